@@ -1,0 +1,1 @@
+"""Pure models: DataFrame in, DataFrame out. No database, no Dash."""

@@ -1,0 +1,166 @@
+"""Actionboard's one entry point: the command line and the dashboard server.
+
+    python app.py                       serve the dashboard (builds the demo warehouse on first run)
+    python app.py serve --port 8050     the same, explicitly
+    python app.py demo --out DIR        write synthetic RetailRocket-format files
+    python app.py ingest DIR            load RetailRocket files into the warehouse
+    python app.py ingest-orders FILE    load a generic orders CSV
+    python app.py refresh               rebuild marts and models, publish them to the dashboard
+    python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from warehouse.store import current_snapshot, warehouse_path
+
+DEMO_SCALE = 0.1
+DEMO_SEED = 7
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"scale must be in (0, 100], got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
+    return int(text)
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        help="warehouse file (default: $ACTIONBOARD_DB or data/actionboard.duckdb)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="app.py",
+        description="Actionboard: from e-commerce behaviour logs to marketing decisions.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the dashboard (the default command)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    _add_db(serve)
+
+    demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format")
+    demo.add_argument("--out", required=True, type=Path, help="folder to write the files to")
+    demo.add_argument("--scale", type=_scale, default=DEMO_SCALE,
+                      help="1.0 matches the real data set's size (default 0.1)")
+    demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default 7)")
+
+    ingest = commands.add_parser("ingest", help="load RetailRocket files from a folder")
+    ingest.add_argument("folder", type=Path, help="folder holding events.csv[.gz] and the others")
+    ingest.add_argument("--price-property", default=None,
+                        help="item property holding the price (default: 790, or as last loaded)")
+    _add_db(ingest)
+
+    orders = commands.add_parser("ingest-orders", help="load a generic orders CSV")
+    orders.add_argument("file", type=Path,
+                        help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]")
+    _add_db(orders)
+
+    refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
+    refresh.add_argument("--as-of", type=_iso_date, default=None,
+                         help="compute as of this date, YYYY-MM-DD (default: last event's date)")
+    _add_db(refresh)
+
+    export = commands.add_parser("export", help="write a campaign's groups as CSV files")
+    export.add_argument("campaign_id", help="campaign id, as shown on the Action board")
+    export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
+    _add_db(export)
+    return parser
+
+
+def build_demo_warehouse(db: Path) -> None:
+    """First run: generate the embedded demo data, load it and publish a refresh."""
+    from demo.generator import generate
+    from warehouse.ingest import ingest_retailrocket
+    from warehouse.refresh import refresh
+
+    print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
+        generate(Path(tmp), scale=DEMO_SCALE, seed=DEMO_SEED)
+        print(ingest_retailrocket(db, Path(tmp)))
+    refresh(db)
+    print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
+
+
+def serve(db: Path, host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from dashboard.app import create_app
+
+    if current_snapshot(db) is None:
+        if db.exists():
+            from warehouse.refresh import refresh
+
+            refresh(db)
+        else:
+            build_demo_warehouse(db)
+    app = create_app(db)
+    print(f"Actionboard is serving {db.name} at http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app.server, host=host, port=port, threads=8, _quiet=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "serve"
+    db = warehouse_path(getattr(args, "db", None))
+    try:
+        if command == "serve":
+            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050))
+        elif command == "demo":
+            from demo.generator import generate
+
+            print(generate(args.out, scale=args.scale, seed=args.seed))
+        elif command == "ingest":
+            from warehouse.ingest import ingest_retailrocket
+
+            print(ingest_retailrocket(db, args.folder, price_property=args.price_property))
+        elif command == "ingest-orders":
+            from warehouse.ingest_orders import ingest_orders
+
+            print(ingest_orders(db, args.file))
+        elif command == "refresh":
+            from warehouse.refresh import refresh
+
+            path = refresh(db, as_of=args.as_of)
+            print(f"Published {path.name}")
+        elif command == "export":
+            from warehouse.campaign_export import export_campaign
+
+            for path in export_campaign(db, args.campaign_id, args.out):
+                print(f"Wrote {path}")
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

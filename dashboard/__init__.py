@@ -1,0 +1,1 @@
+"""The Dash app: pages that read published snapshots and draw them."""

@@ -1,0 +1,1 @@
+"""The embedded demo: a synthetic shop written in the RetailRocket file format."""
