@@ -1,0 +1,131 @@
+"""Time and peak memory of each pipeline step, and latency of the dashboard's queries.
+
+    python bench/bench.py --scale 1.0 [--workdir /tmp/actionboard-bench] [--keep]
+
+Each step runs as its own process through the real CLI (`app.py demo|ingest|refresh`), so its
+wall time includes start-up and its peak memory (max RSS, from wait4) is the step's alone. The
+query sample then runs against the published snapshot, as the dashboard does.
+Results for the record go to docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from warehouse.store import SnapshotReader  # noqa: E402
+
+
+def run_step(name: str, args: list[str]) -> dict[str, float | str]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{name} failed:\n{error[-2000:]}")
+    return {"step": name, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
+    """The queries a page load issues, with realistic parameters."""
+    from warehouse.queries import board, clv, clusters, migration, overview, segments
+
+    cur = reader.cursor()
+    bounds = overview.data_bounds(cur)
+    end = bounds["max_date"]
+    start = end - timedelta(days=27)
+    prev_start, prev_end = start - timedelta(days=28), start - timedelta(days=1)
+    some_segment = segments.segment_sizes(cur)["segment"].iloc[0]
+    snapshots = migration.snapshot_dates(cur)
+    return {
+        "overview: period KPIs": lambda: overview.period_kpis(cur, start, end),
+        "overview: previous KPIs": lambda: overview.period_kpis(cur, prev_start, prev_end),
+        "overview: GMV by week": lambda: overview.gmv_series(cur, start, end, "week"),
+        "overview: funnel": lambda: overview.funnel(cur, start, end),
+        "overview: top categories": lambda: overview.top_series(cur, start, end, "category", 5, "day"),
+        "overview: top items": lambda: overview.top_series(cur, start, end, "item", 5, "day"),
+        "segments: sizes": lambda: segments.segment_sizes(cur),
+        "segments: customers of one": lambda: segments.segment_customers(cur, some_segment),
+        "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),
+        "clusters: profiles": lambda: clusters.cluster_profiles(cur),
+        "migration: sizes over time": lambda: migration.segment_sizes_over_time(cur),
+        "migration: transitions": lambda: migration.transitions(cur, snapshots[0], snapshots[-1]),
+        "clv: distribution": lambda: clv.clv_distribution(cur),
+        "clv: top customers": lambda: clv.top_customers(cur),
+        "board: rule audiences": lambda: board.rule_audiences(reader),
+    }
+
+
+def time_queries(reader: SnapshotReader, repeats: int) -> list[dict[str, float | str]]:
+    rows = []
+    for name, run in query_sample(reader).items():
+        run()  # warm the cache once, as a page that is already open would have
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run()
+            samples.append((time.perf_counter() - started) * 1000)
+        rows.append({
+            "query": name,
+            "p50_ms": float(np.percentile(samples, 50)),
+            "p95_ms": float(np.percentile(samples, 95)),
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=50, help="runs per query")
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="actionboard-bench-"))
+    raw, db = workdir / "raw", workdir / "bench.duckdb"
+    workdir.mkdir(parents=True, exist_ok=True)
+    for leftover in workdir.glob("bench*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+
+    steps = [
+        run_step("demo", ["demo", "--out", str(raw), "--scale", str(args.scale),
+                          "--seed", str(args.seed)]),
+        run_step("ingest", ["ingest", str(raw), "--db", str(db)]),
+        run_step("refresh", ["refresh", "--db", str(db)]),
+    ]
+    print(f"\nScale {args.scale} on {os.cpu_count()} cores")
+    print(f"{'step':<10} {'seconds':>8} {'peak MB':>8}")
+    for row in steps:
+        print(f"{row['step']:<10} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f}")
+    total = steps[1]["seconds"] + steps[2]["seconds"]
+    print(f"{'ingest+refresh':<10} {total:>4.1f} s")
+
+    print(f"\n{'query':<30} {'p50 ms':>7} {'p95 ms':>7}")
+    for row in time_queries(SnapshotReader(db), args.repeats):
+        print(f"{row['query']:<30} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f}")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
