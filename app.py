@@ -41,6 +41,22 @@ def _scale(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a rate such as 0.1, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"rate must be in [0, 1), e.g. 0.1 for 10%, got {value}")
+    return value
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
@@ -79,13 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(ingest)
 
     orders = commands.add_parser("ingest-orders", help="load a generic orders CSV")
-    orders.add_argument("file", type=Path,
-                        help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]")
+    orders.add_argument(
+        "file", type=Path,
+        help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]",
+    )
     _add_db(orders)
 
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
                          help="compute as of this date, YYYY-MM-DD (default: last event's date)")
+    refresh.add_argument("--snapshots", choices=("month", "week"), default="month",
+                         help="period of the segment-migration snapshots (default month)")
+    refresh.add_argument("--clv-horizon-months", type=_positive_int, default=12,
+                         help="horizon of customer lifetime value in months (default 12)")
+    refresh.add_argument("--discount-rate", type=_rate, default=0.10,
+                         help="annual discount rate for CLV, e.g. 0.1 for 10%% (default 0.1)")
     _add_db(refresh)
 
     export = commands.add_parser("export", help="write a campaign's groups as CSV files")
@@ -149,7 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "refresh":
             from warehouse.refresh import refresh
 
-            path = refresh(db, as_of=args.as_of)
+            path = refresh(
+                db,
+                as_of=args.as_of,
+                granularity=args.snapshots,
+                clv_horizon_months=args.clv_horizon_months,
+                clv_discount_rate=args.discount_rate,
+            )
             print(f"Published {path.name}")
         elif command == "export":
             from warehouse.campaign_export import export_campaign

@@ -17,12 +17,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+
+T = TypeVar("T")
 
 DEFAULT_DB = Path("data") / "actionboard.duckdb"
 DB_ENV_VAR = "ACTIONBOARD_DB"
@@ -57,26 +60,36 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
 
 
-def connect_with_retry(
-    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
-) -> duckdb.DuckDBPyConnection:
-    """Open ``path``, waiting while another process holds its lock, then fail with a clear error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def retry_on_lock(
+    action: Callable[[], T], path: Path, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> T:
+    """Run ``action`` (an open or ATTACH of ``path``), waiting while another process holds the
+    file's lock, then fail with an error that says what to do."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return action()
         except duckdb.IOException as error:
-            if not _is_lock_conflict(error) or time.monotonic() >= deadline:
-                if _is_lock_conflict(error):
-                    raise WarehouseBusyError(
-                        f"{path} is in use by another Actionboard process (an ingest or refresh); "
-                        f"waited {wait_seconds:.0f} s. Try again when it has finished."
-                    ) from error
+            if not _is_lock_conflict(error):
                 raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(
+                    f"{path} is in use by another Actionboard process (an ingest or refresh); "
+                    f"waited {wait_seconds:.0f} s. Try again when it has finished."
+                ) from error
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def connect_with_retry(
+    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting while another process holds its lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return retry_on_lock(
+        lambda: duckdb.connect(str(path), read_only=read_only), path, wait_seconds
+    )
 
 
 @contextmanager

@@ -1,0 +1,216 @@
+"""Experiment design: sample size, power and minimum detectable effect (MDE) for a campaign.
+
+Two metrics are planned:
+
+* **conversion** (share of customers who order in the window) — two independent proportions,
+  effect size Cohen's h = 2·asin√p₁ − 2·asin√p₂ (``proportion_effectsize``), normal power
+  (``NormalIndPower`` = ``zt_ind_solve_power``);
+* **revenue (GMV) per customer** — two independent means, effect size Cohen's d = Δ / σ with σ the
+  observed standard deviation of revenue per customer, t-test power (``tt_ind_solve_power``).
+
+Allocation may be unequal: statsmodels' ``ratio`` is n_control / n_treatment, derived from the
+control share s as s / (1 − s); ``nobs1`` is the treatment group. Cohen (1988), *Statistical Power
+Analysis for the Behavioral Sciences*, ch. 2 and 6.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from statsmodels.stats.power import NormalIndPower, tt_ind_solve_power
+from statsmodels.stats.proportion import proportion_effectsize
+
+from analytics.assignment import validate_control_share
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """Customers needed in each group (rounded up)."""
+
+    n_treatment: int
+    n_control: int
+
+    @property
+    def n_total(self) -> int:
+        return self.n_treatment + self.n_control
+
+
+def allocation_ratio(control_share: float) -> float:
+    """statsmodels' ``ratio`` (n_control / n_treatment) for a control share in (0, 0.5]."""
+    share = validate_control_share(control_share)
+    return share / (1.0 - share)
+
+
+def split_audience(audience_size: int, control_share: float) -> tuple[int, int]:
+    """(n_treatment, n_control) for an audience split at ``control_share`` (control rounded)."""
+    n_control = math.floor(validate_control_share(control_share) * audience_size + 0.5)
+    return audience_size - n_control, n_control
+
+
+def _check_rate(name: str, value: float) -> None:
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must be a proportion strictly between 0 and 1, got {value}")
+
+
+def _sample_size(n_treatment: float, ratio: float) -> SampleSize:
+    return SampleSize(math.ceil(n_treatment), math.ceil(n_treatment * ratio))
+
+
+def proportion_sample_size(
+    p_control: float,
+    p_treatment: float,
+    *,
+    control_share: float = 0.2,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> SampleSize:
+    """Customers per group to detect conversion ``p_control`` → ``p_treatment`` (two-sided)."""
+    _check_rate("p_control", p_control)
+    _check_rate("p_treatment", p_treatment)
+    if p_control == p_treatment:
+        raise ValueError("p_treatment must differ from p_control to size an experiment")
+    ratio = allocation_ratio(control_share)
+    effect = abs(proportion_effectsize(p_treatment, p_control))
+    n_treatment = NormalIndPower().solve_power(
+        effect_size=effect, nobs1=None, alpha=alpha, power=power, ratio=ratio
+    )
+    return _sample_size(n_treatment, ratio)
+
+
+def proportion_power(
+    p_control: float, p_treatment: float, n_treatment: int, n_control: int, *, alpha: float = 0.05
+) -> float:
+    """Power of the two-proportion test with the given group sizes."""
+    _check_rate("p_control", p_control)
+    _check_rate("p_treatment", p_treatment)
+    effect = abs(proportion_effectsize(p_treatment, p_control))
+    return float(
+        NormalIndPower().power(
+            effect_size=effect, nobs1=n_treatment, alpha=alpha, ratio=n_control / n_treatment
+        )
+    )
+
+
+def proportion_mde(
+    p_control: float, n_treatment: int, n_control: int, *, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest detectable absolute rise in conversion (p_treatment − p_control) at these sizes.
+
+    Solves Cohen's h, then inverts h = 2·asin√p_t − 2·asin√p_c for p_t (capped at 1).
+    """
+    _check_rate("p_control", p_control)
+    h = NormalIndPower().solve_power(
+        effect_size=None, nobs1=n_treatment, alpha=alpha, power=power, ratio=n_control / n_treatment
+    )
+    angle = min(math.asin(math.sqrt(p_control)) + float(h) / 2.0, math.pi / 2)
+    return math.sin(angle) ** 2 - p_control
+
+
+def mean_sample_size(
+    std: float,
+    mde: float,
+    *,
+    control_share: float = 0.2,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> SampleSize:
+    """Customers per group to detect a difference ``mde`` in a mean whose std is ``std``."""
+    if std <= 0 or mde == 0:
+        raise ValueError(f"need std > 0 and a non-zero effect, got std={std}, mde={mde}")
+    ratio = allocation_ratio(control_share)
+    n_treatment = tt_ind_solve_power(
+        effect_size=abs(mde) / std, nobs1=None, alpha=alpha, power=power, ratio=ratio
+    )
+    return _sample_size(float(n_treatment), ratio)
+
+
+def mean_power(
+    std: float, mde: float, n_treatment: int, n_control: int, *, alpha: float = 0.05
+) -> float:
+    """Power of Welch's/Student's t-test for a mean difference ``mde`` at these sizes."""
+    if std <= 0:
+        raise ValueError(f"need std > 0, got {std}")
+    return float(
+        tt_ind_solve_power(
+            effect_size=abs(mde) / std,
+            nobs1=n_treatment,
+            alpha=alpha,
+            power=None,
+            ratio=n_control / n_treatment,
+        )
+    )
+
+
+def mean_mde(
+    std: float, n_treatment: int, n_control: int, *, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest detectable difference in a mean (same unit as ``std``) at these sizes."""
+    if std <= 0:
+        raise ValueError(f"need std > 0, got {std}")
+    d = tt_ind_solve_power(
+        effect_size=None, nobs1=n_treatment, alpha=alpha, power=power, ratio=n_control / n_treatment
+    )
+    return float(d) * std
+
+
+def expected_duration_days(n_required: int, eligible_per_day: float) -> float:
+    """Days of traffic needed to enrol ``n_required`` customers at ``eligible_per_day``."""
+    if eligible_per_day <= 0:
+        raise ValueError(f"eligible customers per day must be positive, got {eligible_per_day}")
+    return math.ceil(n_required / eligible_per_day)
+
+
+def design_summary(
+    *,
+    audience_size: int,
+    control_share: float,
+    p_control: float,
+    revenue_mean: float,
+    revenue_std: float,
+    relative_lift: float = 0.10,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    eligible_per_day: float | None = None,
+) -> pd.DataFrame:
+    """One row per metric ('conversion', 'gmv_per_customer') for the board's design panel.
+
+    Columns: metric, baseline, target (baseline × (1 + relative_lift)), n_required_total,
+    audience_size, power_at_audience, mde_abs and mde_rel at the audience size, and
+    duration_days (None without ``eligible_per_day``). A metric that cannot be planned (no baseline
+    variation) gets NaN figures rather than an error, so the page still renders.
+    """
+    n_t, n_c = split_audience(audience_size, control_share)
+    rows = []
+    for metric, baseline in (("conversion", p_control), ("gmv_per_customer", revenue_mean)):
+        target = baseline * (1.0 + relative_lift)
+        row = {"metric": metric, "baseline": baseline, "target": target,
+               "audience_size": audience_size, "n_required_total": math.nan,
+               "power_at_audience": math.nan, "mde_abs": math.nan, "mde_rel": math.nan,
+               "duration_days": math.nan}
+        try:
+            if metric == "conversion":
+                needed = proportion_sample_size(p_control, min(target, 0.999999),
+                                                control_share=control_share, alpha=alpha,
+                                                power=power)
+                if n_t > 1 and n_c > 1:
+                    row["power_at_audience"] = proportion_power(p_control, target, n_t, n_c,
+                                                                alpha=alpha)
+                    row["mde_abs"] = proportion_mde(p_control, n_t, n_c, alpha=alpha, power=power)
+            else:
+                needed = mean_sample_size(revenue_std, target - baseline,
+                                          control_share=control_share, alpha=alpha, power=power)
+                if n_t > 1 and n_c > 1:
+                    row["power_at_audience"] = mean_power(revenue_std, target - baseline, n_t,
+                                                          n_c, alpha=alpha)
+                    row["mde_abs"] = mean_mde(revenue_std, n_t, n_c, alpha=alpha, power=power)
+        except ValueError:
+            rows.append(row)
+            continue
+        row["n_required_total"] = needed.n_total
+        row["mde_rel"] = row["mde_abs"] / baseline if baseline else math.nan
+        if eligible_per_day:
+            row["duration_days"] = expected_duration_days(needed.n_total, eligible_per_day)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,211 @@
+"""BehaviourClusterer: scikit-learn conformance, planted-cluster recovery, k selection, names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from analytics.clusters import FEATURES, BehaviourClusterer, cluster_names, silhouettes
+
+# Planted centres in log1p space, one row per cluster, columns in FEATURES order:
+# recency_days, frequency, monetary_amount, count_views, count_cart_adds, cart_to_purchase_ratio,
+# avg_basket_size. Cluster 0 spends e^4 times more than the others and differs most on money.
+CENTRES = np.array(
+    [
+        [3.0, 0.7, 8.0, 2.0, 1.0, 0.5, 0.7],
+        [4.5, 0.7, 4.0, 5.0, 1.0, 0.2, 0.7],
+        [1.0, 0.7, 4.0, 2.0, 3.0, 0.5, 0.7],
+        [4.5, 2.0, 4.5, 2.0, 1.0, 0.5, 1.5],
+    ]
+)
+PER_CLUSTER = 60
+MIN_ARI = 0.9
+
+
+def planted_blobs(seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    """Raw features whose log1p forms four tight, well-separated Gaussian blobs."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat(np.arange(len(CENTRES)), PER_CLUSTER)
+    logged = CENTRES[truth] + rng.normal(0.0, 0.15, size=(len(truth), len(FEATURES)))
+    frame = pd.DataFrame(np.expm1(np.clip(logged, 0.0, None)), columns=list(FEATURES))
+    frame.insert(0, "customer_id", [f"c{i}" for i in range(len(truth))])
+    return frame, truth
+
+
+@pytest.fixture(scope="module")
+def blobs() -> tuple[pd.DataFrame, np.ndarray]:
+    return planted_blobs()
+
+
+def test_clone_copies_hyperparameters_and_drops_learned_state(blobs):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(3, 5), method="kmeans", random_state=3).fit(frame)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "labels_")
+
+
+def test_set_params_changes_get_params_and_returns_the_estimator():
+    model = BehaviourClusterer()
+    assert model.set_params(method="gmm", k_range=(2, 4)) is model
+    assert model.get_params()["method"] == "gmm"
+    assert model.get_params()["k_range"] == (2, 4)
+
+
+def test_fit_returns_self_with_learned_attributes(blobs):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(2, 5))
+    assert model.fit(frame) is model
+    assert len(model.labels_) == len(frame)
+    assert set(model.labels_) == set(range(model.n_clusters_))
+    assert list(model.pipeline_.named_steps) == ["log", "scale", "model"]
+    assert model.scores_["is_chosen"].sum() == 1
+
+
+@pytest.mark.parametrize("method", ["kmeans", "gmm", "auto"])
+def test_recovers_planted_clusters(blobs, method):
+    frame, truth = blobs
+    model = BehaviourClusterer(k_range=(2, 6), method=method).fit(frame)
+    assert adjusted_rand_score(truth, model.labels_) >= MIN_ARI
+
+
+@pytest.mark.parametrize("method", ["kmeans", "gmm"])
+def test_k_selection_picks_the_planted_number_of_clusters(blobs, method):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(2, 6), method=method).fit(frame)
+    assert model.n_clusters_ == len(CENTRES)
+    chosen = model.scores_.loc[model.scores_["is_chosen"]].iloc[0]
+    assert (chosen["method"], chosen["k"]) == (method, len(CENTRES))
+
+
+def test_scores_hold_every_method_and_k_with_the_criterion_of_each(blobs):
+    frame, _ = blobs
+    scores = BehaviourClusterer(k_range=(2, 6), method="auto").fit(frame).scores_
+    assert sorted(zip(scores["method"], scores["k"], strict=True)) == sorted(
+        (m, k) for m in ("kmeans", "gmm") for k in range(2, 7)
+    )
+    kmeans = scores[scores["method"] == "kmeans"]
+    gmm = scores[scores["method"] == "gmm"]
+    assert kmeans["inertia"].notna().all() and kmeans["bic"].isna().all()
+    assert gmm["bic"].notna().all() and gmm["inertia"].isna().all()
+    assert scores["silhouette"].between(-1, 1).all()
+
+
+def test_sampled_selection_and_minibatch_refit_still_recover_the_clusters(blobs):
+    frame, truth = blobs
+    model = BehaviourClusterer(
+        k_range=(2, 6),
+        method="kmeans",
+        selection_sample_size=100,
+        silhouette_sample_size=80,
+        minibatch_threshold=200,
+    ).fit(frame)
+    assert type(model.pipeline_.named_steps["model"]).__name__ == "MiniBatchKMeans"
+    assert model.n_clusters_ == len(CENTRES)
+    assert adjusted_rand_score(truth, model.labels_) >= MIN_ARI
+
+
+def test_fit_is_deterministic_for_a_fixed_random_state(blobs):
+    frame, _ = blobs
+    first = BehaviourClusterer(random_state=5).fit(frame)
+    second = BehaviourClusterer(random_state=5).fit(frame)
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    pd.testing.assert_frame_equal(first.scores_, second.scores_)
+
+
+def test_predict_on_the_training_rows_reproduces_labels(blobs):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(2, 6), method="gmm").fit(frame)
+    np.testing.assert_array_equal(model.predict(frame), model.labels_)
+
+
+def test_cluster_ids_are_numbered_by_decreasing_size():
+    frame, _ = planted_blobs()
+    lopsided = pd.concat([frame.iloc[:PER_CLUSTER], frame.iloc[PER_CLUSTER : PER_CLUSTER + 20]])
+    model = BehaviourClusterer(k_range=(2, 2), method="kmeans").fit(lopsided)
+    assert model.profiles_["customers"].tolist() == [PER_CLUSTER, 20]
+
+
+def test_profiles_sum_to_the_population_and_hold_raw_feature_means(blobs):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(2, 6)).fit(frame)
+    profiles = model.profiles_
+    assert profiles["customers"].sum() == len(frame)
+    assert profiles["share"].sum() == pytest.approx(1.0)
+    expected = frame.groupby(model.labels_)["monetary_amount"].mean()
+    np.testing.assert_allclose(profiles["monetary_amount_mean"], expected.sort_index())
+    expected_median = frame.groupby(model.labels_)["count_views"].median()
+    np.testing.assert_allclose(profiles["count_views_median"], expected_median.sort_index())
+
+
+def test_highest_spending_cluster_is_named_high_spend(blobs):
+    frame, _ = blobs
+    model = BehaviourClusterer(k_range=(2, 6)).fit(frame)
+    top = int(model.profiles_["monetary_amount_mean"].idxmax())
+    assert model.profiles_.loc[top, "cluster_name"].startswith("High spend")
+    assert model.profiles_["cluster_name"].is_unique
+
+
+def test_names_come_from_the_one_or_two_most_distinctive_centre_features():
+    z = pd.DataFrame(0.0, index=range(4), columns=list(FEATURES))
+    z.loc[0, ["monetary_amount", "frequency"]] = [2.0, 0.8]  # two strong features
+    z.loc[1, ["recency_days", "count_views"]] = [-1.5, 0.3]  # second one too weak
+    z.loc[2, "count_views"] = 0.1  # nothing distinctive
+    z.loc[3, ["count_views", "cart_to_purchase_ratio"]] = [1.2, -0.9]
+    assert cluster_names(z) == {
+        0: "High spend · frequent",
+        1: "Recent",
+        2: "Typical",
+        3: "Heavy viewers · low conversion",
+    }
+
+
+def test_colliding_names_get_a_numbered_suffix():
+    z = pd.DataFrame(0.0, index=range(3), columns=list(FEATURES))
+    z["monetary_amount"] = [1.0, 1.5, 2.0]
+    assert cluster_names(z) == {0: "High spend", 1: "High spend (2)", 2: "High spend (3)"}
+
+
+def test_missing_feature_column_is_named_in_the_error(blobs):
+    frame, _ = blobs
+    with pytest.raises(ValueError, match="count_views"):
+        BehaviourClusterer().fit(frame.drop(columns="count_views"))
+
+
+def test_negative_or_missing_values_name_the_column(blobs):
+    frame, _ = blobs
+    bad = frame.copy()
+    bad.loc[3, "avg_basket_size"] = np.nan
+    with pytest.raises(ValueError, match="avg_basket_size"):
+        BehaviourClusterer().fit(bad)
+
+
+def test_too_few_customers_for_the_smallest_k_is_a_clear_error(blobs):
+    frame, _ = blobs
+    with pytest.raises(ValueError, match="more than 3 customers"):
+        BehaviourClusterer(k_range=(3, 5)).fit(frame.head(3))
+
+
+def test_unknown_method_is_rejected(blobs):
+    frame, _ = blobs
+    with pytest.raises(ValueError, match="method"):
+        BehaviourClusterer(method="dbscan").fit(frame)
+
+
+def test_shared_distance_silhouettes_equal_sklearn():
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(90, 3))
+    labelings = [
+        rng.integers(0, 3, 90),
+        (points[:, 0] > 0).astype(int),
+        np.r_[np.zeros(89, dtype=int), 1],  # a singleton cluster scores 0 for its point
+    ]
+    expected = [silhouette_score(points, labels) for labels in labelings]
+    np.testing.assert_allclose(silhouettes(points, labelings), expected)
+
+
+def test_silhouette_of_a_single_cluster_is_nan():
+    assert np.isnan(silhouettes(np.eye(4), [np.zeros(4, dtype=int)])[0])

@@ -1,0 +1,237 @@
+"""The refresh pipeline: snapshot publication, failure safety, step registry and clear errors,
+on real DuckDB files under tmp_path."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.warehouse.marts_fixture import build_shop, build_warehouse
+from warehouse import refresh as refresh_module
+from warehouse.refresh import MARTS, RefreshContext, refresh
+from warehouse.store import (
+    SnapshotReader,
+    WarehouseBusyError,
+    current_snapshot,
+    snapshot_dir,
+)
+
+
+def _tables(path: Path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    finally:
+        con.close()
+    return {name for (name,) in rows}
+
+
+def _as_of(path: Path) -> date:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _unfinished(db: Path) -> list[Path]:
+    return [p for p in snapshot_dir(db).iterdir() if ".building" in p.name]
+
+
+def test_refresh_publishes_a_new_snapshot_and_current_points_to_it(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    published = refresh(db, progress=False)
+    assert published.exists()
+    assert published.suffix == ".duckdb"
+    assert current_snapshot(db) == published
+    assert set(MARTS) <= _tables(published)
+    assert _unfinished(db) == []
+
+
+def test_second_refresh_switches_current_and_keeps_the_previous_file(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    first = refresh(db, as_of=date(2015, 6, 4), progress=False)
+    second = refresh(db, progress=False)
+    assert second != first
+    assert current_snapshot(db) == second
+    assert first.exists()
+    assert (_as_of(first), _as_of(second)) == (date(2015, 6, 4), date(2015, 6, 6))
+
+
+def test_snapshot_opens_alone_and_holds_no_staging_views(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    published = refresh(db, progress=False)
+    db.unlink()  # the snapshot must not depend on the warehouse
+    con = duckdb.connect(str(published), read_only=True)
+    views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    databases = con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    assert con.execute("SELECT count(*) FROM order_lines").fetchone()[0] == 6
+    con.close()
+    assert views == []
+    assert ("raw",) not in databases
+
+
+def test_default_as_of_is_the_last_day_with_data(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    assert _as_of(refresh(db, progress=False)) == date(2015, 6, 6)
+
+
+def test_model_steps_run_after_the_marts_and_their_tables_are_published(tmp_path, monkeypatch):
+    db = build_shop(tmp_path / "shop.duckdb")
+    contexts: list[RefreshContext] = []
+
+    def count_buyers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+        contexts.append(ctx)
+        con.execute(
+            "CREATE TABLE buyer_count AS "
+            "SELECT count(*) AS n FROM customer_summary WHERE count_orders > 0"
+        )
+
+    monkeypatch.setattr(
+        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("count_buyers", count_buyers)]
+    )
+    published = refresh(db, as_of=date(2015, 6, 5), progress=False)
+    con = duckdb.connect(str(published), read_only=True)
+    assert con.execute("SELECT n FROM buyer_count").fetchone()[0] == 3  # visitors 1, 2, 3
+    con.close()
+    (ctx,) = contexts
+    assert (ctx.db, ctx.as_of, ctx.period_start) == (db, date(2015, 6, 5), date(2015, 6, 1))
+    assert ctx.price_property == "790"
+    assert ctx.snapshot.name.endswith(".building")
+    assert ctx.cutoff_at.isoformat() == "2015-06-06T00:00:00"
+
+
+def test_failed_step_leaves_the_previous_snapshot_current_and_no_building_file(
+    tmp_path, monkeypatch
+):
+    db = build_shop(tmp_path / "shop.duckdb")
+    previous = refresh(db, progress=False)
+
+    def broken(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+        raise RuntimeError("model failed")
+
+    monkeypatch.setattr(
+        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("broken", broken)]
+    )
+    with pytest.raises(RuntimeError, match="model failed"):
+        refresh(db, progress=False)
+    assert current_snapshot(db) == previous
+    assert _unfinished(db) == []
+    assert sorted(p.name for p in snapshot_dir(db).glob("*.duckdb")) == [previous.name]
+
+
+def test_reader_keeps_the_previous_snapshot_during_a_refresh_and_sees_the_new_one_after(
+    tmp_path, monkeypatch
+):
+    db = build_shop(tmp_path / "shop.duckdb")
+    first = refresh(db, as_of=date(2015, 6, 4), progress=False)
+    reader = SnapshotReader(db)
+    assert reader.cursor().execute("SELECT as_of_date FROM refresh_info").fetchone()[0] == date(
+        2015, 6, 4
+    )
+    seen_during: list[tuple[Path, date]] = []
+
+    def peek(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+        cursor = reader.cursor()
+        as_of = cursor.execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
+        seen_during.append((reader.path, as_of))
+
+    monkeypatch.setattr(
+        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("peek", peek)]
+    )
+    second = refresh(db, progress=False)
+    assert seen_during == [(first, date(2015, 6, 4))]
+    assert reader.path == second
+    as_of_after = reader.cursor().execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
+    assert as_of_after == date(2015, 6, 6)
+
+
+def test_customers_has_one_row_per_customer_with_a_segment_each(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    con = duckdb.connect(str(refresh(db, progress=False)), read_only=True)
+    rows, keys, segmented = con.execute(
+        "SELECT count(*), count(DISTINCT customer_id), count(segment) FROM customers"
+    ).fetchone()
+    summary_rows = con.execute("SELECT count(*) FROM customer_summary").fetchone()[0]
+    con.close()
+    assert rows == keys == segmented == summary_rows > 0
+
+
+def test_missing_warehouse_raises_file_not_found_with_the_ingest_command(tmp_path):
+    db = tmp_path / "absent.duckdb"
+    with pytest.raises(FileNotFoundError, match=r"python app\.py ingest"):
+        refresh(db, progress=False)
+    assert not snapshot_dir(db).exists()
+
+
+def test_empty_warehouse_says_there_is_nothing_to_refresh(tmp_path):
+    db = build_warehouse(tmp_path / "empty.duckdb")
+    with pytest.raises(ValueError, match=r"nothing to refresh: load data first"):
+        refresh(db, progress=False)
+    assert current_snapshot(db) is None
+    assert _unfinished(db) == []
+
+
+def test_warehouse_without_raw_tables_says_there_is_nothing_to_refresh(tmp_path):
+    db = tmp_path / "bare.duckdb"
+    duckdb.connect(str(db)).close()
+    with pytest.raises(ValueError, match=r"nothing to refresh.*no table events"):
+        refresh(db, progress=False)
+
+
+def test_as_of_before_the_first_event_is_a_clear_error(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    with pytest.raises(ValueError, match=r"as of 2015-05-01.*2015-06-06"):
+        refresh(db, as_of=date(2015, 5, 1), progress=False)
+    assert _unfinished(db) == []
+
+
+def test_busy_warehouse_raises_warehouse_busy_error(tmp_path, monkeypatch):
+    db = build_shop(tmp_path / "shop.duckdb")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setattr(refresh_module, "ATTACH_WAIT_SECONDS", 0.3)
+        with pytest.raises(WarehouseBusyError, match=r"in use by another Actionboard process"):
+            refresh(db, progress=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _unfinished(db) == []
+
+
+def test_progress_prints_a_summary_with_as_of_rows_per_mart_and_step_warnings(
+    tmp_path, capsys, monkeypatch
+):
+    db = build_shop(tmp_path / "shop.duckdb")
+
+    def warn(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+        ctx.warnings.append("too few repeat buyers")
+
+    monkeypatch.setattr(
+        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("warn", warn)]
+    )
+    refresh(db, progress=True)
+    out = capsys.readouterr().out
+    assert "as of 2015-06-06" in out
+    assert all(f"{name} " in out for name in MARTS)
+    assert re.search(r"order_lines +6 rows", out)
+    assert "1 lines of never-priced items" in out
+    assert "warning: too few repeat buyers" in out

@@ -1,0 +1,148 @@
+"""Schema of the operational store (rules, campaigns, assignments, audit log) and its seed rules.
+
+``ensure`` runs on every ``store.open_ops``, so it only creates what is missing. The default
+rules are seeded once per store — a marker in ``ops_meta`` remembers it, so rules a user deleted
+do not come back. The campaign tables' DDL is shared with the refresh step that copies them into
+each snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+
+CAMPAIGN_TABLES_DDL = """
+CREATE TABLE IF NOT EXISTS campaigns (
+    campaign_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    rule_id INTEGER,
+    rule_name VARCHAR,
+    action VARCHAR,
+    channel VARCHAR,
+    offer VARCHAR,
+    kpi VARCHAR,
+    control_share DOUBLE NOT NULL,
+    salt VARCHAR,
+    launched_at TIMESTAMP NOT NULL,
+    ends_at TIMESTAMP NOT NULL,
+    audience_size BIGINT NOT NULL,
+    source VARCHAR NOT NULL          -- 'board' | 'demo'
+);
+CREATE TABLE IF NOT EXISTS campaign_assignments (
+    campaign_id VARCHAR NOT NULL,
+    customer_id VARCHAR NOT NULL,
+    group_name VARCHAR NOT NULL,     -- 'treatment' | 'control'; never changed after launch
+    segment VARCHAR,
+    clv_amount DOUBLE,
+    PRIMARY KEY (campaign_id, customer_id)
+);
+"""
+
+OPS_DDL = CAMPAIGN_TABLES_DDL + """
+CREATE TABLE IF NOT EXISTS rules (
+    rule_id INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL UNIQUE,
+    priority INTEGER NOT NULL,       -- 1 = highest; kept 1..n without gaps by warehouse.rules
+    conditions VARCHAR NOT NULL,     -- JSON list, see warehouse.rules
+    action VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    offer VARCHAR NOT NULL,
+    kpi VARCHAR NOT NULL,
+    enabled BOOLEAN NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    logged_at TIMESTAMP NOT NULL,
+    event VARCHAR NOT NULL,          -- 'launch' | 'export'
+    campaign_id VARCHAR NOT NULL,
+    group_name VARCHAR,
+    row_count BIGINT,
+    file_name VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ops_meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+"""
+
+SEEDED_KEY = "default_rules_seeded"
+
+DEFAULT_RULES: list[dict[str, object]] = [
+    {
+        "name": "High value, at risk",
+        "conditions": [
+            {"field": "monetary_amount", "op": "top_pct", "value": 20},
+            {"any": [
+                {"field": "recency_days", "op": "top_pct", "value": 30},
+                {"field": "p_alive", "op": "bottom_pct", "value": 30},
+            ]},
+        ],
+        "action": "Win-back voucher",
+        "channel": "email",
+        "offer": "25% voucher",
+        "kpi": "reactivation",
+    },
+    {
+        "name": "Loyal, low spend",
+        "conditions": [
+            {"field": "frequency", "op": "top_pct", "value": 20},
+            {"field": "monetary_amount", "op": "bottom_pct", "value": 50},
+        ],
+        "action": "Cross-sell recommendations",
+        "channel": "email",
+        "offer": "Recommended add-ons",
+        "kpi": "average ticket size",
+    },
+    {
+        "name": "Loyal VIP",
+        "conditions": [
+            {"field": "frequency", "op": "top_pct", "value": 20},
+            {"field": "monetary_amount", "op": "top_pct", "value": 20},
+        ],
+        "action": "Early access / exclusive service",
+        "channel": "email",
+        "offer": "Early access, no deep discount",
+        "kpi": "retention",
+    },
+    {
+        "name": "Window shoppers",
+        "conditions": [
+            {"field": "segment_kind", "op": "=", "value": "behavioural"},
+            {"field": "count_views", "op": "top_pct", "value": 10},
+        ],
+        "action": "Flash sale / urgency",
+        "channel": "push",
+        "offer": "24-hour flash sale",
+        "kpi": "conversion rate",
+    },
+]
+
+
+def utc_now() -> datetime:
+    """The current UTC time as a naive timestamp, the store's convention for ``*_at`` columns."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing operational tables and seed the default rules the first time."""
+    con.execute(OPS_DDL)
+    if con.execute("SELECT 1 FROM ops_meta WHERE key = ?", [SEEDED_KEY]).fetchall():
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if not con.execute("SELECT 1 FROM rules LIMIT 1").fetchall():
+            now = utc_now()
+            for priority, rule in enumerate(DEFAULT_RULES, start=1):
+                con.execute(
+                    "INSERT INTO rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+                    [priority, rule["name"], priority, json.dumps(rule["conditions"]),
+                     rule["action"], rule["channel"], rule["offer"], rule["kpi"], now, now],
+                )
+        con.execute("INSERT INTO ops_meta VALUES (?, 'true')", [SEEDED_KEY])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

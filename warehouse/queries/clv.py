@@ -1,0 +1,176 @@
+"""Read queries for the CLV page, over a snapshot's ``customer_clv``, ``clv_inputs``,
+``clv_holdout`` and ``model_params`` (written by ``warehouse/steps/clv.py``).
+
+Every function takes a (read-only) connection or cursor and returns a fully fetched frame.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+TOP_FREQUENCY_BUCKET = 7  # same buckets as clv_holdout: 0, 1, …, 6, "7+"
+
+CLV_DISTRIBUTION_SQL = """
+WITH clv AS (
+    SELECT clv_amount FROM customer_clv WHERE clv_amount IS NOT NULL
+),
+
+bounds AS (
+    -- bins span [min, 99th percentile]; the long tail above falls in the last bin
+    SELECT
+        min(clv_amount) AS low,
+        max(clv_amount) AS high,
+        greatest(quantile_cont(clv_amount, 0.99) - min(clv_amount), 0) / $bins AS width
+    FROM clv
+),
+
+binned AS (
+    SELECT
+        CASE WHEN bounds.width = 0 THEN 0
+            ELSE least(CAST(floor((clv.clv_amount - bounds.low) / bounds.width) AS INTEGER),
+                       $bins - 1)
+        END AS bin_index,
+        count(*) AS customers
+    FROM clv, bounds
+    GROUP BY ALL
+),
+
+bins AS (
+    SELECT CAST(range AS INTEGER) AS bin_index FROM range($bins)
+)
+
+SELECT
+    bins.bin_index,
+    bounds.low + bins.bin_index * bounds.width AS bin_start,
+    CASE WHEN bins.bin_index = $bins - 1 THEN bounds.high
+        ELSE bounds.low + (bins.bin_index + 1) * bounds.width END AS bin_end,
+    coalesce(binned.customers, 0) AS customers
+FROM bins
+CROSS JOIN bounds
+LEFT JOIN binned USING (bin_index)
+WHERE bounds.low IS NOT NULL AND (bounds.width > 0 OR bins.bin_index = 0)
+ORDER BY bins.bin_index
+"""
+
+P_ALIVE_MATRIX_SQL = """
+WITH buyers AS (
+    SELECT
+        least(inputs.frequency, $top_frequency) AS frequency_bucket,
+        inputs.recency,
+        clv.p_alive
+    FROM customer_clv AS clv
+    JOIN clv_inputs AS inputs USING (customer_id)
+    WHERE clv.p_alive IS NOT NULL
+),
+
+width AS (
+    SELECT greatest(CAST(ceil((max(recency) + 1) / $recency_buckets) AS BIGINT), 1) AS days
+    FROM buyers
+)
+
+SELECT
+    CAST(frequency_bucket AS INTEGER) AS frequency_bucket,
+    CASE WHEN frequency_bucket = $top_frequency THEN frequency_bucket || '+'
+        ELSE CAST(frequency_bucket AS VARCHAR) END AS frequency_label,
+    CAST(recency // width.days AS INTEGER) AS recency_bucket,
+    (recency // width.days) * width.days AS recency_start_days,
+    (recency // width.days + 1) * width.days - 1 AS recency_end_days,
+    count(*) AS customers,
+    avg(p_alive) AS mean_p_alive
+FROM buyers, width
+GROUP BY ALL
+ORDER BY frequency_bucket, recency_bucket
+"""
+
+TOP_CUSTOMERS_SQL = """
+SELECT
+    clv.customer_id,
+    clv.clv_amount,
+    clv.p_alive,
+    clv.expected_purchases_365,
+    inputs.frequency,
+    inputs.recency,
+    inputs.monetary_value,
+    clv.days_since_purchase,
+    clv.is_one_time_buyer
+FROM customer_clv AS clv
+JOIN clv_inputs AS inputs USING (customer_id)
+WHERE clv.clv_amount IS NOT NULL
+ORDER BY clv.clv_amount DESC, clv.customer_id
+LIMIT ?
+"""
+
+MODEL_PARAMS_SQL = """
+SELECT model, parameter, value, standard_error, time_unit, calibration_end, fitted_at, note
+FROM model_params
+WHERE list_contains(?, model)
+ORDER BY model, parameter
+"""
+
+HOLDOUT_SQL = """
+SELECT
+    frequency_bucket,
+    CASE WHEN frequency_bucket = ? THEN frequency_bucket || '+'
+        ELSE CAST(frequency_bucket AS VARCHAR) END AS frequency_label,
+    customers,
+    predicted_mean,
+    actual_mean,
+    baseline_mean
+FROM clv_holdout
+ORDER BY frequency_bucket
+"""
+
+CORRELATION_WARNING_SQL = """
+SELECT note
+FROM model_params
+WHERE model = 'gamma_gamma' AND parameter = 'freq_monetary_corr' AND note IS NOT NULL
+ORDER BY fitted_at DESC
+LIMIT 1
+"""
+
+CLV_MODELS = ("bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "validation")
+
+
+def _positive(value: int, name: str) -> int:
+    if int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def clv_distribution(con: duckdb.DuckDBPyConnection, bins: int = 20) -> pd.DataFrame:
+    """Histogram of ``clv_amount``: ``bin_index, bin_start, bin_end, customers`` (equal-width bins
+    up to the 99th percentile; the last bin reaches the maximum). Empty without CLV values."""
+    return con.execute(CLV_DISTRIBUTION_SQL, {"bins": _positive(bins, "bins")}).df()
+
+
+def p_alive_matrix(con: duckdb.DuckDBPyConnection, recency_buckets: int = 10) -> pd.DataFrame:
+    """Mean P(alive) by frequency bucket (0…6, 7+) × recency bucket (equal-width, in days):
+    ``frequency_bucket, frequency_label, recency_bucket, recency_start_days, recency_end_days,
+    customers, mean_p_alive``; only non-empty cells."""
+    params = {
+        "recency_buckets": _positive(recency_buckets, "recency_buckets"),
+        "top_frequency": TOP_FREQUENCY_BUCKET,
+    }
+    return con.execute(P_ALIVE_MATRIX_SQL, params).df()
+
+
+def top_customers(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
+    """The ``limit`` customers with the highest CLV, with their BTYD inputs and P(alive)."""
+    return con.execute(TOP_CUSTOMERS_SQL, [_positive(limit, "limit")]).df()
+
+
+def model_parameters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The CLV step's rows of ``model_params``: fitted parameters, validation metrics, notes."""
+    return con.execute(MODEL_PARAMS_SQL, [list(CLV_MODELS)]).df()
+
+
+def holdout_chart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Predicted vs actual vs baseline holdout purchases per customer, by calibration frequency."""
+    return con.execute(HOLDOUT_SQL, [TOP_FREQUENCY_BUCKET]).df()
+
+
+def correlation_warning(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The Gamma-Gamma independence warning (frequency vs spend correlated), or None."""
+    row = con.execute(CORRELATION_WARNING_SQL).fetchone()
+    return row[0] if row else None

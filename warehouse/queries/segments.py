@@ -1,0 +1,195 @@
+"""Read queries for the segment pages, on the snapshot's ``customers`` and ``segment_definitions``.
+
+Each returns a small DataFrame in milliseconds: aggregates are computed in DuckDB, customer lists
+are always limited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+import pandas as pd
+
+MAX_ROWS = 1000
+
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "segment",
+    "segment_kind",
+    "r_score",
+    "f_score",
+    "m_score",
+    "recency_days",
+    "frequency",
+    "monetary_amount",
+    "count_views",
+    "count_cart_adds",
+    "count_orders",
+    "gmv_amount",
+    "p_alive",
+    "clv_amount",
+    "last_event_at",
+    "last_purchase_at",
+)
+# Columns a page may sort by or bound with a (min, max) filter: whitelisted identifiers.
+SORTABLE_COLUMNS = frozenset(CUSTOMER_COLUMNS) - {"segment", "segment_kind"}
+RANGE_COLUMNS = frozenset(
+    {
+        "r_score",
+        "f_score",
+        "m_score",
+        "recency_days",
+        "frequency",
+        "monetary_amount",
+        "count_views",
+        "count_cart_adds",
+        "count_orders",
+        "gmv_amount",
+        "p_alive",
+        "clv_amount",
+    }
+)
+
+SEGMENT_OVERVIEW_SQL = """
+WITH sizes AS (
+    SELECT
+        segment,
+        count(*) AS customers,
+        coalesce(sum(gmv_amount), 0) AS gmv_amount,
+        avg(clv_amount) AS avg_clv_amount,
+        avg(p_alive) AS avg_p_alive
+    FROM customers
+    WHERE segment IS NOT NULL
+    GROUP BY segment
+),
+
+total AS (
+    SELECT sum(gmv_amount) AS gmv_amount FROM sizes
+)
+
+SELECT
+    coalesce(definitions.segment, sizes.segment) AS segment,
+    definitions.segment_kind,
+    definitions.description,
+    coalesce(sizes.customers, 0) AS customers,
+    coalesce(sizes.gmv_amount, 0) AS gmv_amount,
+    coalesce(sizes.gmv_amount / nullif(total.gmv_amount, 0), 0) AS gmv_share,
+    sizes.avg_clv_amount,
+    sizes.avg_p_alive
+FROM segment_definitions AS definitions
+FULL OUTER JOIN sizes ON sizes.segment = definitions.segment
+CROSS JOIN total
+ORDER BY definitions.display_order NULLS LAST, segment
+"""
+
+RF_HEATMAP_SQL = """
+WITH grid AS (
+    SELECT r.r_score, f.f_score
+    FROM range(1, 6) AS r(r_score), range(1, 6) AS f(f_score)
+),
+
+cells AS (
+    SELECT r_score, f_score, count(*) AS customers, avg(monetary_amount) AS avg_monetary_amount
+    FROM customers
+    WHERE segment_kind = 'rfm'
+    GROUP BY r_score, f_score
+)
+
+SELECT
+    grid.r_score::INTEGER AS r_score,
+    grid.f_score::INTEGER AS f_score,
+    coalesce(cells.customers, 0) AS customers,
+    cells.avg_monetary_amount
+FROM grid
+LEFT JOIN cells ON cells.r_score = grid.r_score AND cells.f_score = grid.f_score
+ORDER BY r_score, f_score
+"""
+
+
+def segment_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per segment, in display order, empty segments included.
+
+    Columns: ``segment, segment_kind, description, customers, gmv_amount, gmv_share`` (of all
+    customers' GMV, 0–1), ``avg_clv_amount, avg_p_alive`` (NULL where no member has a CLV).
+    """
+    return con.execute(SEGMENT_OVERVIEW_SQL).df()
+
+
+def rf_heatmap(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Buyers per (r_score, f_score) cell of the full 5×5 grid (zeros included).
+
+    Columns: ``r_score, f_score, customers, avg_monetary_amount``.
+    """
+    return con.execute(RF_HEATMAP_SQL).df()
+
+
+def _where(
+    segment: str | None, search: str | None, ranges: Mapping[str, tuple[float | None, float | None]]
+) -> tuple[str, list[object]]:
+    clauses, params = ["TRUE"], []
+    if segment is not None:
+        clauses.append("segment = ?")
+        params.append(segment)
+    if search:
+        clauses.append("contains(customer_id, ?)")
+        params.append(search)
+    for column, (low, high) in ranges.items():
+        if column not in RANGE_COLUMNS:
+            raise ValueError(
+                f"customer filter: unknown column {column!r}; expected one of "
+                f"{', '.join(sorted(RANGE_COLUMNS))}"
+            )
+        if low is not None:
+            clauses.append(f"{column} >= ?")
+            params.append(low)
+        if high is not None:
+            clauses.append(f"{column} <= ?")
+            params.append(high)
+    return " AND ".join(clauses), params
+
+
+def segment_customers(
+    con: duckdb.DuckDBPyConnection,
+    segment: str | None = None,
+    *,
+    sort_by: str = "clv_amount",
+    descending: bool = True,
+    search: str | None = None,
+    ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """One page of customers (of ``segment``, or all), sorted and filtered.
+
+    ``search`` keeps customer ids containing the text; ``ranges`` maps a numeric column to an
+    inclusive (min, max), either end None. Sorting puts NULLs last; ties break by customer_id.
+    ``limit`` is capped at MAX_ROWS. Columns: CUSTOMER_COLUMNS.
+    """
+    if sort_by not in SORTABLE_COLUMNS:
+        raise ValueError(
+            f"customer list: cannot sort by {sort_by!r}; expected one of "
+            f"{', '.join(sorted(SORTABLE_COLUMNS))}"
+        )
+    if limit < 0 or offset < 0:
+        raise ValueError("customer list: limit and offset must be ≥ 0")
+    where, params = _where(segment, search, ranges or {})
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE {where} "  # noqa: S608
+        f"ORDER BY {sort_by} {direction} NULLS LAST, customer_id LIMIT ? OFFSET ?"
+    )
+    return con.execute(sql, [*params, min(limit, MAX_ROWS), offset]).df()
+
+
+def count_segment_customers(
+    con: duckdb.DuckDBPyConnection,
+    segment: str | None = None,
+    *,
+    search: str | None = None,
+    ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
+) -> int:
+    """How many customers :func:`segment_customers` would page through with the same filters."""
+    where, params = _where(segment, search, ranges or {})
+    sql = f"SELECT count(*) FROM customers WHERE {where}"  # noqa: S608
+    return int(con.execute(sql, params).fetchone()[0])

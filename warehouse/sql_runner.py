@@ -1,0 +1,51 @@
+"""Run the SQL model files of ``warehouse/marts/``, one file per grain.
+
+A model file holds either one SELECT (wrapped here into ``CREATE ... <name> AS``, so the same query
+can be a temporary staging view or a snapshot table) or one complete statement (``run_file``).
+Each starts with a header comment: what one row is, its key, what it feeds.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+
+import duckdb
+
+MODELS_DIR = Path(__file__).with_name("marts")
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class Materialization(Enum):
+    TEMP_VIEW = "CREATE OR REPLACE TEMP VIEW"
+    TABLE = "CREATE OR REPLACE TABLE"
+
+
+def model_path(name: str, folder: Path = MODELS_DIR) -> Path:
+    """The SQL file of model ``name``; the name must be a plain lower-case identifier."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"model name {name!r} is not a plain lower-case SQL identifier")
+    return folder / f"{name}.sql"
+
+
+def read_query(path: Path) -> str:
+    """The file's query without a trailing semicolon (it is wrapped in a CREATE statement)."""
+    query = path.read_text(encoding="utf-8").strip()
+    return query.removesuffix(";").rstrip()
+
+
+def build_model(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    materialization: Materialization,
+    folder: Path = MODELS_DIR,
+) -> None:
+    """Create view or table ``name`` from ``<folder>/<name>.sql``."""
+    query = read_query(model_path(name, folder))
+    con.execute(f"{materialization.value} {name} AS\n{query}\n")
+
+
+def run_file(con: duckdb.DuckDBPyConnection, name: str, folder: Path = MODELS_DIR) -> None:
+    """Execute ``<folder>/<name>.sql`` as written (a file holding its own CREATE statement)."""
+    con.execute(model_path(name, folder).read_text(encoding="utf-8"))

@@ -1,0 +1,101 @@
+"""Refresh step: behavioural clusters of buyers (issue 3 §2).
+
+Reads one feature row per buyer (``customer_rfm`` joined to ``customer_summary``), fits
+``analytics.clusters.BehaviourClusterer`` and writes three snapshot tables:
+
+* ``customer_clusters`` — one row per buyer, key ``customer_id``: ``cluster_id, cluster_name``.
+* ``cluster_profiles`` — one row per cluster, key ``cluster_id``: ``cluster_name, customers,
+  share`` and ``<feature>_mean``, ``<feature>_median`` of each raw feature.
+* ``cluster_scores`` — one row per method and k, key ``(method, k)``: ``silhouette, bic,
+  inertia, is_chosen``.
+
+Visitors who never bought have no RFM row and no cluster (``cluster_name`` is NULL in
+``customers``). With fewer than ``MIN_CUSTOMERS`` buyers the tables are written empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.clusters import FEATURES, BehaviourClusterer
+
+RANDOM_STATE = 0
+MIN_CUSTOMERS = 20
+
+# One row per buyer (every row of customer_rfm). cart_to_purchase_ratio is orders per cart add, as
+# in `customers`; a buyer who never added to cart (purchases can be logged without a cart event)
+# counts as 1 cart add, so the ratio is defined for every buyer and equals the `customers` column
+# wherever that is not NULL. A buyer missing from customer_summary counts as no views, no cart adds.
+FEATURES_SQL = """
+SELECT
+    rfm.customer_id,
+    CAST(rfm.recency_days AS DOUBLE) AS recency_days,
+    CAST(rfm.frequency AS DOUBLE) AS frequency,
+    CAST(rfm.monetary_amount AS DOUBLE) AS monetary_amount,
+    CAST(coalesce(summary.count_views, 0) AS DOUBLE) AS count_views,
+    CAST(coalesce(summary.count_cart_adds, 0) AS DOUBLE) AS count_cart_adds,
+    coalesce(summary.count_orders, rfm.frequency)
+        / greatest(coalesce(summary.count_cart_adds, 0), 1) AS cart_to_purchase_ratio,
+    CAST(coalesce(summary.avg_basket_size, 0) AS DOUBLE) AS avg_basket_size
+FROM customer_rfm AS rfm
+LEFT JOIN customer_summary AS summary USING (customer_id)
+"""
+
+_STAT_COLUMNS = ", ".join(
+    f"{feature}_{stat} DOUBLE" for feature in FEATURES for stat in ("mean", "median")
+)
+DDL = f"""
+CREATE OR REPLACE TABLE customer_clusters (
+    customer_id VARCHAR PRIMARY KEY, cluster_id INTEGER NOT NULL, cluster_name VARCHAR NOT NULL
+);
+CREATE OR REPLACE TABLE cluster_profiles (
+    cluster_id INTEGER PRIMARY KEY, cluster_name VARCHAR NOT NULL UNIQUE,
+    customers BIGINT NOT NULL, share DOUBLE NOT NULL, {_STAT_COLUMNS}
+);
+CREATE OR REPLACE TABLE cluster_scores (
+    method VARCHAR NOT NULL, k INTEGER NOT NULL, silhouette DOUBLE, bic DOUBLE, inertia DOUBLE,
+    is_chosen BOOLEAN NOT NULL, PRIMARY KEY (method, k)
+);
+"""
+
+
+def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per buyer: ``customer_id`` and the ``FEATURES`` columns, ordered by customer_id."""
+    return con.execute(FEATURES_SQL + "ORDER BY rfm.customer_id").df()
+
+
+def build_clusters(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+    """Fit the behavioural clusters on the snapshot's buyers and write the three tables."""
+    features = read_features(con)
+    con.execute(DDL)
+    if len(features) < MIN_CUSTOMERS:
+        return
+    model = BehaviourClusterer(random_state=RANDOM_STATE).fit(features)
+    assignments = pd.DataFrame(
+        {
+            "customer_id": features["customer_id"],
+            "cluster_id": model.labels_,
+            "cluster_name": pd.Series(model.labels_).map(model.names_),
+        }
+    )
+    _append(con, "customer_clusters", assignments)
+    _append(con, "cluster_profiles", model.profiles_)
+    _append(con, "cluster_scores", model.scores_)
+
+
+_INSERTS = {
+    table: f"INSERT INTO {table} BY NAME SELECT * FROM _cluster_frame"  # noqa: S608 literal names
+    for table in ("customer_clusters", "cluster_profiles", "cluster_scores")
+}
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame into one of this step's tables, matching columns by name."""
+    con.register("_cluster_frame", frame)
+    try:
+        con.execute(_INSERTS[table])
+    finally:
+        con.unregister("_cluster_frame")

@@ -1,0 +1,196 @@
+"""Refresh step: customer lifetime value (BG/NBD + Gamma-Gamma) and its holdout validation.
+
+Writes four snapshot tables:
+
+* ``clv_inputs`` — one row per buyer, key ``customer_id`` (see ``warehouse/clv_inputs.py``);
+* ``customer_clv`` — one row per buyer, key ``customer_id``: ``p_alive,
+  expected_purchases_30, _90, _365, clv_amount`` (NULL when a model is unusable; the reason is in
+  ``model_params``), ``is_one_time_buyer, days_since_purchase``;
+* ``clv_holdout`` — one row per calibration frequency bucket (0…6, 7 = "7 or more"), key
+  ``frequency_bucket``: ``customers, predicted_mean, actual_mean, baseline_mean``;
+* ``model_params`` — one row per fit × parameter, key ``(model, parameter, fitted_at)``: fitted
+  parameters with standard errors, validation metrics (model ``validation``), warnings in ``note``.
+  Rows of other models already in the table are kept.
+
+Settings (optional ``ctx`` attributes, defaults below): ``clv_horizon_months``,
+``clv_discount_rate`` (annual), ``clv_holdout_weeks``. ``fitted_at`` is ``ctx.refreshed_at`` when
+present. Warnings are appended to ``ctx.warnings`` when the context carries such a list.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.clv import PREDICTION_COLUMNS, TIME_UNIT, CLVModel, validate_holdout
+from warehouse.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
+
+HORIZON_MONTHS = 12
+ANNUAL_DISCOUNT_RATE = 0.10
+HOLDOUT_WEEKS = 8
+MIN_HOLDOUT_DAYS = 7
+MODELS_WRITTEN = ("bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "validation")
+PARAM_COLUMNS = [
+    "model", "parameter", "value", "standard_error", "time_unit", "calibration_end", "fitted_at",
+    "note",
+]
+
+
+def holdout_days(first_date: date | None, as_of: date, weeks: int) -> int:
+    """The configured holdout, shrunk to at most half the data's span (first purchase → as-of)."""
+    span = (as_of - first_date).days if first_date is not None else 0
+    return min(weeks * 7, span // 2)
+
+
+def build_clv(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+    """Build ``clv_inputs``, ``customer_clv``, ``clv_holdout`` and this step's ``model_params``."""
+    as_of: date = ctx.as_of
+    horizon = int(getattr(ctx, "clv_horizon_months", HORIZON_MONTHS))
+    discount = float(getattr(ctx, "clv_discount_rate", ANNUAL_DISCOUNT_RATE))
+    weeks = int(getattr(ctx, "clv_holdout_weeks", HOLDOUT_WEEKS))
+    fitted_at = getattr(ctx, "refreshed_at", None) or datetime.now(UTC).replace(tzinfo=None)
+
+    summary = write_clv_inputs(con, as_of)
+    params: list[dict] = []
+    warnings: list[str] = []
+    if summary.empty:
+        predictions = pd.DataFrame(columns=list(PREDICTION_COLUMNS))
+        warnings.append(f"CLV not computed: no purchases on or before {as_of}")
+        params.append(_note_row("clv", "not_computed", warnings[-1]))
+    else:
+        model = CLVModel(horizon_months=horizon, discount_rate=discount).fit(summary)
+        predictions = model.predict(summary)
+        warnings += model.warnings_
+        params += model.params_.to_dict("records")
+    params = [{**row, "calibration_end": as_of} for row in params]
+
+    holdout_by_frequency, validation_params, validation_warnings = _validate(con, as_of, weeks)
+    params += validation_params
+    warnings += validation_warnings
+
+    _write_customer_clv(con, predictions)
+    _write_holdout(con, holdout_by_frequency)
+    rows = pd.DataFrame(params).reindex(columns=PARAM_COLUMNS)
+    _write_model_params(con, rows.assign(time_unit=TIME_UNIT, fitted_at=fitted_at))
+    sink = getattr(ctx, "warnings", None)
+    if isinstance(sink, list):
+        sink.extend(warnings)
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection, as_of: date, weeks: int
+) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """Fit BG/NBD up to as_of − holdout, predict the holdout, compare with what happened.
+
+    Returns the by-frequency chart rows, ``model_params`` rows (calibration fit and metrics, with
+    their ``calibration_end``) and warnings.
+    """
+    empty = pd.DataFrame(
+        columns=["frequency_bucket", "customers", "predicted_mean", "actual_mean", "baseline_mean"]
+    )
+    days = holdout_days(first_order_date(con, as_of), as_of, weeks)
+    if days < MIN_HOLDOUT_DAYS:
+        reason = (
+            f"holdout validation skipped: the data span allows a {days}-day holdout, "
+            f"fewer than {MIN_HOLDOUT_DAYS} days"
+        )
+        return empty, [_note_row("validation", "skipped", reason, as_of)], [reason]
+    calibration_end = as_of - timedelta(days=days)
+    frame = calibration_holdout(con, calibration_end, as_of)
+    model = CLVModel(fit_spend=False).fit(frame)
+    warnings = [f"calibration fit: {w}" for w in model.warnings_]
+    rows = [
+        {**row, "model": "bg_nbd_calibration", "calibration_end": calibration_end}
+        for row in model.params_.to_dict("records")
+    ]
+    if model.bgf_ is None:
+        reason = "holdout validation skipped: the calibration BG/NBD fit did not converge"
+        rows.append(_note_row("validation", "skipped", reason, calibration_end))
+        return empty, rows, [*warnings, reason]
+    frame["predicted_purchases"] = model.predict_purchases(frame, days)
+    result = validate_holdout(frame, days)
+    rows += [
+        {"model": "validation", "parameter": name, "value": value,
+         "calibration_end": calibration_end}
+        for name, value in result.metrics.items()
+    ]
+    return result.by_frequency, rows, warnings
+
+
+def _note_row(model: str, parameter: str, note: str, calibration_end: date | None = None) -> dict:
+    return {"model": model, "parameter": parameter, "value": None, "note": note,
+            "calibration_end": calibration_end}
+
+
+def _write_customer_clv(con: duckdb.DuckDBPyConnection, predictions: pd.DataFrame) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE customer_clv (
+            customer_id VARCHAR NOT NULL,
+            p_alive DOUBLE,
+            expected_purchases_30 DOUBLE,
+            expected_purchases_90 DOUBLE,
+            expected_purchases_365 DOUBLE,
+            clv_amount DOUBLE,
+            is_one_time_buyer BOOLEAN NOT NULL,
+            days_since_purchase BIGINT NOT NULL
+        )
+        """
+    )
+    _insert(con, "customer_clv", predictions)
+
+
+def _write_holdout(con: duckdb.DuckDBPyConnection, by_frequency: pd.DataFrame) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE clv_holdout (
+            frequency_bucket INTEGER NOT NULL,
+            customers BIGINT NOT NULL,
+            predicted_mean DOUBLE,
+            actual_mean DOUBLE,
+            baseline_mean DOUBLE
+        )
+        """
+    )
+    _insert(con, "clv_holdout", by_frequency)
+
+
+def _write_model_params(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
+    """Replace this step's rows of ``model_params``; other models' rows stay."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS model_params (
+            model VARCHAR NOT NULL,
+            parameter VARCHAR NOT NULL,
+            value DOUBLE,
+            standard_error DOUBLE,
+            time_unit VARCHAR,
+            calibration_end DATE,
+            fitted_at TIMESTAMP NOT NULL,
+            note VARCHAR
+        )
+        """
+    )
+    con.execute("DELETE FROM model_params WHERE list_contains(?, model)", [list(MODELS_WRITTEN)])
+    _insert(con, "model_params", rows)
+
+
+_INSERTS = {
+    "customer_clv": "INSERT INTO customer_clv BY NAME SELECT * FROM clv_frame",
+    "clv_holdout": "INSERT INTO clv_holdout BY NAME SELECT * FROM clv_frame",
+    "model_params": "INSERT INTO model_params BY NAME SELECT * FROM clv_frame",
+}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a frame to a table of this step (names from the whitelist above)."""
+    if frame.empty:
+        return
+    con.register("clv_frame", frame)
+    try:
+        con.execute(_INSERTS[table])
+    finally:
+        con.unregister("clv_frame")

@@ -1,0 +1,196 @@
+"""Refresh step: every customer's segment at each period end, for migration views.
+
+Writes ``segment_snapshots`` — one row per period end × customer, key ``(period_end,
+customer_id)``: ``period_end DATE, customer_id, segment``. Period ends are the last day of each
+month (``ctx.granularity = 'month'``, the default) or each Sunday (``'week'``) from the first
+activity up to the as-of date, plus the as-of date itself.
+
+At each period end, using only data dated on or before it: buyers get their RFM segment, scored
+among the buyers of that date; non-buyers get their behavioural segment from their events up to
+it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``; if the
+connection has no such relation, snapshots hold buyers only (a first purchase then shows as
+``(new)`` in transitions). A customer is in a period only once they have an event or an order
+(by ``order_date``) on or before its end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.rfm import score_rfm
+from analytics.segments import assign_rfm_segments
+from warehouse.steps.segments import label_behaviour_profiles
+
+EVENTS_COLUMNS = ("customer_id", "event_at", "event_type")
+GRANULARITIES = {"month": "1 month", "week": "7 days"}
+
+FIRST_ORDER_DATE_SQL = """
+SELECT min(order_date) FROM order_lines WHERE order_date <= CAST($as_of AS DATE)
+"""
+
+FIRST_EVENT_DATE_SQL = """
+SELECT min(event_at)::DATE FROM stg_events WHERE event_at::DATE <= CAST($as_of AS DATE)
+"""
+
+# Period k covers [start_k, start_k + step); its end is the day before the next start.
+PERIOD_ENDS_SQL = """
+CREATE OR REPLACE TEMP TABLE snapshot_period_ends AS
+WITH starts AS (
+    SELECT unnest(generate_series(
+        date_trunc($part, CAST($first AS DATE))::TIMESTAMP,
+        CAST($as_of AS DATE)::TIMESTAMP,
+        CAST($step AS INTERVAL)
+    )) AS period_start
+),
+
+ends AS (
+    SELECT (period_start + CAST($step AS INTERVAL) - INTERVAL 1 DAY)::DATE AS period_end
+    FROM starts
+)
+
+SELECT period_end FROM ends WHERE period_end < CAST($as_of AS DATE)
+UNION
+SELECT CAST($as_of AS DATE)
+"""
+
+BUYERS_BY_PERIOD_SQL = """
+WITH lines AS (
+    SELECT customer_id, order_id, order_date, line_amount
+    FROM order_lines
+    WHERE order_date <= CAST($as_of AS DATE)
+)
+
+SELECT
+    ends.period_end,
+    lines.customer_id,
+    date_diff('day', max(lines.order_date), ends.period_end) AS recency_days,
+    count(DISTINCT lines.order_id) AS frequency,
+    coalesce(sum(lines.line_amount), 0) AS monetary_amount
+FROM snapshot_period_ends AS ends
+INNER JOIN lines ON lines.order_date <= ends.period_end
+GROUP BY ends.period_end, lines.customer_id
+"""
+
+# Behaviour facts per period end of customers with events but no order by that date.
+NON_BUYERS_BY_PERIOD_SQL = """
+CREATE OR REPLACE TEMP TABLE snapshot_non_buyers AS
+WITH daily AS (
+    SELECT
+        customer_id,
+        event_at::DATE AS event_date,
+        count(*) FILTER (WHERE event_type = 'view') AS count_views,
+        count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds
+    FROM stg_events
+    WHERE event_at::DATE <= CAST($as_of AS DATE)
+    GROUP BY customer_id, event_date
+),
+
+first_orders AS (
+    SELECT customer_id, min(order_date) AS first_order_date
+    FROM order_lines
+    GROUP BY customer_id
+)
+
+SELECT
+    ends.period_end,
+    daily.customer_id,
+    sum(daily.count_views) AS count_views,
+    sum(daily.count_cart_adds) AS count_cart_adds,
+    count(*) = 1 AS is_single_visit
+FROM snapshot_period_ends AS ends
+INNER JOIN daily ON daily.event_date <= ends.period_end
+LEFT JOIN first_orders USING (customer_id)
+WHERE first_orders.first_order_date IS NULL OR first_orders.first_order_date > ends.period_end
+GROUP BY ends.period_end, daily.customer_id
+"""
+
+# Stored ordered by period end so a page reading one or two snapshots touches few row groups.
+INSERT_BUYERS_SQL = """
+INSERT INTO segment_snapshots
+SELECT period_end, customer_id, segment FROM buyer_segments
+ORDER BY period_end, segment
+"""
+
+INSERT_ALL_SQL = """
+INSERT INTO segment_snapshots
+SELECT period_end, customer_id, segment FROM buyer_segments
+UNION ALL
+SELECT non_buyers.period_end, non_buyers.customer_id, profiles.segment
+FROM snapshot_non_buyers AS non_buyers
+INNER JOIN behaviour_profiles AS profiles
+    USING (period_end, count_views, count_cart_adds, is_single_visit)
+ORDER BY period_end, segment
+"""
+
+SNAPSHOTS_DDL = """
+CREATE OR REPLACE TABLE segment_snapshots (
+    period_end  DATE    NOT NULL,
+    customer_id VARCHAR NOT NULL,
+    segment     VARCHAR NOT NULL
+)
+"""
+
+
+def _granularity(ctx: Any) -> str:
+    chosen = getattr(ctx, "granularity", "month") or "month"
+    if chosen not in GRANULARITIES:
+        raise ValueError(
+            f"refresh setting granularity: expected one of {', '.join(GRANULARITIES)}, "
+            f"got {chosen!r}"
+        )
+    return chosen
+
+
+def has_events(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the refresh exposes ``stg_events`` with the columns the snapshots need."""
+    try:
+        result = con.execute("SELECT * FROM stg_events LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    names = [column[0] for column in result.description]
+    result.fetchall()
+    return all(column in names for column in EVENTS_COLUMNS)
+
+
+def buyer_segments(buyers: pd.DataFrame) -> pd.DataFrame:
+    """``period_end, customer_id, segment`` of buyers, RFM-scored among buyers of each period."""
+    scored = score_rfm(buyers, by="period_end")
+    return scored[["period_end", "customer_id"]].assign(segment=assign_rfm_segments(scored))
+
+
+def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+    """Write ``segment_snapshots`` for every period end up to ``ctx.as_of``."""
+    part = _granularity(ctx)
+    as_of = ctx.as_of
+    events = has_events(con)
+    firsts = [con.execute(FIRST_ORDER_DATE_SQL, {"as_of": as_of}).fetchone()[0]]
+    if events:
+        firsts.append(con.execute(FIRST_EVENT_DATE_SQL, {"as_of": as_of}).fetchone()[0])
+    known = [d for d in firsts if d is not None]
+
+    con.execute(SNAPSHOTS_DDL)
+    if not known:
+        return
+    con.execute(
+        PERIOD_ENDS_SQL,
+        {"part": part, "first": min(known), "as_of": as_of, "step": GRANULARITIES[part]},
+    )
+    buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
+    con.register("buyer_segments", buyers)
+    try:
+        if events:
+            # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
+            con.execute(NON_BUYERS_BY_PERIOD_SQL, {"as_of": as_of})
+            profiles = label_behaviour_profiles(con, "snapshot_non_buyers", by="period_end")
+            con.register("behaviour_profiles", profiles)
+            con.execute(INSERT_ALL_SQL)
+            con.unregister("behaviour_profiles")
+            con.execute("DROP TABLE snapshot_non_buyers")
+        else:
+            con.execute(INSERT_BUYERS_SQL)
+    finally:
+        con.unregister("buyer_segments")
+    con.execute("DROP TABLE snapshot_period_ends")
