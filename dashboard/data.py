@@ -1,0 +1,92 @@
+"""The pages' access to the published snapshot of the running app.
+
+``create_app`` attaches one ``SnapshotReader`` to the app; pages run read queries through
+:func:`query`, which turns "nothing published yet" and "snapshot lacks a table" into
+:class:`DataUnavailableError` with a message a user can act on.
+
+A published snapshot never changes, so results are cached per (snapshot file, query, arguments):
+moving back and forth between date ranges, granularities or pages does not re-run a query.
+Callers must treat returned frames as read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import dash
+import duckdb
+
+from warehouse.store import NoSnapshotError, SnapshotReader
+
+READER_CONFIG_KEY = "ACTIONBOARD_SNAPSHOT_READER"
+CACHE_SIZE = 512
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class DataUnavailableError(RuntimeError):
+    """The dashboard cannot read the data a page needs; the message says what to do."""
+
+
+class _ResultCache:
+    """A thread-safe least-recently-used map from query call to result."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        with self._lock:
+            if key not in self._items:
+                return False, None
+            self._items.move_to_end(key)
+            return True, self._items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_cache = _ResultCache(CACHE_SIZE)
+
+
+def attach_reader(app: dash.Dash, reader: SnapshotReader) -> None:
+    app.server.config[READER_CONFIG_KEY] = reader
+
+
+def snapshot_reader() -> SnapshotReader:
+    """The reader of the app serving this request (or the app created last, outside requests)."""
+    return dash.get_app().server.config[READER_CONFIG_KEY]
+
+
+def query(
+    run: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """Call a ``warehouse.queries`` function on a cursor of the current snapshot."""
+    reader = snapshot_reader()
+    try:
+        cursor = reader.cursor()
+        key = (reader.path, run.__module__, run.__qualname__, args, tuple(sorted(kwargs.items())))
+        found, result = _cache.get(key)
+        if not found:
+            result = run(cursor, *args, **kwargs)
+            _cache.put(key, result)
+        return result
+    except NoSnapshotError as error:
+        raise DataUnavailableError(
+            f"No data has been published yet for {reader.db.name}. Build it with "
+            f"`python app.py refresh --db {reader.db}`, then reload this page."
+        ) from error
+    except duckdb.CatalogException as error:
+        raise DataUnavailableError(
+            f"The published data is incomplete ({str(error).splitlines()[0]}). Rebuild it with "
+            f"`python app.py refresh --db {reader.db}`."
+        ) from error

@@ -1,0 +1,1 @@
+"""Pure figure builders: a query's DataFrame in, a Plotly figure out (no Dash, no database)."""

@@ -1,0 +1,43 @@
+"""Shared fixtures: browser options for ``dash_duo`` and a demo warehouse built end to end."""
+
+import os
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+from demo.generator import generate
+from warehouse.ingest import ingest_retailrocket
+from warehouse.refresh import refresh
+
+# Small enough to build in seconds, large enough for every model step to fit (a few hundred buyers).
+DEMO_TEST_SCALE = 0.02
+
+
+def pytest_setup_options() -> Options:
+    """Run Chromium headless when there is no display, even without ``--headless``."""
+    options = Options()
+    if not os.environ.get("DISPLAY"):
+        options.add_argument("--headless=new")
+    return options
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo shop in the RetailRocket format, written by the real generator."""
+    folder = tmp_path_factory.mktemp("demo-files")
+    generate(folder, scale=DEMO_TEST_SCALE, seed=7, progress=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built from ``demo_folder`` by the real ingest and refresh, published.
+
+    Session-scoped and shared: tests that write to it (rules, campaigns) must not assume it is
+    pristine; tests that need a clean store copy it or build their own.
+    """
+    db = tmp_path_factory.mktemp("demo-warehouse") / "actionboard.duckdb"
+    ingest_retailrocket(db, demo_folder, progress=False)
+    refresh(db, progress=False)
+    return db

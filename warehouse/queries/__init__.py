@@ -1,0 +1,1 @@
+"""Read queries the dashboard runs on the current snapshot, one module per page."""
