@@ -47,7 +47,7 @@ def run_step(name: str, args: list[str]) -> dict[str, float | str]:
 
 def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     """The queries a page load issues, with realistic parameters."""
-    from warehouse.queries import board, clv, clusters, migration, overview, segments
+    from warehouse.queries import board, clusters, clv, migration, overview, segments
 
     cur = reader.cursor()
     bounds = overview.data_bounds(cur)
@@ -61,8 +61,8 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
         "overview: previous KPIs": lambda: overview.period_kpis(cur, prev_start, prev_end),
         "overview: GMV by week": lambda: overview.gmv_series(cur, start, end, "week"),
         "overview: funnel": lambda: overview.funnel(cur, start, end),
-        "overview: top categories": lambda: overview.top_series(cur, start, end, "category", 5, "day"),
-        "overview: top items": lambda: overview.top_series(cur, start, end, "item", 5, "day"),
+        "overview: top categories": lambda: overview.top_series(cur, start, end, "day", "category"),
+        "overview: top items": lambda: overview.top_series(cur, start, end, "day", "item"),
         "segments: sizes": lambda: segments.segment_sizes(cur),
         "segments: customers of one": lambda: segments.segment_customers(cur, some_segment),
         "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),

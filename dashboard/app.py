@@ -18,7 +18,8 @@ from dash import html
 
 from dashboard import ids
 from dashboard.data import attach_reader
-from warehouse.store import SnapshotReader
+from warehouse.queries.status import refresh_info
+from warehouse.store import NoSnapshotError, SnapshotReader
 
 PAGES_FOLDER = Path(__file__).resolve().with_name("pages")
 # assets/ holds the Bootstrap "Flatly" theme (Bootswatch 5.3.6, MIT) so the dashboard is styled
@@ -70,6 +71,17 @@ def create_app(db: Path) -> dash.Dash:
         suppress_callback_exceptions=True,
         title="Actionboard",
     )
-    attach_reader(app, SnapshotReader(Path(db)))
+    reader = SnapshotReader(Path(db))
+    attach_reader(app, reader)
     app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid=True)])
+    app.server.add_url_rule("/health", "health", lambda: _health(reader))
     return app
+
+
+def _health(reader: SnapshotReader) -> tuple[dict[str, str | None], int]:
+    """Which published refresh the server is reading: for operators and deployment checks."""
+    try:
+        info = refresh_info(reader.cursor())
+    except NoSnapshotError as error:
+        return {"status": "no data", "detail": str(error)}, 503
+    return {"status": "ok", "snapshot": reader.path.name, **info}, 200

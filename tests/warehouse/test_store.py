@@ -69,7 +69,7 @@ def test_old_snapshots_are_pruned(tmp_path):
 
 
 def test_read_only_open_of_a_missing_warehouse_says_how_to_load(tmp_path):
-    with pytest.raises(FileNotFoundError, match="app.py ingest"), store.open_warehouse(
+    with pytest.raises(FileNotFoundError, match=r"app\.py ingest"), store.open_warehouse(
         tmp_path / "missing.duckdb", read_only=True
     ):
         pass
