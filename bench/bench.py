@@ -68,7 +68,7 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
         "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),
         "clusters: profiles": lambda: clusters.cluster_profiles(cur),
         "migration: sizes over time": lambda: migration.segment_sizes_over_time(cur),
-        "migration: transitions": lambda: migration.transitions(cur, snapshots[0], snapshots[-1]),
+        "migration: transitions": lambda: migration.transition_counts(cur, snapshots[0], snapshots[-1]),
         "clv: distribution": lambda: clv.clv_distribution(cur),
         "clv: top customers": lambda: clv.top_customers(cur),
         "board: rule audiences": lambda: board.rule_audiences(reader),

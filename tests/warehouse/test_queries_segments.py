@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics.migration import transition_matrix
 from analytics.segments import segment_definitions
-from warehouse.queries.migration import segment_sizes_over_time, snapshot_dates, transition_counts
+from warehouse.queries.migration import (
+    segment_order,
+    segment_sizes_over_time,
+    snapshot_dates,
+    transition_counts,
+)
 from warehouse.queries.segments import (
     count_segment_customers,
     rf_heatmap,
     segment_customers,
     segment_overview,
 )
+from warehouse.steps.migration import write_segment_transitions
 
 # customer_id, segment, segment_kind, r, f, m, recency, frequency, monetary, gmv, clv, p_alive
 CUSTOMERS = [
@@ -63,6 +70,7 @@ def con(tmp_path):
         "CREATE TABLE segment_snapshots (period_end DATE, customer_id VARCHAR, segment VARCHAR)"
     )
     con.executemany("INSERT INTO segment_snapshots VALUES (?, ?, ?)", SNAPSHOTS)
+    write_segment_transitions(con)
     yield con
     con.close()
 
@@ -111,9 +119,13 @@ def test_segment_customers_rejects_unknown_columns(con):
 
 def test_snapshot_dates_and_sizes_over_time(con):
     assert snapshot_dates(con) == [MAY, JUNE]
+    assert segment_order(con) == segment_definitions()["segment"].tolist()
     sizes = segment_sizes_over_time(con)
     june = sizes[sizes["period_end"].dt.date == JUNE].set_index("segment")["customers"].to_dict()
     assert june == {"Champions": 1, "Lost": 1, "Cart Abandoners": 1}
+    assert sizes[sizes["period_end"].dt.date == JUNE]["segment"].tolist() == [
+        "Champions", "Lost", "Cart Abandoners"
+    ]
     assert sizes.loc[sizes["segment"] == "Cart Abandoners", "segment_kind"].iloc[0] == "behavioural"
 
 
@@ -134,3 +146,79 @@ def test_transition_counts_in_sql_match_the_analytics_matrix(con):
 def test_transition_counts_reject_a_date_without_snapshot(con):
     with pytest.raises(ValueError, match="2015-05-31"):
         transition_counts(con, date(2015, 4, 30), JUNE)
+
+
+def test_transition_counts_reject_a_from_date_not_before_the_to_date(con):
+    with pytest.raises(ValueError, match="must be before"):
+        transition_counts(con, JUNE, MAY)
+    with pytest.raises(ValueError, match="must be before"):
+        transition_counts(con, JUNE, JUNE)
+
+
+# The straightforward definition the precomputed table must reproduce: for every pair of period
+# ends, a full outer join of the two snapshots on customer_id.
+REFERENCE_TRANSITIONS_SQL = """
+WITH ends AS (SELECT DISTINCT period_end FROM segment_snapshots),
+pairs AS (
+    SELECT f.period_end AS from_period, t.period_end AS to_period
+    FROM ends AS f JOIN ends AS t ON f.period_end < t.period_end
+)
+SELECT pairs.from_period, pairs.to_period,
+    coalesce(moves.from_segment, '(new)') AS from_segment,
+    coalesce(moves.to_segment, '(gone)') AS to_segment,
+    count(*) AS customers
+FROM pairs, LATERAL (
+    SELECT before.segment AS from_segment, after.segment AS to_segment
+    FROM (
+        SELECT customer_id, segment FROM segment_snapshots WHERE period_end = pairs.from_period
+    ) AS before
+    FULL OUTER JOIN (
+        SELECT customer_id, segment FROM segment_snapshots WHERE period_end = pairs.to_period
+    ) AS after USING (customer_id)
+) AS moves
+GROUP BY ALL
+ORDER BY ALL
+"""
+
+
+def _snapshots_table(con, rows) -> None:
+    con.execute(
+        "CREATE OR REPLACE TABLE segment_snapshots "
+        "(period_end DATE, customer_id VARCHAR, segment VARCHAR)"
+    )
+    if rows:
+        con.executemany("INSERT INTO segment_snapshots VALUES (?, ?, ?)", rows)
+
+
+def test_transition_table_equals_the_full_outer_join_of_every_pair_over_many_periods(tmp_path):
+    # 70 weekly period ends and all 15 segment labels: paths need several packed keys (4 bits a
+    # period end, 31 period ends a key); customers appear, vanish and come back at random.
+    rng = np.random.default_rng(11)
+    labels = segment_definitions()["segment"].tolist()
+    ends = [date(2024, 1, 7) + timedelta(weeks=w) for w in range(70)]
+    present = rng.random((25, len(ends))) < 0.7
+    picks = rng.integers(0, len(labels), (25, len(ends)))
+    rows = [
+        (ends[j], f"c{i}", labels[picks[i, j]])
+        for i in range(25)
+        for j in range(len(ends))
+        if present[i, j]
+    ]
+    con = duckdb.connect(str(tmp_path / "many.duckdb"))
+    _snapshots_table(con, rows)
+    write_segment_transitions(con)
+    got = con.execute("SELECT * FROM segment_transitions ORDER BY ALL").fetchall()
+    assert got == con.execute(REFERENCE_TRANSITIONS_SQL).fetchall()
+    assert len({(f, t) for f, t, *_ in got}) == 70 * 69 // 2
+    con.close()
+
+
+def test_transition_table_is_empty_with_fewer_than_two_period_ends(tmp_path):
+    con = duckdb.connect(str(tmp_path / "one.duckdb"))
+    _snapshots_table(con, [])
+    write_segment_transitions(con)
+    assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
+    _snapshots_table(con, [(MAY, "a", "Lost")])
+    write_segment_transitions(con)
+    assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
+    con.close()

@@ -86,12 +86,14 @@ ORDER BY frequency_bucket, recency_bucket
 TOP_CUSTOMERS_SQL = """
 SELECT
     clv.customer_id,
-    clv.clv_amount,
-    clv.p_alive,
-    clv.expected_purchases_365,
     inputs.frequency,
     inputs.recency,
+    inputs."T",
     inputs.monetary_value,
+    clv.p_alive,
+    clv.expected_purchases_90,
+    clv.expected_purchases_365,
+    clv.clv_amount,
     clv.days_since_purchase,
     clv.is_one_time_buyer
 FROM customer_clv AS clv
@@ -156,7 +158,9 @@ def p_alive_matrix(con: duckdb.DuckDBPyConnection, recency_buckets: int = 10) ->
 
 
 def top_customers(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
-    """The ``limit`` customers with the highest CLV, with their BTYD inputs and P(alive)."""
+    """The ``limit`` customers with the highest CLV: ``customer_id, frequency, recency, T,
+    monetary_value`` (BTYD inputs, days), ``p_alive, expected_purchases_90, _365, clv_amount,
+    days_since_purchase, is_one_time_buyer``."""
     return con.execute(TOP_CUSTOMERS_SQL, [_positive(limit, "limit")]).df()
 
 

@@ -1,6 +1,8 @@
-"""Read queries for the migration page, on the snapshot's ``segment_snapshots``.
+"""Read queries for the migration page, on the snapshot's ``segment_snapshots`` and
+``segment_transitions``.
 
-Counts are computed in DuckDB; the page only pivots and draws them.
+Counts are computed in DuckDB (transitions precomputed at refresh); the page only pivots and draws
+them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import pandas as pd
 NEW = "(new)"
 GONE = "(gone)"
 
+SEGMENT_ORDER_SQL = "SELECT segment FROM segment_definitions ORDER BY display_order, segment"
+
 SNAPSHOT_DATES_SQL = "SELECT DISTINCT period_end FROM segment_snapshots ORDER BY period_end"
 
 SIZES_OVER_TIME_SQL = """
@@ -22,38 +26,29 @@ WITH sizes AS (
     GROUP BY period_end, segment
 )
 
-SELECT sizes.period_end, sizes.segment, definitions.segment_kind, sizes.customers
+SELECT
+    sizes.period_end, sizes.segment, definitions.segment_kind, definitions.display_order,
+    sizes.customers
 FROM sizes
 LEFT JOIN segment_definitions AS definitions USING (segment)
 ORDER BY sizes.period_end, definitions.display_order NULLS LAST, sizes.segment
 """
 
+# Precomputed for every pair of period ends by warehouse/steps/migration.py.
 TRANSITIONS_SQL = """
-WITH before AS (
-    SELECT customer_id, segment FROM segment_snapshots WHERE period_end = CAST($from AS DATE)
-),
-
-after AS (
-    SELECT customer_id, segment FROM segment_snapshots WHERE period_end = CAST($to AS DATE)
-),
-
-moves AS (
-    SELECT
-        coalesce(before.segment, $new) AS from_segment,
-        coalesce(after.segment, $gone) AS to_segment,
-        count(*) AS customers
-    FROM before
-    FULL OUTER JOIN after USING (customer_id)
-    GROUP BY ALL
-)
-
-SELECT moves.*
-FROM moves
+SELECT moves.from_segment, moves.to_segment, moves.customers
+FROM segment_transitions AS moves
 LEFT JOIN segment_definitions AS from_def ON from_def.segment = moves.from_segment
 LEFT JOIN segment_definitions AS to_def ON to_def.segment = moves.to_segment
+WHERE moves.from_period = CAST($from AS DATE) AND moves.to_period = CAST($to AS DATE)
 ORDER BY from_def.display_order NULLS LAST, moves.from_segment,
          to_def.display_order NULLS LAST, moves.to_segment
 """
+
+
+def segment_order(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every defined segment, in display order (for legends and colours)."""
+    return [row[0] for row in con.execute(SEGMENT_ORDER_SQL).fetchall()]
 
 
 def snapshot_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
@@ -62,7 +57,8 @@ def snapshot_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
 
 
 def segment_sizes_over_time(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Customers per segment and period end: ``period_end, segment, segment_kind, customers``."""
+    """Customers per segment and period end: ``period_end, segment, segment_kind, display_order,
+    customers`` (ordered by period end, then display order)."""
     return con.execute(SIZES_OVER_TIME_SQL).df()
 
 
@@ -72,7 +68,8 @@ def transition_counts(
     """Customers moving between two snapshots: ``from_segment, to_segment, customers``.
 
     Customers first present at ``to_period`` come from ``(new)``; customers missing from it go
-    to ``(gone)``. Raises ValueError if either date has no snapshot.
+    to ``(gone)``. Rows in display order of both segments. Raises ValueError if either date has
+    no snapshot or ``from_period`` is not before ``to_period``.
     """
     from_period, to_period = pd.Timestamp(from_period).date(), pd.Timestamp(to_period).date()
     known = set(snapshot_dates(con))
@@ -83,5 +80,10 @@ def transition_counts(
                 f"transition {label} period {when}: no segment snapshot on that date; "
                 f"snapshots exist for {shown}"
             )
-    params = {"from": from_period, "to": to_period, "new": NEW, "gone": GONE}
+    if from_period >= to_period:
+        raise ValueError(
+            f"transition from {from_period} to {to_period}: the 'from' snapshot must be "
+            "before the 'to' snapshot"
+        )
+    params = {"from": from_period, "to": to_period}
     return con.execute(TRANSITIONS_SQL, params).df()

@@ -11,6 +11,12 @@ it. Events come from the staging view ``stg_events (customer_id, event_at, event
 connection has no such relation, snapshots hold buyers only (a first purchase then shows as
 ``(new)`` in transitions). A customer is in a period only once they have an event or an order
 (by ``order_date``) on or before its end.
+
+Also writes ``segment_transitions`` — one row per (from_period, to_period, from_segment,
+to_segment) with ``from_period < to_period``, both period ends of ``segment_snapshots``:
+``customers`` moving between the two segments. Customers absent at ``from_period`` come from
+``(new)``, customers absent at ``to_period`` go to ``(gone)``. Precomputed for every pair of period
+ends so the migration page reads a few hundred rows instead of joining two snapshots.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analytics.migration import GONE, NEW
 from analytics.rfm import score_rfm
 from analytics.segments import assign_rfm_segments
 from warehouse.steps.segments import label_behaviour_profiles
@@ -134,6 +141,109 @@ CREATE OR REPLACE TABLE segment_snapshots (
 """
 
 
+TRANSITIONS_DDL = """
+CREATE OR REPLACE TABLE segment_transitions (
+    from_period  DATE    NOT NULL,
+    to_period    DATE    NOT NULL,
+    from_segment VARCHAR NOT NULL,
+    to_segment   VARCHAR NOT NULL,
+    customers    BIGINT  NOT NULL
+)
+"""
+
+SNAPSHOT_SHAPE_SQL = """
+SELECT count(DISTINCT segment), count(DISTINCT period_end) FROM segment_snapshots
+"""
+
+# Each customer's path over all period ends is packed into HUGEINT keys: ``$bits`` bits per
+# period end holding the segment's code (1…, 0 = absent), ``$per_key`` period ends per key. Paths
+# repeat a lot (most visitors never change segment), so pairs of period ends are counted over the
+# few distinct paths rather than over customers: linear in the snapshot rows, whatever the number
+# of pairs. ``{keys}`` / ``{key_list}`` are generated from the key count only (key_0, key_1, …).
+TRANSITIONS_SQL = """
+INSERT INTO segment_transitions
+WITH codes AS (
+    SELECT segment, CAST(row_number() OVER (ORDER BY segment) AS INTEGER) AS code
+    FROM (SELECT DISTINCT segment FROM segment_snapshots)
+),
+
+ends AS (
+    SELECT period_end, CAST(row_number() OVER (ORDER BY period_end) - 1 AS INTEGER) AS idx
+    FROM (SELECT DISTINCT period_end FROM segment_snapshots)
+),
+
+paths AS (
+    SELECT {keys}
+    FROM segment_snapshots
+    INNER JOIN codes USING (segment)
+    INNER JOIN ends USING (period_end)
+    GROUP BY segment_snapshots.customer_id
+),
+
+path_counts AS (
+    SELECT list_value({key_list}) AS path, count(*) AS customers
+    FROM paths
+    GROUP BY ALL
+),
+
+pairs AS (
+    SELECT
+        before.idx AS from_idx,
+        before.period_end AS from_period,
+        after.idx AS to_idx,
+        after.period_end AS to_period
+    FROM ends AS before
+    INNER JOIN ends AS after ON before.idx < after.idx
+),
+
+moves AS (
+    SELECT
+        pairs.from_period,
+        pairs.to_period,
+        CAST((path[from_idx // $per_key + 1] >> ($bits * (from_idx % $per_key))) & $mask
+            AS INTEGER) AS from_code,
+        CAST((path[to_idx // $per_key + 1] >> ($bits * (to_idx % $per_key))) & $mask
+            AS INTEGER) AS to_code,
+        path_counts.customers
+    FROM path_counts
+    CROSS JOIN pairs
+)
+
+SELECT
+    moves.from_period,
+    moves.to_period,
+    coalesce(from_codes.segment, $new) AS from_segment,
+    coalesce(to_codes.segment, $gone) AS to_segment,
+    sum(moves.customers) AS customers
+FROM moves
+LEFT JOIN codes AS from_codes ON from_codes.code = moves.from_code
+LEFT JOIN codes AS to_codes ON to_codes.code = moves.to_code
+WHERE moves.from_code > 0 OR moves.to_code > 0
+GROUP BY ALL
+ORDER BY moves.from_period, moves.to_period, from_segment, to_segment
+"""
+HUGEINT_BITS = 126  # value bits used per key (HUGEINT is signed 128-bit)
+
+
+def write_segment_transitions(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)write ``segment_transitions`` from ``segment_snapshots``, every pair of period ends."""
+    con.execute(TRANSITIONS_DDL)
+    segments, periods = con.execute(SNAPSHOT_SHAPE_SQL).fetchone()
+    if periods < 2:
+        return
+    bits = int(segments).bit_length()  # codes 1…segments, 0 = absent
+    per_key = HUGEINT_BITS // bits
+    count = -(-int(periods) // per_key)
+    packed = "sum(CAST(codes.code AS HUGEINT) << ($bits * (ends.idx % $per_key)))"
+    keys = ", ".join(
+        f"coalesce({packed} FILTER (WHERE ends.idx // $per_key = {k}), 0) AS key_{k}"
+        for k in range(count)
+    )
+    key_list = ", ".join(f"key_{k}" for k in range(count))
+    params = {"bits": bits, "per_key": per_key, "mask": (1 << bits) - 1, "new": NEW, "gone": GONE}
+    con.execute(TRANSITIONS_SQL.format(keys=keys, key_list=key_list), params)
+
+
 def _granularity(ctx: Any) -> str:
     chosen = getattr(ctx, "granularity", "month") or "month"
     if chosen not in GRANULARITIES:
@@ -173,6 +283,7 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
 
     con.execute(SNAPSHOTS_DDL)
     if not known:
+        write_segment_transitions(con)
         return
     con.execute(
         PERIOD_ENDS_SQL,
@@ -194,3 +305,4 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
     finally:
         con.unregister("buyer_segments")
     con.execute("DROP TABLE snapshot_period_ends")
+    write_segment_transitions(con)

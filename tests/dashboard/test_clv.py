@@ -1,0 +1,227 @@
+"""CLV page: figure builders on small frames; the page on a snapshot with a real CLV fit and on
+copies of the demo snapshot where a model was rejected."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.figures import clv as figures
+from tests.warehouse.test_steps_clv import make_order_lines
+from warehouse.steps.clv import build_clv
+from warehouse.store import current_snapshot, new_snapshot_path, publish_snapshot
+
+AS_OF = date(2024, 4, 29)
+REJECTED = "Gamma-Gamma fit rejected: q = 0.9 <= 1 (test)"
+CORRELATED = "frequency and monetary value are correlated among repeat buyers (r = 0.55)"
+
+
+def _publish(db: Path, build, source: Path | None = None) -> Path:
+    """Publish a snapshot for ``db``: a copy of ``source`` (or a new file) changed by
+    ``build(con)``."""
+    building = new_snapshot_path(db)
+    if source is not None:
+        shutil.copy2(source, building)
+    con = duckdb.connect(str(building))
+    try:
+        build(con)
+    finally:
+        con.close()
+    return publish_snapshot(db, building)
+
+
+@pytest.fixture(scope="module")
+def fitted_db(tmp_path_factory) -> Path:
+    """A snapshot whose CLV step fitted both models (400 simulated buyers, 120 days)."""
+    db = tmp_path_factory.mktemp("clv-fitted") / "actionboard.duckdb"
+
+    def build(con):
+        make_order_lines(con, n=400, days=120, seed=3)
+        build_clv(con, SimpleNamespace(as_of=AS_OF))
+
+    _publish(db, build)
+    return db
+
+
+def _demo_copy(demo_db: Path, folder: Path, *statements: tuple[str, list]) -> Path:
+    """A copy of the demo snapshot, changed by ``statements``, published for a new warehouse."""
+    db = folder / "actionboard.duckdb"
+
+    def build(con):
+        for sql, params in statements:
+            con.execute(sql, params)
+
+    _publish(db, build, source=current_snapshot(demo_db))
+    return db
+
+
+def _page(db: Path):
+    create_app(db)
+    from dashboard.pages import clv
+
+    return clv
+
+
+def _text(component) -> str:
+    """All text under a component."""
+    if isinstance(component, str):
+        return component
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _text(children)
+
+
+# --- figure builders ---------------------------------------------------------------------------
+
+
+def test_histogram_draws_one_bar_per_bin_and_says_where_the_axis_is_clipped():
+    bins = pd.DataFrame(
+        {"bin_start": [0.0, 10.0, 20.0], "bin_end": [10.0, 20.0, 95.0], "customers": [5, 3, 2]}
+    )
+    fig = figures.histogram_figure(bins, 12)
+    bar = fig.data[0]
+    assert list(bar.y) == [5, 3, 2]
+    assert list(bar.x) == [5.0, 15.0, 25.0]  # equal widths; the last bin holds the tail
+    assert "99th percentile" in fig.layout.title.text and "95.00" in fig.layout.title.text
+    assert "next 12 months" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text == "CLV (shop currency)"
+
+
+def test_holdout_chart_compares_actual_prediction_and_baseline_per_bucket():
+    chart = pd.DataFrame(
+        {
+            "frequency_label": ["0", "1", "7+"],
+            "customers": [50, 20, 3],
+            "predicted_mean": [0.1, 0.5, 3.0],
+            "actual_mean": [0.2, 0.4, 2.5],
+            "baseline_mean": [0.0, 0.9, 4.0],
+        }
+    )
+    fig = figures.holdout_figure(chart, 56)
+    assert [t.name for t in fig.data] == [
+        "Actual", "BG/NBD prediction", "Naive baseline (past rate)"
+    ]
+    assert list(fig.data[1].y) == [0.1, 0.5, 3.0]
+    assert list(fig.data[2].x) == ["0", "1", "7+"]
+    assert "56-day holdout" in fig.layout.title.text
+
+
+def test_p_alive_heatmap_places_each_cell_by_frequency_and_recency():
+    matrix = pd.DataFrame(
+        {
+            "frequency_bucket": [0, 1, 1],
+            "frequency_label": ["0", "1", "1"],
+            "recency_start_days": [0, 0, 10],
+            "recency_end_days": [9, 9, 19],
+            "customers": [30, 4, 6],
+            "mean_p_alive": [1.0, 0.4, 0.8],
+        }
+    )
+    heat = figures.p_alive_figure(matrix).data[0]
+    assert list(heat.y) == ["0", "1"] and list(heat.x) == ["0–9", "10–19"]
+    assert heat.z[1][1] == pytest.approx(0.8)
+    assert pd.isna(heat.z[0][1])  # no customer in that cell
+    assert heat.customdata[1][0] == 4
+
+
+# --- the page on a snapshot with a real fit ----------------------------------------------------
+
+
+def test_page_draws_every_chart_and_the_validation_callouts_when_models_fitted(fitted_db):
+    clv = _page(fitted_db)
+    layout = clv.layout()
+    assert _text(layout[ids.CLV_MODEL_ALERTS]) == ""
+    histogram = layout[ids.CLV_HISTOGRAM].children.figure
+    con = duckdb.connect(str(current_snapshot(fitted_db)), read_only=True)
+    buyers = con.execute("SELECT count(clv_amount) FROM customer_clv").fetchone()[0]
+    metrics = dict(
+        con.execute("SELECT parameter, value FROM model_params WHERE model = 'validation'")
+        .fetchall()
+    )
+    con.close()
+    assert sum(histogram.data[0].y) == buyers
+    assert len(layout[ids.CLV_HOLDOUT_CHART].children.figure.data) == 3
+    assert layout[ids.CLV_P_ALIVE_HEATMAP].children.figure.data[0].type == "heatmap"
+    callouts = _text(layout[ids.CLV_METRICS])
+    assert f"{metrics['mae_per_customer']:.3f}" in callouts
+    assert f"naive baseline {metrics['baseline_mae_per_customer']:.3f}" in callouts
+    assert f"{abs(metrics['total_pct_error']):.1f}%" in callouts
+    assert "independence check" in _text(layout[ids.CLV_CORRELATION])
+    assert layout[ids.CLV_CORRELATION].color == "light"
+    assert "P(alive) = 1 under BG/NBD by construction" in _text(layout)
+    params = layout[ids.CLV_PARAMS_GRID].rowData
+    r = next(row for row in params if (row["model"], row["parameter"]) == ("bg_nbd", "r"))
+    assert r["value"] > 0 and r["standard_error"] > 0 and r["calibration_end"] == str(AS_OF)
+
+
+def test_top_customers_callback_lists_the_chosen_number_highest_clv_first(fitted_db):
+    clv = _page(fitted_db)
+    caption, rows = clv.update_top_customers("50")
+    assert len(rows) == 50 and "The 50 buyers with the highest CLV" in _text(caption)
+    values = [row["clv_amount"] for row in rows]
+    assert values == sorted(values, reverse=True)
+    assert set(rows[0]) == set(clv.TOP_COLUMNS)
+    message, rows = clv.update_top_customers("7; DROP TABLE customer_clv")
+    assert "Choose how many customers to show" in _text(message) and rows == []
+
+
+# --- the page when a model was rejected --------------------------------------------------------
+
+
+def test_rejected_spend_model_shows_its_reason_instead_of_empty_charts(demo_db, tmp_path):
+    db = _demo_copy(
+        demo_db,
+        tmp_path,
+        ("DELETE FROM model_params WHERE model = 'clv' AND parameter = 'not_computed'", []),
+        ("UPDATE customer_clv SET clv_amount = NULL", []),
+        (
+            "INSERT INTO model_params (model, parameter, fitted_at, note) "
+            "VALUES ('clv', 'not_computed', now()::TIMESTAMP, ?)",
+            [REJECTED],
+        ),
+    )
+    layout = _page(db).layout()
+    assert REJECTED in _text(layout[ids.CLV_MODEL_ALERTS])
+    assert f"CLV distribution: {REJECTED}" == _text(layout[ids.CLV_HISTOGRAM])
+    assert REJECTED in _text(layout)  # the top-customer table gives way to the reason
+    assert ids.CLV_TOP_GRID not in str(layout)
+    # The purchase model is still usable: P(alive) is drawn.
+    assert layout[ids.CLV_P_ALIVE_HEATMAP].children.figure.data[0].type == "heatmap"
+
+
+def test_skipped_validation_and_a_correlation_warning_are_shown(demo_db, tmp_path):
+    skipped = "holdout validation skipped: the data span allows a 4-day holdout (test)"
+    db = _demo_copy(
+        demo_db,
+        tmp_path,
+        ("DELETE FROM model_params WHERE model = 'validation'", []),
+        ("DELETE FROM clv_holdout", []),
+        (
+            "INSERT INTO model_params (model, parameter, fitted_at, note) "
+            "VALUES ('validation', 'skipped', now()::TIMESTAMP, ?)",
+            [skipped],
+        ),
+        (
+            "UPDATE model_params SET value = 0.55, note = ? "
+            "WHERE model = 'gamma_gamma' AND parameter = 'freq_monetary_corr'",
+            [CORRELATED],
+        ),
+    )
+    layout = _page(db).layout()
+    assert skipped in _text(layout[ids.CLV_METRICS])
+    assert skipped in _text(layout[ids.CLV_HOLDOUT_CHART])
+    warning = layout[ids.CLV_CORRELATION]
+    assert warning.color == "warning" and CORRELATED in _text(warning)
+
+
+def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):
+    layout = _page(tmp_path / "empty.duckdb").layout()
+    assert "python app.py refresh --db" in _text(layout[ids.CLV_MESSAGE])
+
