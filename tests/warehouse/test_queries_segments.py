@@ -18,10 +18,14 @@ from warehouse.queries.migration import (
     transition_counts,
 )
 from warehouse.queries.segments import (
+    EXPORT_COLUMNS,
+    MAX_ROWS,
     count_segment_customers,
     rf_heatmap,
     segment_customers,
+    segment_export,
     segment_overview,
+    segment_score_counts,
 )
 from warehouse.steps.migration import write_segment_transitions
 
@@ -222,3 +226,30 @@ def test_transition_table_is_empty_with_fewer_than_two_period_ends(tmp_path):
     write_segment_transitions(con)
     assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
     con.close()
+
+
+def test_score_counts_cover_the_3_by_5_grid_and_count_each_members_scores(con):
+    counts = segment_score_counts(con, "Champions")
+    assert len(counts) == 15
+    got = {(score, value): n for score, value, n in counts.itertuples(index=False) if n}
+    # a = (5, 5, 5), b = (5, 4, 4)
+    assert got == {
+        ("r_score", 5): 2,
+        ("f_score", 4): 1,
+        ("f_score", 5): 1,
+        ("m_score", 4): 1,
+        ("m_score", 5): 1,
+    }
+    assert segment_score_counts(con, "Window Shoppers")["customers"].sum() == 0
+
+
+def test_segment_export_has_every_member_highest_clv_first_and_no_row_cap(con):
+    lost = segment_export(con, "Lost")
+    assert list(lost.columns) == list(EXPORT_COLUMNS)
+    assert lost["customer_id"].tolist() == ["c", "d"]  # d has no CLV: last
+    con.execute(
+        "INSERT INTO customers (customer_id, segment, segment_kind)"
+        " SELECT 'p' || i, 'Promising', 'rfm' FROM range(?) AS t(i)",
+        [MAX_ROWS + 5],
+    )
+    assert len(segment_export(con, "Promising")) == MAX_ROWS + 5

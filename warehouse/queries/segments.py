@@ -193,3 +193,73 @@ def count_segment_customers(
     where, params = _where(segment, search, ranges or {})
     sql = f"SELECT count(*) FROM customers WHERE {where}"  # noqa: S608
     return int(con.execute(sql, params).fetchone()[0])
+
+
+# --- one segment's profile and export ----------------------------------------------------------
+
+SCORE_NAMES = ("r_score", "f_score", "m_score")
+
+# Zero-filled 3 × 5 grid: one row per score and value, so a chart always shows all five bars.
+SCORE_COUNTS_SQL = """
+WITH members AS (
+    SELECT r_score, f_score, m_score
+    FROM customers
+    WHERE segment = ? AND r_score IS NOT NULL
+),
+
+counts AS (
+    UNPIVOT members ON r_score, f_score, m_score INTO NAME score VALUE score_value
+),
+
+grid AS (
+    SELECT score, value::INTEGER AS score_value
+    FROM (VALUES ('r_score'), ('f_score'), ('m_score')) AS names(score), range(1, 6) AS v(value)
+)
+
+SELECT grid.score, grid.score_value, count(counts.score) AS customers
+FROM grid
+LEFT JOIN counts ON counts.score = grid.score AND counts.score_value = grid.score_value
+GROUP BY grid.score, grid.score_value
+ORDER BY CASE grid.score WHEN 'r_score' THEN 1 WHEN 'f_score' THEN 2 ELSE 3 END, grid.score_value
+"""
+
+EXPORT_COLUMNS = (
+    "customer_id",
+    "segment",
+    "r_score",
+    "f_score",
+    "m_score",
+    "recency_days",
+    "frequency",
+    "monetary_amount",
+    "count_views",
+    "count_cart_adds",
+    "gmv_amount",
+    "p_alive",
+    "clv_amount",
+)
+
+SEGMENT_EXPORT_SQL = f"""
+SELECT {", ".join(EXPORT_COLUMNS)}
+FROM customers
+WHERE segment = ?
+ORDER BY clv_amount DESC NULLS LAST, customer_id
+"""  # noqa: S608 EXPORT_COLUMNS is a constant
+
+
+def segment_score_counts(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:
+    """How many of ``segment``'s buyers have each R, F and M score (1–5), zeros included.
+
+    Columns: ``score`` ('r_score'|'f_score'|'m_score'), ``score_value`` (1–5), ``customers``.
+    All counts are 0 for a behavioural segment (non-buyers have no RFM scores).
+    """
+    return con.execute(SCORE_COUNTS_SQL, [segment]).df()
+
+
+def segment_export(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:
+    """Every customer of ``segment`` (no row limit), highest CLV first: ``EXPORT_COLUMNS``.
+
+    For the CSV download; a behavioural segment can hold most visitors, so callers should not
+    keep the frame around.
+    """
+    return con.execute(SEGMENT_EXPORT_SQL, [segment]).df()
