@@ -15,7 +15,15 @@ import pandas as pd
 import pytest
 
 from warehouse import ops_schema
-from warehouse.queries.board import audience_baseline, known_segments, rule_overlap, rule_stats
+from warehouse.campaigns import launch_campaign
+from warehouse.queries.board import (
+    audience_baseline,
+    campaign_overview,
+    known_segments,
+    measurement_cutoff,
+    rule_overlap,
+    rule_stats,
+)
 from warehouse.rules import (
     Rule,
     RuleError,
@@ -314,3 +322,25 @@ def test_audience_baseline_measures_the_won_audience_over_the_last_window(
     assert baseline["gmv_mean"] == pytest.approx(10.0)
     assert baseline["gmv_std"] == pytest.approx(math.sqrt((20**2 + 10**2 + 10**2) / 2))
     assert baseline["eligible_per_day"] == pytest.approx(2 / 28)
+
+
+def test_campaign_overview_states_are_measured_against_the_snapshot_cutoff(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    snapshot = publish(db, shop(), as_of="2015-06-30")  # cutoff: 2015-07-01 00:00
+    rule_id = create_rule(db, rule("Repeat", [{"field": "frequency", "op": ">=", "value": 2}],
+                                   priority=1)).rule_id
+    launches = {  # launched_at, days → expected status
+        (datetime(2015, 6, 1), 10): "completed",  # ends 06-11, before the cutoff
+        (datetime(2015, 6, 25), 14): "running",  # ends 07-09, after it
+        (datetime(2015, 7, 1), 28): "scheduled",  # launched at the cutoff: no data after it
+    }
+    expected = {launch_campaign(db, rule_id, launched_at=at, duration_days=days): status
+                for (at, days), status in launches.items()}
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert measurement_cutoff(con) == pd.Timestamp("2015-07-01")
+        overview = campaign_overview(con, db)
+    assert dict(zip(overview["campaign_id"], overview["status"], strict=True)) == expected
+    assert not overview["is_measured"].any()  # this snapshot holds no campaign results
+    assert (overview["count_treatment"] + overview["count_control"] == 2).all()

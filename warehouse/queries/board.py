@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from warehouse import campaigns
@@ -258,3 +259,32 @@ def campaign_list(db: Path) -> pd.DataFrame:
 def audit_entries(db: Path, limit: int = 200) -> pd.DataFrame:
     """The latest audit log rows (launches and exports), newest first."""
     return campaigns.audit_log(db, limit)
+
+
+def measurement_cutoff(cur: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+    """The first instant after the snapshot's as-of day (outcomes are counted before it)."""
+    [(as_of,)] = cur.execute("SELECT max(as_of_date) FROM refresh_info").fetchall()
+    return None if as_of is None else pd.Timestamp(as_of) + pd.Timedelta(days=1)
+
+
+def campaign_overview(cur: duckdb.DuckDBPyConnection, db: Path) -> pd.DataFrame:
+    """Every campaign of the ops store (live, newest first) with its state in this snapshot.
+
+    Columns: those of ``campaign_list`` plus ``status`` — 'scheduled' (launched at or after the
+    snapshot's cutoff: no data after the launch yet), 'running' (ends after the cutoff) or
+    'completed', the rule the refresh applies (``steps.campaign_outcomes``), here also for
+    campaigns launched after the refresh — and ``is_measured`` (the snapshot holds its results).
+    """
+    frame = campaign_list(db)
+    cutoff = measurement_cutoff(cur)
+    measured = set(campaign_results(cur)["campaign_id"])
+    launched = pd.to_datetime(frame["launched_at"])
+    ends = pd.to_datetime(frame["ends_at"])
+    if cutoff is None:
+        frame["status"] = "scheduled"
+    else:
+        frame["status"] = np.select(
+            [launched >= cutoff, ends > cutoff], ["scheduled", "running"], "completed"
+        )
+    frame["is_measured"] = frame["campaign_id"].isin(measured) & (frame["status"] != "scheduled")
+    return frame
