@@ -48,13 +48,15 @@ def run_step(name: str, args: list[str]) -> dict[str, float | str]:
 def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     """The queries a page load issues, with realistic parameters."""
     from warehouse.queries import board, clusters, clv, migration, overview, segments
+    from warehouse.rules import list_rules
 
     cur = reader.cursor()
     bounds = overview.data_bounds(cur)
-    end = bounds["max_date"]
+    end = bounds["last_date"].iloc[0].date()
     start = end - timedelta(days=27)
     prev_start, prev_end = start - timedelta(days=28), start - timedelta(days=1)
-    some_segment = segments.segment_sizes(cur)["segment"].iloc[0]
+    some_segment = segments.segment_overview(cur)["segment"].iloc[0]
+    rules = [rule for rule in list_rules(reader.db) if rule.enabled]
     snapshots = migration.snapshot_dates(cur)
     return {
         "overview: period KPIs": lambda: overview.period_kpis(cur, start, end),
@@ -63,15 +65,17 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
         "overview: funnel": lambda: overview.funnel(cur, start, end),
         "overview: top categories": lambda: overview.top_series(cur, start, end, "day", "category"),
         "overview: top items": lambda: overview.top_series(cur, start, end, "day", "item"),
-        "segments: sizes": lambda: segments.segment_sizes(cur),
+        "segments: overview": lambda: segments.segment_overview(cur),
         "segments: customers of one": lambda: segments.segment_customers(cur, some_segment),
         "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),
         "clusters: profiles": lambda: clusters.cluster_profiles(cur),
         "migration: sizes over time": lambda: migration.segment_sizes_over_time(cur),
-        "migration: transitions": lambda: migration.transition_counts(cur, snapshots[0], snapshots[-1]),
+        "migration: transitions": lambda: migration.transition_counts(
+            cur, snapshots[0], snapshots[-1]
+        ),
         "clv: distribution": lambda: clv.clv_distribution(cur),
         "clv: top customers": lambda: clv.top_customers(cur),
-        "board: rule audiences": lambda: board.rule_audiences(reader),
+        "board: rule audiences": lambda: board.rule_stats(cur, rules),
     }
 
 

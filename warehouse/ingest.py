@@ -194,6 +194,11 @@ def ingest_retailrocket(
                        prepare=_price_setting(price_property))
     campaign_file = folder / DEMO_CAMPAIGN_FILE
     if campaign_file.is_file():
-        campaign_id = import_campaign_file(Path(db), campaign_file)
-        summary.notes.append(f"Recorded the past campaign {campaign_id} from {DEMO_CAMPAIGN_FILE}.")
+        try:
+            campaign_id = import_campaign_file(Path(db), campaign_file)
+        except ValueError as error:  # the events are committed; say why the campaign is not
+            summary.notes.append(f"{DEMO_CAMPAIGN_FILE} was not recorded: {error}")
+        else:
+            summary.notes.append(f"Recorded the past campaign {campaign_id} "
+                                 f"from {DEMO_CAMPAIGN_FILE}.")
     return summary

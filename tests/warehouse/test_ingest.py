@@ -93,11 +93,20 @@ def test_gzipped_files_load_like_plain_ones(tmp_path, write_rr_folder):
 
 def test_other_files_in_the_folder_are_ignored(tmp_path, rr_folder):
     write_csv(rr_folder / "ground_truth_segments.csv", ("a",), [("x",)])
-    write_csv(rr_folder / "demo_campaign.csv", ("b",), [("y",)])
     summary = ingest(tmp_path / "w.duckdb", rr_folder)
     assert sorted(f.file for f in summary.files) == [
         "category_tree.csv", "events.csv", "item_properties_part1.csv",
         "item_properties_part2.csv"]
+
+
+def test_a_bad_campaign_file_is_reported_and_the_committed_load_kept(tmp_path, rr_folder):
+    write_csv(rr_folder / "demo_campaign.csv", ("b",), [("y",)])
+    db = tmp_path / "w.duckdb"
+    summary = ingest(db, rr_folder)
+    assert summary.rows_loaded > 0
+    assert query(db, "SELECT count(*) FROM events")[0][0] > 0
+    assert any("demo_campaign.csv was not recorded" in note and "missing column" in note
+               for note in summary.notes)
 
 
 def test_loads_table_has_one_row_per_file_with_its_figures(tmp_path, rr_folder):
