@@ -1,0 +1,174 @@
+"""The command line, end to end: every command run as a user would, in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import app
+from warehouse.store import current_snapshot, ops_path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_for_health(url: str, server: subprocess.Popen, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server exited early"
+        try:
+            return get_json(url)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    raise AssertionError(f"no answer from {url} within {seconds} s")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    assert "--db" in result.stdout or command == "demo"
+
+
+def test_serve_binds_to_localhost_unless_told_otherwise():
+    args = app.build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", 8050)
+
+
+def test_invalid_arguments_are_refused_with_the_reason():
+    result = run_cli("refresh", "--as-of", "18/09/2015")
+    assert result.returncode == 2
+    assert "expected a date as YYYY-MM-DD" in result.stderr
+
+
+def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
+    db = tmp_path / "shop.duckdb"
+    out = tmp_path / "demo"
+    generated = run_cli("demo", "--out", str(out), "--scale", "0.005", "--seed", "3")
+    assert generated.returncode == 0, generated.stderr
+    assert {p.name for p in out.glob("*.csv")} >= {
+        "events.csv", "item_properties_part1.csv", "item_properties_part2.csv", "category_tree.csv",
+    }
+
+    loaded = run_cli("ingest", str(demo_folder), "--db", str(db))
+    assert loaded.returncode == 0, loaded.stderr
+    again = run_cli("ingest", str(demo_folder), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    distinct = con.execute("SELECT count(*) FROM (SELECT DISTINCT * FROM events)").fetchone()[0]
+    con.close()
+    assert events == distinct > 0  # the second load added no duplicates
+
+    refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-09-01")
+    assert refreshed.returncode == 0, refreshed.stderr
+    snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
+    as_of = snapshot.execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
+    assert str(as_of) == "2015-09-01"
+    snapshot.close()
+
+    ops = duckdb.connect(str(ops_path(db)), read_only=True)
+    (campaign_id,) = ops.execute(
+        "SELECT campaign_id FROM campaigns WHERE source = 'demo'"
+    ).fetchone()
+    ops.close()
+    exported = run_cli("export", campaign_id, "--out", str(tmp_path / "export"), "--db", str(db))
+    assert exported.returncode == 0, exported.stderr
+    files = sorted(p.name for p in (tmp_path / "export").glob("*.csv"))
+    assert files == [f"{campaign_id}_control.csv", f"{campaign_id}_treatment.csv"]
+
+
+def test_ingest_orders_feeds_the_same_marts(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "customer_id,order_id,ordered_at,amount\n"
+        "alice,o1,2024-03-01,20.00\n"
+        "alice,o2,2024-03-05T10:30:00,30.00\n"
+        "bob,o3,2024-03-05,15.50\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "orders.duckdb"
+    assert run_cli("ingest-orders", str(orders), "--db", str(db)).returncode == 0
+    refreshed = run_cli("refresh", "--db", str(db))
+    assert refreshed.returncode == 0, refreshed.stderr
+    snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
+    gmv, orders_count = snapshot.execute(
+        "SELECT sum(gmv_amount), sum(count_orders) FROM daily_kpis"
+    ).fetchone()
+    snapshot.close()
+    assert (gmv, orders_count) == (pytest.approx(65.5), 3)
+
+
+def test_missing_input_is_a_clear_error_not_a_traceback(tmp_path):
+    result = run_cli("ingest", str(tmp_path), "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "events.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refresh(tmp_path):
+    db = tmp_path / "first-run.duckdb"
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    health_url = f"http://127.0.0.1:{port}/health"
+    try:
+        first = wait_for_health(health_url, server, seconds=240)
+        assert first["status"] == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200 and b"Actionboard" in page.read()
+
+        # While it serves: an ingest (the server holds no lock on the warehouse) ...
+        orders = tmp_path / "orders.csv"
+        orders.write_text(
+            "customer_id,order_id,ordered_at,amount\nzoe,z1,2015-07-30,99.00\n", encoding="utf-8"
+        )
+        loaded = run_cli("ingest-orders", str(orders), "--db", str(db))
+        assert loaded.returncode == 0, loaded.stderr
+        assert get_json(health_url)["snapshot"] == first["snapshot"]  # still the old state
+        # ... and a refresh, which the server picks up once it is published.
+        refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-08-01")
+        assert refreshed.returncode == 0, refreshed.stderr
+        second = get_json(health_url)
+        assert second["as_of_date"] == "2015-08-01"
+        assert second["snapshot"] != first["snapshot"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
