@@ -77,7 +77,9 @@ DEFAULT_RULES: list[dict[str, object]] = [
             {"field": "monetary_amount", "op": "top_pct", "value": 20},
             {"any": [
                 {"field": "recency_days", "op": "top_pct", "value": 30},
-                {"field": "p_alive", "op": "bottom_pct", "value": 30},
+                # Absolute, not relative: one-time buyers have P(alive) = 1 under BG/NBD, so the
+                # bottom 30 % would be repeat buyers only and swallow the Loyal VIPs.
+                {"field": "p_alive", "op": "<", "value": 0.5},
             ]},
         ],
         "action": "Win-back voucher",

@@ -93,3 +93,13 @@ def test_an_unknown_campaign_or_group_is_a_clear_error_and_logs_nothing(tmp_path
         campaign_group_csv(db, campaign_id, "everyone")
     assert set(audit_log(db)["event"]) == {"launch"}
     assert not list(tmp_path.glob("*.csv"))
+
+
+def test_the_cli_files_and_the_page_downloads_are_byte_identical(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    campaign_id = launch_hostile(db)
+    for path in export_campaign(db, campaign_id, tmp_path / "out"):
+        group_name = path.stem.rsplit("_", 1)[1]
+        file_name, text = campaign_group_csv(db, campaign_id, group_name)
+        assert file_name == path.name
+        assert path.read_bytes() == text.encode("utf-8")

@@ -257,7 +257,7 @@ def test_default_rules_evaluate_on_a_snapshot(tmp_path: Path) -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         stats = rule_stats(con, list_rules(db))
     # High value, at risk: monetary top 20 % (> 82: c09, c10) and (recency top 30 % or p_alive
-    # bottom 30 %): recency of c09, c10 is 20, 10 (not top) and p_alive 0.8, 0.9 (not bottom).
+    # < 0.5): recency of c09, c10 is 20, 10 (not top) and p_alive 0.8, 0.9 (not below 0.5).
     assert stats.rules["count_won"].tolist() == [0, 0, 2, 0]  # Loyal VIP: c09, c10
     assert stats.count_targeted == 2
 
