@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import dash
 import duckdb
@@ -24,7 +24,6 @@ from warehouse.store import NoSnapshotError, SnapshotReader
 READER_CONFIG_KEY = "ACTIONBOARD_SNAPSHOT_READER"
 CACHE_SIZE = 512
 
-P = ParamSpec("P")
 R = TypeVar("R")
 
 
@@ -68,13 +67,19 @@ def snapshot_reader() -> SnapshotReader:
 
 
 def query(
-    run: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs
+    run: Callable[..., R], *args: Any, cache: bool = True, **kwargs: Any
 ) -> R:
-    """Call a ``warehouse.queries`` function on a cursor of the current snapshot."""
+    """Call a ``warehouse.queries`` function on a cursor of the current snapshot.
+
+    ``cache=False`` for results that depend on more than the snapshot and the arguments (e.g.
+    rules being edited in the operational store) or that are too large to keep (full exports).
+    """
     reader = snapshot_reader()
     try:
-        cursor = reader.cursor()
-        key = (reader.path, run.__module__, run.__qualname__, args, tuple(sorted(kwargs.items())))
+        path, cursor = reader.current()
+        if not cache:
+            return run(cursor, *args, **kwargs)
+        key = (path, run.__module__, run.__qualname__, args, tuple(sorted(kwargs.items())))
         found, result = _cache.get(key)
         if not found:
             result = run(cursor, *args, **kwargs)

@@ -106,6 +106,35 @@ def open_warehouse(db: Path, *, read_only: bool = False) -> Iterator[duckdb.Duck
 
 
 @contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK if the block raises: all of it happens, or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
+def open_snapshot(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the current snapshot, for one-off reads outside the dashboard."""
+    path = current_snapshot(db)
+    if path is None:
+        raise NoSnapshotError(_no_snapshot_message(db))
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _no_snapshot_message(db: Path) -> str:
+    return f"No published data for {db}. Run: python app.py refresh --db {db}"
+
+
+@contextmanager
 def open_ops(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-write connection to the operational store, schema ensured."""
     from warehouse import ops_schema  # local import: ops_schema imports this module
@@ -167,48 +196,56 @@ class SnapshotReader:
     """Read-only access to the newest published snapshot, for the dashboard.
 
     Cheap to call per request: it re-reads the pointer only when its mtime changes, keeps one
-    read-only connection per snapshot, and hands each thread its own cursor.
+    read-only connection per snapshot, and hands each thread its own cursor. The connection to
+    the snapshot before the previous one is closed on a switch, so pruned files are released;
+    the previous one stays open for requests still running on it.
     """
 
     def __init__(self, db: Path) -> None:
         self.db = db
         self._lock = threading.Lock()
-        self._pointer_mtime: float | None = None
-        self._path: Path | None = None
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._pointer_mtime: int | None = None
+        self._current: tuple[Path, duckdb.DuckDBPyConnection] | None = None
+        self._previous: tuple[Path, duckdb.DuckDBPyConnection] | None = None
         self._local = threading.local()
 
-    def _refresh_connection(self) -> None:
+    def _refresh_connection(self) -> tuple[Path, duckdb.DuckDBPyConnection]:
         pointer = snapshot_dir(self.db) / "CURRENT"
         try:
             mtime = pointer.stat().st_mtime_ns
         except FileNotFoundError:
             mtime = None
-        if mtime == self._pointer_mtime and self._con is not None:
-            return
         with self._lock:
+            if mtime == self._pointer_mtime and self._current is not None:
+                return self._current
             path = current_snapshot(self.db)
             if path is None:
-                raise NoSnapshotError(
-                    f"No published data for {self.db}. Run: python app.py refresh --db {self.db}"
-                )
-            if path != self._path:
-                self._con = duckdb.connect(str(path), read_only=True)
-                self._path = path
+                raise NoSnapshotError(_no_snapshot_message(self.db))
+            if self._current is None or path != self._current[0]:
+                if self._previous is not None:
+                    self._previous[1].close()
+                self._previous = self._current
+                self._current = (path, duckdb.connect(str(path), read_only=True))
             self._pointer_mtime = mtime
+            return self._current
 
     @property
     def path(self) -> Path:
-        self._refresh_connection()
-        assert self._path is not None
-        return self._path
+        return self._refresh_connection()[0]
+
+    def current(self) -> tuple[Path, duckdb.DuckDBPyConnection]:
+        """The current snapshot's path and a cursor on it private to the calling thread.
+
+        One call gives both, so a result can be labelled with the snapshot it came from even
+        when a refresh is published meanwhile.
+        """
+        path, con = self._refresh_connection()
+        cached = getattr(self._local, "cursor", None)
+        if cached is None or cached[0] != path:
+            cached = (path, con.cursor())
+            self._local.cursor = cached
+        return cached
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the current snapshot, private to the calling thread."""
-        self._refresh_connection()
-        cached = getattr(self._local, "cursor", None)
-        if cached is None or cached[0] != self._path:
-            assert self._con is not None
-            cached = (self._path, self._con.cursor())
-            self._local.cursor = cached
-        return cached[1]
+        return self.current()[1]

@@ -73,3 +73,39 @@ def test_read_only_open_of_a_missing_warehouse_says_how_to_load(tmp_path):
         tmp_path / "missing.duckdb", read_only=True
     ):
         pass
+
+
+def test_current_pairs_each_cursor_with_the_snapshot_it_reads(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = _build_snapshot(db, 1)
+    reader = store.SnapshotReader(db)
+    path, cursor = reader.current()
+    assert path == first
+    second = _build_snapshot(db, 2)
+    path, cursor = reader.current()
+    assert (path, cursor.execute("SELECT value FROM marker").fetchone()) == (second, (2,))
+
+
+def test_the_connection_two_snapshots_back_is_closed_so_pruned_files_are_released(tmp_path):
+    db = tmp_path / "w.duckdb"
+    _build_snapshot(db, 1)
+    reader = store.SnapshotReader(db)
+    oldest = reader.cursor()
+    _build_snapshot(db, 2)
+    previous = reader.cursor()
+    _build_snapshot(db, 3)
+    assert reader.cursor().execute("SELECT value FROM marker").fetchone() == (3,)
+    assert previous.execute("SELECT value FROM marker").fetchone() == (2,)  # still in flight
+    with pytest.raises(duckdb.ConnectionException):
+        oldest.execute("SELECT value FROM marker")
+
+
+def test_transaction_rolls_back_everything_when_the_block_fails(tmp_path):
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(RuntimeError), store.transaction(con):
+        con.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("half way")
+    with store.transaction(con):
+        con.execute("INSERT INTO t VALUES (2)")
+    assert con.execute("SELECT x FROM t").fetchall() == [(2,)]
