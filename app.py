@@ -18,6 +18,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+from warehouse.refresh_defaults import (
+    DEFAULT_CLV_DISCOUNT_RATE,
+    DEFAULT_CLV_HORIZON_MONTHS,
+    DEFAULT_GRANULARITY,
+)
 from warehouse.store import current_snapshot, warehouse_path
 
 DEMO_SCALE = 0.1
@@ -104,12 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
                          help="compute as of this date, YYYY-MM-DD (default: last event's date)")
-    refresh.add_argument("--snapshots", choices=("month", "week"), default="month",
-                         help="period of the segment-migration snapshots (default month)")
-    refresh.add_argument("--clv-horizon-months", type=_positive_int, default=12,
-                         help="horizon of customer lifetime value in months (default 12)")
-    refresh.add_argument("--discount-rate", type=_rate, default=0.10,
-                         help="annual discount rate for CLV, e.g. 0.1 for 10%% (default 0.1)")
+    refresh.add_argument("--snapshots", choices=("month", "week"), default=DEFAULT_GRANULARITY,
+                         help="period of the segment-migration snapshots (default %(default)s)")
+    refresh.add_argument("--clv-horizon-months", type=_positive_int,
+                         default=DEFAULT_CLV_HORIZON_MONTHS,
+                         help="horizon of customer lifetime value in months (default %(default)s)")
+    refresh.add_argument("--discount-rate", type=_rate, default=DEFAULT_CLV_DISCOUNT_RATE,
+                         help="annual discount rate for CLV, e.g. 0.1 for 10%% "
+                              "(default %(default)s)")
     _add_db(refresh)
 
     export = commands.add_parser("export", help="write a campaign's groups as CSV files")

@@ -5,7 +5,8 @@ Each customer carries ``unit``, a number in [0, 1) derived from a salted hash of
 customer_id)``, a standard digest anyone can recompute. Customers are sorted by stratum (segment)
 and, within it, by ``unit`` (a random permutation, since the hash is well mixed); then systematic
 allocation along that order sends the k-th customer to control when ⌊k·s⌋ > ⌊(k−1)·s⌋ for control
-share s. Hence exactly ⌊N·s⌋ of N customers are in control, every stratum of n customers has
+share s. Hence exactly ⌊N·s⌋ of N customers are in control (``control_count``, which the
+experiment design uses too), every stratum of n customers has
 within one customer of n·s in control (|count − n·s| < 1, even for one-customer strata, where
 rounding per stratum would put all singletons in the same group), and which customers go to
 control is decided by the hash alone.
@@ -16,9 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.validation import require_columns
+
 CONTROL = "control"
 TREATMENT = "treatment"
 MISSING_STRATUM = "(none)"
+# keeps k·s on its integer when binary floating point lands just below it
+_EPSILON = 1e-9
 
 
 def validate_control_share(control_share: float) -> float:
@@ -34,6 +39,11 @@ def validate_control_share(control_share: float) -> float:
     return share
 
 
+def control_count(audience_size: int, control_share: float) -> int:
+    """Customers ``assign_groups`` puts in control for an audience of this size: ⌊N·s⌋."""
+    return int(np.floor(int(audience_size) * validate_control_share(control_share) + _EPSILON))
+
+
 def assign_groups(
     audience: pd.DataFrame, control_share: float, stratum: str = "segment"
 ) -> pd.DataFrame:
@@ -44,15 +54,12 @@ def assign_groups(
     result never depends on row order. The index must be unique.
     """
     share = validate_control_share(control_share)
-    missing = [c for c in ("customer_id", "unit", stratum) if c not in audience.columns]
-    if missing:
-        raise ValueError(f"audience frame lacks column(s): {', '.join(missing)}")
+    require_columns(audience, ("customer_id", "unit", stratum), "audience frame")
     strata = audience[stratum].astype("object").where(audience[stratum].notna(), MISSING_STRATUM)
     order = pd.DataFrame({"stratum": strata.astype(str), "unit": audience["unit"],
                           "customer_id": audience["customer_id"]})
     order = order.sort_values(["stratum", "unit", "customer_id"], kind="stable")
     k = np.arange(1, len(order) + 1)
-    # the tiny epsilon keeps k·s on its integer when binary floating point lands just below it
-    is_control = np.floor(k * share + 1e-9) > np.floor((k - 1) * share + 1e-9)
+    is_control = np.floor(k * share + _EPSILON) > np.floor((k - 1) * share + _EPSILON)
     groups = pd.Series(np.where(is_control, CONTROL, TREATMENT), index=order.index)
     return audience.assign(group_name=groups.reindex(audience.index))

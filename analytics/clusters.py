@@ -30,6 +30,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from analytics.validation import require_columns
+
 FEATURES: tuple[str, ...] = (
     "recency_days",
     "frequency",
@@ -63,12 +65,7 @@ def feature_matrix(X: pd.DataFrame) -> np.ndarray:
     """The ``FEATURES`` columns of ``X`` as a float array, checked to be finite and >= 0."""
     if not isinstance(X, pd.DataFrame):
         raise ValueError(f"expected a DataFrame with columns {', '.join(FEATURES)}")
-    for column in FEATURES:
-        if column not in X.columns:
-            raise ValueError(
-                f"customer features are missing column {column!r}; "
-                f"expected columns: {', '.join(FEATURES)}"
-            )
+    require_columns(X, FEATURES, "customer features")
     values = X.loc[:, list(FEATURES)].to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():

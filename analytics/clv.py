@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,13 +31,15 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter
 from scipy.special import hyp2f1
 from sklearn.base import BaseEstimator
 
+from analytics.clv_constants import TOP_FREQUENCY_BUCKET
+from analytics.validation import require_columns
+
 SUMMARY_COLUMNS = ("customer_id", "frequency", "recency", "T", "monetary_value")
 HOLDOUT_COLUMNS = ("frequency", "T", "predicted_purchases", "actual_purchases")
 PURCHASE_HORIZONS_DAYS = (30, 90, 365)
 RETRY_PENALIZERS = (0.001, 0.01, 0.1)
 CORRELATION_WARNING = 0.3
 DAYS_PER_MONTH = 30  # lifetimes' convention for monthly CLV steps on daily data
-TOP_FREQUENCY_BUCKET = 7  # holdout chart: 0, 1, …, 6, "7+"
 TIME_UNIT = "days"
 PREDICTION_COLUMNS = (
     "customer_id",
@@ -47,15 +49,6 @@ PREDICTION_COLUMNS = (
     "is_one_time_buyer",
     "days_since_purchase",
 )
-
-
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    """Raise ``ValueError`` naming the first column ``frame`` lacks."""
-    for column in columns:
-        if column not in frame.columns:
-            raise ValueError(
-                f"{what} is missing column {column!r}; expected columns: {', '.join(columns)}"
-            )
 
 
 def _check_summary(summary: pd.DataFrame) -> None:

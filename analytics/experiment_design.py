@@ -22,7 +22,7 @@ import pandas as pd
 from statsmodels.stats.power import NormalIndPower, tt_ind_solve_power
 from statsmodels.stats.proportion import proportion_effectsize
 
-from analytics.assignment import validate_control_share
+from analytics.assignment import control_count, validate_control_share
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def allocation_ratio(control_share: float) -> float:
 
 
 def split_audience(audience_size: int, control_share: float) -> tuple[int, int]:
-    """(n_treatment, n_control) for an audience split at ``control_share`` (control rounded)."""
-    n_control = math.floor(validate_control_share(control_share) * audience_size + 0.5)
+    """(n_treatment, n_control) exactly as a launch splits the audience (``control_count``)."""
+    n_control = control_count(audience_size, control_share)
     return audience_size - n_control, n_control
 
 
@@ -162,6 +162,55 @@ def expected_duration_days(n_required: int, eligible_per_day: float) -> float:
     return math.ceil(n_required / eligible_per_day)
 
 
+PP, RELATIVE = "pp", "relative"  # units of a conversion effect
+DESIGN_COLUMNS = [
+    "metric", "baseline", "target", "n_treatment_required", "n_control_required",
+    "n_total_required", "audience_treatment", "audience_control", "power_at_audience",
+    "mde_abs", "mde_rel", "duration_days", "note",
+]
+_PLAN_ERRORS = (ValueError, ArithmeticError, RuntimeError)
+
+
+def _plan_conversion(row: dict, p: float, effect: float, unit: str, n_t: int, n_c: int,
+                     share: float, alpha: float, power: float) -> None:
+    if not 0 < p < 1:
+        row["note"] = ("no customer of this audience's segments ordered in the baseline window, "
+                       "so a change in conversion cannot be planned" if p == 0 else
+                       "no conversion baseline for this audience")
+        return
+    target = p + effect if unit == PP else p * (1 + effect)
+    row["target"] = target
+    if target >= 1:
+        row["note"] = (f"the target conversion {target:.1%} is not below 100%: "
+                       "choose a smaller effect")
+        return
+    needed = proportion_sample_size(p, target, control_share=share, alpha=alpha, power=power)
+    row.update(n_treatment_required=needed.n_treatment, n_control_required=needed.n_control,
+               n_total_required=needed.n_total)
+    if n_t > 1 and n_c > 1:
+        row["power_at_audience"] = proportion_power(p, target, n_t, n_c, alpha=alpha)
+        row["mde_abs"] = proportion_mde(p, n_t, n_c, alpha=alpha, power=power)
+
+
+def _plan_revenue(row: dict, mean: float, std: float, effect: float, n_t: int, n_c: int,
+                  share: float, alpha: float, power: float) -> None:
+    if math.isnan(mean) or math.isnan(std):
+        row["note"] = "no revenue baseline for this audience"
+        return
+    if not (mean > 0 and std > 0):
+        row["note"] = ("this audience's segments spent nothing in the baseline window, so a "
+                       "change in revenue per customer cannot be planned")
+        return
+    delta = mean * effect
+    row["target"] = mean + delta
+    needed = mean_sample_size(std, delta, control_share=share, alpha=alpha, power=power)
+    row.update(n_treatment_required=needed.n_treatment, n_control_required=needed.n_control,
+               n_total_required=needed.n_total)
+    if n_t > 1 and n_c > 1:
+        row["power_at_audience"] = mean_power(std, delta, n_t, n_c, alpha=alpha)
+        row["mde_abs"] = mean_mde(std, n_t, n_c, alpha=alpha, power=power)
+
+
 def design_summary(
     *,
     audience_size: int,
@@ -169,48 +218,44 @@ def design_summary(
     p_control: float,
     revenue_mean: float,
     revenue_std: float,
-    relative_lift: float = 0.10,
+    conversion_effect: float = 0.10,
+    effect_unit: str = RELATIVE,
+    revenue_effect: float = 0.10,
     alpha: float = 0.05,
     power: float = 0.8,
     eligible_per_day: float | None = None,
 ) -> pd.DataFrame:
-    """One row per metric ('conversion', 'gmv_per_customer') for the board's design panel.
+    """One row per metric ('conversion', 'gmv_per_customer'): the plan for a campaign audience.
 
-    Columns: metric, baseline, target (baseline × (1 + relative_lift)), n_required_total,
-    audience_size, power_at_audience, mde_abs and mde_rel at the audience size, and
-    duration_days (None without ``eligible_per_day``). A metric that cannot be planned (no baseline
-    variation) gets NaN figures rather than an error, so the page still renders.
+    ``conversion_effect`` is a fraction, absolute (``PP``: 0.02 = +2 percentage points) or
+    ``RELATIVE`` to ``p_control``; ``revenue_effect`` is relative to ``revenue_mean`` (currency
+    units, ``revenue_std`` per customer). Columns (``DESIGN_COLUMNS``): baseline and target,
+    customers required per group and in total, the audience's split at the control share (as a
+    launch splits it), power at the target with that audience, the smallest detectable effect
+    with it (mde_abs in the metric's unit, mde_rel as a fraction of the baseline), days of
+    traffic to enrol the required total at ``eligible_per_day``, and a note saying why a metric
+    cannot be planned (its figures are then NaN, so a page still renders).
     """
     n_t, n_c = split_audience(audience_size, control_share)
+    settings = {"share": control_share, "alpha": alpha, "power": power}
     rows = []
     for metric, baseline in (("conversion", p_control), ("gmv_per_customer", revenue_mean)):
-        target = baseline * (1.0 + relative_lift)
-        row = {"metric": metric, "baseline": baseline, "target": target,
-               "audience_size": audience_size, "n_required_total": math.nan,
-               "power_at_audience": math.nan, "mde_abs": math.nan, "mde_rel": math.nan,
-               "duration_days": math.nan}
+        row: dict = dict.fromkeys(DESIGN_COLUMNS, math.nan)
+        row.update(metric=metric, baseline=baseline, audience_treatment=n_t,
+                   audience_control=n_c, note="")
         try:
             if metric == "conversion":
-                needed = proportion_sample_size(p_control, min(target, 0.999999),
-                                                control_share=control_share, alpha=alpha,
-                                                power=power)
-                if n_t > 1 and n_c > 1:
-                    row["power_at_audience"] = proportion_power(p_control, target, n_t, n_c,
-                                                                alpha=alpha)
-                    row["mde_abs"] = proportion_mde(p_control, n_t, n_c, alpha=alpha, power=power)
+                _plan_conversion(row, p_control, conversion_effect, effect_unit, n_t, n_c,
+                                 **settings)
             else:
-                needed = mean_sample_size(revenue_std, target - baseline,
-                                          control_share=control_share, alpha=alpha, power=power)
-                if n_t > 1 and n_c > 1:
-                    row["power_at_audience"] = mean_power(revenue_std, target - baseline, n_t,
-                                                          n_c, alpha=alpha)
-                    row["mde_abs"] = mean_mde(revenue_std, n_t, n_c, alpha=alpha, power=power)
-        except ValueError:
-            rows.append(row)
-            continue
-        row["n_required_total"] = needed.n_total
-        row["mde_rel"] = row["mde_abs"] / baseline if baseline else math.nan
-        if eligible_per_day:
-            row["duration_days"] = expected_duration_days(needed.n_total, eligible_per_day)
+                _plan_revenue(row, revenue_mean, revenue_std, revenue_effect, n_t, n_c,
+                              **settings)
+        except _PLAN_ERRORS as error:
+            row["note"] = f"cannot be planned: {error}"
+        if baseline and not math.isnan(row["mde_abs"]):
+            row["mde_rel"] = row["mde_abs"] / baseline
+        if eligible_per_day and eligible_per_day > 0 and not math.isnan(row["n_total_required"]):
+            row["duration_days"] = expected_duration_days(int(row["n_total_required"]),
+                                                          eligible_per_day)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=DESIGN_COLUMNS)

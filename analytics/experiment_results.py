@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.assignment import CONTROL, TREATMENT
+from analytics.validation import require_columns
 
 SRM_ALPHA = 0.001
 OUTCOME_COLUMNS = ("group_name", "is_converted", "count_orders", "gmv_amount")
@@ -130,9 +131,7 @@ def group_summary(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_columns(outcomes: pd.DataFrame) -> None:
-    missing = [c for c in OUTCOME_COLUMNS if c not in outcomes.columns]
-    if missing:
-        raise ValueError(f"outcome frame lacks column(s): {', '.join(missing)}")
+    require_columns(outcomes, OUTCOME_COLUMNS, "outcome frame")
 
 
 def experiment_results(

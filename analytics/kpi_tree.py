@@ -22,6 +22,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analytics.validation import require_columns
+
 DRIVERS: tuple[str, ...] = ("traffic", "conversion_rate", "avg_ticket_amount")
 METHOD_LMDI = "lmdi"
 METHOD_SEQUENTIAL = "sequential substitution"
@@ -49,9 +51,7 @@ def period_drivers(traffic: float, count_orders: float, gmv_amount: float) -> di
 
 
 def _driver_values(values: Mapping[str, float], which: str) -> np.ndarray:
-    missing = [name for name in DRIVERS if name not in values]
-    if missing:
-        raise ValueError(f"{which} period is missing driver(s) {missing}; expected {list(DRIVERS)}")
+    require_columns(values, DRIVERS, f"{which} period drivers")
     array = np.array([float(values[name]) for name in DRIVERS])
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(f"{which} period drivers must be finite and ≥ 0, got {dict(values)}")

@@ -14,18 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.validation import require_columns
+
 N_SCORES = 5
 RFM_INPUT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary_amount")
 SCORE_COLUMNS = ("r_score", "f_score", "m_score")
-
-
-def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    """Raise a ValueError naming every column ``what`` needs that ``frame`` lacks."""
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}"
-        )
 
 
 def rank_scores(

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.rfm import N_SCORES, require_columns
+from analytics.rfm import N_SCORES
+from analytics.validation import require_columns
 
 
 @dataclass(frozen=True)

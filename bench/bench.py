@@ -30,19 +30,21 @@ from warehouse.store import SnapshotReader  # noqa: E402
 
 
 def run_step(name: str, args: list[str]) -> dict[str, float | str]:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
+    """Run one CLI command; its wall time, peak memory and the step timings it printed."""
+    with tempfile.TemporaryFile(mode="w+") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, stdout=log, stderr=log
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        log.seek(0)
+        output = log.read()
     if os.waitstatus_to_exitcode(status) != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"{name} failed:\n{error[-2000:]}")
-    return {"step": name, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+        raise SystemExit(f"{name} failed:\n{output[-2000:]}")
+    timings = [line.strip() for line in output.splitlines() if line.strip().startswith("seconds:")]
+    return {"step": name, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+            "detail": timings[0] if timings else ""}
 
 
 def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
@@ -120,7 +122,7 @@ def main() -> None:
     print(f"\nScale {args.scale} on {os.cpu_count()} cores")
     print(f"{'step':<10} {'seconds':>8} {'peak MB':>8}")
     for row in steps:
-        print(f"{row['step']:<10} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f}")
+        print(f"{row['step']:<10} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f}  {row['detail']}")
     total = steps[1]["seconds"] + steps[2]["seconds"]
     print(f"{'ingest+refresh':<10} {total:>4.1f} s")
 

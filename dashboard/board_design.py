@@ -1,9 +1,9 @@
-"""The Action board's experiment design panel: read the marketer's inputs, plan both metrics.
+"""The Action board's experiment design panel: read the marketer's inputs.
 
 Percentages typed in the page (control share, significance, power, effects) become fractions here,
-with a message naming the input when one is out of range. The plan itself comes from
-``analytics.experiment_design`` (Cohen's h for conversion, Cohen's d with the observed standard
-deviation for revenue per customer).
+with a message naming the input when one is out of range. The plan itself is
+``analytics.experiment_design.design_summary`` (Cohen's h for conversion, Cohen's d with the
+observed standard deviation for revenue per customer).
 """
 
 from __future__ import annotations
@@ -16,13 +16,7 @@ import pandas as pd
 
 from analytics import experiment_design as design
 
-PP, RELATIVE = "pp", "relative"
-DESIGN_COLUMNS = [
-    "metric", "baseline", "target", "n_treatment_required", "n_control_required",
-    "n_total_required", "audience_treatment", "audience_control", "power_at_audience",
-    "mde_abs", "mde_rel", "duration_days", "note",
-]
-_PLAN_ERRORS = (ValueError, ArithmeticError, RuntimeError)
+PP, RELATIVE = design.PP, design.RELATIVE
 
 
 @dataclass(frozen=True)
@@ -74,82 +68,13 @@ def read_design_inputs(
     )
 
 
-def _empty_row(metric: str, baseline: float, n_t: int, n_c: int) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(DESIGN_COLUMNS, math.nan)
-    row.update(metric=metric, baseline=baseline, audience_treatment=n_t, audience_control=n_c,
-               note="")
-    return row
-
-
-def _conversion(row: dict[str, Any], inputs: DesignInputs, n_t: int, n_c: int) -> None:
-    p = row["baseline"]
-    if not 0 < p < 1:
-        row["note"] = ("no customer of this audience ordered in the baseline window, so a change "
-                       "in conversion cannot be planned" if p == 0 else
-                       "no conversion baseline for this audience")
-        return
-    if inputs.effect_unit == PP:
-        target = p + inputs.conversion_effect
-    else:
-        target = p * (1 + inputs.conversion_effect)
-    row["target"] = target
-    if target >= 1:
-        row["note"] = (f"the target conversion {target:.1%} is not below 100%: "
-                       "choose a smaller effect")
-        return
-    needed = design.proportion_sample_size(p, target, control_share=inputs.control_share,
-                                           alpha=inputs.alpha, power=inputs.power)
-    row.update(n_treatment_required=needed.n_treatment, n_control_required=needed.n_control,
-               n_total_required=needed.n_total)
-    if n_t > 1 and n_c > 1:
-        row["power_at_audience"] = design.proportion_power(p, target, n_t, n_c, alpha=inputs.alpha)
-        row["mde_abs"] = design.proportion_mde(p, n_t, n_c, alpha=inputs.alpha, power=inputs.power)
-
-
-def _revenue(row: dict[str, Any], inputs: DesignInputs, std: float, n_t: int, n_c: int) -> None:
-    mean = row["baseline"]
-    if not (mean > 0 and std > 0):
-        row["note"] = ("this audience spent nothing in the baseline window, so a change in "
-                       "revenue per customer cannot be planned")
-        return
-    delta = mean * inputs.revenue_effect
-    row["target"] = mean + delta
-    needed = design.mean_sample_size(std, delta, control_share=inputs.control_share,
-                                     alpha=inputs.alpha, power=inputs.power)
-    row.update(n_treatment_required=needed.n_treatment, n_control_required=needed.n_control,
-               n_total_required=needed.n_total)
-    if n_t > 1 and n_c > 1:
-        row["power_at_audience"] = design.mean_power(std, delta, n_t, n_c, alpha=inputs.alpha)
-        row["mde_abs"] = design.mean_mde(std, n_t, n_c, alpha=inputs.alpha, power=inputs.power)
-
-
 def design_frame(baseline: dict[str, Any], inputs: DesignInputs) -> pd.DataFrame:
-    """One row per metric ('conversion', 'gmv_per_customer') planned for the audience.
-
-    ``baseline`` is ``warehouse.queries.board.audience_baseline``'s dict. Columns
-    (``DESIGN_COLUMNS``): baseline and target (a share for conversion, currency units for
-    revenue), required customers per group and in total, the audience's split at the control
-    share, power at the target with that audience, the smallest detectable effect with it
-    (mde_abs in the metric's unit, mde_rel as a fraction of the baseline), days of traffic to
-    reach the required total (``eligible_per_day``), and a note when a metric cannot be planned.
-    """
-    n_t, n_c = design.split_audience(int(baseline["audience_size"]), inputs.control_share)
-    rows = []
-    for metric, plan in (("conversion", _conversion), ("gmv_per_customer", _revenue)):
-        value = baseline["conversion"] if metric == "conversion" else baseline["gmv_mean"]
-        row = _empty_row(metric, value, n_t, n_c)
-        try:
-            if metric == "conversion":
-                plan(row, inputs, n_t, n_c)
-            else:
-                plan(row, inputs, baseline["gmv_std"], n_t, n_c)
-        except _PLAN_ERRORS as error:
-            row["note"] = f"cannot be planned: {error}"
-        if row["baseline"] and not math.isnan(row["mde_abs"]):
-            row["mde_rel"] = row["mde_abs"] / row["baseline"]
-        eligible = baseline.get("eligible_per_day") or 0
-        if eligible > 0 and not math.isnan(row["n_total_required"]):
-            row["duration_days"] = design.expected_duration_days(int(row["n_total_required"]),
-                                                                 eligible)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=DESIGN_COLUMNS)
+    """``analytics.experiment_design.design_summary`` for the audience of
+    ``warehouse.queries.board.audience_baseline`` with the panel's inputs."""
+    return design.design_summary(
+        audience_size=int(baseline["audience_size"]), control_share=inputs.control_share,
+        p_control=baseline["conversion"], revenue_mean=baseline["gmv_mean"],
+        revenue_std=baseline["gmv_std"], conversion_effect=inputs.conversion_effect,
+        effect_unit=inputs.effect_unit, revenue_effect=inputs.revenue_effect,
+        alpha=inputs.alpha, power=inputs.power, eligible_per_day=baseline.get("eligible_per_day"),
+    )

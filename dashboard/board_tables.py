@@ -183,7 +183,7 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
         return _design_value(m, r.mde_abs, lift=True) + rel
 
     lines = [
-        ("Baseline (last 28 days)", both(lambda m, r: _design_value(m, r.baseline))),
+        ("Baseline without action", both(lambda m, r: _design_value(m, r.baseline))),
         ("Target with the chosen effect", both(lambda m, r: _design_value(m, r.target))),
         ("Customers needed: treatment / control",
          both(lambda m, r: pair(r.n_treatment_required, r.n_control_required))),

@@ -1,4 +1,4 @@
-"""Layout pieces shared by pages: page header, KPI card, message (empty state / error)."""
+"""Layout pieces shared by pages: page header, stat and KPI cards, message (empty state / error)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,25 @@ def message(text: str, *, color: str = "warning", component_id: str | None = Non
     return dbc.Alert(text, color=color, className="mb-3", **props)
 
 
+def stat_card(
+    title: str,
+    value: str,
+    footnote: str,
+    *,
+    value_id: str | None = None,
+    change: html.Div | None = None,
+) -> dbc.Card:
+    """One headline number: title, value, an optional change line, a footnote."""
+    value_props = {"id": value_id} if value_id else {}
+    rows = [
+        html.Div(title, className="ab-kpi-title text-muted"),
+        html.Div(value, className="ab-kpi-value", **value_props),
+        *([change] if change is not None else []),
+        html.Div(footnote, className="ab-kpi-footnote text-muted"),
+    ]
+    return dbc.Card(dbc.CardBody(rows), className="ab-kpi-card h-100")
+
+
 def kpi_card(
     title: str,
     value: str,
@@ -36,18 +55,7 @@ def kpi_card(
     arrow, color = {1: ("▲", "success"), -1: ("▼", "danger"), 0: ("▬", "secondary")}.get(
         direction, ("", "secondary")
     )
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                html.Div(title, className="ab-kpi-title text-muted"),
-                html.Div(value, id=value_id, className="ab-kpi-value"),
-                html.Div(
-                    f"{arrow} {change_text}".strip(),
-                    id=change_id,
-                    className=f"ab-kpi-change text-{color}",
-                ),
-                html.Div(footnote, className="ab-kpi-footnote text-muted"),
-            ]
-        ),
-        className="ab-kpi-card h-100",
+    change = html.Div(
+        f"{arrow} {change_text}".strip(), id=change_id, className=f"ab-kpi-change text-{color}"
     )
+    return stat_card(title, value, footnote, value_id=value_id, change=change)

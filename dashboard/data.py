@@ -95,3 +95,7 @@ def query(
             f"The published data is incomplete ({str(error).splitlines()[0]}). Rebuild it with "
             f"`python app.py refresh --db {reader.db}`."
         ) from error
+    except duckdb.Error as error:
+        raise DataUnavailableError(
+            f"Reading the published data failed: {str(error).splitlines()[0]}"
+        ) from error

@@ -131,6 +131,20 @@ def test_ingest_orders_feeds_the_same_marts(tmp_path):
     assert (gmv, orders_count) == (pytest.approx(65.5), 3)
 
 
+def test_a_second_source_of_purchases_is_refused_and_the_warehouse_kept(tmp_path, demo_folder):
+    db = tmp_path / "w.duckdb"
+    assert run_cli("ingest", str(demo_folder), "--db", str(db)).returncode == 0
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,order_id,ordered_at,amount\nzoe,z1,2015-07-30,9\n",
+                      encoding="utf-8")
+    refused = run_cli("ingest-orders", str(orders), "--db", str(db))
+    assert refused.returncode == 2
+    assert "one source of purchases" in refused.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+    con.close()
+
+
 def test_missing_input_is_a_clear_error_not_a_traceback(tmp_path):
     result = run_cli("ingest", str(tmp_path), "--db", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
@@ -154,13 +168,14 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert page.status == 200 and b"Actionboard" in page.read()
 
-        # While it serves: an ingest (the server holds no lock on the warehouse) ...
-        orders = tmp_path / "orders.csv"
-        orders.write_text(
-            "customer_id,order_id,ordered_at,amount\nzoe,z1,2015-07-30,99.00\n", encoding="utf-8"
-        )
-        loaded = run_cli("ingest-orders", str(orders), "--db", str(db))
+        # While it serves: an ingest (the server holds no lock on the warehouse). The same demo
+        # files again: a real load that must find every row already there.
+        files = tmp_path / "demo-files"
+        assert run_cli("demo", "--out", str(files), "--scale", str(app.DEMO_SCALE),
+                       "--seed", str(app.DEMO_SEED)).returncode == 0
+        loaded = run_cli("ingest", str(files), "--db", str(db))
         assert loaded.returncode == 0, loaded.stderr
+        assert " 0 rows loaded" in loaded.stdout
         assert get_json(health_url)["snapshot"] == first["snapshot"]  # still the old state
         # ... and a refresh, which the server picks up once it is published.
         refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-08-01")

@@ -45,13 +45,13 @@ def _group_frame(
     ).df()[list(EXPORT_COLUMNS)]
 
 
-def campaign_group_csv(db: Path, campaign_id: str, group_name: str) -> tuple[str, str]:
-    """(file name, CSV text) of one group for a dashboard download; logs the export."""
+def campaign_group_csv(db: Path, campaign_id: str, group_name: str) -> tuple[str, str, int]:
+    """(file name, CSV text, customers in it) of one group for a dashboard download; logs it."""
     file_name = export_file_name(campaign_id, group_name)
     with open_ops(db) as con:
         frame = _group_frame(con, campaign_id, group_name)
         log_audit(con, "export", campaign_id, group_name, len(frame), file_name)
-    return file_name, to_safe_csv(frame)
+    return file_name, to_safe_csv(frame), len(frame)
 
 
 def export_campaign(db: Path, campaign_id: str, out_dir: Path) -> list[Path]:

@@ -4,7 +4,8 @@ One row per customer: ``campaign_id, campaign_name, action, channel, offer, kpi,
 ends_at, control_share, visitorid, group``. Dates are YYYY-MM-DD; ``launched_at`` is the first day
 and ``ends_at`` the last day of the campaign (inclusive), so the stored ``ends_at`` is midnight
 after it. ``visitorid`` becomes ``customer_id`` as text; segment and CLV stay NULL (the refresh
-fills the segment from the snapshot). The campaign is stored with ``source = 'demo'``.
+fills the segment as of the launch from its segment snapshots). The campaign is stored with
+``source = 'demo'``.
 
 Idempotent: importing the same file again replaces that demo campaign, leaving the store as after
 the first import. A campaign id already used by a board campaign is refused.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.store import open_ops
+from warehouse.store import open_ops, transaction
 
 REQUIRED_COLUMNS = ("campaign_id", "campaign_name", "action", "channel", "offer", "kpi",
                     "launched_at", "ends_at", "control_share", "visitorid", "group")
@@ -128,18 +129,13 @@ def import_campaign_file(db: Path, path: Path) -> str:
             if taken:
                 raise ValueError(f"{path}: campaign id {taken[0][0]!r} is already used by a "
                                  "campaign launched from the board")
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 for table in ("campaign_assignments", "campaigns"):
                     # table comes from the tuple above, never from input
                     con.execute(f"DELETE FROM {table} "  # noqa: S608
                                 "WHERE list_contains(CAST(? AS VARCHAR[]), campaign_id)", [ids])
                 con.execute(INSERT_CAMPAIGNS_SQL)
                 con.execute(INSERT_ASSIGNMENTS_SQL)
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
         finally:
             con.execute("DROP TABLE IF EXISTS import_rows")
     return ", ".join(ids)

@@ -12,8 +12,7 @@ recomputed, so later snapshots cannot change them.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,10 @@ import duckdb
 import pandas as pd
 
 from analytics.assignment import CONTROL, TREATMENT, assign_groups, validate_control_share
-from warehouse.ops_schema import utc_now
+from warehouse.frames import insert_frame
+from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, utc_now
 from warehouse.rules import Rule, RuleError, list_rules, winners_sql
-from warehouse.store import NoSnapshotError, current_snapshot, open_ops
+from warehouse.store import open_ops, open_snapshot, transaction
 
 DEFAULT_CONTROL_SHARE = 0.2
 DEFAULT_DURATION_DAYS = 28
@@ -41,19 +41,6 @@ class UnknownCampaignError(ValueError):
     """No campaign with this id in the operational store."""
 
 
-@contextmanager
-def snapshot_connection(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short read-only connection to the current snapshot (NoSnapshotError if none)."""
-    path = current_snapshot(db)
-    if path is None:
-        raise NoSnapshotError(f"No published data for {db}. Run: python app.py refresh --db {db}")
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def rule_audience(
     con: duckdb.DuckDBPyConnection, rules: list[Rule], rule_id: int, salt: str
 ) -> pd.DataFrame:
@@ -65,16 +52,29 @@ def rule_audience(
     return con.execute(query, [salt, *params, rule_id]).df()
 
 
+_ISSUED_IDS: set[tuple[str, str]] = set()  # (store file, campaign id)
+_ID_LOCK = threading.Lock()
+
+
 def _next_campaign_id(con: duckdb.DuckDBPyConnection, launched_at: datetime) -> str:
+    """``c-<launch day>-<n>``, the day's next number. Ids handed out by this process are
+    remembered, so launches on two dashboard threads at once never take the same id (their
+    transactions cannot see each other's row); only one process can open the store at a time."""
     prefix = f"c-{launched_at:%Y%m%d}-"
-    [(count,)] = con.execute(
-        "SELECT count(*) FROM campaigns WHERE starts_with(campaign_id, ?)", [prefix]
+    [(store,)] = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()
-    number = count + 1
-    while con.execute("SELECT 1 FROM campaigns WHERE campaign_id = ?",
-                      [f"{prefix}{number}"]).fetchall():
-        number += 1
-    return f"{prefix}{number}"
+    with _ID_LOCK:
+        [(count,)] = con.execute(
+            "SELECT count(*) FROM campaigns WHERE starts_with(campaign_id, ?)", [prefix]
+        ).fetchall()
+        number = count + 1
+        while (store, f"{prefix}{number}") in _ISSUED_IDS or con.execute(
+            "SELECT 1 FROM campaigns WHERE campaign_id = ?", [f"{prefix}{number}"]
+        ).fetchall():
+            number += 1
+        _ISSUED_IDS.add((store, f"{prefix}{number}"))
+        return f"{prefix}{number}"
 
 
 def log_audit(
@@ -114,7 +114,7 @@ def launch_campaign(
     if not rule.enabled:
         raise RuleError(f"rule {rule.name!r} is disabled: enable it before launching a campaign")
     salt = secrets.token_hex(8)
-    with snapshot_connection(db) as snap:
+    with open_snapshot(db) as snap:
         audience = rule_audience(snap, rules, rule_id, salt)
     if audience.empty:
         raise ValueError(f"rule {rule.name!r} wins no customer in the current data: "
@@ -122,31 +122,17 @@ def launch_campaign(
     assigned = assign_groups(audience, share)[["customer_id", "group_name", "segment",
                                                "clv_amount"]]
     started = launched_at or utc_now()
-    with open_ops(db) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            campaign_id = _next_campaign_id(con, started)
-            con.execute(
-                "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'board')",
-                [campaign_id, name or f"{rule.name} ({started:%Y-%m-%d})", rule.rule_id,
-                 rule.name, rule.action, rule.channel, rule.offer, rule.kpi, share, salt,
-                 started, started + timedelta(days=int(duration_days)), len(assigned)],
-            )
-            con.register("launch_frame", assigned.assign(campaign_id=campaign_id))
-            con.execute("INSERT INTO campaign_assignments BY NAME SELECT * FROM launch_frame")
-            con.unregister("launch_frame")
-            log_audit(con, "launch", campaign_id, None, len(assigned))
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with open_ops(db) as con, transaction(con):
+        campaign_id = _next_campaign_id(con, started)
+        con.execute(
+            "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'board')",
+            [campaign_id, name or f"{rule.name} ({started:%Y-%m-%d})", rule.rule_id,
+             rule.name, rule.action, rule.channel, rule.offer, rule.kpi, share, salt,
+             started, started + timedelta(days=int(duration_days)), len(assigned)],
+        )
+        insert_frame(con, "campaign_assignments", assigned.assign(campaign_id=campaign_id))
+        log_audit(con, "launch", campaign_id, None, len(assigned))
     return campaign_id
-
-
-def get_campaign(db: Path, campaign_id: str) -> dict[str, Any]:
-    """One campaign as a dict of the ``campaigns`` columns; UnknownCampaignError if absent."""
-    with open_ops(db) as con:
-        return fetch_campaign(con, campaign_id)
 
 
 def fetch_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, Any]:
@@ -158,34 +144,22 @@ def fetch_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str
     return frame.iloc[0].to_dict()
 
 
-def list_campaigns(db: Path) -> pd.DataFrame:
-    """Every campaign, newest first, with count_treatment and count_control."""
+def list_campaigns(db: Path, cutoff_at: datetime | None = None) -> pd.DataFrame:
+    """Every campaign, newest first, with count_treatment, count_control and ``status`` in a
+    snapshot whose data ends before ``cutoff_at`` (all 'scheduled' when None)."""
     with open_ops(db) as con:
         return con.execute(
-            """
+            f"""
             SELECT c.*,
                    count(*) FILTER (WHERE a.group_name = 'treatment') AS count_treatment,
-                   count(*) FILTER (WHERE a.group_name = 'control') AS count_control
+                   count(*) FILTER (WHERE a.group_name = 'control') AS count_control,
+                   {CAMPAIGN_STATUS_SQL} AS status
             FROM campaigns AS c
             LEFT JOIN campaign_assignments AS a USING (campaign_id)
             GROUP BY ALL
             ORDER BY c.launched_at DESC, c.campaign_id DESC
-            """
-        ).df()
-
-
-def campaign_assignments(
-    db: Path, campaign_id: str, group_name: str | None = None
-) -> pd.DataFrame:
-    """customer_id, group_name, segment, clv_amount of a campaign (one group if given)."""
-    if group_name is not None and group_name not in GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group_name!r}")
-    with open_ops(db) as con:
-        fetch_campaign(con, campaign_id)
-        return con.execute(
-            "SELECT customer_id, group_name, segment, clv_amount FROM campaign_assignments "
-            "WHERE campaign_id = ? AND (? IS NULL OR group_name = ?) ORDER BY customer_id",
-            [campaign_id, group_name, group_name],
+            """,  # noqa: S608 -- a constant expression; the cutoff is a parameter
+            {"cutoff_at": cutoff_at},
         ).df()
 
 

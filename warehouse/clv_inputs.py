@@ -73,15 +73,6 @@ LEFT JOIN holdout USING (customer_id)
 ORDER BY summary.customer_id
 """
 
-INPUT_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value"]
-
-
-def btyd_summary(con: duckdb.DuckDBPyConnection, cutoff: date) -> pd.DataFrame:
-    """``customer_id, frequency, recency, T, monetary_value`` for buyers up to ``cutoff``."""
-    frame = con.execute(SUMMARY_SQL, {"cutoff": cutoff, "holdout_end": cutoff}).df()
-    return frame[INPUT_COLUMNS]
-
-
 def calibration_holdout(
     con: duckdb.DuckDBPyConnection, calibration_end: date, holdout_end: date
 ) -> pd.DataFrame:

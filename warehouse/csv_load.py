@@ -28,7 +28,6 @@ import csv
 import gzip
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +38,7 @@ from tqdm import tqdm
 
 from warehouse.load_summary import FileSummary, IngestError, IngestSummary
 from warehouse.raw import ensure_raw_schema
-from warehouse.store import open_warehouse
+from warehouse.store import open_warehouse, transaction
 
 MAX_BAD_SHARE = 0.05
 REASONS_SHOWN = 5
@@ -352,6 +351,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# One warehouse holds one shop's purchases from one source: RetailRocket transactions and an
+# order export of the same shop describe the same purchases, and their order ids would collide.
+_OTHER_SOURCE = {"retailrocket": ("orders", "ingest-orders"), "orders": ("events", "ingest")}
+
+
+def _refuse_a_second_source(con: duckdb.DuckDBPyConnection, db: Path, kind: str) -> None:
+    table, command = _OTHER_SOURCE[kind]
+    if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:  # noqa: S608 fixed names
+        raise IngestError(
+            f"{db} already holds data loaded with `{command}` ({table}); one warehouse holds one "
+            f"source of purchases. Load this {kind} data into another warehouse with --db PATH."
+        )
+
+
 def run_load(
     db: Path,
     kind: str,
@@ -371,9 +384,9 @@ def run_load(
     with open_warehouse(db) as con:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             ensure_raw_schema(con)
+            _refuse_a_second_source(con, db, kind)
             params = prepare(con) if prepare else {}
             load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
             files = []
@@ -387,9 +400,4 @@ def run_load(
                      summary.rows_skipped],
                 )
                 files.append(summary)
-            con.execute("COMMIT")
-        except BaseException:
-            with suppress(duckdb.Error):  # keep the original error if the rollback fails too
-                con.execute("ROLLBACK")
-            raise
     return IngestSummary(kind, db, load_id, files, perf_counter() - started)

@@ -17,6 +17,7 @@ from warehouse.campaign_import import import_campaign_file
 from warehouse.csv_load import Check, CsvSpec, FileJob, run_load, whole_number
 from warehouse.load_summary import IngestError, IngestSummary
 from warehouse.raw import DEFAULT_PRICE_PROPERTY
+from warehouse.raw import price_property as stored_price_property
 
 __all__ = ["IngestError", "IngestSummary", "find_retailrocket_files", "ingest_retailrocket"]
 
@@ -152,11 +153,8 @@ def _price_setting(
     transaction, and hand it to the specs as ``$price_property``."""
 
     def prepare(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-        if requested is None:
-            row = con.execute("SELECT value FROM settings WHERE key = 'price_property'").fetchone()
-            value = row[0] if row else DEFAULT_PRICE_PROPERTY
-        else:
-            value = _check_price_property(requested)
+        value = (stored_price_property(con) if requested is None
+                 else _check_price_property(requested))
         con.execute(
             "INSERT INTO settings VALUES ('price_property', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -1,17 +1,20 @@
 """Schema of the operational store (rules, campaigns, assignments, audit log) and its seed rules.
 
-``ensure`` runs on every ``store.open_ops``, so it only creates what is missing. The default
-rules are seeded once per store — a marker in ``ops_meta`` remembers it, so rules a user deleted
-do not come back. The campaign tables' DDL is shared with the refresh step that copies them into
-each snapshot.
+``ensure`` runs on every ``store.open_ops``; the store records its schema version in
+``ops_meta``, so once created an open costs one lookup. The default rules are seeded once per
+store — a marker in ``ops_meta`` remembers it, so rules a user deleted do not come back. The
+campaign tables' DDL and the campaign status rule are shared with the refresh step that copies
+the campaigns into each snapshot.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+
+from warehouse.store import transaction
 
 CAMPAIGN_TABLES_DDL = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -69,6 +72,17 @@ CREATE TABLE IF NOT EXISTS ops_meta (
 """
 
 SEEDED_KEY = "default_rules_seeded"
+VERSION_KEY = "schema_version"
+SCHEMA_VERSION = "1"  # raise when OPS_DDL gains a table, so existing stores get it
+
+# A campaign's state in a snapshot whose data ends before ``$cutoff_at`` (NULL: no data yet).
+CAMPAIGN_STATUS_SQL = """
+CASE
+    WHEN $cutoff_at IS NULL OR launched_at >= $cutoff_at THEN 'scheduled'
+    WHEN ends_at > $cutoff_at THEN 'running'
+    ELSE 'completed'
+END
+"""
 
 DEFAULT_RULES: list[dict[str, object]] = [
     {
@@ -128,14 +142,27 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def cutoff_after(as_of: date) -> datetime:
+    """Midnight (naive UTC) after ``as_of``: the first instant a snapshot as of that day lacks."""
+    return datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        rows = con.execute("SELECT value FROM ops_meta WHERE key = ?", [VERSION_KEY]).fetchall()
+    except duckdb.CatalogException:  # a new, empty store
+        return None
+    return rows[0][0] if rows else None
+
+
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing operational tables and seed the default rules the first time."""
-    con.execute(OPS_DDL)
-    if con.execute("SELECT 1 FROM ops_meta WHERE key = ?", [SEEDED_KEY]).fetchall():
+    if _schema_version(con) == SCHEMA_VERSION:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if not con.execute("SELECT 1 FROM rules LIMIT 1").fetchall():
+    with transaction(con):
+        con.execute(OPS_DDL)
+        seeded = con.execute("SELECT 1 FROM ops_meta WHERE key = ?", [SEEDED_KEY]).fetchall()
+        if not seeded and not con.execute("SELECT 1 FROM rules LIMIT 1").fetchall():
             now = utc_now()
             for priority, rule in enumerate(DEFAULT_RULES, start=1):
                 con.execute(
@@ -143,8 +170,7 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
                     [priority, rule["name"], priority, json.dumps(rule["conditions"]),
                      rule["action"], rule["channel"], rule["offer"], rule["kpi"], now, now],
                 )
-        con.execute("INSERT INTO ops_meta VALUES (?, 'true')", [SEEDED_KEY])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        con.execute(
+            "INSERT OR REPLACE INTO ops_meta VALUES (?, 'true'), (?, ?)",
+            [SEEDED_KEY, VERSION_KEY, SCHEMA_VERSION],
+        )

@@ -3,8 +3,8 @@
 Each refresh writes a NEW snapshot file (see ``warehouse/store.py``), so the dashboard keeps reading
 the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing. The warehouse
 is attached read-only; staging views are temporary, so the published file holds only marts and model
-tables and opens on its own. Order: staging → marts → ``MODEL_STEPS`` → ``customers`` →
-``OUTCOME_STEPS``.
+tables and opens on its own. Order: staging → marts → ``MODEL_STEPS`` → ``customers`` (and its
+``segment_summary``) → ``OUTCOME_STEPS``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
 
 from warehouse import store
-from warehouse.raw import DEFAULT_PRICE_PROPERTY
+from warehouse.ops_schema import cutoff_after
+from warehouse.raw import price_property
+from warehouse.refresh_defaults import (
+    DEFAULT_CLV_DISCOUNT_RATE,
+    DEFAULT_CLV_HORIZON_MONTHS,
+    DEFAULT_GRANULARITY,
+)
 from warehouse.sql_runner import Materialization, build_model, run_file
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
@@ -44,8 +50,11 @@ MARTS = (
     "customer_summary",
     "refresh_info",
 )
-# The wide table, built from its own CREATE statement after the model tables it joins.
+# The wide table, built from its own CREATE statement after the model tables it joins, and the
+# per-segment summary of it.
 CUSTOMERS_MART = "customers"
+SEGMENT_SUMMARY_MART = "segment_summary"
+# Settings a user may choose per refresh (CLI flags); the defaults in one place.
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
 
@@ -69,14 +78,14 @@ class RefreshContext:
     refreshed_at: datetime
     warnings: list[str] = field(default_factory=list)
     # Settings a user may choose per refresh (read by the model steps).
-    granularity: str = "month"  # segment snapshots: "month" or "week"
-    clv_horizon_months: int = 12
-    clv_discount_rate: float = 0.10  # annual
+    granularity: str = DEFAULT_GRANULARITY
+    clv_horizon_months: int = DEFAULT_CLV_HORIZON_MONTHS
+    clv_discount_rate: float = DEFAULT_CLV_DISCOUNT_RATE
 
     @property
     def cutoff_at(self) -> datetime:
         """First instant not counted: midnight UTC after ``as_of``."""
-        return datetime.combine(self.as_of + timedelta(days=1), datetime.min.time())
+        return cutoff_after(self.as_of)
 
 
 Step = Callable[[duckdb.DuckDBPyConnection, RefreshContext], None]
@@ -98,9 +107,9 @@ def refresh(
     as_of: date | None = None,
     progress: bool = True,
     *,
-    granularity: str = "month",
-    clv_horizon_months: int = 12,
-    clv_discount_rate: float = 0.10,
+    granularity: str = DEFAULT_GRANULARITY,
+    clv_horizon_months: int = DEFAULT_CLV_HORIZON_MONTHS,
+    clv_discount_rate: float = DEFAULT_CLV_DISCOUNT_RATE,
 ) -> Path:
     """Rebuild marts and models as of ``as_of`` (default: the last day with data) and publish them.
 
@@ -124,8 +133,8 @@ def refresh(
                 clv_horizon_months=clv_horizon_months,
                 clv_discount_rate=clv_discount_rate,
             )
-            _run_steps(con, ctx, progress)
-            summary = _summary_lines(con, ctx)
+            seconds = _run_steps(con, ctx, progress)
+            summary = _summary_lines(con, ctx, seconds)
             con.execute("DETACH raw")
             con.execute("CHECKPOINT")
         finally:
@@ -159,17 +168,22 @@ def _prepare(
     if last_day is None or last_day[0] is None:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} holds no events and no orders)")
     as_of = as_of or last_day[0]
-    setting = con.execute("SELECT value FROM raw.settings WHERE key = 'price_property'").fetchone()
-    price_property = setting[0] if setting else DEFAULT_PRICE_PROPERTY
-    refreshed_at = datetime.now(UTC).replace(tzinfo=None)
-    cutoff_at = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
-    cutoff_ms = int(cutoff_at.replace(tzinfo=UTC).timestamp() * 1000)
+    ctx = RefreshContext(
+        db=db,
+        snapshot=building,
+        as_of=as_of,
+        period_start=as_of,  # set below, once staging exists
+        last_data_date=as_of,
+        price_property=price_property(con, "raw.settings"),
+        refreshed_at=datetime.now(UTC).replace(tzinfo=None),
+    )
+    cutoff_ms = int(ctx.cutoff_at.replace(tzinfo=UTC).timestamp() * 1000)
 
     con.execute("SET VARIABLE cutoff_ms = CAST(? AS BIGINT)", [cutoff_ms])
-    con.execute("SET VARIABLE cutoff_at = CAST(? AS TIMESTAMP)", [cutoff_at])
+    con.execute("SET VARIABLE cutoff_at = CAST(? AS TIMESTAMP)", [ctx.cutoff_at])
     con.execute("SET VARIABLE as_of_date = CAST(? AS DATE)", [as_of])
-    con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)", [price_property])
-    con.execute("SET VARIABLE refreshed_at = CAST(? AS TIMESTAMP)", [refreshed_at])
+    con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)", [ctx.price_property])
+    con.execute("SET VARIABLE refreshed_at = CAST(? AS TIMESTAMP)", [ctx.refreshed_at])
     for name in STAGING:
         build_model(con, name, Materialization.TEMP_VIEW)
 
@@ -189,18 +203,14 @@ def _prepare(
         )
     con.execute("SET VARIABLE first_date = CAST(? AS DATE)", [first_date])
     con.execute("SET VARIABLE last_date = CAST(? AS DATE)", [last_date])
-    return RefreshContext(
-        db=db,
-        snapshot=building,
-        as_of=as_of,
-        period_start=first_date,
-        last_data_date=last_date,
-        price_property=price_property,
-        refreshed_at=refreshed_at,
-    )
+    return replace(ctx, period_start=first_date, last_data_date=last_date)
 
 
-def _run_steps(con: duckdb.DuckDBPyConnection, ctx: RefreshContext, progress: bool) -> None:
+def _run_steps(
+    con: duckdb.DuckDBPyConnection, ctx: RefreshContext, progress: bool
+) -> dict[str, float]:
+    """Run every step in order; return the seconds each took (the marts summed as "marts")."""
+
     def mart(name: str) -> Step:
         return lambda con, _ctx: build_model(con, name, Materialization.TABLE)
 
@@ -208,14 +218,20 @@ def _run_steps(con: duckdb.DuckDBPyConnection, ctx: RefreshContext, progress: bo
     steps += MODEL_STEPS
     steps.append((CUSTOMERS_MART, _build_customers))
     steps += OUTCOME_STEPS
+    seconds: dict[str, float] = {}
     bar = tqdm(steps, desc="refresh", unit="step", disable=not progress, leave=False)
     for name, step in bar:
         bar.set_postfix_str(name)
+        started = time.perf_counter()
         step(con, ctx)
+        key = "marts" if name in MARTS else name
+        seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - started
+    return seconds
 
 
 def _build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     run_file(con, CUSTOMERS_MART)
+    build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)
 
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:
@@ -242,11 +258,14 @@ def _discard(building: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _summary_lines(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> list[str]:
-    """As-of date, rows per mart and the price-quality counts, for the printed summary."""
+def _summary_lines(
+    con: duckdb.DuckDBPyConnection, ctx: RefreshContext, seconds: dict[str, float]
+) -> list[str]:
+    """As-of date, rows per mart, time per step and the price-quality counts, for the summary."""
     lines = [
         f"as of {ctx.as_of} (data {ctx.period_start} to {ctx.last_data_date}, "
-        f"price property {ctx.price_property!r})"
+        f"price property {ctx.price_property!r})",
+        "  seconds: " + ", ".join(f"{name} {value:.1f}" for name, value in seconds.items()),
     ]
     for name in (*MARTS, CUSTOMERS_MART):
         lines.append(f"  {name:<26}{_count_rows(con, name):>12,} rows")

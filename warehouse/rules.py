@@ -8,10 +8,11 @@ conditions, one level deep). Fields come from the snapshot's ``customers`` table
 * numbers: ``= != < <= > >=`` with a number, and relative thresholds ``top_pct`` / ``bottom_pct``
   with a percentage in (0, 100] — "in the top 20 % of customers having a value";
 * text: ``= !=`` with a string, ``in`` with a non-empty list of strings;
-* timestamps: ``< <= > >=`` with an ISO date.
+* timestamps: ``< <= > >=`` with an ISO date or date-time (stored normalised, UTC).
 
 Relative thresholds are computed at evaluation time with ``quantile_cont`` over the same snapshot,
-so a rule means the same at any scale. **Ties**: ``top_pct p`` selects values strictly above the
+so a rule means the same at any scale (``winners_sql`` computes all of them in one scan).
+**Ties**: ``top_pct p`` selects values strictly above the
 (1 − p/100) quantile q; when nothing is above q (q is the maximum, e.g. everybody bought once) it
 selects the values equal to q instead. Strictness matters because most buyers buy once: with 90 %
 of buyers at frequency 1, "frequency top 20 %" means frequency > 1 (the repeat buyers), not
@@ -25,15 +26,19 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 from warehouse.ops_schema import utc_now
-from warehouse.store import open_ops
+from warehouse.store import open_ops, transaction
+
+T = TypeVar("T")
 
 NUMBER, TEXT, TIMESTAMP = "number", "text", "timestamp"
 FIELD_TYPES: dict[str, str] = {
@@ -95,6 +100,33 @@ def parse_conditions(conditions: str | list[dict[str, Any]]) -> list[dict[str, A
     return conditions
 
 
+def timestamp_text(value: Any) -> str | None:
+    """An ISO date or date-time string as the text DuckDB casts to a UTC ``TIMESTAMP``
+    ('2015-08-01' or '2015-08-01 10:30:00'); None for anything else (e.g. '2015-08-01xyz')."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.date().isoformat() if moment.time() == time() else moment.isoformat(sep=" ")
+
+
+def normalise_conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Valid conditions with timestamp values as ``timestamp_text``, the form that is stored."""
+
+    def one(item: dict[str, Any]) -> dict[str, Any]:
+        if "any" in item:
+            return {"any": [one(inner) for inner in item["any"]]}
+        if FIELD_TYPES[item["field"]] == TIMESTAMP:
+            return {**item, "value": timestamp_text(item["value"])}
+        return item
+
+    return [one(item) for item in conditions]
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -118,10 +150,9 @@ def _check_condition(
         if op in RELATIVE and not 0 < value <= 100:
             return [f"{where}: percentage for {op} on {name!r} must be in (0, 100], got {value}"]
     elif kind == TIMESTAMP:
-        try:
-            date.fromisoformat(str(value)[:10])
-        except ValueError:
-            return [f"{where}: value for {name!r} must be a date YYYY-MM-DD, got {value!r}"]
+        if timestamp_text(value) is None:
+            return [f"{where}: value for {name!r} must be a date YYYY-MM-DD (or an ISO "
+                    f"date-time), got {value!r}"]
     else:
         values = value if op == "in" else [value]
         if op == "in" and (not isinstance(value, list) or not value):
@@ -180,7 +211,39 @@ def validate_rule(rule: Rule, known_segments: set[str] | None = None) -> list[st
 # --- compilation -----------------------------------------------------------------------------
 
 
-def _compile_condition(item: dict[str, Any], table: str) -> tuple[str, list[Any]]:
+@dataclass
+class Thresholds:
+    """The relative thresholds of several rules as columns of one aggregate row over
+    ``customers`` (one scan instead of a subquery per condition); identical ones are shared."""
+
+    aggregates: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    aliases: dict[tuple[str, float, str], tuple[str, str]] = field(default_factory=dict)
+
+    def refs(self, column: str, fraction: float, edge: str) -> tuple[str, str]:
+        """Column names of the quantile and of the tie fallback (the edge value, else NULL)."""
+        key = (column, fraction, edge)
+        if key not in self.aliases:
+            n = len(self.aliases)
+            self.aliases[key] = (f"q_{n}", f"e_{n}")
+            self.aggregates += [f"quantile_cont({column}, ?) AS q_{n}",
+                                f"{edge}({column}) AS x_{n}"]
+            self.params.append(fraction)
+        return self.aliases[key]
+
+    def sql(self) -> str:
+        """SELECT of the one row: q_<n> (quantile), e_<n> (edge value if q_<n> is it, else NULL)."""
+        if not self.aliases:
+            return "SELECT NULL AS none"
+        ties = ", ".join(f"{q}, CASE WHEN {q} = x_{q[2:]} THEN x_{q[2:]} END AS {e}"
+                         for q, e in self.aliases.values())
+        # generated aliases over whitelisted columns; fractions are parameters
+        return f"SELECT {ties} FROM (SELECT {', '.join(self.aggregates)} FROM {CUSTOMERS_TABLE})"  # noqa: S608
+
+
+def _compile_condition(
+    item: dict[str, Any], table: str, thresholds: Thresholds | None
+) -> tuple[str, list[Any]]:
     name, op, value = item["field"], item["op"], item["value"]
     column = f'"{name}"'  # whitelisted in FIELD_TYPES
     kind = FIELD_TYPES[name]
@@ -188,6 +251,9 @@ def _compile_condition(item: dict[str, Any], table: str) -> tuple[str, list[Any]
         top = op == "top_pct"
         fraction = 1 - value / 100 if top else value / 100
         strict, edge = (">", "max") if top else ("<", "min")
+        if thresholds is not None:
+            quantile, tie = thresholds.refs(column, fraction, edge)
+            return f"({column} {strict} {quantile} OR {column} = {tie})", []
         # column and table are whitelisted identifiers; the quantile is a parameter
         sql = (f"({column} {strict} (SELECT quantile_cont({column}, ?) FROM {table}) "  # noqa: S608
                f"OR {column} = (SELECT CASE WHEN quantile_cont({column}, ?) = {edge}({column}) "
@@ -196,14 +262,20 @@ def _compile_condition(item: dict[str, Any], table: str) -> tuple[str, list[Any]
     if op == "in":
         return f"list_contains(CAST(? AS VARCHAR[]), {column})", [list(value)]
     if kind == TIMESTAMP:
-        return f"{column} {op} CAST(? AS TIMESTAMP)", [str(value)]
+        return f"{column} {op} CAST(? AS TIMESTAMP)", [timestamp_text(value)]
     return f"{column} {op} ?", [value]
 
 
 def compile_conditions(
-    conditions: str | list[dict[str, Any]], table: str = CUSTOMERS_TABLE
+    conditions: str | list[dict[str, Any]],
+    table: str = CUSTOMERS_TABLE,
+    thresholds: Thresholds | None = None,
 ) -> tuple[str, list[Any]]:
-    """A boolean SQL expression over ``table``'s columns (never NULL) and its parameters."""
+    """A boolean SQL expression over ``table``'s columns (never NULL) and its parameters.
+
+    Relative thresholds are scalar subqueries, or columns of ``thresholds`` when given (the
+    caller then selects from ``table`` cross-joined with that aggregate row).
+    """
     validate_conditions(conditions)
     if table != CUSTOMERS_TABLE:
         raise RuleError(f"rules evaluate over {CUSTOMERS_TABLE!r} only, not {table!r}")
@@ -211,7 +283,7 @@ def compile_conditions(
     params: list[Any] = []
     for item in parse_conditions(conditions):
         group = item.get("any", [item])
-        compiled = [_compile_condition(inner, table) for inner in group]
+        compiled = [_compile_condition(inner, table, thresholds) for inner in group]
         parts.append("(" + " OR ".join(sql for sql, _ in compiled) + ")")
         params += [p for _, group_params in compiled for p in group_params]
     return "coalesce(" + " AND ".join(parts) + ", false)", params
@@ -226,10 +298,15 @@ def winners_sql(rules: list[Rule]) -> tuple[str, list[Any]]:
     """
     flags: list[str] = []
     params: list[Any] = []
+    thresholds = Thresholds()
     for index, rule in enumerate(rules):
-        sql, rule_params = compile_conditions(rule.conditions)
+        try:
+            sql, rule_params = compile_conditions(rule.conditions, thresholds=thresholds)
+        except RuleError as error:
+            raise RuleError(f"rule {rule.name!r} cannot be evaluated: {error}") from None
         flags.append(f"{sql} AS is_match_{index}")
         params += rule_params
+    params = [*thresholds.params, *params]
     enabled = [i for i, rule in enumerate(rules) if rule.enabled]
     if enabled:
         winner = "CASE " + " ".join(f"WHEN is_match_{i} THEN ?" for i in enabled) + " END"
@@ -241,8 +318,9 @@ def winners_sql(rules: list[Rule]) -> tuple[str, list[Any]]:
     match_sql = "".join(f", is_match_{i}" for i in range(len(rules)))
     # only compiled conditions (parameterised) and generated aliases go into the text
     sql = (
-        f"WITH flags AS (SELECT customer_id, segment, clv_amount{flag_sql} "  # noqa: S608
-        f"FROM {CUSTOMERS_TABLE}) "
+        f"WITH thresholds AS ({thresholds.sql()}), "  # noqa: S608
+        f"flags AS (SELECT customer_id, segment, clv_amount{flag_sql} "
+        f"FROM {CUSTOMERS_TABLE} CROSS JOIN thresholds) "
         f"SELECT customer_id, segment, clv_amount{match_sql}, "
         f"CAST({count} AS INTEGER) AS count_matched_rules, "
         f"CAST({winner} AS INTEGER) AS winner_rule_id FROM flags"
@@ -292,15 +370,15 @@ def _check_name_free(con: duckdb.DuckDBPyConnection, name: str, rule_id: int | N
         raise RuleError(f"a rule named {name.strip()!r} already exists (rule {rows[0][0]})")
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: Any) -> Any:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = work()
-        con.execute("COMMIT")
-        return result
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+_WRITE_LOCK = threading.Lock()
+
+
+def _write(db: Path, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run ``work`` in one ops-store transaction, one writer at a time. A new id is max + 1, so
+    two saves at once (dashboard threads) would take the same id and DuckDB would refuse one;
+    other processes cannot interleave, as DuckDB lets only one process open the file."""
+    with _WRITE_LOCK, open_ops(db) as con, transaction(con):
+        return work(con)
 
 
 def list_rules(db: Path) -> list[Rule]:
@@ -317,23 +395,22 @@ def get_rule(db: Path, rule_id: int) -> Rule:
 def create_rule(db: Path, rule: Rule, known_segments: set[str] | None = None) -> Rule:
     """Validate and insert ``rule`` at ``rule.priority`` (None = last), shifting the others."""
     validate_rule(rule, known_segments)
-    with open_ops(db) as con:
-        def work() -> int:
-            _check_name_free(con, rule.name, None)
-            [(new_id,)] = con.execute(
-                "SELECT coalesce(max(rule_id), 0) + 1 FROM rules"
-            ).fetchall()
-            now = utc_now()
-            con.execute(
-                "INSERT INTO rules VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [new_id, rule.name.strip(), json.dumps(rule.conditions), rule.action,
-                 rule.channel, rule.offer, rule.kpi, rule.enabled, now, now],
-            )
-            ids = [r.rule_id for r in _fetch_rules(con) if r.rule_id != new_id]
-            _renumber(con, _place(ids, new_id, rule.priority))
-            return new_id
+    conditions = json.dumps(normalise_conditions(parse_conditions(rule.conditions)))
 
-        return _fetch_rule(con, _in_transaction(con, work))
+    def work(con: duckdb.DuckDBPyConnection) -> Rule:
+        _check_name_free(con, rule.name, None)
+        [(new_id,)] = con.execute("SELECT coalesce(max(rule_id), 0) + 1 FROM rules").fetchall()
+        now = utc_now()
+        con.execute(
+            "INSERT INTO rules VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [new_id, rule.name.strip(), conditions, rule.action, rule.channel, rule.offer,
+             rule.kpi, rule.enabled, now, now],
+        )
+        ids = [r.rule_id for r in _fetch_rules(con) if r.rule_id != new_id]
+        _renumber(con, _place(ids, new_id, rule.priority))
+        return _fetch_rule(con, new_id)
+
+    return _write(db, work)
 
 
 def update_rule(db: Path, rule: Rule, known_segments: set[str] | None = None) -> Rule:
@@ -341,22 +418,23 @@ def update_rule(db: Path, rule: Rule, known_segments: set[str] | None = None) ->
     if rule.rule_id is None:
         raise RuleError("update_rule needs a rule_id; use create_rule for a new rule")
     validate_rule(rule, known_segments)
-    with open_ops(db) as con:
-        def work() -> None:
-            current = _fetch_rule(con, rule.rule_id)
-            _check_name_free(con, rule.name, rule.rule_id)
-            con.execute(
-                "UPDATE rules SET name = ?, conditions = ?, action = ?, channel = ?, offer = ?, "
-                "kpi = ?, enabled = ?, updated_at = ? WHERE rule_id = ?",
-                [rule.name.strip(), json.dumps(rule.conditions), rule.action, rule.channel,
-                 rule.offer, rule.kpi, rule.enabled, utc_now(), rule.rule_id],
-            )
-            if rule.priority is not None and rule.priority != current.priority:
-                ids = [r.rule_id for r in _fetch_rules(con)]
-                _renumber(con, _place(ids, rule.rule_id, rule.priority))
+    conditions = json.dumps(normalise_conditions(parse_conditions(rule.conditions)))
 
-        _in_transaction(con, work)
+    def work(con: duckdb.DuckDBPyConnection) -> Rule:
+        current = _fetch_rule(con, rule.rule_id)
+        _check_name_free(con, rule.name, rule.rule_id)
+        con.execute(
+            "UPDATE rules SET name = ?, conditions = ?, action = ?, channel = ?, offer = ?, "
+            "kpi = ?, enabled = ?, updated_at = ? WHERE rule_id = ?",
+            [rule.name.strip(), conditions, rule.action, rule.channel, rule.offer, rule.kpi,
+             rule.enabled, utc_now(), rule.rule_id],
+        )
+        if rule.priority is not None and rule.priority != current.priority:
+            ids = [r.rule_id for r in _fetch_rules(con)]
+            _renumber(con, _place(ids, rule.rule_id, rule.priority))
         return _fetch_rule(con, rule.rule_id)
+
+    return _write(db, work)
 
 
 def move_rule(db: Path, rule_id: int, priority: int) -> list[Rule]:
@@ -373,10 +451,10 @@ def set_rule_enabled(db: Path, rule_id: int, enabled: bool) -> Rule:
 
 def delete_rule(db: Path, rule_id: int) -> None:
     """Remove a rule (campaigns already launched keep its name and action); renumber the rest."""
-    with open_ops(db) as con:
-        def work() -> None:
-            _fetch_rule(con, rule_id)
-            con.execute("DELETE FROM rules WHERE rule_id = ?", [rule_id])
-            _renumber(con, [r.rule_id for r in _fetch_rules(con)])
 
-        _in_transaction(con, work)
+    def work(con: duckdb.DuckDBPyConnection) -> None:
+        _fetch_rule(con, rule_id)
+        con.execute("DELETE FROM rules WHERE rule_id = ?", [rule_id])
+        _renumber(con, [r.rule_id for r in _fetch_rules(con)])
+
+    _write(db, work)

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import formatting
+from dashboard.figures import empty_figure
 
 MATCHED, WON = "#95a5a6", "#2c3e50"
 UP, DOWN, FLAT = "#18bc9c", "#e74c3c", "#7b8a8b"
@@ -21,20 +22,6 @@ METRIC_LABELS = {
     "orders_per_customer": "Orders per customer",
     "gmv_per_customer": "Revenue (GMV) per customer",
 }
-
-
-def empty_figure(title: str, text: str) -> go.Figure:
-    """A blank chart that says why it is blank."""
-    fig = go.Figure()
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        template="plotly_white",
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[{"text": text, "showarrow": False, "font": {"size": 14}, "xref": "paper",
-                      "yref": "paper", "x": 0.5, "y": 0.5}],
-    )
-    return fig
 
 
 def audience_figure(rules: pd.DataFrame) -> go.Figure:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures.overview import empty_figure
+from dashboard.figures import empty_figure
 
 ACTUAL, PREDICTED, BASELINE = "#2c3e50", "#18bc9c", "#f39c12"
 LAYOUT = {

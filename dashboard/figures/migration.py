@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from analytics.migration import GONE, NEW
 from dashboard import formatting
-from dashboard.figures.overview import empty_figure
+from dashboard.figures import empty_figure
 
 # Best to worst buyer segments (green → red → purple), then the behavioural ones (pinks, greys).
 SEGMENT_PALETTE = (

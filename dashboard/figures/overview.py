@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from analytics.kpi_tree import METHOD_SEQUENTIAL
 from dashboard import formatting
+from dashboard.figures import empty_figure
 
 MONEY_AXIS = "GMV (shop currency)"
 PERIOD_AXIS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month"}
@@ -57,29 +58,6 @@ def _base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.F
         template="plotly_white",
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         hoverlabel={"align": "left"},
-    )
-    return fig
-
-
-def empty_figure(title: str, text: str) -> go.Figure:
-    """A blank chart that says why it is blank (no data, invalid dates)."""
-    fig = go.Figure()
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        template="plotly_white",
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": text,
-                "showarrow": False,
-                "font": {"size": 14},
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-            }
-        ],
     )
     return fig
 

@@ -12,7 +12,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from dashboard import formatting
-from dashboard.figures.overview import empty_figure
+from dashboard.figures import empty_figure
 
 ROOT = "All customers"
 BUYERS_PARENT = "Buyers (RFM)"

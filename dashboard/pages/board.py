@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import duckdb
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -37,13 +35,13 @@ dash.register_page(
     __name__, path="/board", name="Action board", order=4, title="Action board · Actionboard"
 )
 
-R = TypeVar("R")
 DEFAULT_CONTROL_PCT = 20
 DEFAULT_ALPHA_PCT = 5
 DEFAULT_POWER_PCT = 80
 DEFAULT_EFFECT_PCT = 10
 ROWS, JSON_MODE = "rows", "json"
-PROBLEMS = (DataUnavailableError, WarehouseBusyError)
+# a stored rule the current validation refuses (e.g. saved before it) cannot be evaluated
+PROBLEMS = (DataUnavailableError, WarehouseBusyError, rule_store.RuleError)
 
 
 # --- data access -------------------------------------------------------------------------------
@@ -51,23 +49,6 @@ PROBLEMS = (DataUnavailableError, WarehouseBusyError)
 
 def _db():
     return snapshot_reader().db
-
-
-def live(run: Callable[..., R], *args: Any) -> R:
-    """Run a board query on the current snapshot without the cache (it reads the ops store)."""
-    reader = snapshot_reader()
-    try:
-        return run(reader.cursor(), *args)
-    except NoSnapshotError as error:
-        raise DataUnavailableError(
-            f"No data has been published yet for {reader.db.name}. Build it with "
-            f"`python app.py refresh --db {reader.db}`, then reload this page."
-        ) from error
-    except duckdb.CatalogException as error:
-        raise DataUnavailableError(
-            f"The published data is incomplete ({str(error).splitlines()[0]}). Rebuild it with "
-            f"`python app.py refresh --db {reader.db}`."
-        ) from error
 
 
 def _bump(version: dict | None, **select: Any) -> dict[str, Any]:
@@ -356,33 +337,36 @@ def layout(**_query: str) -> html.Div:
 )
 def render_rules(version: dict | None, selected: str | None) -> tuple:
     """The rules grid, the summary line and the audience chart, from the rules stored now."""
+    options: list[dict[str, str]] = []
+    value = None
     try:
         rules = rule_store.list_rules(_db())
-        stats = live(queries.rule_stats, rules)
-    except PROBLEMS as error:
+        options = [{"label": f"{r.priority}. {r.name}" + ("" if r.enabled else " (off)"),
+                    "value": str(r.rule_id)} for r in rules]
+        valid = {o["value"] for o in options}
+        wanted = (version or {}).get("rule_id")
+        value = next((str(v) for v in (wanted, selected) if v is not None and str(v) in valid),
+                     options[0]["value"] if options else None)
+        stats = query(queries.rule_stats, rules, cache=False)
+    except PROBLEMS as error:  # the picker stays, so a faulty rule can be edited or deleted
         blank = figures.empty_figure("", str(error))
-        return [], "", blank, [], None, components.message(str(error))
-    options = [{"label": f"{r.priority}. {r.name}" + ("" if r.enabled else " (off)"),
-                "value": str(r.rule_id)} for r in rules]
-    valid = {o["value"] for o in options}
-    wanted = (version or {}).get("rule_id")
-    value = next((str(v) for v in (wanted, selected) if v is not None and str(v) in valid),
-                 options[0]["value"] if options else None)
+        return [], "", blank, options, value, components.message(str(error))
     return (tables.rules_rows(stats, rules), tables.summary_text(stats),
             figures.audience_figure(stats.rules),
             options, value, None)
 
 
-@callback(
-    Output(ids.BOARD_RULE_SELECT, "value", allow_duplicate=True),
-    Input(ids.BOARD_RULES_GRID, "cellClicked"),
-    prevent_initial_call=True,
-)
-def select_clicked_rule(cell: dict | None) -> str:
-    """Clicking a row of the rules grid selects that rule."""
+def clicked_row_id(cell: dict | None) -> str:
+    """Clicking a row of a grid selects that row (rule or campaign) in the picker below it."""
     if not cell or cell.get("rowId") is None:
         raise PreventUpdate
     return str(cell["rowId"])
+
+
+for _grid_id, _select_id in ((ids.BOARD_RULES_GRID, ids.BOARD_RULE_SELECT),
+                             (ids.BOARD_CAMPAIGNS_GRID, ids.BOARD_CAMPAIGN_SELECT)):
+    callback(Output(_select_id, "value", allow_duplicate=True),
+             Input(_grid_id, "cellClicked"), prevent_initial_call=True)(clicked_row_id)
 
 
 @callback(
@@ -580,7 +564,7 @@ def read_conditions(mode: str, fields: list, ops: list, values: list,
 
 
 def _saved_text(rule: rule_store.Rule, warnings: list[str]) -> list:
-    stats = live(queries.rule_stats, rule_store.list_rules(_db()))
+    stats = query(queries.rule_stats, rule_store.list_rules(_db()), cache=False)
     row = stats.rules.set_index("rule_id").loc[rule.rule_id]
     text = (f"Saved '{rule.name}' (priority {rule.priority}): "
             f"{formatting.count(row.count_won)} customers get its action; "
@@ -660,7 +644,7 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
         return no_update, components.message(str(error), color="danger")
     try:
         rules = rule_store.list_rules(_db())
-        baseline = live(queries.audience_baseline, rules, identifier)
+        baseline = query(queries.audience_baseline, rules, identifier, cache=False)
     except PROBLEMS as error:
         return components.message(str(error)), None
     rule = next((r for r in rules if r.rule_id == identifier), None)
@@ -670,10 +654,17 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
         return components.message(f"This rule {reason}."), None
     n_t, n_c = split_audience(baseline["audience_size"], inputs.control_share)
     text = (f"Audience now: {formatting.count(baseline['audience_size'])} customers "
-            f"({formatting.count(n_t)} treatment / {formatting.count(n_c)} control). Over the "
-            f"last {baseline['window_days']} days {formatting.percent(baseline['conversion'])} "
-            f"of them ordered, spending {formatting.money(baseline['gmv_mean'])} per customer "
-            f"on average (standard deviation {formatting.money(baseline['gmv_std'])}).")
+            f"({formatting.count(n_t)} treatment / {formatting.count(n_c)} control). ")
+    if baseline["baseline_period_end"] is None:
+        text += ("The data does not go back far enough to measure how customers of these "
+                 f"segments behave over {baseline['window_days']} days without an action.")
+    else:
+        text += (f"Baseline without action: of the {formatting.count(baseline['cohort_size'])} "
+                 f"customers in the same segments on {baseline['baseline_period_end']}, "
+                 f"{formatting.percent(baseline['conversion'])} (weighted like this audience) "
+                 f"ordered in the next {baseline['window_days']} days, spending "
+                 f"{formatting.money(baseline['gmv_mean'])} per customer on average (standard "
+                 f"deviation {formatting.money(baseline['gmv_std'])}).")
     plan = board_design.design_frame(baseline, inputs)
     return html.P(text, className="mb-1"), tables.design_table(plan, baseline["eligible_per_day"])
 
@@ -711,7 +702,7 @@ def launch(_clicks: Any, rule_id: str | None, share: Any, name: str | None, days
         campaign_id = campaign_store.launch_campaign(
             _db(), identifier, name=(name or "").strip() or None, control_share=control_share,
             duration_days=_duration(days))
-        text = tables.launch_text(campaign_id, live(queries.campaign_overview, _db()))
+        text = tables.launch_text(campaign_id, query(queries.campaign_overview, _db(), cache=False))
     except (ValueError, NoSnapshotError, *PROBLEMS) as error:
         return components.message(f"Not launched: {error}", color="danger"), no_update
     return (dbc.Alert(text, color="success", className="mb-2"),
@@ -731,7 +722,7 @@ def launch(_clicks: Any, rule_id: str | None, share: Any, name: str | None, days
 def render_campaigns(version: dict | None, selected: str | None) -> tuple:
     """Every campaign, newest first; the one just launched becomes the selected one."""
     try:
-        overview = live(queries.campaign_overview, _db())
+        overview = query(queries.campaign_overview, _db(), cache=False)
     except PROBLEMS:
         return [], [], None
     rows = tables.campaign_rows(overview)
@@ -742,18 +733,6 @@ def render_campaigns(version: dict | None, selected: str | None) -> tuple:
     value = next((v for v in (wanted, selected) if v in valid),
                  options[0]["value"] if options else None)
     return rows, options, value
-
-
-@callback(
-    Output(ids.BOARD_CAMPAIGN_SELECT, "value", allow_duplicate=True),
-    Input(ids.BOARD_CAMPAIGNS_GRID, "cellClicked"),
-    prevent_initial_call=True,
-)
-def select_clicked_campaign(cell: dict | None) -> str:
-    """Clicking a row of the campaigns grid selects that campaign."""
-    if not cell or cell.get("rowId") is None:
-        raise PreventUpdate
-    return str(cell["rowId"])
 
 
 @callback(
@@ -772,8 +751,8 @@ def campaign_detail(campaign_id: str | None, _version: dict | None) -> tuple:
         text = "No campaign yet: launch one from a rule above."
         return text, None, figures.empty_figure(title, text), True, True
     try:
-        overview = live(queries.campaign_overview, _db()).set_index("campaign_id")
-        cutoff = live(queries.measurement_cutoff)
+        overview = query(queries.campaign_overview, _db(), cache=False).set_index("campaign_id")
+        cutoff = query(queries.measurement_cutoff)
         if campaign_id not in overview.index:
             raise PreventUpdate
         row = overview.loc[campaign_id]
@@ -807,10 +786,9 @@ def download_group(_treatment: Any, _control: Any, campaign_id: str | None,
         raise PreventUpdate
     group = "treatment" if ctx.triggered_id == ids.BOARD_DOWNLOAD_TREATMENT else "control"
     try:
-        file_name, text = campaign_group_csv(_db(), campaign_id, group)
+        file_name, text, rows = campaign_group_csv(_db(), campaign_id, group)
     except (ValueError, *PROBLEMS) as error:
         return no_update, components.message(str(error), color="danger"), no_update
-    rows = max(text.count("\r\n") - 1, 0)
     return (dcc.send_string(text, file_name, type="text/csv"),
             f"Downloaded {file_name} ({formatting.count(rows)} customers); logged in the audit "
             "log.", _bump(version))
@@ -824,7 +802,7 @@ def download_group(_treatment: Any, _control: Any, campaign_id: str | None,
 def render_audit(_campaigns: dict | None, _audit: dict | None) -> list[dict[str, Any]]:
     """Launches and exports, newest first."""
     try:
-        entries = queries.audit_entries(_db())
+        entries = campaign_store.audit_log(_db())
     except PROBLEMS:
         return []
     return [{**row, "key": f"{i}"} for i, row in enumerate(tables.audit_rows(entries))]

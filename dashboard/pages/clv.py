@@ -16,11 +16,11 @@ from dashboard import components, formatting, ids
 from dashboard.data import DataUnavailableError, query
 from dashboard.figures import clv as figures
 from warehouse.queries import clv as queries
+from warehouse.refresh_defaults import DEFAULT_CLV_HORIZON_MONTHS
 
 dash.register_page(__name__, path="/clv", name="CLV", order=3, title="CLV · Actionboard")
 
 TOP_LIMITS = (20, 50, 100, 500)
-DEFAULT_HORIZON_MONTHS = 12
 # model_params rows whose note says why a model or check is unusable.
 FAILURE_ROWS = {
     ("bg_nbd", "fit_failed"): "Purchase model (BG/NBD) not fitted",
@@ -113,21 +113,7 @@ def metric_cards(metrics: dict[str, float], calibration_end: str) -> list[dbc.Co
         ),
     ]
     return [
-        dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(title, className="ab-kpi-title text-muted"),
-                        html.Div(value, className="ab-kpi-value"),
-                        html.Div(footnote, className="ab-kpi-footnote text-muted"),
-                    ]
-                ),
-                className="h-100",
-            ),
-            xs=12,
-            md=4,
-            className="mb-3",
-        )
+        dbc.Col(components.stat_card(title, value, footnote), xs=12, md=4, className="mb-3")
         for title, value, footnote in cards
     ]
 
@@ -281,7 +267,7 @@ def layout(**_query: str) -> html.Div:
     clv_reason = reasons.get(("clv", "not_computed")) or purchase_reason
     if clv_reason is None and bins.empty:
         clv_reason = "no buyer has a CLV value in the published data"
-    horizon = param_value(params, "clv", "horizon_months") or DEFAULT_HORIZON_MONTHS
+    horizon = param_value(params, "clv", "horizon_months") or DEFAULT_CLV_HORIZON_MONTHS
     holdout_days = validation_metrics(params).get("holdout_days")
     alerts = [
         components.message(f"{FAILURE_ROWS[key]}: {note}", color="danger")

@@ -13,8 +13,8 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, formatting, ids
 from dashboard.data import DataUnavailableError, query
+from dashboard.figures import empty_figure
 from dashboard.figures import migration as figures
-from dashboard.figures.overview import empty_figure
 from warehouse.queries import migration as queries
 
 dash.register_page(

@@ -8,18 +8,16 @@ import re
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import duckdb
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from analytics.csv_safety import to_safe_csv
 from dashboard import components, formatting, ids
-from dashboard.data import DataUnavailableError, query, snapshot_reader
+from dashboard.data import DataUnavailableError, query
+from dashboard.figures import empty_figure
 from dashboard.figures import segments as figures
-from dashboard.figures.overview import empty_figure
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import segments as queries
-from warehouse.store import NoSnapshotError
 
 dash.register_page(
     __name__, path="/segments", name="Segments", order=1, title="Segments · Actionboard"
@@ -96,14 +94,8 @@ def _column_defs() -> list[dict]:
 
 
 def _stat(title: str, value: str, footnote: str) -> dbc.Col:
-    body = dbc.CardBody(
-        [
-            html.Div(title, className="ab-kpi-title text-muted"),
-            html.Div(value, className="ab-kpi-value"),
-            html.Div(footnote, className="ab-kpi-footnote text-muted"),
-        ]
-    )
-    return dbc.Col(dbc.Card(body, className="h-100"), xs=12, sm=6, lg=3, className="mb-3")
+    card = components.stat_card(title, value, footnote)
+    return dbc.Col(card, xs=12, sm=6, lg=3, className="mb-3")
 
 
 def profile_stats(row: pd.Series, all_customers: int) -> list[dbc.Col]:
@@ -435,16 +427,7 @@ def show_profile(segment: str | None) -> tuple:
 def _full_segment(segment: str) -> pd.DataFrame:
     """All of a segment's customers, read past the result cache: a behavioural segment can hold
     most visitors, too big to keep in memory between requests."""
-    reader = snapshot_reader()
-    try:
-        return queries.segment_export(reader.cursor(), segment)
-    except NoSnapshotError as error:
-        raise DataUnavailableError(str(error)) from error
-    except duckdb.CatalogException as error:
-        raise DataUnavailableError(
-            f"The published data is incomplete ({str(error).splitlines()[0]}). Rebuild it with "
-            f"`python app.py refresh --db {reader.db}`."
-        ) from error
+    return query(queries.segment_export, segment, cache=False)
 
 
 @callback(

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower, tt_ind_solve_power
 from statsmodels.stats.proportion import proportion_effectsize
 
+from analytics.assignment import CONTROL, assign_groups
 from analytics.experiment_design import (
+    PP,
+    RELATIVE,
     allocation_ratio,
     design_summary,
     expected_duration_days,
@@ -81,20 +86,44 @@ def test_impossible_designs_are_refused(call: object) -> None:
 
 def test_design_summary_matches_the_single_figures() -> None:
     table = design_summary(audience_size=50_000, control_share=0.2, p_control=0.05,
-                           revenue_mean=10.0, revenue_std=40.0, relative_lift=0.2,
+                           revenue_mean=10.0, revenue_std=40.0, conversion_effect=0.2,
+                           effect_unit=RELATIVE, revenue_effect=0.2,
                            eligible_per_day=1000).set_index("metric")
     conversion = table.loc["conversion"]
     assert conversion["target"] == pytest.approx(0.06)
-    assert conversion["n_required_total"] == proportion_sample_size(0.05, 0.06).n_total
+    assert conversion["n_total_required"] == proportion_sample_size(0.05, 0.06).n_total
     assert conversion["power_at_audience"] == pytest.approx(proportion_power(0.05, 0.06, 40_000,
                                                                              10_000))
-    assert conversion["duration_days"] == math.ceil(conversion["n_required_total"] / 1000)
+    assert conversion["duration_days"] == math.ceil(conversion["n_total_required"] / 1000)
     gmv = table.loc["gmv_per_customer"]
-    assert gmv["n_required_total"] == mean_sample_size(40.0, 2.0).n_total
+    assert gmv["n_total_required"] == mean_sample_size(40.0, 2.0).n_total
     assert gmv["mde_rel"] == pytest.approx(mean_mde(40.0, 40_000, 10_000) / 10.0)
 
 
-def test_design_summary_leaves_unplannable_metrics_empty() -> None:
+def test_a_conversion_effect_in_percentage_points_is_added_to_the_baseline() -> None:
+    table = design_summary(audience_size=5000, control_share=0.2, p_control=0.1,
+                           revenue_mean=20.0, revenue_std=60.0, conversion_effect=0.02,
+                           effect_unit=PP).set_index("metric")
+    assert table.loc["conversion", "target"] == pytest.approx(0.12)
+    assert table.loc["conversion", "n_treatment_required"] == proportion_sample_size(
+        0.1, 0.12).n_treatment
+
+
+def test_design_summary_leaves_unplannable_metrics_empty_with_a_note() -> None:
     table = design_summary(audience_size=100, control_share=0.2, p_control=0.0,
                            revenue_mean=0.0, revenue_std=0.0).set_index("metric")
-    assert table["n_required_total"].isna().all()
+    assert table["n_total_required"].isna().all()
+    assert table["note"].str.contains("cannot be planned").all()
+    missing = design_summary(audience_size=100, control_share=0.2, p_control=math.nan,
+                             revenue_mean=math.nan, revenue_std=math.nan)
+    assert missing["note"].str.startswith("no ").all()
+
+
+@pytest.mark.parametrize("share", [0.15, 0.2, 1 / 3, 0.5])
+def test_the_design_splits_the_audience_exactly_as_the_launch_does(share: float) -> None:
+    for size in range(1, 41):
+        audience = pd.DataFrame({"customer_id": [f"c{i}" for i in range(size)],
+                                 "unit": np.linspace(0, 0.99, size), "segment": "s"})
+        launched = (assign_groups(audience, share)["group_name"] == CONTROL).sum()
+        assert split_audience(size, share) == (size - launched, launched)
+    assert split_audience(10, 0.15) == (9, 1)  # ⌊10 × 0.15⌋ = 1 (rounding would say 2)

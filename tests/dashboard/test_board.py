@@ -23,13 +23,14 @@ from analytics import experiment_design as design
 from dashboard import board_design, board_forms, board_tables, ids
 from dashboard.app import create_app
 from dashboard.figures import board as figures
+from tests.warehouse.test_campaign_import import stored_assignments
 from warehouse.campaign_export import EXPORT_COLUMNS
 from warehouse.campaign_import import import_campaign_file
-from warehouse.campaigns import audit_log, campaign_assignments, list_campaigns
-from warehouse.queries.board import audience_baseline, rule_stats
+from warehouse.campaigns import audit_log, list_campaigns
+from warehouse.queries.board import rule_stats
 from warehouse.refresh import refresh
-from warehouse.rules import RuleError, list_rules, validate_conditions
-from warehouse.store import current_snapshot, ops_path, snapshot_dir
+from warehouse.rules import RuleError, delete_rule, list_rules, validate_conditions
+from warehouse.store import current_snapshot, open_ops, ops_path, snapshot_dir
 
 DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
 
@@ -100,6 +101,26 @@ def snapshot_stats(db: Path):
         return rule_stats(con, list_rules(db))
 
 
+def segment_sizes(db: Path) -> pd.Series:
+    """Customers per segment in the current snapshot, largest first."""
+    with duckdb.connect(str(current_snapshot(db)), read_only=True) as con:
+        frame = con.execute("SELECT segment, count(*) AS n FROM customers GROUP BY segment "
+                            "ORDER BY n DESC, segment").df()
+    return frame.set_index("segment")["n"]
+
+
+def only_segment_rules(page, db: Path) -> tuple[int, int, int]:
+    """Replace the rules by 'A' (the largest segment) then 'A or B' (the two largest): their
+    figures are counted by hand from segment sizes. Returns (size of A, size of B, customers)."""
+    for stored in list_rules(db):
+        delete_rule(db, stored.rule_id)
+    sizes = segment_sizes(db)
+    a, b = sizes.index[:2]
+    save(page, "A", ["segment"], ["="], [a])
+    save(page, "A or B", ["segment"], ["in"], [f"{a}, {b}"])
+    return int(sizes[a]), int(sizes[b]), int(sizes.sum())
+
+
 def save(page, name: str, fields: list, ops: list, values: list, *, offer: str = "Offer",
          edit_id: int | None = None, mode: str = "rows", json_text: str = "") -> tuple:
     return page.save_rule(1, edit_id, name, "Action", "email", offer, "retention", True, mode,
@@ -149,21 +170,37 @@ def test_without_published_data_the_page_asks_for_a_refresh(tmp_path: Path) -> N
     assert "python app.py refresh" in text_of(find(board.layout(), ids.BOARD_MESSAGE))
 
 
-def test_rules_grid_lists_every_rule_in_priority_order_with_its_live_figures(
+def test_rules_grid_lists_every_rule_in_priority_order_with_hand_counted_figures(
     page, board_db: Path
 ) -> None:
+    n_a, n_b, total = only_segment_rules(page, board_db)
     rows, summary, _, options, value, problem = page.render_rules({"n": 0}, None)
-    stats = snapshot_stats(board_db)
     assert problem is None
-    assert [r["rule_id"] for r in rows] == stats.rules["rule_id"].tolist()
-    assert [r["priority"] for r in rows] == sorted(r["priority"] for r in rows)
-    for row, expected in zip(rows, stats.rules.to_dict("records"), strict=True):
-        assert (row["count_won"], row["count_matched"]) == (expected["count_won"],
-                                                            expected["count_matched"])
-        assert row["conditions"]  # in words
-    assert f"{stats.count_targeted:,} of {stats.count_customers:,} customers" in summary
-    assert f"{stats.count_multi_matched:,} customers match two or more" in summary
+    assert [(r["priority"], r["name"], r["count_matched"], r["count_won"]) for r in rows] == [
+        (1, "A", n_a, n_a), (2, "A or B", n_a + n_b, n_b)]  # A's customers are shadowed in 2
+    assert all(row["conditions"] for row in rows)  # in words
+    assert f"{n_a + n_b:,} of {total:,} customers" in summary
+    assert f"{n_a:,} customers match two or more" in summary
     assert value == options[0]["value"] == str(rows[0]["rule_id"])
+
+
+def test_a_stored_rule_that_cannot_be_evaluated_is_named_and_can_still_be_deleted(
+    page, board_db: Path
+) -> None:
+    bad = '[{"field": "last_event_at", "op": ">", "value": "2015-08-01xyz"}]'
+    with open_ops(board_db) as con:  # saved before dates were fully validated
+        con.execute("INSERT INTO rules VALUES (99, 'Old rule', 99, ?, 'A', 'email', 'O', 'K', "
+                    "true, now(), now())", [bad])
+    rows, _, _, options, _, problem = page.render_rules({"n": 0, "rule_id": 99}, None)
+    assert rows == [] and "rule 'Old rule' cannot be evaluated" in text_of(problem)
+    assert "2015-08-01xyz" in text_of(problem)
+    baseline_text, _ = page.update_design("99", 20, 5, 80, 2, "pp", 10, {})
+    assert "Old rule" in text_of(baseline_text)
+    assert "99" in [o["value"] for o in options]  # still selectable
+    triggered(f"{ids.BOARD_DELETE_CONFIRM}.submit_n_clicks", page.update_rule_list,
+              None, None, None, 1, "99", {"n": 1})
+    *_, problem = page.render_rules({"n": 2}, None)
+    assert problem is None
 
 
 @pytest.mark.parametrize(
@@ -254,6 +291,12 @@ def test_editing_a_rule_with_an_or_group_opens_the_json_editor(page, board_db) -
     assert page.read_conditions(mode, [], [], [], json_text) == rule_with_group.conditions
 
 
+def test_clicking_a_grid_row_selects_its_id_and_a_click_off_the_rows_does_nothing(page) -> None:
+    assert page.clicked_row_id({"rowId": 7, "colId": "name"}) == "7"
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        page.clicked_row_id({"colId": "name"})
+
+
 def test_condition_rows_are_added_and_removed_keeping_what_was_typed(page) -> None:
     added, *rest = triggered(f"{ids.BOARD_CONDITION_ADD}.n_clicks", page.edit_form, None, None,
                              1, [None], None, ["frequency"], [">="], ["2"])
@@ -270,15 +313,18 @@ def test_condition_rows_are_added_and_removed_keeping_what_was_typed(page) -> No
 # --- design and launch -------------------------------------------------------------------------
 
 
-def test_design_panel_plans_the_selected_rules_audience(page, board_db: Path) -> None:
-    rules = list_rules(board_db)
-    top = rules[0]
-    baseline_text, table = page.update_design(str(top.rule_id), 20, 5, 80, 2, "pp", 10, {})
-    with duckdb.connect(str(current_snapshot(board_db)), read_only=True) as con:
-        baseline = audience_baseline(con, rules, top.rule_id)
-    assert f"Audience now: {baseline['audience_size']:,} customers" in text_of(baseline_text)
-    n_t, n_c = design.split_audience(baseline["audience_size"], 0.2)
-    assert f"{n_t:,} / {n_c:,}" in text_of(table)
+def test_design_panel_plans_the_audience_with_the_split_a_launch_makes(page, board_db) -> None:
+    n_a, *_ = only_segment_rules(page, board_db)
+    rule_a = list_rules(board_db)[0]
+    baseline_text, table = page.update_design(str(rule_a.rule_id), 20, 5, 80, 2, "pp", 10, {})
+    control = n_a // 5  # ⌊N × 20 %⌋, as assign_groups splits
+    assert f"Audience now: {n_a:,} customers ({n_a - control:,} treatment / {control:,} " \
+        "control)" in text_of(baseline_text)
+    assert f"{n_a - control:,} / {control:,}" in text_of(table)
+    assert "customers in the same segments on" in text_of(baseline_text)  # an earlier cohort
+    _, version = page.launch(1, str(rule_a.rule_id), 20, "", 28, {"n": 0})
+    groups = stored_assignments(board_db, version["campaign_id"])["group_name"].value_counts()
+    assert (groups["treatment"], groups["control"]) == (n_a - control, control)
 
 
 def test_design_inputs_out_of_range_are_explained(page, board_db: Path) -> None:
@@ -294,7 +340,7 @@ def test_launch_freezes_the_audience_and_shows_group_sizes_that_add_up(page, boa
     won = snapshot_stats(board_db).rules.set_index("rule_id").loc[rule_id, "count_won"]
     result, version = page.launch(1, str(rule_id), 20, "", 28, {"n": 0})
     campaign_id = version["campaign_id"]
-    groups = campaign_assignments(board_db, campaign_id)["group_name"].value_counts()
+    groups = stored_assignments(board_db, campaign_id)["group_name"].value_counts()
     treatment = find(result, ids.BOARD_LAUNCH_TREATMENT).children
     control = find(result, ids.BOARD_LAUNCH_CONTROL).children
     assert (treatment, control) == (f"{groups['treatment']:,}", f"{groups['control']:,}")
@@ -344,7 +390,7 @@ def test_download_returns_a_formula_safe_csv_of_the_group_and_logs_it(page, boar
     data, message, audit_version = triggered(f"{ids.BOARD_DOWNLOAD_CONTROL}.n_clicks",
                                              page.download_group, None, 1, campaign_id, {"n": 0})
     rows = list(csv.DictReader(io.StringIO(data["content"])))
-    control = campaign_assignments(board_db, campaign_id, "control")
+    control = stored_assignments(board_db, campaign_id).query("group_name == 'control'")
     assert data["filename"] == f"{campaign_id}_control.csv"
     assert list(rows[0]) == list(EXPORT_COLUMNS)
     assert [r["customer_id"] for r in rows] == control["customer_id"].tolist()
@@ -418,15 +464,6 @@ def test_design_frame_matches_the_power_functions_for_both_metrics() -> None:
     assert revenue.target == pytest.approx(22.0)
     assert revenue.mde_abs == pytest.approx(design.mean_mde(60.0, 4000, 1000))
     assert revenue.mde_rel == pytest.approx(revenue.mde_abs / 20.0)
-
-
-def test_a_metric_without_baseline_variation_gets_a_note_not_an_error() -> None:
-    baseline = {"audience_size": 100, "conversion": 0.0, "gmv_mean": 0.0, "gmv_std": 0.0,
-                "eligible_per_day": 0.0, "window_days": 28}
-    inputs = board_design.read_design_inputs(20, 5, 80, 10, board_design.RELATIVE, 10)
-    plan = board_design.design_frame(baseline, inputs)
-    assert plan["n_total_required"].isna().all()
-    assert plan["note"].str.contains("cannot be planned").all()
 
 
 def test_campaign_states_read_in_plain_words() -> None:

@@ -4,7 +4,6 @@ copies of the demo snapshot where a model was rejected."""
 import shutil
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import pandas as pd
@@ -13,6 +12,7 @@ import pytest
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import clv as figures
+from tests.warehouse.marts_fixture import step_context
 from tests.warehouse.test_steps_clv import make_order_lines
 from warehouse.steps.clv import build_clv
 from warehouse.store import current_snapshot, new_snapshot_path, publish_snapshot
@@ -43,7 +43,7 @@ def fitted_db(tmp_path_factory) -> Path:
 
     def build(con):
         make_order_lines(con, n=400, days=120, seed=3)
-        build_clv(con, SimpleNamespace(as_of=AS_OF))
+        build_clv(con, step_context(AS_OF))
 
     _publish(db, build)
     return db

@@ -16,6 +16,8 @@ from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.figures import segments as figures
 from warehouse.queries import segments as queries
+from warehouse.refresh import SEGMENT_SUMMARY_MART
+from warehouse.sql_runner import Materialization, build_model
 from warehouse.store import new_snapshot_path, publish_snapshot
 
 # --- figure builders ---------------------------------------------------------------------------
@@ -276,6 +278,7 @@ def _publish_customers(db, rows: list[tuple]) -> None:
             )
         con.register("definitions_frame", segment_definitions())
         con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions_frame")
+        build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)  # as a refresh does
     finally:
         con.close()
     publish_snapshot(db, building)

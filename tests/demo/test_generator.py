@@ -13,33 +13,29 @@ from demo.archetypes import NAMES
 from demo.generator import KAGGLE_FILES, generate
 from demo.properties import PRICE_KEY, REAL_PART1_ROWS
 from demo.timeline import END_MS, START_MS
+from tests.conftest import DEMO_TEST_SCALE
 
-SCALE = 0.02
 WEEK_MS = 7 * 24 * 3_600_000
 
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate(out, scale=SCALE, seed=7, progress=False)
-    return out
+# Most checks read the session's shared demo files (``demo_folder`` in tests/conftest.py, written
+# at DEMO_TEST_SCALE); only the seed and error tests generate their own.
 
 
 @pytest.fixture(scope="module")
-def events(folder: Path) -> pd.DataFrame:
-    return pd.read_csv(folder / "events.csv", dtype={"transactionid": "Int64"})
+def events(demo_folder: Path) -> pd.DataFrame:
+    return pd.read_csv(demo_folder / "events.csv", dtype={"transactionid": "Int64"})
 
 
 @pytest.fixture(scope="module")
-def properties(folder: Path) -> pd.DataFrame:
-    parts = [pd.read_csv(folder / name, dtype={"property": str, "value": str})
+def properties(demo_folder: Path) -> pd.DataFrame:
+    parts = [pd.read_csv(demo_folder / name, dtype={"property": str, "value": str})
              for name in ("item_properties_part1.csv", "item_properties_part2.csv")]
     return pd.concat(parts, ignore_index=True)
 
 
 @pytest.fixture(scope="module")
-def tree(folder: Path) -> pd.DataFrame:
-    return pd.read_csv(folder / "category_tree.csv", dtype={"parentid": "Int64"})
+def tree(demo_folder: Path) -> pd.DataFrame:
+    return pd.read_csv(demo_folder / "category_tree.csv", dtype={"parentid": "Int64"})
 
 
 def _first_line(path: Path) -> str:
@@ -47,8 +43,8 @@ def _first_line(path: Path) -> str:
         return handle.readline().rstrip("\n")
 
 
-def test_writes_the_four_kaggle_files_with_their_exact_headers(folder: Path) -> None:
-    headers = {name: _first_line(folder / name) for name in KAGGLE_FILES}
+def test_writes_the_four_kaggle_files_with_their_exact_headers(demo_folder: Path) -> None:
+    headers = {name: _first_line(demo_folder / name) for name in KAGGLE_FILES}
     assert headers == {
         "events.csv": "timestamp,visitorid,event,itemid,transactionid",
         "item_properties_part1.csv": "timestamp,itemid,property,value",
@@ -57,9 +53,9 @@ def test_writes_the_four_kaggle_files_with_their_exact_headers(folder: Path) -> 
     }
 
 
-def test_values_are_written_unquoted_like_the_published_files(folder: Path) -> None:
+def test_values_are_written_unquoted_like_the_published_files(demo_folder: Path) -> None:
     for name in (*KAGGLE_FILES, "demo_campaign.csv", "ground_truth_archetypes.csv"):
-        assert '"' not in (folder / name).read_text(encoding="ascii")[:200_000], name
+        assert '"' not in (demo_folder / name).read_text(encoding="ascii")[:200_000], name
 
 
 def test_event_timestamps_are_milliseconds_inside_the_period(events: pd.DataFrame) -> None:
@@ -108,9 +104,9 @@ def test_properties_come_in_18_weekly_snapshots(properties: pd.DataFrame) -> Non
     assert stamps[0] >= START_MS and stamps[-1] < END_MS
 
 
-def test_part1_holds_at_most_its_scaled_share(folder: Path, properties: pd.DataFrame) -> None:
-    part1 = pd.read_csv(folder / "item_properties_part1.csv", usecols=["itemid"])
-    assert len(part1) == min(round(REAL_PART1_ROWS * SCALE), len(properties))
+def test_part1_holds_at_most_its_scaled_share(demo_folder: Path, properties: pd.DataFrame) -> None:
+    part1 = pd.read_csv(demo_folder / "item_properties_part1.csv", usecols=["itemid"])
+    assert len(part1) == min(round(REAL_PART1_ROWS * DEMO_TEST_SCALE), len(properties))
     assert len(properties) > len(part1)
 
 
@@ -174,16 +170,18 @@ def test_basket_items_share_an_id_and_a_time_within_seconds(events: pd.DataFrame
     assert baskets["items"].mean() == pytest.approx(1.27, abs=0.15)
 
 
-def test_ground_truth_archetypes_cover_every_visitor(folder: Path, events: pd.DataFrame) -> None:
-    truth = pd.read_csv(folder / "ground_truth_archetypes.csv")
+def test_ground_truth_archetypes_cover_every_visitor(
+    demo_folder: Path, events: pd.DataFrame
+) -> None:
+    truth = pd.read_csv(demo_folder / "ground_truth_archetypes.csv")
     assert list(truth.columns) == ["visitorid", "archetype"]
     assert truth["visitorid"].is_unique
     assert set(truth["visitorid"]) == set(events["visitorid"])
     assert set(truth["archetype"]) == set(NAMES)
 
 
-def test_campaign_file_is_consistent(folder: Path, events: pd.DataFrame) -> None:
-    campaign = pd.read_csv(folder / "demo_campaign.csv")
+def test_campaign_file_is_consistent(demo_folder: Path, events: pd.DataFrame) -> None:
+    campaign = pd.read_csv(demo_folder / "demo_campaign.csv")
     assert list(campaign.columns) == [
         "campaign_id", "campaign_name", "action", "channel", "offer", "kpi", "launched_at",
         "ends_at", "control_share", "visitorid", "group",
@@ -204,10 +202,10 @@ def test_campaign_file_is_consistent(folder: Path, events: pd.DataFrame) -> None
 
 
 def test_window_purchases_in_events_match_the_planted_ground_truth(
-    folder: Path, events: pd.DataFrame
+    demo_folder: Path, events: pd.DataFrame
 ) -> None:
-    truth = json.loads((folder / "ground_truth_campaign.json").read_text())
-    campaign = pd.read_csv(folder / "demo_campaign.csv")
+    truth = json.loads((demo_folder / "ground_truth_campaign.json").read_text())
+    campaign = pd.read_csv(demo_folder / "demo_campaign.csv")
     start = pd.Timestamp(truth["window_start"], tz="UTC").value // 1_000_000
     end = (pd.Timestamp(truth["window_end"], tz="UTC") + pd.Timedelta(days=1)).value // 1_000_000
     is_buy = events["event"] == "transaction"
@@ -251,11 +249,11 @@ def _with_archetype(folder: Path, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_deal_seekers_buy_cheaper_items_than_high_spenders(
-    folder: Path, events: pd.DataFrame, properties: pd.DataFrame
+    demo_folder: Path, events: pd.DataFrame, properties: pd.DataFrame
 ) -> None:
     prices = properties[properties["property"] == PRICE_KEY]
     first_price = prices.sort_values("timestamp").groupby("itemid")["value"].first()
-    buys = _with_archetype(folder, events[events["event"] == "transaction"])
+    buys = _with_archetype(demo_folder, events[events["event"] == "transaction"])
     buys["price"] = buys["itemid"].map(first_price).str[1:].astype(float)
     median = buys.groupby("archetype")["price"].median()
     assert median["deal_seeker"] * 3 < median["loyal_high_spender"]
@@ -263,9 +261,9 @@ def test_deal_seekers_buy_cheaper_items_than_high_spenders(
 
 
 def test_lapsing_high_spenders_stop_buying_before_july_unless_won_back(
-    folder: Path, events: pd.DataFrame
+    demo_folder: Path, events: pd.DataFrame
 ) -> None:
-    buys = _with_archetype(folder, events[events["event"] == "transaction"])
+    buys = _with_archetype(demo_folder, events[events["event"] == "transaction"])
     lapsing = buys[buys["archetype"] == "lapsing_high_spender"]
     per_visitor = lapsing.groupby("visitorid").size()
     assert (per_visitor >= 2).mean() > 0.5  # they bought repeatedly
@@ -276,9 +274,9 @@ def test_lapsing_high_spenders_stop_buying_before_july_unless_won_back(
 
 
 def test_window_shoppers_add_to_cart_far_more_often_than_they_buy(
-    folder: Path, events: pd.DataFrame
+    demo_folder: Path, events: pd.DataFrame
 ) -> None:
-    shoppers = _with_archetype(folder, events).query("archetype == 'window_shopper'")
+    shoppers = _with_archetype(demo_folder, events).query("archetype == 'window_shopper'")
     counts = shoppers["event"].value_counts()
     assert counts["addtocart"] > 10 * counts.get("transaction", 0)
     assert shoppers.groupby("visitorid").size().mean() > 5

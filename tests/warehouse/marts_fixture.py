@@ -4,17 +4,28 @@ computed by hand, written with SQL into a real DuckDB file."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
 from warehouse.raw import ensure_raw_schema
+from warehouse.refresh import RefreshContext
 
 
 def ms(text: str) -> int:
     """Epoch milliseconds of an ISO datetime read as UTC, the unit of the RetailRocket files."""
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def step_context(as_of: date, **settings: object) -> RefreshContext:
+    """A refresh context for calling one step directly (paths unused by the model steps)."""
+    fields: dict[str, object] = {
+        "db": Path("unused.duckdb"), "snapshot": Path("unused.duckdb"), "as_of": as_of,
+        "period_start": as_of, "last_data_date": as_of, "price_property": "790",
+        "refreshed_at": datetime(2024, 1, 1),
+    }
+    return RefreshContext(**{**fields, **settings})
 
 
 def build_warehouse(

@@ -74,9 +74,9 @@ def test_each_export_is_logged_with_group_rows_and_file_name(tmp_path: Path) -> 
     db = tmp_path / "w.duckdb"
     campaign_id = launch_hostile(db)
     paths = export_campaign(db, campaign_id, tmp_path)
-    name, text = campaign_group_csv(db, campaign_id, "control")
+    name, text, rows = campaign_group_csv(db, campaign_id, "control")
     assert name == f"{campaign_id}_control.csv"
-    assert len(read_cells(text)) == 1 + 3
+    assert len(read_cells(text)) == 1 + 3 and rows == 3
     exports = audit_log(db).query("event == 'export'").sort_values("logged_at")
     assert exports[["group_name", "row_count"]].values.tolist() == [
         ["treatment", 3], ["control", 3], ["control", 3]]
@@ -95,11 +95,22 @@ def test_an_unknown_campaign_or_group_is_a_clear_error_and_logs_nothing(tmp_path
     assert not list(tmp_path.glob("*.csv"))
 
 
+def test_the_download_counts_customers_not_lines_when_a_cell_holds_a_line_break(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    publish(db, hostile_shop().assign(segment="Two\r\nlines"))
+    campaign_id = launch_campaign(db, repeat_rule(db), control_share=0.5)
+    _, text, rows = campaign_group_csv(db, campaign_id, "treatment")
+    assert rows == 3 == len(read_cells(text)) - 1
+    assert text.count("\r\n") - 1 == 6  # counting lines would say 6
+
+
 def test_the_cli_files_and_the_page_downloads_are_byte_identical(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     campaign_id = launch_hostile(db)
     for path in export_campaign(db, campaign_id, tmp_path / "out"):
         group_name = path.stem.rsplit("_", 1)[1]
-        file_name, text = campaign_group_csv(db, campaign_id, group_name)
+        file_name, text, _ = campaign_group_csv(db, campaign_id, group_name)
         assert file_name == path.name
         assert path.read_bytes() == text.encode("utf-8")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from warehouse.campaign_import import import_campaign_file
-from warehouse.campaigns import campaign_assignments, get_campaign, list_campaigns
+from warehouse.campaigns import fetch_campaign, list_campaigns
 from warehouse.store import open_ops
 
 HEADER = ("campaign_id,campaign_name,action,channel,offer,kpi,launched_at,ends_at,control_share,"
@@ -22,6 +23,20 @@ def write_file(path: Path, rows: list[str], header: str = HEADER) -> Path:
     return path
 
 
+def stored_campaign(db: Path, campaign_id: str) -> dict[str, object]:
+    """The campaign's row in the operational store (UnknownCampaignError if absent)."""
+    with open_ops(db) as con:
+        return fetch_campaign(con, campaign_id)
+
+
+def stored_assignments(db: Path, campaign_id: str) -> pd.DataFrame:
+    """The campaign's assignments in the operational store, by customer_id."""
+    with open_ops(db) as con:
+        return con.execute(
+            "SELECT customer_id, group_name, segment, clv_amount FROM campaign_assignments "
+            "WHERE campaign_id = ? ORDER BY customer_id", [campaign_id]).df()
+
+
 def demo_rows(n: int = 10) -> list[str]:
     return [f"{CAMPAIGN},{1000 + i},{'control' if i < 2 else 'treatment'}" for i in range(n)]
 
@@ -30,12 +45,12 @@ def test_the_demo_campaign_is_stored_as_a_completed_demo_campaign(tmp_path: Path
     db = tmp_path / "w.duckdb"
     path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
     assert import_campaign_file(db, path) == "demo-1"
-    campaign = get_campaign(db, "demo-1")
+    campaign = stored_campaign(db, "demo-1")
     assert campaign["source"] == "demo" and campaign["audience_size"] == 10
     assert campaign["launched_at"] == datetime(2015, 8, 1)
     assert campaign["ends_at"] == datetime(2015, 8, 29)  # last day inclusive
     assert campaign["control_share"] == 0.2 and campaign["kpi"] == "reactivation"
-    assigned = campaign_assignments(db, "demo-1")
+    assigned = stored_assignments(db, "demo-1")
     assert assigned["customer_id"].tolist() == [str(1000 + i) for i in range(10)]
     assert (assigned["group_name"] == "control").sum() == 2
     assert assigned["segment"].isna().all()
@@ -45,10 +60,10 @@ def test_importing_twice_leaves_the_store_as_after_once(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
     import_campaign_file(db, path)
-    first = (list_campaigns(db), campaign_assignments(db, "demo-1"))
+    first = (list_campaigns(db), stored_assignments(db, "demo-1"))
     import_campaign_file(db, path)
     assert list_campaigns(db).equals(first[0])
-    assert campaign_assignments(db, "demo-1").equals(first[1])
+    assert stored_assignments(db, "demo-1").equals(first[1])
 
 
 @pytest.mark.parametrize(
@@ -90,4 +105,4 @@ def test_a_board_campaign_id_is_never_overwritten(tmp_path: Path) -> None:
     path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
     with pytest.raises(ValueError, match="already used by a campaign launched from the board"):
         import_campaign_file(db, path)
-    assert get_campaign(db, "demo-1")["name"] == "Mine"
+    assert stored_campaign(db, "demo-1")["name"] == "Mine"

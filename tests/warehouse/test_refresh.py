@@ -19,6 +19,7 @@ from warehouse.store import (
     SnapshotReader,
     WarehouseBusyError,
     current_snapshot,
+    ops_path,
     snapshot_dir,
 )
 
@@ -52,6 +53,21 @@ def test_refresh_publishes_a_new_snapshot_and_current_points_to_it(tmp_path):
     assert current_snapshot(db) == published
     assert set(MARTS) <= _tables(published)
     assert _unfinished(db) == []
+
+
+def test_precomputed_page_tables_agree_with_the_tables_they_summarise(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    published = refresh(db, progress=False)
+    with duckdb.connect(str(published), read_only=True) as con:
+        summary = dict(con.execute(
+            "SELECT segment, customers FROM segment_summary WHERE customers > 0").fetchall())
+        members = dict(con.execute(
+            "SELECT segment, count(*) FROM customers GROUP BY segment").fetchall())
+        sizes = con.execute("SELECT * FROM segment_sizes ORDER BY ALL").fetchall()
+        counted = con.execute("SELECT period_end, segment, count(*) FROM segment_snapshots "
+                              "GROUP BY ALL ORDER BY ALL").fetchall()
+    assert summary == members and sizes == counted and sizes
+    assert not ops_path(db).exists()  # the refresh reads the operational store, never creates it
 
 
 def test_second_refresh_switches_current_and_keeps_the_previous_file(tmp_path):

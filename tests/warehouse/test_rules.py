@@ -6,6 +6,7 @@ The helpers ``write_snapshot`` and ``publish`` build real snapshot files for the
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from warehouse.rules import (
     validate_conditions,
     winners_sql,
 )
+from warehouse.steps import campaign_outcomes
 from warehouse.store import new_snapshot_path, open_ops, publish_snapshot
 
 CUSTOMER_COLUMNS = {
@@ -54,9 +56,11 @@ def write_snapshot(
     customers: pd.DataFrame,
     order_lines: list[tuple[str, str, str, float]] = (),
     as_of: str = "2015-06-30",
+    segment_snapshots: list[tuple[str, str, str]] = (),
 ) -> Path:
     """A snapshot file with ``customers`` (missing columns NULL), ``order_lines`` given as
-    (customer_id, order_id, ordered_at, line_amount) and ``refresh_info``."""
+    (customer_id, order_id, ordered_at, line_amount), ``segment_snapshots`` as (period_end,
+    customer_id, segment) and ``refresh_info``."""
     con = duckdb.connect(str(path))
     try:
         columns = ", ".join(f"{name} {kind}" for name, kind in CUSTOMER_COLUMNS.items())
@@ -71,6 +75,10 @@ def write_snapshot(
         for customer_id, order_id, ordered_at, amount in order_lines:
             con.execute("INSERT INTO order_lines VALUES (?, ?, ?, ?, 1)",
                         [customer_id, order_id, datetime.fromisoformat(ordered_at), amount])
+        con.execute("CREATE TABLE segment_snapshots (period_end DATE, customer_id VARCHAR, "
+                    "segment VARCHAR)")
+        for row in segment_snapshots:
+            con.execute("INSERT INTO segment_snapshots VALUES (?, ?, ?)", list(row))
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     finally:
         con.close()
@@ -126,6 +134,9 @@ def rule(name: str, conditions: list[dict], **kwargs: object) -> Rule:
         ([{"field": "segment", "op": "in", "value": []}], "needs a non-empty list"),
         ([{"any": []}], "'any' needs a non-empty list"),
         ([{"field": "last_event_at", "op": ">", "value": "June"}], "must be a date YYYY-MM-DD"),
+        ([{"field": "last_event_at", "op": ">", "value": "2015-08-01xyz"}],
+         "must be a date YYYY-MM-DD"),
+        ([{"field": "last_event_at", "op": ">", "value": 20150801}], "must be a date YYYY-MM-DD"),
         ("[{", "not valid JSON"),
     ],
 )
@@ -152,6 +163,35 @@ def test_an_invalid_rule_is_not_saved(tmp_path: Path) -> None:
     with pytest.raises(RuleError, match="unknown field"):
         create_rule(db, rule("Bad", [{"field": "nope", "op": ">", "value": 1}]))
     assert list_rules(db) == before
+
+
+def test_timestamp_values_are_stored_as_the_iso_text_duckdb_casts(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    saved = create_rule(db, rule("Recent", [
+        {"field": "last_event_at", "op": ">=", "value": "20150801"},
+        {"any": [{"field": "first_event_at", "op": "<", "value": "2015-06-01T10:00:00+02:00"}]},
+    ]))
+    assert saved.conditions == [
+        {"field": "last_event_at", "op": ">=", "value": "2015-08-01"},
+        {"any": [{"field": "first_event_at", "op": "<", "value": "2015-06-01 08:00:00"}]},
+    ]
+    customers = shop(3).assign(last_event_at=pd.to_datetime(["2015-07-31", "2015-08-01",
+                                                             "2015-08-02"]),
+                               first_event_at=pd.to_datetime(["2015-06-01 07:59", "2015-06-01 "
+                                                              "08:00", "2015-05-01 00:00"]))
+    assert matching(tmp_path, customers, saved.conditions) == ["c03"]
+
+
+def test_concurrent_saves_all_get_distinct_ids(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    before = len(list_rules(db))
+    names = [f"Rule {i}" for i in range(6)]
+    with ThreadPoolExecutor(len(names)) as pool:
+        saved = list(pool.map(
+            lambda name: create_rule(db, rule(name, [{"field": "frequency", "op": ">",
+                                                      "value": 1}])), names))
+    assert len({r.rule_id for r in saved}) == len(names)
+    assert len(list_rules(db)) == before + len(names)
 
 
 # --- compilation -----------------------------------------------------------------------------
@@ -304,24 +344,48 @@ def test_disabling_a_rule_is_stored(tmp_path: Path) -> None:
     assert list_rules(db)[0].enabled is False
 
 
-def test_audience_baseline_measures_the_won_audience_over_the_last_window(
+def test_audience_baseline_comes_from_the_audience_segments_at_an_earlier_period_end(
     tmp_path: Path,
 ) -> None:
     customers = shop().assign(last_event_at=pd.Timestamp("2015-05-01"))
-    customers.loc[customers["customer_id"].isin(["c01", "c05"]), "last_event_at"] = \
-        pd.Timestamp("2015-06-20")
-    orders = [("c01", "o1", "2015-06-10 10:00", 30.0),  # in the 28 days up to 06-30
-              ("c03", "o2", "2015-05-01 10:00", 99.0),  # before the window
-              ("c02", "o3", "2015-06-10 10:00", 50.0)]  # not in the audience
-    path = write_snapshot(tmp_path / "snap.duckdb", customers, orders, as_of="2015-06-30")
+    customers.loc[customers["customer_id"] == "c01", "last_event_at"] = pd.Timestamp("2015-06-20")
+    # as of 06-30, window 28 days: the cutoff is 07-01, so the latest usable period end is
+    # 05-31 (06-30 is too late) and its window is [06-01, 06-29)
+    snapshots = [("2015-04-30", "x7", "Champions"),
+                 ("2015-05-31", "x1", "Champions"), ("2015-05-31", "x2", "Champions"),
+                 ("2015-05-31", "x3", "Hibernating"), ("2015-05-31", "x4", "Hibernating"),
+                 ("2015-05-31", "x5", "Hibernating"), ("2015-05-31", "x6", "Lost"),
+                 ("2015-06-30", "x2", "Champions")]
+    orders = [("x1", "o1", "2015-06-10 10:00", 30.0),
+              ("x3", "o2", "2015-06-05 10:00", 50.0),
+              ("x4", "o3", "2015-06-29 00:00", 99.0),  # after the window
+              ("x6", "o4", "2015-06-05 10:00", 10.0),  # segment not in the audience
+              ("x7", "o5", "2015-05-10 10:00", 10.0)]  # another period end
+    path = write_snapshot(tmp_path / "snap.duckdb", customers, orders, as_of="2015-06-30",
+                          segment_snapshots=snapshots)
+    mixed = rule("Mixed", [{"field": "monetary_amount", "op": "<=", "value": 40}], rule_id=1,
+                 priority=1)  # c01, c03 (Champions), c02, c04 (Hibernating): half each
+    with duckdb.connect(str(path), read_only=True) as con:
+        baseline = audience_baseline(con, [mixed], 1, window_days=28)
+    champions = {"conversion": 1 / 2, "mean": 30 / 2, "square": 30**2 / 2}
+    hibernating = {"conversion": 1 / 3, "mean": 50 / 3, "square": 50**2 / 3}
+    mean = (champions["mean"] + hibernating["mean"]) / 2
+    assert baseline["audience_size"] == 4 and baseline["cohort_size"] == 5
+    assert str(baseline["baseline_period_end"]) == "2015-05-31"
+    assert baseline["conversion"] == pytest.approx((1 / 2 + 1 / 3) / 2)
+    assert baseline["gmv_mean"] == pytest.approx(mean)
+    assert baseline["gmv_std"] == pytest.approx(
+        math.sqrt((champions["square"] + hibernating["square"]) / 2 - mean**2))
+    assert baseline["eligible_per_day"] == pytest.approx(1 / 28)  # c01 was active in the window
+
+
+def test_without_an_early_enough_period_end_the_baseline_is_unknown(tmp_path: Path) -> None:
+    path = write_snapshot(tmp_path / "snap.duckdb", shop(), as_of="2015-06-30",
+                          segment_snapshots=[("2015-06-30", "c01", "Champions")])
     with duckdb.connect(str(path), read_only=True) as con:
         baseline = audience_baseline(con, three_rules(), 13, window_days=28)
-    # Champions wins c01, c03, c05 (c07 and c09 go to Big spenders, priority 1)
-    assert baseline["audience_size"] == 3
-    assert baseline["conversion"] == pytest.approx(1 / 3)
-    assert baseline["gmv_mean"] == pytest.approx(10.0)
-    assert baseline["gmv_std"] == pytest.approx(math.sqrt((20**2 + 10**2 + 10**2) / 2))
-    assert baseline["eligible_per_day"] == pytest.approx(2 / 28)
+    assert baseline["audience_size"] == 3 and baseline["baseline_period_end"] is None
+    assert math.isnan(baseline["conversion"]) and math.isnan(baseline["gmv_std"])
 
 
 def test_campaign_overview_states_are_measured_against_the_snapshot_cutoff(
@@ -329,6 +393,8 @@ def test_campaign_overview_states_are_measured_against_the_snapshot_cutoff(
 ) -> None:
     db = tmp_path / "w.duckdb"
     snapshot = publish(db, shop(), as_of="2015-06-30")  # cutoff: 2015-07-01 00:00
+    with duckdb.connect(str(snapshot)) as con:  # as a refresh before these launches leaves them
+        con.execute(campaign_outcomes.TABLES_DDL)
     rule_id = create_rule(db, rule("Repeat", [{"field": "frequency", "op": ">=", "value": 2}],
                                    priority=1)).rule_id
     launches = {  # launched_at, days → expected status

@@ -16,6 +16,7 @@ from warehouse.campaign_import import import_campaign_file
 from warehouse.queries.board import campaign_group_summary, campaign_results
 from warehouse.refresh import RefreshContext
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
+from warehouse.store import ops_path
 
 CAMPAIGN = "demo-1,Test,Voucher,email,10% off,reactivation,2015-06-10,2015-06-19,0.4"
 # Customers 1-4 in control, 5-10 in treatment.
@@ -32,18 +33,30 @@ ORDERS = [
 ]
 
 
+# Segments by period end; the campaign launches on 2015-06-10, so 2015-06-09 is the last period
+# end before it. Customer 10 was not active yet then; today (the customers table) they all moved.
+SNAPSHOTS = [
+    *[("2015-05-31", str(i), "Promising") for i in range(1, 10)],
+    *[("2015-06-09", str(i), "Champions" if i <= 5 else "Lost") for i in range(1, 10)],
+    *[("2015-06-10", str(i), "At Risk") for i in range(1, 11)],
+]
+
+
+def context(db: Path, snapshot: Path, as_of: date) -> RefreshContext:
+    return RefreshContext(db=db, snapshot=snapshot, as_of=as_of, period_start=date(2015, 6, 1),
+                          last_data_date=as_of, price_property="790",
+                          refreshed_at=datetime.now(UTC).replace(tzinfo=None))
+
+
 def run_step(tmp_path: Path, as_of: date) -> Path:
     db = tmp_path / "w.duckdb"
     import_campaign_file(db, write_file(tmp_path / "demo_campaign.csv", ROWS))
     customers = pd.DataFrame({"customer_id": [str(i) for i in range(1, 11)],
-                              "segment": ["Champions"] * 5 + ["Lost"] * 5})
+                              "segment": "Hibernating"})
     snapshot = write_snapshot(tmp_path / f"snap-{as_of}.duckdb", customers, ORDERS,
-                              as_of=str(as_of))
-    ctx = RefreshContext(db=db, snapshot=snapshot, as_of=as_of, period_start=date(2015, 6, 1),
-                         last_data_date=as_of, price_property="790",
-                         refreshed_at=datetime.now(UTC).replace(tzinfo=None))
+                              as_of=str(as_of), segment_snapshots=SNAPSHOTS)
     with duckdb.connect(str(snapshot)) as con:
-        build_campaign_outcomes(con, ctx)
+        build_campaign_outcomes(con, context(db, snapshot, as_of))
     return snapshot
 
 
@@ -58,7 +71,8 @@ def test_outcomes_count_orders_inside_the_campaign_window_only(tmp_path: Path) -
     assert outcomes["count_orders"].tolist() == [0, 1, 0, 0, 2, 1, 0, 0, 0, 0]
     assert outcomes["gmv_amount"].tolist() == [0, 30, 0, 0, 35, 40, 0, 0, 0, 0]
     assert outcomes["is_converted"].tolist() == [n > 0 for n in [0, 1, 0, 0, 2, 1, 0, 0, 0, 0]]
-    assert outcomes["segment"].tolist() == ["Champions"] * 5 + ["Lost"] * 5  # filled in
+    # filled in as of the last period end before the launch, not from today's segments
+    assert outcomes["segment"].tolist() == ["Champions"] * 5 + ["Lost"] * 4 + [None]
     assert status == ("completed", datetime(2015, 6, 20))
     assert summary.loc["control", "conversion"] == 1 / 4
     assert summary.loc["treatment", "conversion"] == 2 / 6
@@ -94,15 +108,13 @@ def test_a_running_campaign_is_measured_up_to_the_as_of_day(tmp_path: Path) -> N
     assert orders == [("2", 1, 30.0), ("5", 1, 15.0)]
 
 
-def test_without_campaigns_the_tables_exist_and_are_empty(tmp_path: Path) -> None:
+def test_without_an_operational_store_the_tables_exist_and_are_empty(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     snapshot = write_snapshot(tmp_path / "snap.duckdb", pd.DataFrame({"customer_id": ["1"]}))
-    ctx = RefreshContext(db=db, snapshot=snapshot, as_of=date(2015, 6, 30),
-                         period_start=date(2015, 6, 1), last_data_date=date(2015, 6, 30),
-                         price_property="790", refreshed_at=datetime(2015, 7, 1))
     with duckdb.connect(str(snapshot)) as con:
-        build_campaign_outcomes(con, ctx)
+        build_campaign_outcomes(con, context(db, snapshot, date(2015, 6, 30)))
         counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
                   ("campaigns", "campaign_assignments", "campaign_outcomes", "campaign_results")]
         assert campaign_results(con).empty
     assert counts == [0, 0, 0, 0]
+    assert not ops_path(db).exists()  # the refresh only reads the store, never creates it

@@ -6,7 +6,6 @@ The query tests live here because they need the step's tables as their fixture.
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -14,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analytics.clusters import FEATURES
+from tests.warehouse.marts_fixture import step_context
 from warehouse.queries.clusters import (
     SCATTER_FEATURES,
     cluster_profiles,
@@ -22,7 +22,7 @@ from warehouse.queries.clusters import (
 )
 from warehouse.steps.clusters import MIN_CUSTOMERS, build_clusters, read_features
 
-CTX = SimpleNamespace(as_of=date(2015, 9, 18))
+CTX = step_context(date(2015, 9, 18))
 BUYERS_PER_GROUP = 30
 VISITORS = 15
 

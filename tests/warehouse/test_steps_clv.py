@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.warehouse.marts_fixture import step_context
 from warehouse.queries import clv as queries
 from warehouse.steps.clv import build_clv, holdout_days
 
@@ -70,7 +70,7 @@ def refreshed(tmp_path_factory):
     """One step run shared by the tests that only read its output."""
     connection = duckdb.connect(str(tmp_path_factory.mktemp("clv") / "snapshot.duckdb"))
     make_order_lines(connection, n=400, days=120, seed=3)
-    ctx = SimpleNamespace(as_of=AS_OF, warnings=[])
+    ctx = step_context(AS_OF)
     build_clv(connection, ctx)
     yield connection, ctx
     connection.close()
@@ -131,10 +131,10 @@ def test_fitted_parameters_carry_standard_errors_and_the_calibration_end(refresh
     assert params["fitted_at"].nunique() == 1
 
 
-def test_fitted_at_is_the_refresh_time_when_the_context_has_one(con):
+def test_fitted_at_is_the_refresh_time(con):
     make_order_lines(con, n=400, days=120, seed=3)
     refreshed_at = datetime(2024, 4, 30, 6, 0)
-    build_clv(con, SimpleNamespace(as_of=AS_OF, refreshed_at=refreshed_at))
+    build_clv(con, step_context(AS_OF, refreshed_at=refreshed_at))
     stamps = con.execute("SELECT DISTINCT fitted_at FROM model_params").fetchall()
     assert stamps == [(refreshed_at,)]
 
@@ -167,28 +167,14 @@ def test_validation_totals_match_the_holdout_purchases_in_the_data(refreshed):
     assert (holdout["actual_mean"] * holdout["customers"]).sum() == pytest.approx(actual)
 
 
-def test_rerun_replaces_its_rows_and_keeps_other_models(con):
+def test_settings_come_from_the_refresh_context(con):
     make_order_lines(con, n=400, days=120, seed=3)
-    ctx = SimpleNamespace(as_of=AS_OF)
-    build_clv(con, ctx)
-    con.execute(
-        "INSERT INTO model_params (model, parameter, value, fitted_at) "
-        "VALUES ('kmeans', 'k', 5, now()::TIMESTAMP)"
-    )
-    before = _count(con, "SELECT count(*) FROM model_params")
-    build_clv(con, ctx)
-    assert _count(con, "SELECT count(*) FROM model_params") == before
-    assert _count(con, "SELECT count(*) FROM model_params WHERE model = 'kmeans'") == 1
-
-
-def test_settings_come_from_optional_context_attributes(con):
-    make_order_lines(con, n=400, days=120, seed=3)
-    build_clv(con, SimpleNamespace(as_of=AS_OF, clv_horizon_months=6, clv_holdout_weeks=4))
+    build_clv(con, step_context(AS_OF, clv_horizon_months=6), holdout_weeks=4)
     params = dict(con.execute("SELECT parameter, value FROM model_params").fetchall())
     assert params["horizon_months"] == 6
     assert params["holdout_days"] == 28
     short = con.execute("SELECT customer_id, clv_amount FROM customer_clv").df()
-    build_clv(con, SimpleNamespace(as_of=AS_OF))
+    build_clv(con, step_context(AS_OF))
     long = con.execute("SELECT customer_id, clv_amount FROM customer_clv").df()
     merged = short.merge(long, on="customer_id", suffixes=("_6", "_12"))
     assert (merged["clv_amount_6"] < merged["clv_amount_12"]).all()
@@ -202,7 +188,7 @@ def test_holdout_shrinks_to_half_the_data_span():
 
 def test_short_data_skips_validation_with_a_warning(con):
     make_order_lines(con, n=200, days=10, seed=4)
-    ctx = SimpleNamespace(as_of=START + timedelta(days=9), warnings=[])
+    ctx = step_context(START + timedelta(days=9))
     build_clv(con, ctx)
     assert _count(con, "SELECT count(*) FROM clv_holdout") == 0
     note = con.execute(
@@ -215,7 +201,7 @@ def test_short_data_skips_validation_with_a_warning(con):
 
 def test_no_purchases_writes_empty_tables_and_the_reason(con):
     make_order_lines(con, n=50, days=30, seed=5)
-    build_clv(con, SimpleNamespace(as_of=START - timedelta(days=1)))
+    build_clv(con, step_context(START - timedelta(days=1)))
     for table in ("clv_inputs", "customer_clv", "clv_holdout"):
         assert _count(con, f"SELECT count(*) FROM {table}") == 0
     note = con.execute(
@@ -272,7 +258,7 @@ def test_parameters_and_holdout_chart_read_what_the_step_wrote(refreshed):
 
 def test_spend_rising_with_frequency_raises_the_correlation_warning(con):
     make_order_lines(con, n=400, days=120, seed=3, spend_per_day=10.0)
-    ctx = SimpleNamespace(as_of=AS_OF, warnings=[])
+    ctx = step_context(AS_OF)
     build_clv(con, ctx)
     warning = queries.correlation_warning(con)
     assert warning is not None and "independence assumption" in warning

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import duckdb
 import pytest
 
+from tests.warehouse.marts_fixture import step_context
 from warehouse.steps.migration import build_segment_snapshots
 from warehouse.steps.segments import build_segments
 
@@ -70,14 +70,14 @@ def con(tmp_path):
         "INSERT INTO customer_summary VALUES (?, ?, ?, ?, ?, 0, 0)",
         [(c, first, last, views, carts) for c, views, carts, first, last in SUMMARY],
     )
+    con.execute(  # the staging view a refresh provides; empty unless a test adds events
+        "CREATE TABLE stg_events (customer_id VARCHAR, event_at TIMESTAMP, event_type VARCHAR)"
+    )
     yield con
     con.close()
 
 
 def _add_events(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE stg_events (customer_id VARCHAR, event_at TIMESTAMP, event_type VARCHAR)"
-    )
     con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", EVENTS)
 
 
@@ -86,7 +86,7 @@ def _segments(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def test_rfm_figures_and_scores_match_hand_computation(con):
-    build_segments(con, SimpleNamespace(as_of=AS_OF))
+    build_segments(con, step_context(AS_OF))
     rows = con.execute(
         "SELECT customer_id, recency_days, frequency, monetary_amount, r_score, f_score, m_score"
         " FROM customer_rfm ORDER BY customer_id"
@@ -102,7 +102,7 @@ def test_rfm_figures_and_scores_match_hand_computation(con):
 
 
 def test_orders_after_as_of_do_not_count(con):
-    build_segments(con, SimpleNamespace(as_of=AS_OF))
+    build_segments(con, step_context(AS_OF))
     c3 = con.execute("SELECT frequency, monetary_amount FROM customer_rfm WHERE customer_id = 'c3'")
     assert c3.fetchone() == (1, 500.0)
     c5 = con.execute("SELECT count(*) FROM customer_rfm WHERE customer_id = 'c5'")
@@ -111,7 +111,7 @@ def test_orders_after_as_of_do_not_count(con):
 
 
 def test_every_customer_gets_exactly_one_hand_computed_segment(con):
-    build_segments(con, SimpleNamespace(as_of=AS_OF))
+    build_segments(con, step_context(AS_OF))
     # Non-buyers' views 20, 3, 1, 2, 4: the 90th percentile is 13.6, so 14 views make a
     # window shopper.
     assert _segments(con) == {
@@ -132,7 +132,7 @@ def test_every_customer_gets_exactly_one_hand_computed_segment(con):
 
 
 def test_segment_definitions_cover_every_assigned_segment(con):
-    build_segments(con, SimpleNamespace(as_of=AS_OF))
+    build_segments(con, step_context(AS_OF))
     unknown = con.execute(
         "SELECT count(*) FROM customer_segments"
         " ANTI JOIN segment_definitions USING (segment, segment_kind)"
@@ -146,7 +146,7 @@ def test_segment_definitions_cover_every_assigned_segment(con):
 
 def test_no_orders_means_empty_rfm_and_behavioural_segments_only(con):
     con.execute("DELETE FROM order_lines")
-    build_segments(con, SimpleNamespace(as_of=AS_OF))
+    build_segments(con, step_context(AS_OF))
     assert con.execute("SELECT count(*) FROM customer_rfm").fetchone()[0] == 0
     kinds = con.execute("SELECT DISTINCT segment_kind FROM customer_segments").fetchall()
     assert kinds == [("behavioural",)]
@@ -163,7 +163,7 @@ def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[date, dict[str, str]]:
 
 def test_monthly_snapshots_move_a_repeat_buyer_between_segments(con):
     _add_events(con)
-    build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF))
+    build_segment_snapshots(con, step_context(AS_OF))
     snapshots = _snapshot(con)
     # April: c3 the only buyer (all scores 1); c1 has viewed once and not bought yet.
     assert snapshots[date(2015, 4, 30)] == {"c3": "Lost", "c1": "One-visit Browsers"}
@@ -186,8 +186,22 @@ def test_monthly_snapshots_move_a_repeat_buyer_between_segments(con):
     }
 
 
+def test_segment_sizes_count_the_customers_of_each_snapshot(con):
+    _add_events(con)
+    build_segment_snapshots(con, step_context(AS_OF))
+    sizes = con.execute(
+        "SELECT period_end, segment, customers FROM segment_sizes ORDER BY ALL"
+    ).fetchall()
+    may = date(2015, 5, 31)
+    assert [row for row in sizes if row[0] == may] == [
+        (may, "About to Sleep", 1), (may, "Lost", 1), (may, "One-visit Browsers", 1)]
+    at_as_of = {segment: n for end, segment, n in sizes if end == AS_OF}
+    assert at_as_of["One-visit Browsers"] == 2  # n3 and c5
+    assert sum(at_as_of.values()) == 8
+
+
 def test_snapshots_without_events_hold_buyers_only(con):
-    build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF))
+    build_segment_snapshots(con, step_context(AS_OF))
     snapshots = _snapshot(con)
     assert sorted(snapshots) == [date(2015, 4, 30), date(2015, 5, 31), AS_OF]
     assert snapshots[date(2015, 4, 30)] == {"c3": "Lost"}
@@ -195,7 +209,7 @@ def test_snapshots_without_events_hold_buyers_only(con):
 
 
 def test_weekly_snapshots_end_on_sundays_and_on_the_as_of_date(con):
-    build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF, granularity="week"))
+    build_segment_snapshots(con, step_context(AS_OF, granularity="week"))
     ends = [r[0] for r in con.execute(
         "SELECT DISTINCT period_end FROM segment_snapshots ORDER BY 1"
     ).fetchall()]
@@ -206,12 +220,12 @@ def test_weekly_snapshots_end_on_sundays_and_on_the_as_of_date(con):
 
 def test_unknown_granularity_is_rejected(con):
     with pytest.raises(ValueError, match="granularity"):
-        build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF, granularity="year"))
+        build_segment_snapshots(con, step_context(AS_OF, granularity="year"))
 
 
 def test_snapshot_key_is_unique_and_customers_never_precede_their_first_activity(con):
     _add_events(con)
-    build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF, granularity="week"))
+    build_segment_snapshots(con, step_context(AS_OF, granularity="week"))
     duplicates = con.execute(
         "SELECT count(*) FROM (SELECT period_end, customer_id FROM segment_snapshots"
         " GROUP BY ALL HAVING count(*) > 1)"
@@ -230,7 +244,7 @@ def test_snapshot_key_is_unique_and_customers_never_precede_their_first_activity
 def test_snapshots_with_events_but_no_orders_hold_behavioural_segments(con):
     _add_events(con)
     con.execute("DELETE FROM order_lines")
-    build_segment_snapshots(con, SimpleNamespace(as_of=AS_OF))
+    build_segment_snapshots(con, step_context(AS_OF))
     snapshots = _snapshot(con)
     assert snapshots[AS_OF] == {
         "c1": "One-visit Browsers",

@@ -7,15 +7,16 @@ store (always current); measured results come from the snapshot (as of its refre
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from warehouse import campaigns
+from warehouse.ops_schema import cutoff_after
 from warehouse.rules import Rule, winners_sql
 
 BASELINE_WINDOW_DAYS = 28
@@ -124,62 +125,92 @@ def audience_baseline(
     rule_id: int,
     window_days: int = BASELINE_WINDOW_DAYS,
 ) -> dict[str, Any]:
-    """Inputs for experiment design, over the customers ``rule_id`` wins now.
+    """Inputs for experiment design: what the customers ``rule_id`` wins now would do untreated.
 
-    Over the last ``window_days`` days up to the as-of date: conversion (share of the audience
-    with an order), gmv_mean / gmv_std per customer (zeros included, currency units), and
-    eligible_per_day (audience members active in the window ÷ window_days). Keys also:
-    audience_size, window_days.
+    Measuring them over the last ``window_days`` would be biased: the rule chose them by that
+    window (a recency or P(alive) rule picks customers who did not buy lately, so their recent
+    conversion is ~0 by construction). Instead the baseline comes from an earlier cohort: the
+    customers in the audience's segments at the latest ``segment_snapshots`` period end P whose
+    following ``window_days`` end before the snapshot's cutoff, with their orders in those days.
+    Per segment: share with an order, mean and mean square of GMV per customer (zeros included);
+    segments are weighted by their share of the audience. Keys: audience_size, conversion,
+    gmv_mean, gmv_std (currency units; NaN when no period end is early enough),
+    baseline_period_end (P or None), cohort_size (customers of those segments at P),
+    eligible_per_day (audience members active in the last window ÷ window_days), window_days.
     """
+    cutoff = measurement_cutoff(cur)
+    if cutoff is None:
+        raise ValueError("the snapshot has no as-of date (refresh_info is empty)")
     sql, params = winners_sql(rules)
     query = f"""
         WITH w AS ({sql}),
-        audience AS (SELECT customer_id FROM w WHERE winner_rule_id = ?),
-        bounds AS (
-            SELECT CAST(max(as_of_date) AS TIMESTAMP) + INTERVAL 1 DAY AS end_at,
-                   CAST(max(as_of_date) AS TIMESTAMP) + INTERVAL 1 DAY
-                       - to_days(CAST(? AS INTEGER)) AS start_at
-            FROM refresh_info
+        audience AS (SELECT customer_id, segment FROM w WHERE winner_rule_id = ?),
+        mix AS (SELECT segment, count(*) AS n FROM audience GROUP BY segment),
+        period AS (
+            SELECT max(period_end) AS period_end FROM segment_snapshots
+            WHERE CAST(period_end AS TIMESTAMP) + INTERVAL 1 DAY
+                  <= CAST(? AS TIMESTAMP) - to_days(CAST(? AS INTEGER))
+        ),
+        cohort AS (
+            SELECT s.customer_id, s.segment,
+                   CAST(p.period_end AS TIMESTAMP) + INTERVAL 1 DAY AS start_at
+            FROM segment_snapshots AS s
+            JOIN period AS p ON s.period_end = p.period_end
+            WHERE s.segment IN (SELECT segment FROM mix)
         ),
         per_customer AS (
-            SELECT a.customer_id,
+            SELECT c.customer_id, any_value(c.segment) AS segment,
                    count(DISTINCT o.order_id) AS count_orders,
                    coalesce(sum(o.line_amount), 0) AS gmv_amount
-            FROM audience AS a
-            CROSS JOIN bounds AS b
+            FROM cohort AS c
             LEFT JOIN order_lines AS o
-              ON o.customer_id = a.customer_id
-             AND o.ordered_at >= b.start_at AND o.ordered_at < b.end_at
-            GROUP BY a.customer_id
+              ON o.customer_id = c.customer_id AND o.ordered_at >= c.start_at
+             AND o.ordered_at < c.start_at + to_days(CAST(? AS INTEGER))
+            GROUP BY c.customer_id
+        ),
+        per_segment AS (
+            SELECT segment, count(*) AS customers,
+                   avg(CAST(count_orders > 0 AS DOUBLE)) AS conversion,
+                   avg(gmv_amount) AS gmv_mean, avg(gmv_amount * gmv_amount) AS gmv_square
+            FROM per_customer GROUP BY segment
+        ),
+        weighted AS (
+            SELECT sum(m.n * s.conversion) / sum(m.n) AS conversion,
+                   sum(m.n * s.gmv_mean) / sum(m.n) AS gmv_mean,
+                   sum(m.n * s.gmv_square) / sum(m.n) AS gmv_square,
+                   sum(s.customers) AS cohort_size
+            FROM per_segment AS s JOIN mix AS m USING (segment)
         ),
         active AS (
             SELECT count(*) AS count_active
-            FROM audience AS a
-            JOIN customers AS c USING (customer_id)
-            CROSS JOIN bounds AS b
-            WHERE c.last_event_at >= b.start_at AND c.last_event_at < b.end_at
+            FROM audience AS a JOIN customers AS c USING (customer_id)
+            WHERE c.last_event_at >= CAST(? AS TIMESTAMP) - to_days(CAST(? AS INTEGER))
+              AND c.last_event_at < CAST(? AS TIMESTAMP)
         )
-        SELECT count(*), avg(CAST(count_orders > 0 AS DOUBLE)), avg(gmv_amount),
-               stddev_samp(gmv_amount), any_value(count_active)
-        FROM per_customer CROSS JOIN active
+        SELECT (SELECT count(*) FROM audience), w.conversion, w.gmv_mean, w.gmv_square,
+               w.cohort_size,
+               (SELECT period_end FROM period), (SELECT count_active FROM active)
+        FROM weighted AS w
     """  # noqa: S608 -- compiled rule SQL with parameters only
-    [(size, conversion, gmv_mean, gmv_std, active)] = cur.execute(
-        query, [*params, rule_id, int(window_days)]
+    window = int(window_days)
+    moment = cutoff.to_pydatetime()
+    [(size, conversion, gmv_mean, gmv_square, cohort, period_end, active)] = cur.execute(
+        query, [*params, rule_id, moment, window, window, moment, window, moment]
     ).fetchall()
+
+    def number(value: Any) -> float:
+        return float("nan") if value is None else float(value)
+
     return {
         "audience_size": int(size),
-        "conversion": float(conversion) if conversion is not None else float("nan"),
-        "gmv_mean": float(gmv_mean) if gmv_mean is not None else float("nan"),
-        "gmv_std": float(gmv_std) if gmv_std is not None else float("nan"),
-        "eligible_per_day": (active or 0) / window_days,
-        "window_days": int(window_days),
+        "conversion": number(conversion),
+        "gmv_mean": number(gmv_mean),
+        "gmv_std": math.sqrt(max(number(gmv_square) - number(gmv_mean) ** 2, 0.0)),
+        "baseline_period_end": period_end,
+        "cohort_size": int(cohort or 0),
+        "eligible_per_day": (active or 0) / window,
+        "window_days": window,
     }
-
-
-def _has_table(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
-    sql = "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?"
-    [(count,)] = cur.execute(sql, [name]).fetchall()
-    return count > 0
 
 
 RESULT_COLUMNS = [
@@ -207,9 +238,7 @@ RESULT_COLUMNS = [
 def campaign_results(
     cur: duckdb.DuckDBPyConnection, campaign_id: str | None = None
 ) -> pd.DataFrame:
-    """Measured results per campaign × metric (``RESULT_COLUMNS``); empty before a refresh."""
-    if not _has_table(cur, "campaign_results"):
-        return pd.DataFrame(columns=RESULT_COLUMNS)
+    """Measured results per campaign × metric (``RESULT_COLUMNS``)."""
     return cur.execute(
         f"""
         SELECT {
@@ -229,15 +258,6 @@ def campaign_results(
 
 def campaign_group_summary(cur: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
     """Per group of a measured campaign: count_customers, conversion, orders/GMV per customer."""
-    columns = [
-        "group_name",
-        "count_customers",
-        "conversion",
-        "orders_per_customer",
-        "gmv_per_customer",
-    ]
-    if not _has_table(cur, "campaign_outcomes"):
-        return pd.DataFrame(columns=columns)
     return cur.execute(
         """
         SELECT group_name, count(*) AS count_customers,
@@ -251,40 +271,22 @@ def campaign_group_summary(cur: duckdb.DuckDBPyConnection, campaign_id: str) -> 
     ).df()
 
 
-def campaign_list(db: Path) -> pd.DataFrame:
-    """Every campaign from the ops store (live), newest first, with group counts."""
-    return campaigns.list_campaigns(db)
-
-
-def audit_entries(db: Path, limit: int = 200) -> pd.DataFrame:
-    """The latest audit log rows (launches and exports), newest first."""
-    return campaigns.audit_log(db, limit)
-
-
 def measurement_cutoff(cur: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     """The first instant after the snapshot's as-of day (outcomes are counted before it)."""
     [(as_of,)] = cur.execute("SELECT max(as_of_date) FROM refresh_info").fetchall()
-    return None if as_of is None else pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    return None if as_of is None else pd.Timestamp(cutoff_after(as_of))
 
 
 def campaign_overview(cur: duckdb.DuckDBPyConnection, db: Path) -> pd.DataFrame:
     """Every campaign of the ops store (live, newest first) with its state in this snapshot.
 
-    Columns: those of ``campaign_list`` plus ``status`` — 'scheduled' (launched at or after the
-    snapshot's cutoff: no data after the launch yet), 'running' (ends after the cutoff) or
-    'completed', the rule the refresh applies (``steps.campaign_outcomes``), here also for
-    campaigns launched after the refresh — and ``is_measured`` (the snapshot holds its results).
+    Columns: those of ``campaigns.list_campaigns`` — with ``status`` at the snapshot's cutoff:
+    'scheduled' (launched at or after it: no data after the launch yet), 'running' (ends after
+    it) or 'completed', the rule the refresh applies, here also for campaigns launched after the
+    refresh — plus ``is_measured`` (the snapshot holds its results).
     """
-    frame = campaign_list(db)
     cutoff = measurement_cutoff(cur)
+    frame = campaigns.list_campaigns(db, None if cutoff is None else cutoff.to_pydatetime())
     measured = set(campaign_results(cur)["campaign_id"])
-    launched = pd.to_datetime(frame["launched_at"])
-    ends = pd.to_datetime(frame["ends_at"])
-    if cutoff is None:
-        frame["status"] = "scheduled"
-    else:
-        frame["status"] = np.select(
-            [launched >= cutoff, ends > cutoff], ["scheduled", "running"], "completed"
-        )
     frame["is_measured"] = frame["campaign_id"].isin(measured) & (frame["status"] != "scheduled")
     return frame

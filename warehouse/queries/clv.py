@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-TOP_FREQUENCY_BUCKET = 7  # same buckets as clv_holdout: 0, 1, …, 6, "7+"
+from analytics.clv_constants import TOP_FREQUENCY_BUCKET
 
 CLV_DISTRIBUTION_SQL = """
 WITH clv AS (

@@ -1,8 +1,8 @@
-"""Read queries for the migration page, on the snapshot's ``segment_snapshots`` and
+"""Read queries for the migration page, on the snapshot's ``segment_sizes`` and
 ``segment_transitions``.
 
-Counts are computed in DuckDB (transitions precomputed at refresh); the page only pivots and draws
-them.
+Counts are precomputed at refresh (``warehouse/steps/migration.py``); the page only pivots and
+draws them.
 """
 
 from __future__ import annotations
@@ -12,24 +12,17 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-NEW = "(new)"
-GONE = "(gone)"
+from analytics.migration import GONE, NEW  # noqa: F401 -- the page's labels, re-exported
 
 SEGMENT_ORDER_SQL = "SELECT segment FROM segment_definitions ORDER BY display_order, segment"
 
-SNAPSHOT_DATES_SQL = "SELECT DISTINCT period_end FROM segment_snapshots ORDER BY period_end"
+SNAPSHOT_DATES_SQL = "SELECT DISTINCT period_end FROM segment_sizes ORDER BY period_end"
 
 SIZES_OVER_TIME_SQL = """
-WITH sizes AS (
-    SELECT period_end, segment, count(*) AS customers
-    FROM segment_snapshots
-    GROUP BY period_end, segment
-)
-
 SELECT
     sizes.period_end, sizes.segment, definitions.segment_kind, definitions.display_order,
     sizes.customers
-FROM sizes
+FROM segment_sizes AS sizes
 LEFT JOIN segment_definitions AS definitions USING (segment)
 ORDER BY sizes.period_end, definitions.display_order NULLS LAST, sizes.segment
 """

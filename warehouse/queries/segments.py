@@ -1,4 +1,4 @@
-"""Read queries for the segment pages, on the snapshot's ``customers`` and ``segment_definitions``.
+"""Read queries for the segment pages, on the snapshot's ``customers`` and ``segment_summary``.
 
 Each returns a small DataFrame in milliseconds: aggregates are computed in DuckDB, customer lists
 are always limited.
@@ -51,36 +51,12 @@ RANGE_COLUMNS = frozenset(
     }
 )
 
+# Precomputed at refresh by warehouse/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
-WITH sizes AS (
-    SELECT
-        segment,
-        count(*) AS customers,
-        coalesce(sum(gmv_amount), 0) AS gmv_amount,
-        avg(clv_amount) AS avg_clv_amount,
-        avg(p_alive) AS avg_p_alive
-    FROM customers
-    WHERE segment IS NOT NULL
-    GROUP BY segment
-),
-
-total AS (
-    SELECT sum(gmv_amount) AS gmv_amount FROM sizes
-)
-
-SELECT
-    coalesce(definitions.segment, sizes.segment) AS segment,
-    definitions.segment_kind,
-    definitions.description,
-    coalesce(sizes.customers, 0) AS customers,
-    coalesce(sizes.gmv_amount, 0) AS gmv_amount,
-    coalesce(sizes.gmv_amount / nullif(total.gmv_amount, 0), 0) AS gmv_share,
-    sizes.avg_clv_amount,
-    sizes.avg_p_alive
-FROM segment_definitions AS definitions
-FULL OUTER JOIN sizes ON sizes.segment = definitions.segment
-CROSS JOIN total
-ORDER BY definitions.display_order NULLS LAST, segment
+SELECT segment, segment_kind, description, customers, gmv_amount, gmv_share, avg_clv_amount,
+       avg_p_alive
+FROM segment_summary
+ORDER BY display_order NULLS LAST, segment
 """
 
 RF_HEATMAP_SQL = """

@@ -4,30 +4,42 @@ Tables written (after ``customers``, so segments can be filled in):
 
 * ``campaigns`` — the operational store's campaigns plus ``measured_until_at`` (end of the
   measurement window, min(ends_at, end of the as-of day)) and ``status``
-  ('scheduled' | 'running' | 'completed');
+  ('scheduled' | 'running' | 'completed', ``ops_schema.CAMPAIGN_STATUS_SQL``);
 * ``campaign_assignments`` — as stored at launch; a NULL segment (imported campaigns) is filled
-  from today's ``customers``;
+  from ``segment_snapshots`` at the last period end before the launch day (the segment the
+  customer was in when targeted, not after), and stays NULL for customers not active by then;
 * ``campaign_outcomes`` — one row per campaign × assigned customer, key (campaign_id,
   customer_id): group_name, segment, is_converted, count_orders, gmv_amount (currency units),
   counting ``order_lines`` with launched_at ≤ ordered_at < measured_until_at;
 * ``campaign_results`` — one row per campaign × metric (conversion, orders_per_customer,
   gmv_per_customer): group sizes, control and treatment means, absolute and relative lift with
   95 % CI, p-value, SRM p-value and flag (``analytics.experiment_results``).
+
+The operational store is only read (attached read-only); without one the tables are empty.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from analytics.experiment_results import experiment_results
-from warehouse.ops_schema import CAMPAIGN_TABLES_DDL
-from warehouse.store import open_ops
+from warehouse.frames import insert_frame
+from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
+from warehouse.store import ops_path, retry_on_lock
 
-RESULTS_DDL = """
-CREATE TABLE IF NOT EXISTS campaign_outcomes (
+if TYPE_CHECKING:
+    from warehouse.refresh import RefreshContext
+
+OPS_TABLES = ("campaigns", "campaign_assignments")
+
+# The four tables this step writes, created empty first.
+TABLES_DDL = CAMPAIGN_TABLES_DDL + """
+ALTER TABLE campaigns ADD COLUMN measured_until_at TIMESTAMP;
+ALTER TABLE campaigns ADD COLUMN status VARCHAR;
+CREATE TABLE campaign_outcomes (
     campaign_id VARCHAR NOT NULL,
     customer_id VARCHAR NOT NULL,
     group_name VARCHAR NOT NULL,
@@ -37,7 +49,7 @@ CREATE TABLE IF NOT EXISTS campaign_outcomes (
     gmv_amount DOUBLE NOT NULL,
     PRIMARY KEY (campaign_id, customer_id)
 );
-CREATE TABLE IF NOT EXISTS campaign_results (
+CREATE TABLE campaign_results (
     campaign_id VARCHAR NOT NULL,
     metric VARCHAR NOT NULL,           -- conversion | orders_per_customer | gmv_per_customer
     n_control BIGINT,
@@ -57,22 +69,30 @@ CREATE TABLE IF NOT EXISTS campaign_results (
 );
 """
 
-WINDOW_SQL = """
-ALTER TABLE campaigns ADD COLUMN measured_until_at TIMESTAMP;
-ALTER TABLE campaigns ADD COLUMN status VARCHAR;
+WINDOW_SQL = f"""
 UPDATE campaigns SET
-    measured_until_at = greatest(launched_at, least(ends_at, getvariable('outcome_cutoff_at'))),
-    status = CASE
-        WHEN launched_at >= getvariable('outcome_cutoff_at') THEN 'scheduled'
-        WHEN ends_at > getvariable('outcome_cutoff_at') THEN 'running'
-        ELSE 'completed'
-    END;
-"""
+    measured_until_at = greatest(launched_at, least(ends_at, $cutoff_at)),
+    status = {CAMPAIGN_STATUS_SQL}
+"""  # noqa: S608 -- a constant expression
 
+# The last period end before the launch day: its data cannot reflect the campaign.
 FILL_SEGMENTS_SQL = """
-UPDATE campaign_assignments AS a SET segment = c.segment
-FROM customers AS c
-WHERE a.segment IS NULL AND c.customer_id = a.customer_id
+UPDATE campaign_assignments AS a SET segment = before_launch.segment
+FROM (
+    WITH launch_periods AS (
+        SELECT campaigns.campaign_id, max(ends.period_end) AS period_end
+        FROM campaigns
+        JOIN (SELECT DISTINCT period_end FROM segment_snapshots) AS ends
+          ON ends.period_end < CAST(campaigns.launched_at AS DATE)
+        GROUP BY campaigns.campaign_id
+    )
+    SELECT launch_periods.campaign_id, snapshots.customer_id, snapshots.segment
+    FROM launch_periods
+    JOIN segment_snapshots AS snapshots USING (period_end)
+) AS before_launch
+WHERE a.segment IS NULL
+  AND before_launch.campaign_id = a.campaign_id
+  AND before_launch.customer_id = a.customer_id
 """
 
 OUTCOMES_SQL = """
@@ -104,23 +124,18 @@ LEFT JOIN window_orders AS o USING (campaign_id, customer_id)
 """
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    sql = "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary"
-    [(count,)] = con.execute(sql, [name]).fetchall()
-    return count > 0
-
-
-def _copy_from_ops(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
-    with open_ops(ctx.db) as ops:
-        tables = {name: ops.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
-                  for name in ("campaigns", "campaign_assignments")}  # fixed names
-    con.execute(CAMPAIGN_TABLES_DDL)
-    for name, table in tables.items():
-        con.register("ops_frame", table)
-        try:
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM ops_frame")  # noqa: S608
-        finally:
-            con.unregister("ops_frame")
+def _copy_from_ops(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+    """Fill ``campaigns`` and ``campaign_assignments`` from the operational store, if any."""
+    path = ops_path(ctx.db)
+    if not path.exists():
+        return
+    retry_on_lock(lambda: con.execute("ATTACH ? AS ops (READ_ONLY)", [str(path)]), path)
+    try:
+        for name in OPS_TABLES:
+            # name comes from the tuple above, never from input
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM ops.{name}")  # noqa: S608
+    finally:
+        con.execute("DETACH ops")
 
 
 def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -138,23 +153,15 @@ def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write ``campaigns``, ``campaign_assignments``, ``campaign_outcomes``, ``campaign_results``.
 
-    Needs ``order_lines`` (and uses ``customers`` when present); ``ctx`` gives ``db`` and
-    ``cutoff_at`` (first instant after the as-of day).
+    Needs ``order_lines`` and ``segment_snapshots``; ``ctx`` gives ``db`` (whose operational
+    store is read) and ``cutoff_at`` (first instant after the as-of day).
     """
+    con.execute(TABLES_DDL)
     _copy_from_ops(con, ctx)
-    con.execute("SET VARIABLE outcome_cutoff_at = CAST(? AS TIMESTAMP)", [ctx.cutoff_at])
-    con.execute(WINDOW_SQL)
-    if _has_table(con, "customers"):
-        con.execute(FILL_SEGMENTS_SQL)
-    con.execute(RESULTS_DDL)
+    con.execute(WINDOW_SQL, {"cutoff_at": ctx.cutoff_at})
+    con.execute(FILL_SEGMENTS_SQL)
     con.execute(OUTCOMES_SQL)
-    results = _results(con)
-    if not results.empty:
-        con.register("results_frame", results)
-        try:
-            con.execute("INSERT INTO campaign_results BY NAME SELECT * FROM results_frame")
-        finally:
-            con.unregister("results_frame")
+    insert_frame(con, "campaign_results", _results(con))

@@ -15,12 +15,16 @@ Visitors who never bought have no RFM row and no cluster (``cluster_name`` is NU
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from analytics.clusters import FEATURES, BehaviourClusterer
+from warehouse.frames import insert_frame
+
+if TYPE_CHECKING:
+    from warehouse.refresh import RefreshContext
 
 RANDOM_STATE = 0
 MIN_CUSTOMERS = 20
@@ -67,7 +71,7 @@ def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(FEATURES_SQL + "ORDER BY rfm.customer_id").df()
 
 
-def build_clusters(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+def build_clusters(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Fit the behavioural clusters on the snapshot's buyers and write the three tables."""
     features = read_features(con)
     con.execute(DDL)
@@ -81,21 +85,7 @@ def build_clusters(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
             "cluster_name": pd.Series(model.labels_).map(model.names_),
         }
     )
-    _append(con, "customer_clusters", assignments)
-    _append(con, "cluster_profiles", model.profiles_)
-    _append(con, "cluster_scores", model.scores_)
+    insert_frame(con, "customer_clusters", assignments)
+    insert_frame(con, "cluster_profiles", model.profiles_)
+    insert_frame(con, "cluster_scores", model.scores_)
 
-
-_INSERTS = {
-    table: f"INSERT INTO {table} BY NAME SELECT * FROM _cluster_frame"  # noqa: S608 literal names
-    for table in ("customer_clusters", "cluster_profiles", "cluster_scores")
-}
-
-
-def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame into one of this step's tables, matching columns by name."""
-    con.register("_cluster_frame", frame)
-    try:
-        con.execute(_INSERTS[table])
-    finally:
-        con.unregister("_cluster_frame")

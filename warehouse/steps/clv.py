@@ -8,31 +8,30 @@ Writes four snapshot tables:
   ``model_params``), ``is_one_time_buyer, days_since_purchase``;
 * ``clv_holdout`` — one row per calibration frequency bucket (0…6, 7 = "7 or more"), key
   ``frequency_bucket``: ``customers, predicted_mean, actual_mean, baseline_mean``;
-* ``model_params`` — one row per fit × parameter, key ``(model, parameter, fitted_at)``: fitted
+* ``model_params`` — one row per fit × parameter, key ``(model, parameter)``: fitted
   parameters with standard errors, validation metrics (model ``validation``), warnings in ``note``.
-  Rows of other models already in the table are kept.
 
-Settings (optional ``ctx`` attributes, defaults below): ``clv_horizon_months``,
-``clv_discount_rate`` (annual), ``clv_holdout_weeks``. ``fitted_at`` is ``ctx.refreshed_at`` when
-present. Warnings are appended to ``ctx.warnings`` when the context carries such a list.
+Settings come from the refresh context: ``clv_horizon_months``, ``clv_discount_rate`` (annual);
+``fitted_at`` is ``ctx.refreshed_at``. Warnings are appended to ``ctx.warnings``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from analytics.clv import PREDICTION_COLUMNS, TIME_UNIT, CLVModel, validate_holdout
 from warehouse.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
+from warehouse.frames import insert_frame
 
-HORIZON_MONTHS = 12
-ANNUAL_DISCOUNT_RATE = 0.10
+if TYPE_CHECKING:
+    from warehouse.refresh import RefreshContext
+
 HOLDOUT_WEEKS = 8
 MIN_HOLDOUT_DAYS = 7
-MODELS_WRITTEN = ("bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "validation")
 PARAM_COLUMNS = [
     "model", "parameter", "value", "standard_error", "time_unit", "calibration_end", "fitted_at",
     "note",
@@ -45,13 +44,11 @@ def holdout_days(first_date: date | None, as_of: date, weeks: int) -> int:
     return min(weeks * 7, span // 2)
 
 
-def build_clv(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
-    """Build ``clv_inputs``, ``customer_clv``, ``clv_holdout`` and this step's ``model_params``."""
-    as_of: date = ctx.as_of
-    horizon = int(getattr(ctx, "clv_horizon_months", HORIZON_MONTHS))
-    discount = float(getattr(ctx, "clv_discount_rate", ANNUAL_DISCOUNT_RATE))
-    weeks = int(getattr(ctx, "clv_holdout_weeks", HOLDOUT_WEEKS))
-    fitted_at = getattr(ctx, "refreshed_at", None) or datetime.now(UTC).replace(tzinfo=None)
+def build_clv(
+    con: duckdb.DuckDBPyConnection, ctx: RefreshContext, holdout_weeks: int = HOLDOUT_WEEKS
+) -> None:
+    """Build ``clv_inputs``, ``customer_clv``, ``clv_holdout`` and ``model_params``."""
+    as_of = ctx.as_of
 
     summary = write_clv_inputs(con, as_of)
     params: list[dict] = []
@@ -61,23 +58,23 @@ def build_clv(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
         warnings.append(f"CLV not computed: no purchases on or before {as_of}")
         params.append(_note_row("clv", "not_computed", warnings[-1]))
     else:
-        model = CLVModel(horizon_months=horizon, discount_rate=discount).fit(summary)
+        model = CLVModel(
+            horizon_months=ctx.clv_horizon_months, discount_rate=ctx.clv_discount_rate
+        ).fit(summary)
         predictions = model.predict(summary)
         warnings += model.warnings_
         params += model.params_.to_dict("records")
     params = [{**row, "calibration_end": as_of} for row in params]
 
-    holdout_by_frequency, validation_params, validation_warnings = _validate(con, as_of, weeks)
+    by_frequency, validation_params, validation_warnings = _validate(con, as_of, holdout_weeks)
     params += validation_params
     warnings += validation_warnings
 
     _write_customer_clv(con, predictions)
-    _write_holdout(con, holdout_by_frequency)
+    _write_holdout(con, by_frequency)
     rows = pd.DataFrame(params).reindex(columns=PARAM_COLUMNS)
-    _write_model_params(con, rows.assign(time_unit=TIME_UNIT, fitted_at=fitted_at))
-    sink = getattr(ctx, "warnings", None)
-    if isinstance(sink, list):
-        sink.extend(warnings)
+    _write_model_params(con, rows.assign(time_unit=TIME_UNIT, fitted_at=ctx.refreshed_at))
+    ctx.warnings.extend(warnings)
 
 
 def _validate(
@@ -140,7 +137,7 @@ def _write_customer_clv(con: duckdb.DuckDBPyConnection, predictions: pd.DataFram
         )
         """
     )
-    _insert(con, "customer_clv", predictions)
+    insert_frame(con, "customer_clv", predictions)
 
 
 def _write_holdout(con: duckdb.DuckDBPyConnection, by_frequency: pd.DataFrame) -> None:
@@ -155,14 +152,13 @@ def _write_holdout(con: duckdb.DuckDBPyConnection, by_frequency: pd.DataFrame) -
         )
         """
     )
-    _insert(con, "clv_holdout", by_frequency)
+    insert_frame(con, "clv_holdout", by_frequency)
 
 
 def _write_model_params(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
-    """Replace this step's rows of ``model_params``; other models' rows stay."""
     con.execute(
         """
-        CREATE TABLE IF NOT EXISTS model_params (
+        CREATE OR REPLACE TABLE model_params (
             model VARCHAR NOT NULL,
             parameter VARCHAR NOT NULL,
             value DOUBLE,
@@ -174,23 +170,4 @@ def _write_model_params(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> N
         )
         """
     )
-    con.execute("DELETE FROM model_params WHERE list_contains(?, model)", [list(MODELS_WRITTEN)])
-    _insert(con, "model_params", rows)
-
-
-_INSERTS = {
-    "customer_clv": "INSERT INTO customer_clv BY NAME SELECT * FROM clv_frame",
-    "clv_holdout": "INSERT INTO clv_holdout BY NAME SELECT * FROM clv_frame",
-    "model_params": "INSERT INTO model_params BY NAME SELECT * FROM clv_frame",
-}
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Append a frame to a table of this step (names from the whitelist above)."""
-    if frame.empty:
-        return
-    con.register("clv_frame", frame)
-    try:
-        con.execute(_INSERTS[table])
-    finally:
-        con.unregister("clv_frame")
+    insert_frame(con, "model_params", rows)

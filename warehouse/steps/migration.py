@@ -7,10 +7,12 @@ activity up to the as-of date, plus the as-of date itself.
 
 At each period end, using only data dated on or before it: buyers get their RFM segment, scored
 among the buyers of that date; non-buyers get their behavioural segment from their events up to
-it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``; if the
-connection has no such relation, snapshots hold buyers only (a first purchase then shows as
-``(new)`` in transitions). A customer is in a period only once they have an event or an order
-(by ``order_date``) on or before its end.
+it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``. A
+customer is in a period only once they have an event or an order (by ``order_date``) on or before
+its end.
+
+Also writes ``segment_sizes`` — one row per period end × segment, key ``(period_end, segment)``:
+``customers``; what the migration page charts over time, so it never scans the snapshots.
 
 Also writes ``segment_transitions`` — one row per (from_period, to_period, from_segment,
 to_segment) with ``from_period < to_period``, both period ends of ``segment_snapshots``:
@@ -21,7 +23,7 @@ ends so the migration page reads a few hundred rows instead of joining two snaps
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -31,7 +33,9 @@ from analytics.rfm import score_rfm
 from analytics.segments import assign_rfm_segments
 from warehouse.steps.segments import label_behaviour_profiles
 
-EVENTS_COLUMNS = ("customer_id", "event_at", "event_type")
+if TYPE_CHECKING:
+    from warehouse.refresh import RefreshContext
+
 GRANULARITIES = {"month": "1 month", "week": "7 days"}
 
 FIRST_ORDER_DATE_SQL = """
@@ -115,12 +119,6 @@ GROUP BY ends.period_end, daily.customer_id
 """
 
 # Stored ordered by period end so a page reading one or two snapshots touches few row groups.
-INSERT_BUYERS_SQL = """
-INSERT INTO segment_snapshots
-SELECT period_end, customer_id, segment FROM buyer_segments
-ORDER BY period_end, segment
-"""
-
 INSERT_ALL_SQL = """
 INSERT INTO segment_snapshots
 SELECT period_end, customer_id, segment FROM buyer_segments
@@ -138,6 +136,14 @@ CREATE OR REPLACE TABLE segment_snapshots (
     customer_id VARCHAR NOT NULL,
     segment     VARCHAR NOT NULL
 )
+"""
+
+SIZES_SQL = """
+CREATE OR REPLACE TABLE segment_sizes AS
+SELECT period_end, segment, count(*) AS customers
+FROM segment_snapshots
+GROUP BY period_end, segment
+ORDER BY period_end, segment
 """
 
 
@@ -244,25 +250,13 @@ def write_segment_transitions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(TRANSITIONS_SQL.format(keys=keys, key_list=key_list), params)
 
 
-def _granularity(ctx: Any) -> str:
-    chosen = getattr(ctx, "granularity", "month") or "month"
-    if chosen not in GRANULARITIES:
+def _granularity(ctx: RefreshContext) -> str:
+    if ctx.granularity not in GRANULARITIES:
         raise ValueError(
             f"refresh setting granularity: expected one of {', '.join(GRANULARITIES)}, "
-            f"got {chosen!r}"
+            f"got {ctx.granularity!r}"
         )
-    return chosen
-
-
-def has_events(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the refresh exposes ``stg_events`` with the columns the snapshots need."""
-    try:
-        result = con.execute("SELECT * FROM stg_events LIMIT 0")
-    except duckdb.CatalogException:
-        return False
-    names = [column[0] for column in result.description]
-    result.fetchall()
-    return all(column in names for column in EVENTS_COLUMNS)
+    return ctx.granularity
 
 
 def buyer_segments(buyers: pd.DataFrame) -> pd.DataFrame:
@@ -271,38 +265,33 @@ def buyer_segments(buyers: pd.DataFrame) -> pd.DataFrame:
     return scored[["period_end", "customer_id"]].assign(segment=assign_rfm_segments(scored))
 
 
-def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
-    """Write ``segment_snapshots`` for every period end up to ``ctx.as_of``."""
+def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+    """Write ``segment_snapshots``, ``segment_sizes`` and ``segment_transitions`` for every
+    period end up to ``ctx.as_of``."""
     part = _granularity(ctx)
     as_of = ctx.as_of
-    events = has_events(con)
-    firsts = [con.execute(FIRST_ORDER_DATE_SQL, {"as_of": as_of}).fetchone()[0]]
-    if events:
-        firsts.append(con.execute(FIRST_EVENT_DATE_SQL, {"as_of": as_of}).fetchone()[0])
+    firsts = [con.execute(sql, {"as_of": as_of}).fetchone()[0]
+              for sql in (FIRST_ORDER_DATE_SQL, FIRST_EVENT_DATE_SQL)]
     known = [d for d in firsts if d is not None]
 
     con.execute(SNAPSHOTS_DDL)
-    if not known:
-        write_segment_transitions(con)
-        return
-    con.execute(
-        PERIOD_ENDS_SQL,
-        {"part": part, "first": min(known), "as_of": as_of, "step": GRANULARITIES[part]},
-    )
-    buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
-    con.register("buyer_segments", buyers)
-    try:
-        if events:
-            # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
-            con.execute(NON_BUYERS_BY_PERIOD_SQL, {"as_of": as_of})
-            profiles = label_behaviour_profiles(con, "snapshot_non_buyers", by="period_end")
-            con.register("behaviour_profiles", profiles)
+    if known:
+        con.execute(
+            PERIOD_ENDS_SQL,
+            {"part": part, "first": min(known), "as_of": as_of, "step": GRANULARITIES[part]},
+        )
+        buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
+        # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
+        con.execute(NON_BUYERS_BY_PERIOD_SQL, {"as_of": as_of})
+        profiles = label_behaviour_profiles(con, "snapshot_non_buyers", by="period_end")
+        con.register("buyer_segments", buyers)
+        con.register("behaviour_profiles", profiles)
+        try:
             con.execute(INSERT_ALL_SQL)
+        finally:
+            con.unregister("buyer_segments")
             con.unregister("behaviour_profiles")
-            con.execute("DROP TABLE snapshot_non_buyers")
-        else:
-            con.execute(INSERT_BUYERS_SQL)
-    finally:
-        con.unregister("buyer_segments")
-    con.execute("DROP TABLE snapshot_period_ends")
+        con.execute("DROP TABLE snapshot_non_buyers")
+        con.execute("DROP TABLE snapshot_period_ends")
+    con.execute(SIZES_SQL)
     write_segment_transitions(con)

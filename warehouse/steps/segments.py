@@ -16,7 +16,7 @@ or before ``ctx.as_of`` count; a customer with none is a non-buyer, segmented by
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -28,6 +28,10 @@ from analytics.segments import (
     segment_definitions,
     window_shopper_threshold,
 )
+from warehouse.frames import insert_frame
+
+if TYPE_CHECKING:
+    from warehouse.refresh import RefreshContext
 
 BUYER_FIGURES_SQL = """
 SELECT
@@ -110,16 +114,7 @@ def label_behaviour_profiles(
     return profiles
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    con.register("step_frame", frame)
-    try:
-        # table is one of this module's literal names, never input
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM step_frame")  # noqa: S608
-    finally:
-        con.unregister("step_frame")
-
-
-def build_segments(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+def build_segments(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write ``customer_rfm``, ``customer_segments`` and ``segment_definitions`` as of ctx.as_of."""
     params = {"as_of": ctx.as_of}
     rfm = score_rfm(con.execute(BUYER_FIGURES_SQL, params).df())
@@ -129,9 +124,9 @@ def build_segments(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
     buyers = rfm[["customer_id"]].assign(segment=assign_rfm_segments(rfm), segment_kind="rfm")
 
     con.execute(TABLES_DDL)
-    _insert_frame(con, "customer_rfm", rfm)
-    _insert_frame(con, "customer_segments", buyers)
-    _insert_frame(con, "segment_definitions", segment_definitions(threshold))
+    insert_frame(con, "customer_rfm", rfm)
+    insert_frame(con, "customer_segments", buyers)
+    insert_frame(con, "segment_definitions", segment_definitions(threshold))
     con.register("behaviour_profiles", profiles)
     try:
         con.execute(INSERT_NON_BUYERS_SQL)
