@@ -115,43 +115,39 @@ ORDER BY rank, p.period_start
 """
 
 _TOP_ITEMS_SQL = """
-WITH top_keys AS (  -- the costly step: one group per item sold in the range
-    SELECT item_id AS key, sum(gmv_amount) AS total_gmv_amount
-    FROM daily_item_gmv
-    WHERE kpi_date BETWEEN $start AND $end
-    GROUP BY item_id
-    ORDER BY total_gmv_amount DESC, key
-    LIMIT $top_n
-),
-top_rows AS (
+WITH ranged AS (  -- one scan of the range; the table is stored sorted by day
     SELECT kpi_date, item_id AS key, category_id, gmv_amount
     FROM daily_item_gmv
     WHERE kpi_date BETWEEN $start AND $end
-      AND item_id IN (SELECT key FROM top_keys)
 ),
-details AS (  -- an item's category on its last sale in the range
-    SELECT key, arg_max(category_id, kpi_date) AS detail FROM top_rows GROUP BY key
+top_keys AS (  -- an item's detail is its category on its last sale in the range
+    SELECT key, sum(gmv_amount) AS total_gmv_amount, arg_max(category_id, kpi_date) AS detail
+    FROM ranged
+    GROUP BY key
+    ORDER BY total_gmv_amount DESC, key
+    LIMIT $top_n
 ),
-per_period AS (
-    SELECT CAST(date_trunc($part, kpi_date) AS DATE) AS period_start, key,
-           sum(gmv_amount) AS gmv_amount
-    FROM top_rows
-    GROUP BY ALL
+ranked AS (
+    SELECT *, row_number() OVER (ORDER BY total_gmv_amount DESC, key) AS rank FROM top_keys
 ),
 periods AS (
-    SELECT DISTINCT CAST(date_trunc($part, kpi_date) AS DATE) AS period_start
+    SELECT CAST(date_trunc($part, kpi_date) AS DATE) AS period_start
     FROM daily_kpis
     WHERE kpi_date BETWEEN $start AND $end
+    GROUP BY 1
+),
+per_period AS (
+    SELECT CAST(date_trunc($part, r.kpi_date) AS DATE) AS period_start, r.key,
+           sum(r.gmv_amount) AS gmv_amount
+    FROM ranged AS r SEMI JOIN top_keys AS t ON r.key = t.key
+    GROUP BY ALL
 )
-SELECT p.period_start,
-       row_number() OVER (PARTITION BY p.period_start ORDER BY t.total_gmv_amount DESC, t.key)
-           AS rank,
-       t.key, d.detail, coalesce(s.gmv_amount, 0.0) AS gmv_amount, t.total_gmv_amount
+SELECT p.period_start, k.rank, k.key, k.detail, coalesce(s.gmv_amount, 0.0) AS gmv_amount,
+       k.total_gmv_amount
 FROM periods AS p
-CROSS JOIN top_keys AS t
-JOIN details AS d ON d.key = t.key
-LEFT JOIN per_period AS s ON s.period_start = p.period_start AND s.key = t.key
-ORDER BY rank, p.period_start
+CROSS JOIN ranked AS k
+LEFT JOIN per_period AS s ON s.period_start = p.period_start AND s.key = k.key
+ORDER BY k.rank, p.period_start
 """
 
 _TOP_SERIES_SQL = {"category": _TOP_CATEGORIES_SQL, "item": _TOP_ITEMS_SQL}

@@ -34,22 +34,7 @@ CUSTOMER_COLUMNS = (
 )
 # Columns a page may sort by or bound with a (min, max) filter: whitelisted identifiers.
 SORTABLE_COLUMNS = frozenset(CUSTOMER_COLUMNS) - {"segment", "segment_kind"}
-RANGE_COLUMNS = frozenset(
-    {
-        "r_score",
-        "f_score",
-        "m_score",
-        "recency_days",
-        "frequency",
-        "monetary_amount",
-        "count_views",
-        "count_cart_adds",
-        "count_orders",
-        "gmv_amount",
-        "p_alive",
-        "clv_amount",
-    }
-)
+RANGE_COLUMNS = SORTABLE_COLUMNS - {"customer_id", "last_event_at", "last_purchase_at"}
 
 # Precomputed at refresh by warehouse/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
