@@ -14,9 +14,11 @@ from selenium.webdriver.support.select import Select
 
 from dashboard import ids
 from dashboard.app import create_app
+from tests.dashboard.browser import browser_errors
 from tests.dashboard.test_board import board_warehouse, snapshot_stats
 from warehouse.campaign_export import EXPORT_COLUMNS
 from warehouse.rules import list_rules
+from warehouse.store import open_snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +27,6 @@ def _row_element(kind: str, index: int = 0) -> str:
     """CSS selector of a condition row's element (pattern-matching ids are JSON in the DOM)."""
     return f"""[id='{{"index":{index},"type":"{kind}"}}']"""
 
-
-def _app_errors(dash_duo) -> list[dict]:
-    # The Bootstrap theme comes from a CDN, which a sandboxed browser may not reach.
-    return [log for log in dash_duo.get_logs() if log.get("source") != "network"]
 
 
 def _click(dash_duo, selector: str) -> None:
@@ -109,4 +107,24 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
     assert {r["offer"] for r in treated} == {"Free shipping"}
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}", f"{campaign_id}_control.csv",
                                     timeout=20)
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []
+
+
+def test_the_past_campaign_shows_its_lift_with_a_confidence_interval(dash_duo, board_db: Path):
+    with open_snapshot(board_db) as con:
+        campaign_id, low, high = con.execute(
+            "SELECT campaign_id, abs_ci_low, abs_ci_high FROM campaign_results "
+            "WHERE campaign_id LIKE 'demo-%' AND metric = 'conversion'"
+        ).fetchone()
+    dash_duo.start_server(create_app(board_db))
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/board")
+    select = f"#{ids.BOARD_CAMPAIGN_SELECT}"
+    until(lambda: campaign_id in dash_duo.find_element(select).text, timeout=20)
+    Select(dash_duo.find_element(select)).select_by_value(campaign_id)
+    # The conversion lift's interval as the page words it: [+x.xx pp, +y.yy pp].
+    dash_duo.wait_for_contains_text(
+        f"#{ids.BOARD_RESULTS_TABLE}", f"[{low * 100:+.2f} pp, {high * 100:+.2f} pp]", timeout=20
+    )
+    dash_duo.wait_for_element(f"#{ids.BOARD_RESULTS_CHART}")
+    assert browser_errors(dash_duo) == []

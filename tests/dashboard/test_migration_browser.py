@@ -8,6 +8,7 @@ from selenium.webdriver.support.select import Select
 
 from dashboard import ids
 from dashboard.app import create_app
+from tests.dashboard.browser import browser_errors
 from warehouse.store import current_snapshot
 
 pytestmark = pytest.mark.browser
@@ -15,10 +16,6 @@ pytestmark = pytest.mark.browser
 SANKEY_TITLE = f"#{ids.MIGRATION_SANKEY} .gtitle"
 MATRIX_TITLE = f"#{ids.MIGRATION_MATRIX} .gtitle"
 
-
-def _app_errors(dash_duo) -> list[dict]:
-    # The Bootstrap theme comes from a CDN, which a sandboxed browser may not reach.
-    return [log for log in dash_duo.get_logs() if log.get("source") != "network"]
 
 
 def _snapshot_facts(demo_db) -> tuple[list[str], int]:
@@ -76,4 +73,4 @@ def test_migration_charts_follow_the_snapshots_and_the_clv_page_renders(dash_duo
         "CLV distribution:" in histogram.text
     )
     dash_duo.wait_for_contains_text(f"#{ids.CLV_CORRELATION}", "independence check", timeout=5)
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []

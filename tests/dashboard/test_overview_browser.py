@@ -8,6 +8,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard import formatting, ids
 from dashboard.app import create_app
+from tests.dashboard.browser import browser_errors
 from tests.dashboard.conftest import AS_OF
 
 pytestmark = pytest.mark.browser
@@ -22,10 +23,6 @@ def _gmv(frames, days: int) -> str:
     in_range = daily[daily["kpi_date"] > AS_OF - timedelta(days=days)]
     return formatting.money(in_range["gmv_amount"].sum())
 
-
-def _app_errors(dash_duo) -> list[dict]:
-    # The Bootstrap theme comes from a CDN, which a sandboxed browser may not reach.
-    return [log for log in dash_duo.get_logs() if log.get("source") != "network"]
 
 
 def test_quick_ranges_and_granularity_update_cards_and_charts(dash_duo, overview_snapshot):
@@ -51,13 +48,13 @@ def test_quick_ranges_and_granularity_update_cards_and_charts(dash_duo, overview
     dash_duo.find_element(f"#{ids.OVERVIEW_GRANULARITY} input[value='month']").click()
     dash_duo.wait_for_text_to_equal(GMV_TITLE, "GMV per month", timeout=10)
     until(lambda: len(dash_duo.find_elements(GMV_BARS)) == 2, timeout=10)
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []
 
 
 def test_without_published_data_the_page_asks_for_a_refresh(dash_duo, tmp_path):
     dash_duo.start_server(create_app(tmp_path / "empty.duckdb"))
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_MESSAGE}", "python app.py refresh", timeout=15)
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []
 
 
 def test_typing_a_start_date_in_the_picker_updates_the_cards(dash_duo, overview_snapshot):

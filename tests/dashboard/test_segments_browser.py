@@ -12,6 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
+from tests.dashboard.browser import browser_errors
 from warehouse.queries import segments as queries
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,6 @@ pytestmark = pytest.mark.browser
 TREEMAP_SLICES = f"#{ids.SEGMENTS_TREEMAP} .treemaplayer g.slice"
 GRID_ROWS = f"#{ids.SEGMENTS_GRID} .ag-center-cols-container .ag-row"
 
-
-def _app_errors(dash_duo) -> list[dict]:
-    # The Bootstrap theme comes from a CDN, which a sandboxed browser may not reach.
-    return [log for log in dash_duo.get_logs() if log.get("source") != "network"]
 
 
 def _slice(dash_duo, label: str):
@@ -78,7 +75,7 @@ def test_clicking_a_treemap_segment_opens_its_profile_and_exports_it(dash_duo, d
     assert list(exported.columns) == list(queries.EXPORT_COLUMNS)
     assert len(exported) == size
     assert set(exported["segment"]) == {segment}
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []
 
 
 def test_picking_a_segment_from_the_dropdown_opens_its_profile(dash_duo, demo_db):
@@ -96,4 +93,4 @@ def test_picking_a_segment_from_the_dropdown_opens_its_profile(dash_duo, demo_db
     dash_duo.wait_for_contains_text(
         f"#{ids.SEGMENTS_PROFILE_SCORES}", "Non-buyers have no RFM scores", timeout=10
     )
-    assert _app_errors(dash_duo) == []
+    assert browser_errors(dash_duo) == []
