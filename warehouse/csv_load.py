@@ -38,11 +38,10 @@ from tqdm import tqdm
 
 from warehouse.load_summary import FileSummary, IngestError, IngestSummary
 from warehouse.raw import ensure_raw_schema
-from warehouse.store import open_warehouse, transaction
+from warehouse.store import MEMORY_LIMIT, open_warehouse, transaction
 
 MAX_BAD_SHARE = 0.05
 REASONS_SHOWN = 5
-MEMORY_LIMIT = "2GB"  # keeps peak memory of a full-size load well under 3 GB; DuckDB spills beyond
 
 
 @dataclass(frozen=True)

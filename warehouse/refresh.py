@@ -125,7 +125,7 @@ def refresh(
     started = time.perf_counter()
     building = store.new_snapshot_path(db)
     try:
-        con = duckdb.connect(str(building))
+        con = duckdb.connect(str(building), config={"memory_limit": store.MEMORY_LIMIT})
         try:
             ctx = replace(
                 _prepare(con, db, building, as_of),

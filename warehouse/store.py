@@ -31,6 +31,9 @@ DEFAULT_DB = Path("data") / "actionboard.duckdb"
 DB_ENV_VAR = "ACTIONBOARD_DB"
 SNAPSHOTS_KEPT = 3
 LOCK_WAIT_SECONDS = 30.0
+# DuckDB's memory limit for ingest and refresh: keeps the whole process under 3 GB at full size
+# and beyond (DuckDB spills to disk past it); DuckDB's default is 80% of the machine's memory.
+MEMORY_LIMIT = "2GB"
 
 
 class WarehouseBusyError(RuntimeError):

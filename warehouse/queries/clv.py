@@ -85,21 +85,20 @@ ORDER BY frequency_bucket, recency_bucket
 
 TOP_CUSTOMERS_SQL = """
 SELECT
-    clv.customer_id,
-    inputs.frequency,
-    inputs.recency,
-    inputs."T",
-    inputs.monetary_value,
-    clv.p_alive,
-    clv.expected_purchases_90,
-    clv.expected_purchases_365,
-    clv.clv_amount,
-    clv.days_since_purchase,
-    clv.is_one_time_buyer
-FROM customer_clv AS clv
-JOIN clv_inputs AS inputs USING (customer_id)
-WHERE clv.clv_amount IS NOT NULL
-ORDER BY clv.clv_amount DESC, clv.customer_id
+    customer_id,
+    frequency,
+    recency,
+    "T",
+    monetary_value,
+    p_alive,
+    expected_purchases_90,
+    expected_purchases_365,
+    clv_amount,
+    days_since_purchase,
+    is_one_time_buyer
+FROM customer_clv
+WHERE clv_amount IS NOT NULL
+ORDER BY clv_amount DESC, customer_id
 LIMIT ?
 """
 

@@ -5,7 +5,9 @@ Writes four snapshot tables:
 * ``clv_inputs`` — one row per buyer, key ``customer_id`` (see ``warehouse/clv_inputs.py``);
 * ``customer_clv`` — one row per buyer, key ``customer_id``: ``p_alive,
   expected_purchases_30, _90, _365, clv_amount`` (NULL when a model is unusable; the reason is in
-  ``model_params``), ``is_one_time_buyer, days_since_purchase``;
+  ``model_params``), ``is_one_time_buyer, days_since_purchase`` and the BTYD inputs they came
+  from (``frequency, recency, T, monetary_value``); stored by descending CLV, so the top-customers
+  list reads one sorted table and no join;
 * ``clv_holdout`` — one row per calibration frequency bucket (0…6, 7 = "7 or more"), key
   ``frequency_bucket``: ``customers, predicted_mean, actual_mean, baseline_mean``;
 * ``model_params`` — one row per fit × parameter, key ``(model, parameter)``: fitted
@@ -70,7 +72,7 @@ def build_clv(
     params += validation_params
     warnings += validation_warnings
 
-    _write_customer_clv(con, predictions)
+    _write_customer_clv(con, predictions.merge(summary, on="customer_id", how="left"))
     _write_holdout(con, by_frequency)
     rows = pd.DataFrame(params).reindex(columns=PARAM_COLUMNS)
     _write_model_params(con, rows.assign(time_unit=TIME_UNIT, fitted_at=ctx.refreshed_at))
@@ -133,11 +135,18 @@ def _write_customer_clv(con: duckdb.DuckDBPyConnection, predictions: pd.DataFram
             expected_purchases_365 DOUBLE,
             clv_amount DOUBLE,
             is_one_time_buyer BOOLEAN NOT NULL,
-            days_since_purchase BIGINT NOT NULL
+            days_since_purchase BIGINT NOT NULL,
+            frequency BIGINT,
+            recency BIGINT,
+            "T" BIGINT,
+            monetary_value DOUBLE
         )
         """
     )
-    insert_frame(con, "customer_clv", predictions)
+    ranked = predictions.sort_values(
+        ["clv_amount", "customer_id"], ascending=[False, True], na_position="last"
+    )
+    insert_frame(con, "customer_clv", ranked)
 
 
 def _write_holdout(con: duckdb.DuckDBPyConnection, by_frequency: pd.DataFrame) -> None:

@@ -85,16 +85,58 @@ INNER JOIN lines ON lines.order_date <= ends.period_end
 GROUP BY ends.period_end, lines.customer_id
 """
 
-# Behaviour facts per period end of customers with events but no order by that date.
-NON_BUYERS_BY_PERIOD_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_non_buyers AS
-WITH daily AS (
+PERIOD_ENDS_LIST_SQL = "SELECT period_end FROM snapshot_period_ends ORDER BY period_end"
+
+# Each day from the first activity to the as-of date with the period end that closes it.
+CALENDAR_SQL = """
+CREATE OR REPLACE TEMP TABLE snapshot_calendar AS
+SELECT days.day, min(ends.period_end) AS period_end
+FROM (
+    SELECT unnest(generate_series(
+        CAST($first AS DATE), CAST($as_of AS DATE), INTERVAL 1 DAY
+    ))::DATE AS day
+) AS days
+INNER JOIN snapshot_period_ends AS ends ON ends.period_end >= days.day
+GROUP BY days.day
+"""
+
+# A non-buyer's behaviour facts change only at period ends after new events. Most visitors are
+# "settled": never bought and all their events fall in one period, so their facts at every period
+# end from that one on are their final facts in customer_summary (one row, from..to the as-of
+# date). Only the others (buyers before their first order, visitors active in several periods)
+# are re-aggregated from their events at each period end. This keeps the expansion to one row per
+# customer and period end out of every table but segment_snapshots itself.
+SPANS_SQL = """
+CREATE OR REPLACE TEMP TABLE snapshot_spans AS
+SELECT
+    summary.customer_id,
+    summary.count_orders,
+    summary.count_views,
+    summary.count_cart_adds,
+    summary.first_event_at::DATE = summary.last_event_at::DATE AS is_single_visit,
+    first_day.period_end AS first_period_end,
+    last_day.period_end AS last_period_end
+FROM customer_summary AS summary
+INNER JOIN snapshot_calendar AS first_day ON first_day.day = summary.first_event_at::DATE
+INNER JOIN snapshot_calendar AS last_day ON last_day.day = summary.last_event_at::DATE
+"""
+
+CHANGING_STATES_SQL = """
+CREATE OR REPLACE TEMP TABLE snapshot_non_buyer_states AS
+WITH changing AS (
+    SELECT customer_id
+    FROM snapshot_spans
+    WHERE count_orders > 0 OR first_period_end <> last_period_end
+),
+
+daily AS (
     SELECT
         customer_id,
         event_at::DATE AS event_date,
         count(*) FILTER (WHERE event_type = 'view') AS count_views,
         count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds
     FROM stg_events
+    SEMI JOIN changing USING (customer_id)
     WHERE event_at::DATE <= CAST($as_of AS DATE)
     GROUP BY customer_id, event_date
 ),
@@ -106,8 +148,9 @@ first_orders AS (
 )
 
 SELECT
-    ends.period_end,
     daily.customer_id,
+    ends.period_end AS from_period_end,
+    ends.period_end AS to_period_end,
     sum(daily.count_views) AS count_views,
     sum(daily.count_cart_adds) AS count_cart_adds,
     count(*) = 1 AS is_single_visit
@@ -118,16 +161,51 @@ WHERE first_orders.first_order_date IS NULL OR first_orders.first_order_date > e
 GROUP BY ends.period_end, daily.customer_id
 """
 
-# Stored ordered by period end so a page reading one or two snapshots touches few row groups.
-INSERT_ALL_SQL = """
+SETTLED_STATES_SQL = """
+INSERT INTO snapshot_non_buyer_states
+SELECT
+    customer_id,
+    first_period_end,
+    CAST($as_of AS DATE),
+    count_views,
+    count_cart_adds,
+    is_single_visit
+FROM snapshot_spans
+WHERE count_orders = 0 AND first_period_end = last_period_end
+"""
+
+# One row per period end × customer with events but no order by that date.
+NON_BUYERS_VIEW_SQL = """
+CREATE OR REPLACE TEMP VIEW snapshot_non_buyers AS
+SELECT
+    ends.period_end,
+    states.customer_id,
+    states.count_views,
+    states.count_cart_adds,
+    states.is_single_visit
+FROM snapshot_non_buyer_states AS states
+INNER JOIN snapshot_period_ends AS ends
+    ON ends.period_end BETWEEN states.from_period_end AND states.to_period_end
+"""
+
+SCRATCH_TABLES = ("snapshot_non_buyer_states", "snapshot_spans", "snapshot_calendar",
+                  "snapshot_period_ends")
+
+# One period end's rows, written one period end at a time: the table ends up ordered by period end
+# (a query of one or two snapshots touches few row groups) without sorting tens of millions of
+# rows, which would not fit the refresh's memory limit at full size.
+INSERT_PERIOD_SQL = """
 INSERT INTO segment_snapshots
-SELECT period_end, customer_id, segment FROM buyer_segments
+SELECT period_end, customer_id, segment
+FROM buyer_segments
+WHERE period_end = $period_end
 UNION ALL
-SELECT non_buyers.period_end, non_buyers.customer_id, profiles.segment
-FROM snapshot_non_buyers AS non_buyers
+SELECT CAST($period_end AS DATE), states.customer_id, profiles.segment
+FROM snapshot_non_buyer_states AS states
 INNER JOIN behaviour_profiles AS profiles
-    USING (period_end, count_views, count_cart_adds, is_single_visit)
-ORDER BY period_end, segment
+    USING (count_views, count_cart_adds, is_single_visit)
+WHERE profiles.period_end = $period_end
+  AND CAST($period_end AS DATE) BETWEEN states.from_period_end AND states.to_period_end
 """
 
 SNAPSHOTS_DDL = """
@@ -282,16 +360,22 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
         )
         buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
         # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
-        con.execute(NON_BUYERS_BY_PERIOD_SQL, {"as_of": as_of})
+        con.execute(CALENDAR_SQL, {"first": min(known), "as_of": as_of})
+        con.execute(SPANS_SQL)
+        con.execute(CHANGING_STATES_SQL, {"as_of": as_of})
+        con.execute(SETTLED_STATES_SQL, {"as_of": as_of})
+        con.execute(NON_BUYERS_VIEW_SQL)
         profiles = label_behaviour_profiles(con, "snapshot_non_buyers", by="period_end")
         con.register("buyer_segments", buyers)
         con.register("behaviour_profiles", profiles)
         try:
-            con.execute(INSERT_ALL_SQL)
+            for (period_end,) in con.execute(PERIOD_ENDS_LIST_SQL).fetchall():
+                con.execute(INSERT_PERIOD_SQL, {"period_end": period_end})
         finally:
             con.unregister("buyer_segments")
             con.unregister("behaviour_profiles")
-        con.execute("DROP TABLE snapshot_non_buyers")
-        con.execute("DROP TABLE snapshot_period_ends")
+        con.execute("DROP VIEW snapshot_non_buyers")
+        for name in SCRATCH_TABLES:
+            con.execute(f"DROP TABLE {name}")
     con.execute(SIZES_SQL)
     write_segment_transitions(con)
