@@ -2,8 +2,8 @@
 -- The wide attribute table that action rules and the segment, CLV and board pages read.
 -- Built last in a refresh, after the model steps; stored ordered by segment (only: a second sort
 -- key costs more than the whole build at 14 M rows) so that a page reading one segment touches
--- few row groups. Model columns are NULL where a model does not
--- cover the customer (RFM and CLV exist only for buyers).
+-- few row groups. Model columns are NULL where a model does not cover the customer (RFM and CLV
+-- exist only for buyers).
 
 CREATE OR REPLACE TABLE customers AS
 WITH summary AS (

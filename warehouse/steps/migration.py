@@ -7,9 +7,10 @@ activity up to the as-of date, plus the as-of date itself.
 
 At each period end, using only data dated on or before it: buyers get their RFM segment, scored
 among the buyers of that date; non-buyers get their behavioural segment from their events up to
-it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``. A
-customer is in a period only once they have an event or an order (by ``order_date``) on or before
-its end.
+it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``; the
+facts of visitors whose activity lies in one period come from ``customer_summary`` (see
+NON-BUYER STATES below). A customer is in a period only once they have an event or an order (by
+``order_date``) on or before its end.
 
 Also writes ``segment_sizes`` — one row per period end × segment, key ``(period_end, segment)``:
 ``customers``; what the migration page charts over time, so it never scans the snapshots.
@@ -100,17 +101,22 @@ INNER JOIN snapshot_period_ends AS ends ON ends.period_end >= days.day
 GROUP BY days.day
 """
 
-# A non-buyer's behaviour facts change only at period ends after new events. Most visitors are
-# "settled": never bought and all their events fall in one period, so their facts at every period
-# end from that one on are their final facts in customer_summary (one row, from..to the as-of
-# date). Only the others (buyers before their first order, visitors active in several periods)
-# are re-aggregated from their events at each period end. This keeps the expansion to one row per
-# customer and period end out of every table but segment_snapshots itself.
+# NON-BUYER STATES. A non-buyer's behaviour facts change only at period ends after new events.
+# Most visitors are "settled": never bought, and all their events fall in one period, so their
+# facts at every period end from that one on are their final facts in customer_summary (one state
+# row, valid from that period end to the as-of date). Only the others (buyers before their first
+# order, visitors active in several periods) are re-aggregated from their events at each period
+# end. The expansion to one row per customer and period end then happens only when writing
+# segment_snapshots.
 SPANS_SQL = """
 CREATE OR REPLACE TEMP TABLE snapshot_spans AS
+WITH buyers AS (
+    SELECT DISTINCT customer_id FROM order_lines WHERE order_date <= CAST($as_of AS DATE)
+)
+
 SELECT
     summary.customer_id,
-    summary.count_orders,
+    buyers.customer_id IS NOT NULL AS has_ordered,
     summary.count_views,
     summary.count_cart_adds,
     summary.first_event_at::DATE = summary.last_event_at::DATE AS is_single_visit,
@@ -119,6 +125,7 @@ SELECT
 FROM customer_summary AS summary
 INNER JOIN snapshot_calendar AS first_day ON first_day.day = summary.first_event_at::DATE
 INNER JOIN snapshot_calendar AS last_day ON last_day.day = summary.last_event_at::DATE
+LEFT JOIN buyers USING (customer_id)
 """
 
 CHANGING_STATES_SQL = """
@@ -126,7 +133,7 @@ CREATE OR REPLACE TEMP TABLE snapshot_non_buyer_states AS
 WITH changing AS (
     SELECT customer_id
     FROM snapshot_spans
-    WHERE count_orders > 0 OR first_period_end <> last_period_end
+    WHERE has_ordered OR first_period_end <> last_period_end
 ),
 
 daily AS (
@@ -171,7 +178,7 @@ SELECT
     count_cart_adds,
     is_single_visit
 FROM snapshot_spans
-WHERE count_orders = 0 AND first_period_end = last_period_end
+WHERE NOT has_ordered AND first_period_end = last_period_end
 """
 
 # One row per period end × customer with events but no order by that date.
@@ -361,7 +368,7 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
         buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
         # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
         con.execute(CALENDAR_SQL, {"first": min(known), "as_of": as_of})
-        con.execute(SPANS_SQL)
+        con.execute(SPANS_SQL, {"as_of": as_of})
         con.execute(CHANGING_STATES_SQL, {"as_of": as_of})
         con.execute(SETTLED_STATES_SQL, {"as_of": as_of})
         con.execute(NON_BUYERS_VIEW_SQL)
