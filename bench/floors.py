@@ -70,9 +70,8 @@ def main() -> None:
     try:
         for name, sql in STATEMENTS.items():
             started = time.perf_counter()
-            result = con.execute(sql, params if "$path" in sql else None).fetchall()
+            (rows,) = con.execute(sql, params if "$path" in sql else None).fetchone()
             seconds = time.perf_counter() - started
-            rows = result[0][0] if result else ""
             print(f"{name:<34}{seconds:>8.1f}  {rows:,}")
     finally:
         con.close()

@@ -96,8 +96,7 @@ def _build_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> Non
         )
         SELECT customer_id, min(active_at) AS first_event_at, max(active_at) AS last_event_at,
                count(*) FILTER (WHERE event_type = 'view') AS count_views,
-               count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds,
-               count(DISTINCT active_at) FILTER (WHERE event_type = 'order') AS count_orders
+               count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds
         FROM activity
         GROUP BY customer_id
         """,
