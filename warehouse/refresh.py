@@ -26,10 +26,11 @@ from warehouse.refresh_defaults import (
     DEFAULT_CLV_HORIZON_MONTHS,
     DEFAULT_GRANULARITY,
 )
-from warehouse.sql_runner import Materialization, build_model, run_file
+from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
 from warehouse.steps.clv import build_clv
+from warehouse.steps.customers import build_customers
 from warehouse.steps.migration import build_segment_snapshots
 from warehouse.steps.segments import build_segments
 
@@ -50,10 +51,12 @@ MARTS = (
     "customer_summary",
     "refresh_info",
 )
-# The wide table, built from its own CREATE statement after the model tables it joins, and the
-# per-segment summary of it.
+# Marts only the refresh itself reads: built as temporary tables, so they are not written to the
+# snapshot file (a persisted 14 M-row table costs seconds to write). Their columns reach the
+# snapshot through ``customers``.
+SCRATCH_MARTS = ("customer_summary",)
+# The wide table, built after the model tables it joins (with its per-segment summary).
 CUSTOMERS_MART = "customers"
-SEGMENT_SUMMARY_MART = "segment_summary"
 # Settings a user may choose per refresh (CLI flags); the defaults in one place.
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
@@ -212,11 +215,12 @@ def _run_steps(
     """Run every step in order; return the seconds each took (the marts summed as "marts")."""
 
     def mart(name: str) -> Step:
-        return lambda con, _ctx: build_model(con, name, Materialization.TABLE)
+        kind = Materialization.TEMP_TABLE if name in SCRATCH_MARTS else Materialization.TABLE
+        return lambda con, _ctx: build_model(con, name, kind)
 
     steps: list[tuple[str, Step]] = [(name, mart(name)) for name in MARTS]
     steps += MODEL_STEPS
-    steps.append((CUSTOMERS_MART, _build_customers))
+    steps.append((CUSTOMERS_MART, build_customers))
     steps += OUTCOME_STEPS
     seconds: dict[str, float] = {}
     bar = tqdm(steps, desc="refresh", unit="step", disable=not progress, leave=False)
@@ -227,11 +231,6 @@ def _run_steps(
         key = "marts" if name in MARTS else name
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - started
     return seconds
-
-
-def _build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    run_file(con, CUSTOMERS_MART)
-    build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)
 
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:

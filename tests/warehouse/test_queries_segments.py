@@ -26,7 +26,7 @@ from warehouse.queries.segments import (
     segment_score_counts,
 )
 from warehouse.sql_runner import Materialization, build_model
-from warehouse.steps.migration import SIZES_SQL, write_segment_transitions
+from warehouse.steps.migration import write_sizes_and_transitions
 
 # customer_id, segment, segment_kind, r, f, m, recency, frequency, monetary, gmv, clv, p_alive
 CUSTOMERS = [
@@ -73,8 +73,7 @@ def con(tmp_path):
         "CREATE TABLE segment_snapshots (period_end DATE, customer_id VARCHAR, segment VARCHAR)"
     )
     con.executemany("INSERT INTO segment_snapshots VALUES (?, ?, ?)", SNAPSHOTS)
-    con.execute(SIZES_SQL)
-    write_segment_transitions(con)
+    write_sizes_and_transitions(con)
     build_model(con, "segment_summary", Materialization.TABLE)
     yield con
     con.close()
@@ -208,7 +207,7 @@ def test_transition_table_equals_the_full_outer_join_of_every_pair_over_many_per
     ]
     con = duckdb.connect(str(tmp_path / "many.duckdb"))
     _snapshots_table(con, rows)
-    write_segment_transitions(con)
+    write_sizes_and_transitions(con)
     got = con.execute("SELECT * FROM segment_transitions ORDER BY ALL").fetchall()
     assert got == con.execute(REFERENCE_TRANSITIONS_SQL).fetchall()
     assert len({(f, t) for f, t, *_ in got}) == 70 * 69 // 2
@@ -218,10 +217,10 @@ def test_transition_table_equals_the_full_outer_join_of_every_pair_over_many_per
 def test_transition_table_is_empty_with_fewer_than_two_period_ends(tmp_path):
     con = duckdb.connect(str(tmp_path / "one.duckdb"))
     _snapshots_table(con, [])
-    write_segment_transitions(con)
+    write_sizes_and_transitions(con)
     assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
     _snapshots_table(con, [(MAY, "a", "Lost")])
-    write_segment_transitions(con)
+    write_sizes_and_transitions(con)
     assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
     con.close()
 

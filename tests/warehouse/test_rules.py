@@ -38,6 +38,7 @@ from warehouse.rules import (
     winners_sql,
 )
 from warehouse.steps import campaign_outcomes
+from warehouse.steps.migration import write_sizes_and_transitions
 from warehouse.store import new_snapshot_path, open_ops, publish_snapshot
 
 CUSTOMER_COLUMNS = {
@@ -79,6 +80,7 @@ def write_snapshot(
                     "segment VARCHAR)")
         for row in segment_snapshots:
             con.execute("INSERT INTO segment_snapshots VALUES (?, ?, ?)", list(row))
+        write_sizes_and_transitions(con)  # segment_sizes lists the period ends
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     finally:
         con.close()

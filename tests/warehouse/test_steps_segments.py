@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
+import numpy as np
 import pytest
 
 from tests.warehouse.marts_fixture import step_context
+from tests.warehouse.test_queries_segments import REFERENCE_TRANSITIONS_SQL
 from warehouse.refresh import RefreshContext
 from warehouse.steps.migration import build_segment_snapshots
 from warehouse.steps.segments import build_segments
@@ -276,3 +278,30 @@ def test_snapshots_with_events_but_no_orders_hold_behavioural_segments(con):
         "n3": "One-visit Browsers",
         "c5": "One-visit Browsers",
     }
+
+
+@pytest.mark.parametrize("granularity", ["month", "week"])
+def test_sizes_and_transitions_from_weighted_paths_equal_counts_over_the_snapshots(
+    con, granularity
+):
+    # 300 visitors with random views and cart adds from April to June: most settle in one period,
+    # some span several, and the fixture's buyers order along the way.
+    rng = np.random.default_rng(5)
+    start = datetime(2015, 4, 1)
+    events = [
+        (f"v{visitor}", start + timedelta(hours=int(hour)), kind)
+        for visitor in range(300)
+        for hour in rng.integers(0, 91 * 24, rng.integers(1, 4))
+        for kind in [rng.choice(["view", "view", "view", "addtocart"])]
+    ]
+    con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", [*EVENTS, *events])
+    _build_snapshots(con, step_context(AS_OF, granularity=granularity))
+
+    sizes = con.execute("SELECT * FROM segment_sizes ORDER BY ALL").fetchall()
+    counted = con.execute(
+        "SELECT period_end, segment, count(*) FROM segment_snapshots GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    transitions = con.execute("SELECT * FROM segment_transitions ORDER BY ALL").fetchall()
+    assert sizes == counted
+    assert transitions == con.execute(REFERENCE_TRANSITIONS_SQL).fetchall()
+    assert len({segment for _, segment, _ in sizes}) >= 4

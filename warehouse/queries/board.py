@@ -147,7 +147,7 @@ def audience_baseline(
         audience AS (SELECT customer_id, segment FROM w WHERE winner_rule_id = ?),
         mix AS (SELECT segment, count(*) AS n FROM audience GROUP BY segment),
         period AS (
-            SELECT max(period_end) AS period_end FROM segment_snapshots
+            SELECT max(period_end) AS period_end FROM segment_sizes
             WHERE CAST(period_end AS TIMESTAMP) + INTERVAL 1 DAY
                   <= CAST(? AS TIMESTAMP) - to_days(CAST(? AS INTEGER))
         ),

@@ -82,7 +82,7 @@ FROM (
     WITH launch_periods AS (
         SELECT campaigns.campaign_id, max(ends.period_end) AS period_end
         FROM campaigns
-        JOIN (SELECT DISTINCT period_end FROM segment_snapshots) AS ends
+        JOIN (SELECT DISTINCT period_end FROM segment_sizes) AS ends
           ON ends.period_end < CAST(campaigns.launched_at AS DATE)
         GROUP BY campaigns.campaign_id
     )
@@ -156,7 +156,7 @@ def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write ``campaigns``, ``campaign_assignments``, ``campaign_outcomes``, ``campaign_results``.
 
-    Needs ``order_lines`` and ``segment_snapshots``; ``ctx`` gives ``db`` (whose operational
+    Needs ``order_lines``, ``segment_snapshots`` and ``segment_sizes`` (its period ends); ``ctx`` gives ``db`` (whose operational
     store is read) and ``cutoff_at`` (first instant after the as-of day).
     """
     con.execute(TABLES_DDL)

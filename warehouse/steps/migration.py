@@ -1,9 +1,9 @@
 """Refresh step: every customer's segment at each period end, for migration views.
 
-Writes ``segment_snapshots`` — one row per period end × customer, key ``(period_end,
-customer_id)``: ``period_end DATE, customer_id, segment``. Period ends are the last day of each
-month (``ctx.granularity = 'month'``, the default) or each Sunday (``'week'``) from the first
-activity up to the as-of date, plus the as-of date itself.
+Defines ``segment_snapshots`` — a view with one row per period end × customer, key
+``(period_end, customer_id)``: ``period_end DATE, customer_id, segment``. Period ends are the last
+day of each month (``ctx.granularity = 'month'``, the default) or each Sunday (``'week'``) from
+the first activity up to the as-of date, plus the as-of date itself.
 
 At each period end, using only data dated on or before it: buyers get their RFM segment, scored
 among the buyers of that date; non-buyers get their behavioural segment from their events up to
@@ -12,14 +12,22 @@ facts of visitors whose activity lies in one period come from ``customer_summary
 NON-BUYER STATES below). A customer is in a period only once they have an event or an order (by
 ``order_date``) on or before its end.
 
-Also writes ``segment_sizes`` — one row per period end × segment, key ``(period_end, segment)``:
-``customers``; what the migration page charts over time, so it never scans the snapshots.
+The view is not stored row by row (tens of millions of rows at full size): it expands the stored
+``snapshot_period_ends (period_end)``, ``snapshot_buyer_segments (period_end, customer_id,
+segment)``, ``snapshot_non_buyer_states (customer_id, from_period_end, to_period_end,
+count_views, count_cart_adds, is_single_visit)`` — a non-buyer's behaviour facts, unchanged over
+that range of period ends — and ``snapshot_profile_segments (period_end, count_views,
+count_cart_adds, is_single_visit, segment)``, the segment of each behaviour profile at each
+period end.
 
-Also writes ``segment_transitions`` — one row per (from_period, to_period, from_segment,
-to_segment) with ``from_period < to_period``, both period ends of ``segment_snapshots``:
-``customers`` moving between the two segments. Customers absent at ``from_period`` come from
-``(new)``, customers absent at ``to_period`` go to ``(gone)``. Precomputed for every pair of period
-ends so the migration page reads a few hundred rows instead of joining two snapshots.
+Also writes ``segment_sizes`` — one row per period end × segment, key ``(period_end, segment)``:
+``customers``; what the migration page charts over time — and ``segment_transitions`` — one row
+per (from_period, to_period, from_segment, to_segment) with ``from_period < to_period``, both
+period ends of ``segment_snapshots``: ``customers`` moving between the two segments. Customers
+absent at ``from_period`` come from ``(new)``, customers absent at ``to_period`` go to
+``(gone)``. Precomputed for every pair of period ends so the migration page reads a few hundred
+rows instead of joining two snapshots. Both are computed from weighted paths (see
+``PATHS_SQL``), never by expanding the view.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import pandas as pd
 from analytics.migration import GONE, NEW
 from analytics.rfm import score_rfm
 from analytics.segments import assign_rfm_segments
+from warehouse.frames import insert_frame
 from warehouse.steps.segments import label_behaviour_profiles
 
 if TYPE_CHECKING:
@@ -49,7 +58,7 @@ SELECT min(event_at)::DATE FROM stg_events WHERE event_at::DATE <= CAST($as_of A
 
 # Period k covers [start_k, start_k + step); its end is the day before the next start.
 PERIOD_ENDS_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_period_ends AS
+INSERT INTO snapshot_period_ends
 WITH starts AS (
     SELECT unnest(generate_series(
         date_trunc($part, CAST($first AS DATE))::TIMESTAMP,
@@ -129,7 +138,7 @@ LEFT JOIN buyers USING (customer_id)
 """
 
 CHANGING_STATES_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_non_buyer_states AS
+CREATE OR REPLACE TEMP TABLE snapshot_changing_states AS
 WITH changing AS (
     SELECT customer_id
     FROM snapshot_spans
@@ -168,8 +177,10 @@ WHERE first_orders.first_order_date IS NULL OR first_orders.first_order_date > e
 GROUP BY ends.period_end, daily.customer_id
 """
 
-SETTLED_STATES_SQL = """
+STATES_SQL = """
 INSERT INTO snapshot_non_buyer_states
+SELECT * FROM snapshot_changing_states
+UNION ALL
 SELECT
     customer_id,
     first_period_end,
@@ -181,52 +192,114 @@ FROM snapshot_spans
 WHERE NOT has_ordered AND first_period_end = last_period_end
 """
 
-# One row per period end × customer with events but no order by that date.
-NON_BUYERS_VIEW_SQL = """
-CREATE OR REPLACE TEMP VIEW snapshot_non_buyers AS
-SELECT
-    ends.period_end,
-    states.customer_id,
-    states.count_views,
-    states.count_cart_adds,
-    states.is_single_visit
-FROM snapshot_non_buyer_states AS states
+# Behaviour profiles present at each period end, weighted by their customers: the states are
+# grouped before they are expanded over period ends, so this never touches one row per customer
+# and period end.
+PROFILE_COUNTS_SQL = """
+CREATE OR REPLACE TEMP VIEW snapshot_profile_counts AS
+WITH grouped AS (
+    SELECT from_period_end, to_period_end, count_views, count_cart_adds, is_single_visit,
+           count(*) AS customers
+    FROM snapshot_non_buyer_states
+    GROUP BY ALL
+)
+
+SELECT ends.period_end, grouped.count_views, grouped.count_cart_adds, grouped.is_single_visit,
+       grouped.customers
+FROM grouped
 INNER JOIN snapshot_period_ends AS ends
-    ON ends.period_end BETWEEN states.from_period_end AND states.to_period_end
+    ON ends.period_end BETWEEN grouped.from_period_end AND grouped.to_period_end
 """
 
-SCRATCH_TABLES = ("snapshot_non_buyer_states", "snapshot_spans", "snapshot_calendar",
-                  "snapshot_period_ends")
-
-# One period end's rows, written one period end at a time: the table ends up ordered by period end
-# (a query of one or two snapshots touches few row groups) without sorting tens of millions of
-# rows, which would not fit the refresh's memory limit at full size.
-INSERT_PERIOD_SQL = """
-INSERT INTO segment_snapshots
-SELECT period_end, customer_id, segment
-FROM buyer_segments
-WHERE period_end = $period_end
-UNION ALL
-SELECT CAST($period_end AS DATE), states.customer_id, profiles.segment
-FROM snapshot_non_buyer_states AS states
-INNER JOIN behaviour_profiles AS profiles
-    USING (count_views, count_cart_adds, is_single_visit)
-WHERE profiles.period_end = $period_end
-  AND CAST($period_end AS DATE) BETWEEN states.from_period_end AND states.to_period_end
-"""
+SCRATCH_TABLES = ("snapshot_changing_states", "snapshot_spans", "snapshot_calendar")
 
 SNAPSHOTS_DDL = """
-CREATE OR REPLACE TABLE segment_snapshots (
+CREATE OR REPLACE TABLE snapshot_period_ends (period_end DATE NOT NULL);
+CREATE OR REPLACE TABLE snapshot_buyer_segments (
     period_end  DATE    NOT NULL,
     customer_id VARCHAR NOT NULL,
     segment     VARCHAR NOT NULL
+);
+CREATE OR REPLACE TABLE snapshot_non_buyer_states (
+    customer_id     VARCHAR NOT NULL,
+    from_period_end DATE    NOT NULL,
+    to_period_end   DATE    NOT NULL,
+    count_views     BIGINT  NOT NULL,
+    count_cart_adds BIGINT  NOT NULL,
+    is_single_visit BOOLEAN NOT NULL
+);
+CREATE OR REPLACE TABLE snapshot_profile_segments (
+    period_end      DATE    NOT NULL,
+    count_views     BIGINT  NOT NULL,
+    count_cart_adds BIGINT  NOT NULL,
+    is_single_visit BOOLEAN NOT NULL,
+    segment         VARCHAR NOT NULL
+);
+CREATE OR REPLACE VIEW segment_snapshots AS
+SELECT period_end, customer_id, segment FROM snapshot_buyer_segments
+UNION ALL
+SELECT ends.period_end, states.customer_id, profiles.segment
+FROM snapshot_non_buyer_states AS states
+INNER JOIN snapshot_period_ends AS ends
+    ON ends.period_end BETWEEN states.from_period_end AND states.to_period_end
+INNER JOIN snapshot_profile_segments AS profiles
+    ON profiles.period_end = ends.period_end
+   AND profiles.count_views = states.count_views
+   AND profiles.count_cart_adds = states.count_cart_adds
+   AND profiles.is_single_visit = states.is_single_visit;
+"""
+
+# WEIGHTED PATHS. Transitions and sizes need each customer's path (segment at every period end),
+# but settled visitors sharing a first period end and behaviour facts share one path: one
+# "owner" row per such group, weighted by its customers, stands for all of them. Buyers and
+# changing visitors are their own owners (weight 1).
+PATHS_SQL = """
+WITH settled_groups AS (
+    SELECT first_period_end AS from_period_end, count_views, count_cart_adds, is_single_visit,
+           count(*) AS customers
+    FROM snapshot_spans
+    WHERE NOT has_ordered AND first_period_end = last_period_end
+    GROUP BY ALL
+),
+
+settled AS (
+    SELECT *, 'group ' || row_number() OVER () AS path_owner FROM settled_groups
+),
+
+changing AS (
+    SELECT states.customer_id, states.from_period_end AS period_end, profiles.segment
+    FROM snapshot_changing_states AS states
+    INNER JOIN snapshot_profile_segments AS profiles
+        ON profiles.period_end = states.from_period_end
+       AND profiles.count_views = states.count_views
+       AND profiles.count_cart_adds = states.count_cart_adds
+       AND profiles.is_single_visit = states.is_single_visit
+    UNION ALL
+    SELECT customer_id, period_end, segment FROM snapshot_buyer_segments
 )
+
+SELECT 'customer ' || customer_id AS path_owner, 1 AS customers, period_end, segment
+FROM changing
+UNION ALL
+SELECT settled.path_owner, settled.customers, ends.period_end, profiles.segment
+FROM settled
+INNER JOIN snapshot_period_ends AS ends ON ends.period_end >= settled.from_period_end
+INNER JOIN snapshot_profile_segments AS profiles
+    ON profiles.period_end = ends.period_end
+   AND profiles.count_views = settled.count_views
+   AND profiles.count_cart_adds = settled.count_cart_adds
+   AND profiles.is_single_visit = settled.is_single_visit
+"""
+
+# Every customer of stored snapshots as their own path owner (for snapshots built another way).
+SNAPSHOT_PATHS_SQL = """
+SELECT customer_id AS path_owner, 1 AS customers, period_end, segment FROM segment_snapshots
 """
 
 SIZES_SQL = """
 CREATE OR REPLACE TABLE segment_sizes AS
-SELECT period_end, segment, count(*) AS customers
-FROM segment_snapshots
+SELECT period_end, segment, sum(customers) AS customers
+FROM snapshot_paths
 GROUP BY period_end, segment
 ORDER BY period_end, segment
 """
@@ -243,10 +316,10 @@ CREATE OR REPLACE TABLE segment_transitions (
 """
 
 SNAPSHOT_SHAPE_SQL = """
-SELECT count(DISTINCT segment), count(DISTINCT period_end) FROM segment_snapshots
+SELECT count(DISTINCT segment), count(DISTINCT period_end) FROM snapshot_paths
 """
 
-# Each customer's path over all period ends is packed into HUGEINT keys: ``$bits`` bits per
+# Each path owner's path over all period ends is packed into HUGEINT keys: ``$bits`` bits per
 # period end holding the segment's code (1…, 0 = absent), ``$per_key`` period ends per key. Paths
 # repeat a lot (most visitors never change segment), so pairs of period ends are counted over the
 # few distinct paths rather than over customers: linear in the snapshot rows, whatever the number
@@ -255,26 +328,26 @@ TRANSITIONS_SQL = """
 INSERT INTO segment_transitions
 WITH codes AS (
     SELECT segment, CAST(row_number() OVER (ORDER BY segment) AS INTEGER) AS code
-    FROM (SELECT DISTINCT segment FROM segment_snapshots)
+    FROM (SELECT DISTINCT segment FROM snapshot_paths)
 ),
 
 ends AS (
     SELECT period_end, CAST(row_number() OVER (ORDER BY period_end) - 1 AS INTEGER) AS idx
-    FROM (SELECT DISTINCT period_end FROM segment_snapshots)
+    FROM (SELECT DISTINCT period_end FROM snapshot_paths)
 ),
 
 paths AS (
-    SELECT {keys}
-    FROM segment_snapshots
+    SELECT {keys}, any_value(snapshot_paths.customers) AS customers
+    FROM snapshot_paths
     INNER JOIN codes USING (segment)
     INNER JOIN ends USING (period_end)
-    GROUP BY segment_snapshots.customer_id
+    GROUP BY snapshot_paths.path_owner
 ),
 
 path_counts AS (
-    SELECT list_value({key_list}) AS path, count(*) AS customers
+    SELECT list_value({key_list}) AS path, sum(customers) AS customers
     FROM paths
-    GROUP BY ALL
+    GROUP BY path
 ),
 
 pairs AS (
@@ -316,8 +389,20 @@ ORDER BY moves.from_period, moves.to_period, from_segment, to_segment
 HUGEINT_BITS = 126  # value bits used per key (HUGEINT is signed 128-bit)
 
 
-def write_segment_transitions(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)write ``segment_transitions`` from ``segment_snapshots``, every pair of period ends."""
+def write_sizes_and_transitions(
+    con: duckdb.DuckDBPyConnection, paths_sql: str = SNAPSHOT_PATHS_SQL
+) -> None:
+    """(Re)write ``segment_sizes`` and ``segment_transitions`` (every pair of period ends) from
+    the weighted paths ``paths_sql`` selects: ``path_owner, customers, period_end, segment``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_paths AS {paths_sql}")
+    try:
+        con.execute(SIZES_SQL)
+        _write_transitions(con)
+    finally:
+        con.execute("DROP TABLE snapshot_paths")
+
+
+def _write_transitions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(TRANSITIONS_DDL)
     segments, periods = con.execute(SNAPSHOT_SHAPE_SQL).fetchone()
     if periods < 2:
@@ -351,8 +436,8 @@ def buyer_segments(buyers: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    """Write ``segment_snapshots``, ``segment_sizes`` and ``segment_transitions`` for every
-    period end up to ``ctx.as_of``."""
+    """Define ``segment_snapshots`` and write ``segment_sizes`` and ``segment_transitions`` for
+    every period end up to ``ctx.as_of``."""
     part = _granularity(ctx)
     as_of = ctx.as_of
     firsts = [con.execute(sql, {"as_of": as_of}).fetchone()[0]
@@ -360,29 +445,26 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
     known = [d for d in firsts if d is not None]
 
     con.execute(SNAPSHOTS_DDL)
-    if known:
-        con.execute(
-            PERIOD_ENDS_SQL,
-            {"part": part, "first": min(known), "as_of": as_of, "step": GRANULARITIES[part]},
-        )
-        buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
-        # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
-        con.execute(CALENDAR_SQL, {"first": min(known), "as_of": as_of})
-        con.execute(SPANS_SQL, {"as_of": as_of})
-        con.execute(CHANGING_STATES_SQL, {"as_of": as_of})
-        con.execute(SETTLED_STATES_SQL, {"as_of": as_of})
-        con.execute(NON_BUYERS_VIEW_SQL)
-        profiles = label_behaviour_profiles(con, "snapshot_non_buyers", by="period_end")
-        con.register("buyer_segments", buyers)
-        con.register("behaviour_profiles", profiles)
-        try:
-            for (period_end,) in con.execute(PERIOD_ENDS_LIST_SQL).fetchall():
-                con.execute(INSERT_PERIOD_SQL, {"period_end": period_end})
-        finally:
-            con.unregister("buyer_segments")
-            con.unregister("behaviour_profiles")
-        con.execute("DROP VIEW snapshot_non_buyers")
-        for name in SCRATCH_TABLES:
-            con.execute(f"DROP TABLE {name}")
-    con.execute(SIZES_SQL)
-    write_segment_transitions(con)
+    if not known:
+        write_sizes_and_transitions(con)
+        return
+    con.execute(
+        PERIOD_ENDS_SQL,
+        {"part": part, "first": min(known), "as_of": as_of, "step": GRANULARITIES[part]},
+    )
+    buyers = buyer_segments(con.execute(BUYERS_BY_PERIOD_SQL, {"as_of": as_of}).df())
+    insert_frame(con, "snapshot_buyer_segments", buyers)
+    # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
+    con.execute(CALENDAR_SQL, {"first": min(known), "as_of": as_of})
+    con.execute(SPANS_SQL, {"as_of": as_of})
+    con.execute(CHANGING_STATES_SQL, {"as_of": as_of})
+    con.execute(STATES_SQL, {"as_of": as_of})
+    con.execute(PROFILE_COUNTS_SQL)
+    profiles = label_behaviour_profiles(
+        con, "snapshot_profile_counts", by="period_end", weight="customers"
+    )
+    con.execute("DROP VIEW snapshot_profile_counts")
+    insert_frame(con, "snapshot_profile_segments", profiles.drop(columns="customers"))
+    write_sizes_and_transitions(con, PATHS_SQL)
+    for name in SCRATCH_TABLES:
+        con.execute(f"DROP TABLE {name}")

@@ -4,14 +4,17 @@ Reads ``order_lines`` and ``customer_summary``; writes
 
 * ``customer_rfm`` — one row per buyer, key ``customer_id``: ``recency_days`` (days from the
   last purchase's date to the as-of date), ``frequency`` (distinct orders), ``monetary_amount``
-  (sum of ``line_amount``), ``r_score, f_score, m_score`` (1–5);
-* ``customer_segments`` — one row per customer of ``customer_summary`` (and any buyer it lacks),
-  key ``customer_id``: ``segment, segment_kind ('rfm'|'behavioural')``;
+  (sum of ``line_amount``), ``r_score, f_score, m_score`` (1–5) and its RFM ``segment``;
 * ``segment_definitions`` — one row per segment: ``segment, segment_kind, description,
-  display_order``, for legends.
+  display_order``, for legends;
+* the temporary view ``customer_segments`` — one row per customer of ``customer_summary``: its
+  columns plus ``segment, segment_kind ('rfm'|'behavioural')``, which the ``customers`` mart
+  stores. Non-buyers are 99% of RetailRocket-shaped data, so their segments are never written
+  row by row here: the view looks each up in the small ``behaviour_segment_labels`` table (one
+  row per distinct behaviour profile).
 
-Feeds the ``customers`` wide table and the segment pages. Only orders whose ``order_date`` is on
-or before ``ctx.as_of`` count; a customer with none is a non-buyer, segmented by behaviour.
+Only orders whose ``order_date`` is on or before ``ctx.as_of`` count; a customer with none is a
+non-buyer, segmented by behaviour.
 """
 
 from __future__ import annotations
@@ -46,14 +49,8 @@ GROUP BY customer_id
 
 # Behaviour facts of customers with no order by the as-of date; "single visit" = all events on
 # one calendar day (a visit is a visitor active on a day, as in the traffic KPI).
-NON_BUYERS_SQL = """
-CREATE OR REPLACE TEMP TABLE segment_non_buyers AS
-WITH buyers AS (
-    SELECT DISTINCT customer_id
-    FROM order_lines
-    WHERE order_date <= CAST($as_of AS DATE)
-)
-
+NON_BUYERS_VIEW_SQL = """
+CREATE OR REPLACE TEMP VIEW segment_non_buyers AS
 SELECT
     summary.customer_id,
     coalesce(summary.count_views, 0) AS count_views,
@@ -61,15 +58,32 @@ SELECT
     coalesce(summary.first_event_at::DATE = summary.last_event_at::DATE, FALSE)
         AS is_single_visit
 FROM customer_summary AS summary
-ANTI JOIN buyers USING (customer_id)
+ANTI JOIN customer_rfm USING (customer_id)
 """
 
-INSERT_NON_BUYERS_SQL = """
-INSERT INTO customer_segments
-SELECT non_buyers.customer_id, profiles.segment, 'behavioural'
-FROM segment_non_buyers AS non_buyers
-INNER JOIN behaviour_profiles AS profiles
-    USING (count_views, count_cart_adds, is_single_visit)
+LABELS_DDL = """
+CREATE OR REPLACE TEMP TABLE behaviour_segment_labels (
+    count_views     BIGINT  NOT NULL,
+    count_cart_adds BIGINT  NOT NULL,
+    is_single_visit BOOLEAN NOT NULL,
+    segment         VARCHAR NOT NULL
+)
+"""
+
+SEGMENTS_VIEW_SQL = """
+CREATE OR REPLACE TEMP VIEW customer_segments AS
+SELECT
+    summary.*,
+    coalesce(rfm.segment, labels.segment) AS segment,
+    CASE WHEN rfm.customer_id IS NULL THEN 'behavioural' ELSE 'rfm' END AS segment_kind
+FROM customer_summary AS summary
+LEFT JOIN customer_rfm AS rfm USING (customer_id)
+LEFT JOIN behaviour_segment_labels AS labels
+    ON rfm.customer_id IS NULL
+   AND labels.count_views = coalesce(summary.count_views, 0)
+   AND labels.count_cart_adds = coalesce(summary.count_cart_adds, 0)
+   AND labels.is_single_visit
+       = coalesce(summary.first_event_at::DATE = summary.last_event_at::DATE, FALSE)
 """
 
 TABLES_DDL = """
@@ -80,12 +94,8 @@ CREATE OR REPLACE TABLE customer_rfm (
     monetary_amount DOUBLE  NOT NULL,
     r_score         TINYINT NOT NULL,
     f_score         TINYINT NOT NULL,
-    m_score         TINYINT NOT NULL
-);
-CREATE OR REPLACE TABLE customer_segments (
-    customer_id  VARCHAR NOT NULL,
-    segment      VARCHAR NOT NULL,
-    segment_kind VARCHAR NOT NULL
+    m_score         TINYINT NOT NULL,
+    segment         VARCHAR NOT NULL
 );
 CREATE OR REPLACE TABLE segment_definitions (
     segment       VARCHAR NOT NULL,
@@ -97,39 +107,38 @@ CREATE OR REPLACE TABLE segment_definitions (
 
 
 def label_behaviour_profiles(
-    con: duckdb.DuckDBPyConnection, relation: str, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    by: str | None = None,
+    weight: str | None = None,
 ) -> pd.DataFrame:
     """Distinct behaviour profiles of ``relation`` with their customer count and segment.
 
     Non-buyers are the bulk of RetailRocket-shaped data (99% of visitors), so instead of pulling
     a row per customer (per period) into pandas, only the distinct ``(by,) count_views,
     count_cart_adds, is_single_visit`` combinations travel, weighted by their customers; callers
-    join the labels back in SQL. ``relation`` and ``by`` are identifiers from this package's
-    constants, never user input.
+    join the labels back in SQL. A row of ``relation`` is one customer, or ``weight`` customers
+    when that column is named. ``relation``, ``by`` and ``weight`` are identifiers from this
+    package's constants, never user input.
     """
     keys = ", ".join(([by] if by else []) + ["count_views", "count_cart_adds", "is_single_visit"])
-    sql = f"SELECT {keys}, count(*) AS customers FROM {relation} GROUP BY ALL"  # noqa: S608
+    count = f"CAST(sum({weight}) AS BIGINT)" if weight else "count(*)"
+    sql = f"SELECT {keys}, {count} AS customers FROM {relation} GROUP BY ALL"  # noqa: S608
     profiles = con.execute(sql).df()
     profiles["segment"] = behavioural_segments(profiles, by=by, weight="customers")
     return profiles
 
 
 def build_segments(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    """Write ``customer_rfm``, ``customer_segments`` and ``segment_definitions`` as of ctx.as_of."""
-    params = {"as_of": ctx.as_of}
-    rfm = score_rfm(con.execute(BUYER_FIGURES_SQL, params).df())
-    con.execute(NON_BUYERS_SQL, params)
+    """Write ``customer_rfm`` and ``segment_definitions`` and define ``customer_segments``."""
+    rfm = score_rfm(con.execute(BUYER_FIGURES_SQL, {"as_of": ctx.as_of}).df())
+    con.execute(TABLES_DDL)
+    insert_frame(con, "customer_rfm", rfm.assign(segment=assign_rfm_segments(rfm)))
+    con.execute(NON_BUYERS_VIEW_SQL)
     profiles = label_behaviour_profiles(con, "segment_non_buyers")
     threshold = window_shopper_threshold(profiles["count_views"], profiles["customers"])
-    buyers = rfm[["customer_id"]].assign(segment=assign_rfm_segments(rfm), segment_kind="rfm")
-
-    con.execute(TABLES_DDL)
-    insert_frame(con, "customer_rfm", rfm)
-    insert_frame(con, "customer_segments", buyers)
     insert_frame(con, "segment_definitions", segment_definitions(threshold))
-    con.register("behaviour_profiles", profiles)
-    try:
-        con.execute(INSERT_NON_BUYERS_SQL)
-    finally:
-        con.unregister("behaviour_profiles")
-    con.execute("DROP TABLE segment_non_buyers")
+    con.execute(LABELS_DDL)
+    insert_frame(con, "behaviour_segment_labels", profiles.drop(columns="customers"))
+    con.execute("DROP VIEW segment_non_buyers")
+    con.execute(SEGMENTS_VIEW_SQL)
