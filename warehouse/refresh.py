@@ -4,7 +4,7 @@ Each refresh writes a NEW snapshot file (see ``warehouse/store.py``), so the das
 the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing. The warehouse
 is attached read-only; staging views are temporary, so the published file holds only marts and model
 tables and opens on its own. Order: staging → marts → ``MODEL_STEPS`` → ``customers`` (and its
-``segment_summary``) → ``OUTCOME_STEPS``.
+``segment_summary``) → ``LATE_STEPS``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
 from warehouse.steps.clv import build_clv
-from warehouse.steps.customers import build_customers
 from warehouse.steps.migration import build_segment_snapshots
 from warehouse.steps.segments import build_segments
 
@@ -55,8 +54,9 @@ MARTS = (
 # snapshot file (a persisted 14 M-row table costs seconds to write). Their columns reach the
 # snapshot through ``customers``.
 SCRATCH_MARTS = ("customer_summary",)
-# The wide table, built after the model tables it joins (with its per-segment summary).
+# The wide table, built after the model tables it joins, and the per-segment summary of it.
 CUSTOMERS_MART = "customers"
+SEGMENT_SUMMARY_MART = "segment_summary"
 # Settings a user may choose per refresh (CLI flags); the defaults in one place.
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
@@ -99,10 +99,12 @@ MODEL_STEPS: list[tuple[str, Step]] = [
     ("segments", build_segments),
     ("clusters", build_clusters),  # reads customer_rfm
     ("clv", build_clv),
-    ("segment_snapshots", build_segment_snapshots),
 ]
-# Steps that need the wide ``customers`` table (e.g. campaign outcomes) run after it.
-OUTCOME_STEPS: list[tuple[str, Step]] = [("campaign_outcomes", build_campaign_outcomes)]
+# Steps that need the wide ``customers`` table run after it.
+LATE_STEPS: list[tuple[str, Step]] = [
+    ("segment_snapshots", build_segment_snapshots),  # settled visitors' facts are in customers
+    ("campaign_outcomes", build_campaign_outcomes),  # reads segment_snapshots
+]
 
 
 def refresh(
@@ -220,8 +222,8 @@ def _run_steps(
 
     steps: list[tuple[str, Step]] = [(name, mart(name)) for name in MARTS]
     steps += MODEL_STEPS
-    steps.append((CUSTOMERS_MART, build_customers))
-    steps += OUTCOME_STEPS
+    steps.append((CUSTOMERS_MART, _build_customers))
+    steps += LATE_STEPS
     seconds: dict[str, float] = {}
     bar = tqdm(steps, desc="refresh", unit="step", disable=not progress, leave=False)
     for name, step in bar:
@@ -231,6 +233,11 @@ def _run_steps(
         key = "marts" if name in MARTS else name
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - started
     return seconds
+
+
+def _build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
+    build_model(con, CUSTOMERS_MART, Materialization.TABLE)
+    build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)
 
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:

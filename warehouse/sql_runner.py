@@ -1,8 +1,8 @@
 """Run the SQL model files of ``warehouse/marts/``, one file per grain.
 
 A model file holds one SELECT, wrapped here into ``CREATE ... <name> AS``, so the same query can be
-a temporary staging view or a snapshot table. Each starts with a header comment: what one row is,
-its key, what it feeds.
+a temporary staging view, a temporary table or a snapshot table. Each starts with a header
+comment: what one row is, its key, what it feeds.
 """
 
 from __future__ import annotations
@@ -38,16 +38,11 @@ def read_query(path: Path) -> str:
 
 def build_model(
     con: duckdb.DuckDBPyConnection,
-    model: str,
+    name: str,
     materialization: Materialization,
     folder: Path = MODELS_DIR,
-    *,
-    name: str | None = None,
 ) -> None:
-    """Create view or table ``name`` (default: ``model``) from ``<folder>/<model>.sql``."""
-    query = read_query(model_path(model, folder))
-    target = name or model
-    if not _IDENTIFIER.fullmatch(target):
-        raise ValueError(f"{target!r} is not a plain lower-case SQL identifier")
-    con.execute(f"{materialization.value} {target} AS\n{query}\n")
+    """Create view or table ``name`` from ``<folder>/<name>.sql``."""
+    query = read_query(model_path(name, folder))
+    con.execute(f"{materialization.value} {name} AS\n{query}\n")
 

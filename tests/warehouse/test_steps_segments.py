@@ -85,20 +85,23 @@ def _add_events(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _build_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    """The snapshot step on marts that agree with each other: customer_summary rebuilt from the
-    events and order lines up to the as-of date, as its mart does (the step takes settled
-    visitors' facts from it)."""
+    """The snapshot step on tables that agree with each other: ``customers`` (where the step
+    finds settled visitors' facts) rebuilt from the events and order lines up to the as-of
+    date, as the summary mart does."""
     con.execute(
         """
-        CREATE OR REPLACE TABLE customer_summary AS
+        CREATE OR REPLACE TABLE customers AS
         WITH activity AS (
-            SELECT customer_id, event_at AS active_at, event_type FROM stg_events
+            SELECT customer_id, event_at AS active_at, event_type, NULL AS order_id
+            FROM stg_events
             UNION ALL
-            SELECT customer_id, ordered_at, 'order' FROM order_lines WHERE order_date <= $as_of
+            SELECT customer_id, ordered_at, 'order', order_id
+            FROM order_lines WHERE order_date <= $as_of
         )
         SELECT customer_id, min(active_at) AS first_event_at, max(active_at) AS last_event_at,
                count(*) FILTER (WHERE event_type = 'view') AS count_views,
-               count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds
+               count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds,
+               count(DISTINCT order_id) AS count_orders
         FROM activity
         GROUP BY customer_id
         """,

@@ -12,22 +12,38 @@ events AS (SELECT * FROM stg_events),
 orders AS (SELECT * FROM stg_orders),
 lines AS (SELECT * FROM order_lines),
 
-activity AS (
-    SELECT customer_id, event_at AS active_at, event_type FROM events
-    UNION ALL
-    SELECT customer_id, ordered_at AS active_at, 'order' AS event_type FROM orders
+event_activity AS (  -- by the integer visitor key: the bulk of the rows
+    SELECT
+        CAST(visitor_key AS VARCHAR)                       AS customer_id,
+        min(event_at)                                      AS first_event_at,
+        max(event_at)                                      AS last_event_at,
+        count(*)                                           AS count_events,
+        count(*) FILTER (WHERE event_type = 'view')        AS count_views,
+        count(*) FILTER (WHERE event_type = 'addtocart')   AS count_cart_adds
+    FROM events
+    GROUP BY visitor_key
 ),
 
-customer_activity AS (
+order_activity AS (
     SELECT
         customer_id,
-        min(active_at)                               AS first_event_at,
-        max(active_at)                               AS last_event_at,
-        count(*)                                     AS count_events,
-        count(*) FILTER (WHERE event_type = 'view')       AS count_views,
-        count(*) FILTER (WHERE event_type = 'addtocart')  AS count_cart_adds
-    FROM activity
+        min(ordered_at)                                    AS first_event_at,
+        max(ordered_at)                                    AS last_event_at,
+        count(*)                                           AS count_events
+    FROM orders
     GROUP BY customer_id
+),
+
+customer_activity AS (  -- an orders-file customer may also be a visitor with the same id
+    SELECT
+        customer_id,
+        least(e.first_event_at, o.first_event_at)                   AS first_event_at,
+        greatest(e.last_event_at, o.last_event_at)                  AS last_event_at,
+        coalesce(e.count_events, 0) + coalesce(o.count_events, 0)   AS count_events,
+        coalesce(e.count_views, 0)                                  AS count_views,
+        coalesce(e.count_cart_adds, 0)                              AS count_cart_adds
+    FROM event_activity AS e
+    FULL OUTER JOIN order_activity AS o USING (customer_id)
 ),
 
 customer_purchases AS (

@@ -89,6 +89,8 @@ FROM (
     SELECT launch_periods.campaign_id, snapshots.customer_id, snapshots.segment
     FROM launch_periods
     JOIN segment_snapshots AS snapshots USING (period_end)
+    SEMI JOIN (SELECT customer_id FROM campaign_assignments WHERE segment IS NULL) AS unfilled
+        USING (customer_id)
 ) AS before_launch
 WHERE a.segment IS NULL
   AND before_launch.campaign_id = a.campaign_id
@@ -156,8 +158,9 @@ def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write ``campaigns``, ``campaign_assignments``, ``campaign_outcomes``, ``campaign_results``.
 
-    Needs ``order_lines``, ``segment_snapshots`` and ``segment_sizes`` (its period ends); ``ctx`` gives ``db`` (whose operational
-    store is read) and ``cutoff_at`` (first instant after the as-of day).
+    Needs ``order_lines``, ``segment_snapshots`` and ``segment_sizes`` (its period ends); ``ctx``
+    gives ``db`` (whose operational store is read) and ``cutoff_at`` (first instant after the
+    as-of day).
     """
     con.execute(TABLES_DDL)
     _copy_from_ops(con, ctx)

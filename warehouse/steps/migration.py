@@ -8,17 +8,18 @@ the first activity up to the as-of date, plus the as-of date itself.
 At each period end, using only data dated on or before it: buyers get their RFM segment, scored
 among the buyers of that date; non-buyers get their behavioural segment from their events up to
 it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``; the
-facts of visitors whose activity lies in one period come from ``customer_summary`` (see
-NON-BUYER STATES below). A customer is in a period only once they have an event or an order (by
-``order_date``) on or before its end.
+facts of visitors whose activity lies in one period come from ``customers`` (see NON-BUYER
+STATES below), so this step runs after that table is built. A customer is in a period only once
+they have an event or an order (by ``order_date``) on or before its end.
 
 The view is not stored row by row (tens of millions of rows at full size): it expands the stored
 ``snapshot_period_ends (period_end)``, ``snapshot_buyer_segments (period_end, customer_id,
 segment)``, ``snapshot_non_buyer_states (customer_id, from_period_end, to_period_end,
-count_views, count_cart_adds, is_single_visit)`` — a non-buyer's behaviour facts, unchanged over
-that range of period ends — and ``snapshot_profile_segments (period_end, count_views,
-count_cart_adds, is_single_visit, segment)``, the segment of each behaviour profile at each
-period end.
+count_views, count_cart_adds, is_single_visit)`` — a changing non-buyer's behaviour facts at one
+period end — and ``snapshot_profile_segments (period_end, count_views, count_cart_adds,
+is_single_visit, segment)``, the segment of each behaviour profile at each period end; settled
+visitors come from the view ``snapshot_spans`` over ``customers`` and ``snapshot_calendar (day,
+period_end)``.
 
 Also writes ``segment_sizes`` — one row per period end × segment, key ``(period_end, segment)``:
 ``customers``; what the migration page charts over time — and ``segment_transitions`` — one row
@@ -99,7 +100,7 @@ PERIOD_ENDS_LIST_SQL = "SELECT period_end FROM snapshot_period_ends ORDER BY per
 
 # Each day from the first activity to the as-of date with the period end that closes it.
 CALENDAR_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_calendar AS
+INSERT INTO snapshot_calendar
 SELECT days.day, min(ends.period_end) AS period_end
 FROM (
     SELECT unnest(generate_series(
@@ -112,33 +113,12 @@ GROUP BY days.day
 
 # NON-BUYER STATES. A non-buyer's behaviour facts change only at period ends after new events.
 # Most visitors are "settled": never bought, and all their events fall in one period, so their
-# facts at every period end from that one on are their final facts in customer_summary (one state
-# row, valid from that period end to the as-of date). Only the others (buyers before their first
-# order, visitors active in several periods) are re-aggregated from their events at each period
-# end. The expansion to one row per customer and period end then happens only when writing
-# segment_snapshots.
-SPANS_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_spans AS
-WITH buyers AS (
-    SELECT DISTINCT customer_id FROM order_lines WHERE order_date <= CAST($as_of AS DATE)
-)
-
-SELECT
-    summary.customer_id,
-    buyers.customer_id IS NOT NULL AS has_ordered,
-    summary.count_views,
-    summary.count_cart_adds,
-    summary.first_event_at::DATE = summary.last_event_at::DATE AS is_single_visit,
-    first_day.period_end AS first_period_end,
-    last_day.period_end AS last_period_end
-FROM customer_summary AS summary
-INNER JOIN snapshot_calendar AS first_day ON first_day.day = summary.first_event_at::DATE
-INNER JOIN snapshot_calendar AS last_day ON last_day.day = summary.last_event_at::DATE
-LEFT JOIN buyers USING (customer_id)
-"""
-
+# facts at every period end from that one on are their final facts in customers: the view
+# expands them from there and nothing is stored per settled visitor. Only the others (buyers
+# before their first order, visitors active in several periods) are re-aggregated from their
+# events at each period end and stored.
 CHANGING_STATES_SQL = """
-CREATE OR REPLACE TEMP TABLE snapshot_changing_states AS
+INSERT INTO snapshot_non_buyer_states
 WITH changing AS (
     SELECT customer_id
     FROM snapshot_spans
@@ -177,21 +157,6 @@ WHERE first_orders.first_order_date IS NULL OR first_orders.first_order_date > e
 GROUP BY ends.period_end, daily.customer_id
 """
 
-STATES_SQL = """
-INSERT INTO snapshot_non_buyer_states
-SELECT * FROM snapshot_changing_states
-UNION ALL
-SELECT
-    customer_id,
-    first_period_end,
-    CAST($as_of AS DATE),
-    count_views,
-    count_cart_adds,
-    is_single_visit
-FROM snapshot_spans
-WHERE NOT has_ordered AND first_period_end = last_period_end
-"""
-
 # Behaviour profiles present at each period end, weighted by their customers: the states are
 # grouped before they are expanded over period ends, so this never touches one row per customer
 # and period end.
@@ -202,6 +167,11 @@ WITH grouped AS (
            count(*) AS customers
     FROM snapshot_non_buyer_states
     GROUP BY ALL
+    UNION ALL
+    SELECT first_period_end, (SELECT max(period_end) FROM snapshot_period_ends), count_views,
+           count_cart_adds, is_single_visit, count(*)
+    FROM snapshot_settled
+    GROUP BY ALL
 )
 
 SELECT ends.period_end, grouped.count_views, grouped.count_cart_adds, grouped.is_single_visit,
@@ -211,10 +181,10 @@ INNER JOIN snapshot_period_ends AS ends
     ON ends.period_end BETWEEN grouped.from_period_end AND grouped.to_period_end
 """
 
-SCRATCH_TABLES = ("snapshot_changing_states", "snapshot_spans", "snapshot_calendar")
 
 SNAPSHOTS_DDL = """
 CREATE OR REPLACE TABLE snapshot_period_ends (period_end DATE NOT NULL);
+CREATE OR REPLACE TABLE snapshot_calendar (day DATE NOT NULL, period_end DATE NOT NULL);
 CREATE OR REPLACE TABLE snapshot_buyer_segments (
     period_end  DATE    NOT NULL,
     customer_id VARCHAR NOT NULL,
@@ -235,11 +205,37 @@ CREATE OR REPLACE TABLE snapshot_profile_segments (
     is_single_visit BOOLEAN NOT NULL,
     segment         VARCHAR NOT NULL
 );
+CREATE OR REPLACE VIEW snapshot_spans AS
+SELECT
+    customers.customer_id,
+    customers.count_orders > 0 AS has_ordered,
+    customers.count_views,
+    customers.count_cart_adds,
+    customers.first_event_at::DATE = customers.last_event_at::DATE AS is_single_visit,
+    first_day.period_end AS first_period_end,
+    last_day.period_end AS last_period_end
+FROM customers
+INNER JOIN snapshot_calendar AS first_day ON first_day.day = customers.first_event_at::DATE
+INNER JOIN snapshot_calendar AS last_day ON last_day.day = customers.last_event_at::DATE;
+CREATE OR REPLACE VIEW snapshot_settled AS
+SELECT customer_id, first_period_end, count_views, count_cart_adds, is_single_visit
+FROM snapshot_spans
+WHERE NOT has_ordered AND first_period_end = last_period_end;
 CREATE OR REPLACE VIEW segment_snapshots AS
+WITH states AS (
+    SELECT customer_id, from_period_end, to_period_end, count_views, count_cart_adds,
+           is_single_visit
+    FROM snapshot_non_buyer_states
+    UNION ALL
+    SELECT customer_id, first_period_end, (SELECT max(period_end) FROM snapshot_period_ends),
+           count_views, count_cart_adds, is_single_visit
+    FROM snapshot_settled
+)
+
 SELECT period_end, customer_id, segment FROM snapshot_buyer_segments
 UNION ALL
 SELECT ends.period_end, states.customer_id, profiles.segment
-FROM snapshot_non_buyer_states AS states
+FROM states
 INNER JOIN snapshot_period_ends AS ends
     ON ends.period_end BETWEEN states.from_period_end AND states.to_period_end
 INNER JOIN snapshot_profile_segments AS profiles
@@ -257,8 +253,7 @@ PATHS_SQL = """
 WITH settled_groups AS (
     SELECT first_period_end AS from_period_end, count_views, count_cart_adds, is_single_visit,
            count(*) AS customers
-    FROM snapshot_spans
-    WHERE NOT has_ordered AND first_period_end = last_period_end
+    FROM snapshot_settled
     GROUP BY ALL
 ),
 
@@ -268,7 +263,7 @@ settled AS (
 
 changing AS (
     SELECT states.customer_id, states.from_period_end AS period_end, profiles.segment
-    FROM snapshot_changing_states AS states
+    FROM snapshot_non_buyer_states AS states
     INNER JOIN snapshot_profile_segments AS profiles
         ON profiles.period_end = states.from_period_end
        AND profiles.count_views = states.count_views
@@ -456,9 +451,7 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
     insert_frame(con, "snapshot_buyer_segments", buyers)
     # Non-buyers stay in DuckDB; only their distinct behaviour profiles are labelled.
     con.execute(CALENDAR_SQL, {"first": min(known), "as_of": as_of})
-    con.execute(SPANS_SQL, {"as_of": as_of})
     con.execute(CHANGING_STATES_SQL, {"as_of": as_of})
-    con.execute(STATES_SQL, {"as_of": as_of})
     con.execute(PROFILE_COUNTS_SQL)
     profiles = label_behaviour_profiles(
         con, "snapshot_profile_counts", by="period_end", weight="customers"
@@ -466,5 +459,3 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
     con.execute("DROP VIEW snapshot_profile_counts")
     insert_frame(con, "snapshot_profile_segments", profiles.drop(columns="customers"))
     write_sizes_and_transitions(con, PATHS_SQL)
-    for name in SCRATCH_TABLES:
-        con.execute(f"DROP TABLE {name}")
