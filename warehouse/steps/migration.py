@@ -181,7 +181,6 @@ INNER JOIN snapshot_period_ends AS ends
     ON ends.period_end BETWEEN grouped.from_period_end AND grouped.to_period_end
 """
 
-
 SNAPSHOTS_DDL = """
 CREATE OR REPLACE TABLE snapshot_period_ends (period_end DATE NOT NULL);
 CREATE OR REPLACE TABLE snapshot_calendar (day DATE NOT NULL, period_end DATE NOT NULL);
