@@ -2,9 +2,9 @@
 
 Each refresh writes a NEW snapshot file (see ``warehouse/store.py``), so the dashboard keeps reading
 the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing. The warehouse
-is attached read-only; staging views are temporary, so the published file holds only marts and model
-tables and opens on its own. Order: staging → marts → ``MODEL_STEPS`` → ``customers`` (and its
-``segment_summary``) → ``LATE_STEPS``.
+is attached read-only; staging views and scratch marts are temporary, so the published file holds
+only marts, model tables and views over them, and opens on its own. Order: staging → marts →
+``MODEL_STEPS`` → ``customers`` (and its ``segment_summary``) → ``LATE_STEPS``.
 """
 
 from __future__ import annotations
