@@ -2,9 +2,9 @@
 
 Each refresh writes a NEW snapshot file (see ``warehouse/store.py``), so the dashboard keeps reading
 the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing. The warehouse
-is attached read-only; staging views and scratch marts are temporary, so the published file holds
-only marts, model tables and views over them, and opens on its own. Order: staging → marts →
-``MODEL_STEPS`` → ``customers`` (and its ``segment_summary``) → ``LATE_STEPS``.
+is attached read-only; staging views are temporary and scratch marts are dropped, so the published
+file holds only marts, model tables and views over them, and opens on its own. Order: staging →
+marts → ``MODEL_STEPS`` → ``customers`` (and its ``segment_summary``) → ``LATE_STEPS``.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ MARTS = (
     "customer_summary",
     "refresh_info",
 )
-# Marts only the refresh itself reads: built as temporary tables, so they are not written to the
-# snapshot file (a persisted 14 M-row table costs seconds to write). Their columns reach the
-# snapshot through ``customers``.
+# Marts only the refresh itself reads: dropped before the snapshot is published (their columns
+# reach it through ``customers``). They are ordinary tables, not temporary ones: at 14 M rows a
+# temporary table held in memory left too little for sorting ``customers`` under the limit.
 SCRATCH_MARTS = ("customer_summary",)
 # The wide table, built after the model tables it joins, and the per-segment summary of it.
 CUSTOMERS_MART = "customers"
@@ -140,6 +140,8 @@ def refresh(
             )
             seconds = _run_steps(con, ctx, progress)
             summary = _summary_lines(con, ctx, seconds)
+            for name in SCRATCH_MARTS:
+                con.execute(f"DROP TABLE {name}")
             con.execute("DETACH raw")
             con.execute("CHECKPOINT")
         finally:
@@ -217,8 +219,7 @@ def _run_steps(
     """Run every step in order; return the seconds each took (the marts summed as "marts")."""
 
     def mart(name: str) -> Step:
-        kind = Materialization.TEMP_TABLE if name in SCRATCH_MARTS else Materialization.TABLE
-        return lambda con, _ctx: build_model(con, name, kind)
+        return lambda con, _ctx: build_model(con, name, Materialization.TABLE)
 
     steps: list[tuple[str, Step]] = [(name, mart(name)) for name in MARTS]
     steps += MODEL_STEPS

@@ -1,8 +1,8 @@
 """Run the SQL model files of ``warehouse/marts/``, one file per grain.
 
 A model file holds one SELECT, wrapped here into ``CREATE ... <name> AS``, so the same query can be
-a temporary staging view, a temporary table or a snapshot table. Each starts with a header
-comment: what one row is, its key, what it feeds.
+a temporary staging view or a snapshot table. Each starts with a header comment: what one row is,
+its key, what it feeds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 class Materialization(Enum):
     TEMP_VIEW = "CREATE OR REPLACE TEMP VIEW"
-    TEMP_TABLE = "CREATE OR REPLACE TEMP TABLE"
     TABLE = "CREATE OR REPLACE TABLE"
 
 

@@ -14,9 +14,9 @@ they have an event or an order (by ``order_date``) on or before its end.
 
 The view is not stored row by row (tens of millions of rows at full size): it expands the stored
 ``snapshot_period_ends (period_end)``, ``snapshot_buyer_segments (period_end, customer_id,
-segment)``, ``snapshot_non_buyer_states (customer_id, from_period_end, to_period_end,
-count_views, count_cart_adds, is_single_visit)`` — a changing non-buyer's behaviour facts at one
-period end — and ``snapshot_profile_segments (period_end, count_views, count_cart_adds,
+segment)``, ``snapshot_non_buyer_states (period_end, customer_id, count_views,
+count_cart_adds, is_single_visit)`` — a changing non-buyer's behaviour facts at one period end —
+and ``snapshot_profile_segments (period_end, count_views, count_cart_adds,
 is_single_visit, segment)``, the segment of each behaviour profile at each period end; settled
 visitors come from the view ``snapshot_spans`` over ``customers`` and ``snapshot_calendar (day,
 period_end)``.
@@ -144,9 +144,8 @@ first_orders AS (
 )
 
 SELECT
+    ends.period_end,
     daily.customer_id,
-    ends.period_end AS from_period_end,
-    ends.period_end AS to_period_end,
     sum(daily.count_views) AS count_views,
     sum(daily.count_cart_adds) AS count_cart_adds,
     count(*) = 1 AS is_single_visit
@@ -162,23 +161,19 @@ GROUP BY ends.period_end, daily.customer_id
 # and period end.
 PROFILE_COUNTS_SQL = """
 CREATE OR REPLACE TEMP VIEW snapshot_profile_counts AS
-WITH grouped AS (
-    SELECT from_period_end, to_period_end, count_views, count_cart_adds, is_single_visit,
-           count(*) AS customers
-    FROM snapshot_non_buyer_states
-    GROUP BY ALL
-    UNION ALL
-    SELECT first_period_end, (SELECT max(period_end) FROM snapshot_period_ends), count_views,
-           count_cart_adds, is_single_visit, count(*)
+WITH settled AS (
+    SELECT first_period_end, count_views, count_cart_adds, is_single_visit, count(*) AS customers
     FROM snapshot_settled
     GROUP BY ALL
 )
 
-SELECT ends.period_end, grouped.count_views, grouped.count_cart_adds, grouped.is_single_visit,
-       grouped.customers
-FROM grouped
-INNER JOIN snapshot_period_ends AS ends
-    ON ends.period_end BETWEEN grouped.from_period_end AND grouped.to_period_end
+SELECT period_end, count_views, count_cart_adds, is_single_visit, 1 AS customers
+FROM snapshot_non_buyer_states
+UNION ALL
+SELECT ends.period_end, settled.count_views, settled.count_cart_adds, settled.is_single_visit,
+       settled.customers
+FROM settled
+INNER JOIN snapshot_period_ends AS ends ON ends.period_end >= settled.first_period_end
 """
 
 SNAPSHOTS_DDL = """
@@ -190,9 +185,8 @@ CREATE OR REPLACE TABLE snapshot_buyer_segments (
     segment     VARCHAR NOT NULL
 );
 CREATE OR REPLACE TABLE snapshot_non_buyer_states (
+    period_end      DATE    NOT NULL,
     customer_id     VARCHAR NOT NULL,
-    from_period_end DATE    NOT NULL,
-    to_period_end   DATE    NOT NULL,
     count_views     BIGINT  NOT NULL,
     count_cart_adds BIGINT  NOT NULL,
     is_single_visit BOOLEAN NOT NULL
@@ -221,27 +215,22 @@ SELECT customer_id, first_period_end, count_views, count_cart_adds, is_single_vi
 FROM snapshot_spans
 WHERE NOT has_ordered AND first_period_end = last_period_end;
 CREATE OR REPLACE VIEW segment_snapshots AS
-WITH states AS (
-    SELECT customer_id, from_period_end, to_period_end, count_views, count_cart_adds,
-           is_single_visit
-    FROM snapshot_non_buyer_states
-    UNION ALL
-    SELECT customer_id, first_period_end, (SELECT max(period_end) FROM snapshot_period_ends),
-           count_views, count_cart_adds, is_single_visit
-    FROM snapshot_settled
-)
-
 SELECT period_end, customer_id, segment FROM snapshot_buyer_segments
 UNION ALL
-SELECT ends.period_end, states.customer_id, profiles.segment
-FROM states
-INNER JOIN snapshot_period_ends AS ends
-    ON ends.period_end BETWEEN states.from_period_end AND states.to_period_end
+SELECT states.period_end, states.customer_id, profiles.segment
+FROM snapshot_non_buyer_states AS states
 INNER JOIN snapshot_profile_segments AS profiles
-    ON profiles.period_end = ends.period_end
-   AND profiles.count_views = states.count_views
-   AND profiles.count_cart_adds = states.count_cart_adds
-   AND profiles.is_single_visit = states.is_single_visit;
+    USING (period_end, count_views, count_cart_adds, is_single_visit)
+UNION ALL
+-- an equality join on the facts, so that reading one period end filters the small profile table
+-- first instead of joining every settled visitor to the period ends by inequality
+SELECT profiles.period_end, settled.customer_id, profiles.segment
+FROM snapshot_settled AS settled
+INNER JOIN snapshot_profile_segments AS profiles
+    ON profiles.count_views = settled.count_views
+   AND profiles.count_cart_adds = settled.count_cart_adds
+   AND profiles.is_single_visit = settled.is_single_visit
+   AND profiles.period_end >= settled.first_period_end;
 """
 
 # WEIGHTED PATHS. Transitions and sizes need each customer's path (segment at every period end),
@@ -261,13 +250,10 @@ settled AS (
 ),
 
 changing AS (
-    SELECT states.customer_id, states.from_period_end AS period_end, profiles.segment
+    SELECT states.customer_id, states.period_end, profiles.segment
     FROM snapshot_non_buyer_states AS states
     INNER JOIN snapshot_profile_segments AS profiles
-        ON profiles.period_end = states.from_period_end
-       AND profiles.count_views = states.count_views
-       AND profiles.count_cart_adds = states.count_cart_adds
-       AND profiles.is_single_visit = states.is_single_visit
+        USING (period_end, count_views, count_cart_adds, is_single_visit)
     UNION ALL
     SELECT customer_id, period_end, segment FROM snapshot_buyer_segments
 )
