@@ -30,6 +30,7 @@ from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
 from warehouse.steps.clv import build_clv
+from warehouse.steps.customers import build_customers
 from warehouse.steps.migration import build_segment_snapshots
 from warehouse.steps.segments import build_segments
 
@@ -54,9 +55,8 @@ MARTS = (
 # reach it through ``customers``). They are ordinary tables, not temporary ones: at 14 M rows a
 # temporary table held in memory left too little for sorting ``customers`` under the limit.
 SCRATCH_MARTS = ("customer_summary",)
-# The wide table, built after the model tables it joins, and the per-segment summary of it.
+# The wide table, built after the model tables it joins (with its per-segment summary).
 CUSTOMERS_MART = "customers"
-SEGMENT_SUMMARY_MART = "segment_summary"
 # Settings a user may choose per refresh (CLI flags); the defaults in one place.
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
@@ -223,7 +223,7 @@ def _run_steps(
 
     steps: list[tuple[str, Step]] = [(name, mart(name)) for name in MARTS]
     steps += MODEL_STEPS
-    steps.append((CUSTOMERS_MART, _build_customers))
+    steps.append((CUSTOMERS_MART, build_customers))
     steps += LATE_STEPS
     seconds: dict[str, float] = {}
     bar = tqdm(steps, desc="refresh", unit="step", disable=not progress, leave=False)
@@ -234,11 +234,6 @@ def _run_steps(
         key = "marts" if name in MARTS else name
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - started
     return seconds
-
-
-def _build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    build_model(con, CUSTOMERS_MART, Materialization.TABLE)
-    build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)
 
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:

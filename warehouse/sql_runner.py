@@ -37,11 +37,15 @@ def read_query(path: Path) -> str:
 
 def build_model(
     con: duckdb.DuckDBPyConnection,
-    name: str,
+    model: str,
     materialization: Materialization,
     folder: Path = MODELS_DIR,
+    *,
+    name: str | None = None,
 ) -> None:
-    """Create view or table ``name`` from ``<folder>/<name>.sql``."""
-    query = read_query(model_path(name, folder))
-    con.execute(f"{materialization.value} {name} AS\n{query}\n")
-
+    """Create view or table ``name`` (default: ``model``) from ``<folder>/<model>.sql``."""
+    query = read_query(model_path(model, folder))
+    target = name or model
+    if not _IDENTIFIER.fullmatch(target):
+        raise ValueError(f"{target!r} is not a plain lower-case SQL identifier")
+    con.execute(f"{materialization.value} {target} AS\n{query}\n")

@@ -262,3 +262,15 @@ def test_progress_prints_a_summary_with_as_of_rows_per_mart_and_step_warnings(
     assert re.search(r"order_lines +6 rows", out)
     assert "1 lines of never-priced items" in out
     assert "warning: too few repeat buyers" in out
+
+
+def test_customers_are_stored_in_segment_order(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    con = duckdb.connect(str(refresh(db, progress=False)), read_only=True)
+    stored = [segment for (segment,) in con.execute(
+        "SELECT segment FROM customers ORDER BY rowid").fetchall()]
+    kinds = {kind for (kind,) in con.execute(
+        "SELECT DISTINCT segment_kind FROM customers").fetchall()}
+    con.close()
+    assert stored == sorted(stored)
+    assert kinds == {"rfm", "behavioural"}  # both sources of rows are interleaved in order

@@ -2,8 +2,8 @@
 -- The wide attribute table that action rules and the segment, CLV and board pages read, and the
 -- published form of `customer_summary` (all its columns are here).
 -- Built after the model steps from the `customer_segments` view (the summary with each
--- customer's segment); stored ordered by segment (only: a second sort key costs more than the
--- whole build at 14 M rows) so that a page reading one segment touches few row groups.
+-- customer's segment) and stored ordered by segment, one segment at a time, so that a page
+-- reading one segment touches few row groups (warehouse/steps/customers.py).
 -- Model columns are NULL where a model does not cover the customer (RFM and CLV exist only for
 -- buyers).
 
@@ -54,4 +54,3 @@ FROM summary
 LEFT JOIN rfm USING (customer_id)
 LEFT JOIN clusters USING (customer_id)
 LEFT JOIN clv USING (customer_id)
-ORDER BY summary.segment
