@@ -16,8 +16,8 @@ from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.figures import segments as figures
 from warehouse.queries import segments as queries
-from warehouse.refresh import SEGMENT_SUMMARY_MART
 from warehouse.sql_runner import Materialization, build_model
+from warehouse.steps.customers import SEGMENT_SUMMARY_MART
 from warehouse.store import new_snapshot_path, publish_snapshot
 
 # --- figure builders ---------------------------------------------------------------------------

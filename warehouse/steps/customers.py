@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from warehouse.refresh import RefreshContext
 
 
+SEGMENT_SUMMARY_MART = "segment_summary"
+
 SCHEMA_SQL = "CREATE OR REPLACE TABLE customers AS SELECT * FROM customer_rows LIMIT 0"
 BUYER_ROWS_SQL = """
 CREATE OR REPLACE TEMP TABLE customer_buyer_rows AS
@@ -58,4 +60,4 @@ def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None
             con.execute(INSERT_NON_BUYERS_SQL, {"segment": segment})
     con.execute("DROP TABLE customer_buyer_rows")
     con.execute("DROP VIEW customer_rows")
-    build_model(con, "segment_summary", Materialization.TABLE)
+    build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)
