@@ -96,8 +96,6 @@ INNER JOIN lines ON lines.order_date <= ends.period_end
 GROUP BY ends.period_end, lines.customer_id
 """
 
-PERIOD_ENDS_LIST_SQL = "SELECT period_end FROM snapshot_period_ends ORDER BY period_end"
-
 # Each day from the first activity to the as-of date with the period end that closes it.
 CALENDAR_SQL = """
 INSERT INTO snapshot_calendar
@@ -278,7 +276,7 @@ SELECT customer_id AS path_owner, 1 AS customers, period_end, segment FROM segme
 
 SIZES_SQL = """
 CREATE OR REPLACE TABLE segment_sizes AS
-SELECT period_end, segment, sum(customers) AS customers
+SELECT period_end, segment, CAST(sum(customers) AS BIGINT) AS customers
 FROM snapshot_paths
 GROUP BY period_end, segment
 ORDER BY period_end, segment
