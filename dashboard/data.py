@@ -57,6 +57,14 @@ class _ResultCache:
 _cache = _ResultCache(CACHE_SIZE)
 
 
+def _hashable(call: tuple) -> Hashable:
+    try:
+        hash(call)
+    except TypeError:
+        return repr(call)
+    return call
+
+
 def attach_reader(app: dash.Dash, reader: SnapshotReader) -> None:
     app.server.config[READER_CONFIG_KEY] = reader
 
@@ -72,14 +80,16 @@ def query(
     """Call a ``warehouse.queries`` function on a cursor of the current snapshot.
 
     ``cache=False`` for results that depend on more than the snapshot and the arguments (e.g.
-    rules being edited in the operational store) or that are too large to keep (full exports).
+    the operational store's campaigns) or that are too large to keep (full exports). Arguments
+    that cannot be hashed (rules, with their condition lists) are keyed by their ``repr``.
     """
     reader = snapshot_reader()
     try:
         path, cursor = reader.current()
         if not cache:
             return run(cursor, *args, **kwargs)
-        key = (path, run.__module__, run.__qualname__, args, tuple(sorted(kwargs.items())))
+        call = (args, tuple(sorted(kwargs.items())))
+        key = (path, run.__module__, run.__qualname__, _hashable(call))
         found, result = _cache.get(key)
         if not found:
             result = run(cursor, *args, **kwargs)

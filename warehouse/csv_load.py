@@ -29,7 +29,6 @@ import gzip
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
 
@@ -37,6 +36,7 @@ import duckdb
 from tqdm import tqdm
 
 from warehouse.load_summary import FileSummary, IngestError, IngestSummary
+from warehouse.ops_schema import utc_now
 from warehouse.raw import ensure_raw_schema
 from warehouse.store import MEMORY_LIMIT, open_warehouse, transaction
 
@@ -59,9 +59,8 @@ class CsvSpec:
     (identifiers from these tuples only); user values reach SQL only as ``$named`` parameters."""
 
     table: str
-    columns: tuple[str, ...]  # CSV columns read, found by header name
-    target: tuple[str, ...]  # the table's columns, in insert order
-    typed: tuple[str, ...]  # SQL expression for each target column, over the raw columns
+    columns: tuple[str, ...]  # CSV columns read, found by header name; the table's, in order
+    typed: tuple[str, ...]  # SQL expression for each column, over the raw values
     checks: tuple[Check, ...]
     optional: tuple[str, ...] = ()  # columns that may be absent (read as NULL)
     keep: str = "TRUE"  # rows failing this predicate are skipped: counted, not validated
@@ -219,7 +218,7 @@ class _FileLoader:
     """Runs the statements of one file on the load's connection (inside its transaction).
 
     The temp table ``ingest_stage`` holds one row per group of ``_n`` rows of the file: good rows
-    grouped by their typed values (the target columns), bad rows by their reason ``_reason``
+    grouped by their typed values (the table's columns), bad rows by their reason ``_reason``
     (typed columns NULL), and one group for all skipped rows (``_kept`` false)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, job: FileJob, params: dict[str, object]):
@@ -248,7 +247,7 @@ class _FileLoader:
         spec = self.spec
         good = "_kept AND _reason IS NULL"
         typed = ", ".join(f"CASE WHEN {good} THEN {expr} END AS {q(col)}"
-                          for expr, col in zip(spec.typed, spec.target, strict=True))
+                          for expr, col in zip(spec.typed, spec.columns, strict=True))
         self.run(
             "CREATE OR REPLACE TEMP TABLE ingest_stage AS "  # noqa: S608
             f"SELECT _kept, _reason, {typed}, count(*) AS _n FROM ({self._checked()}) GROUP BY ALL"
@@ -286,15 +285,15 @@ class _FileLoader:
         key). Returns the number of rows written."""
         spec = self.spec
         table = q(spec.table)
-        target = ", ".join(q(c) for c in spec.target)
-        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in spec.target)
+        target = ", ".join(q(c) for c in spec.columns)
+        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in spec.columns)
         sql = (
             f"INSERT INTO {table} ({target}) SELECT {target} FROM ingest_stage s "  # noqa: S608
             f"WHERE s._kept AND s._reason IS NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {table} t WHERE {same})"
         )
         if spec.upsert_key:
-            updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in spec.target
+            updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in spec.columns
                                 if c != spec.upsert_key)
             sql += f" ON CONFLICT ({q(spec.upsert_key)}) DO UPDATE SET {updates}"
         return self.run(sql)[0][0]
@@ -346,10 +345,6 @@ def load_file(
     )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 # One warehouse holds one shop's purchases from one source: RetailRocket transactions and an
 # order export of the same shop describe the same purchases, and their order ids would collide.
 _OTHER_SOURCE = {"retailrocket": ("orders", "ingest-orders"), "orders": ("events", "ingest")}
@@ -390,11 +385,11 @@ def run_load(
             load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
             files = []
             for job in located:
-                file_started = _utc_now()
+                file_started = utc_now()
                 summary = load_file(con, job, load_id, params, progress)
                 con.execute(
                     "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [load_id, kind, job.label, file_started, _utc_now(), summary.rows_read,
+                    [load_id, kind, job.label, file_started, utc_now(), summary.rows_read,
                      summary.rows_loaded, summary.duplicates_dropped, summary.rows_rejected,
                      summary.rows_skipped],
                 )

@@ -27,7 +27,6 @@ DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
 EVENTS = CsvSpec(
     table="events",
     columns=("timestamp", "visitorid", "event", "itemid", "transactionid"),
-    target=("timestamp", "visitorid", "event", "itemid", "transactionid"),
     typed=(
         'TRY_CAST("timestamp" AS BIGINT)',
         "TRY_CAST(visitorid AS BIGINT)",
@@ -58,7 +57,6 @@ PRICE_PATTERN = r"n[0-9]+(\.[0-9]+)?"
 ITEM_PROPERTIES = CsvSpec(
     table="item_properties",
     columns=("timestamp", "itemid", "property", "value"),
-    target=("timestamp", "itemid", "property", "value"),
     typed=('TRY_CAST("timestamp" AS BIGINT)', "TRY_CAST(itemid AS BIGINT)", "property", "value"),
     keep="property IN ('categoryid', 'available', $price_property)",
     checks=(
@@ -88,7 +86,6 @@ ITEM_PROPERTIES = CsvSpec(
 CATEGORY_TREE = CsvSpec(
     table="category_tree",
     columns=("categoryid", "parentid"),
-    target=("categoryid", "parentid"),
     typed=("TRY_CAST(categoryid AS BIGINT)", "TRY_CAST(parentid AS BIGINT)"),
     checks=(
         whole_number("categoryid"),
@@ -132,8 +129,7 @@ def find_retailrocket_files(folder: Path) -> dict[str, Path]:
 
 
 def _expected_files() -> str:
-    names = ("events", "item_properties_part1", "item_properties_part2", "category_tree")
-    return ", ".join(f"{name}.csv" for name in names) + " (each may be gzipped: .csv.gz)"
+    return ", ".join(f"{name}.csv" for name in FILES) + " (each may be gzipped: .csv.gz)"
 
 
 def _check_price_property(value: str) -> str:

@@ -21,7 +21,6 @@ ORDERS = CsvSpec(
     table="orders",
     columns=("customer_id", "order_id", "ordered_at", "amount", "item_id", "quantity"),
     optional=("item_id", "quantity"),
-    target=("customer_id", "order_id", "ordered_at", "amount", "item_id", "quantity"),
     typed=(
         "customer_id",
         "order_id",

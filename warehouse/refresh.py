@@ -57,7 +57,6 @@ MARTS = (
 SCRATCH_MARTS = ("customer_summary",)
 # The wide table, built after the model tables it joins (with its per-segment summary).
 CUSTOMERS_MART = "customers"
-# Settings a user may choose per refresh (CLI flags); the defaults in one place.
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
 

@@ -347,7 +347,7 @@ def render_rules(version: dict | None, selected: str | None) -> tuple:
         wanted = (version or {}).get("rule_id")
         value = next((str(v) for v in (wanted, selected) if v is not None and str(v) in valid),
                      options[0]["value"] if options else None)
-        stats = query(queries.rule_stats, rules, cache=False)
+        stats = query(queries.rule_stats, rules)
     except PROBLEMS as error:  # the picker stays, so a faulty rule can be edited or deleted
         blank = figures.empty_figure("", str(error))
         return [], "", blank, options, value, components.message(str(error))
@@ -564,7 +564,7 @@ def read_conditions(mode: str, fields: list, ops: list, values: list,
 
 
 def _saved_text(rule: rule_store.Rule, warnings: list[str]) -> list:
-    stats = query(queries.rule_stats, rule_store.list_rules(_db()), cache=False)
+    stats = query(queries.rule_stats, rule_store.list_rules(_db()))
     row = stats.rules.set_index("rule_id").loc[rule.rule_id]
     text = (f"Saved '{rule.name}' (priority {rule.priority}): "
             f"{formatting.count(row.count_won)} customers get its action; "
@@ -644,7 +644,7 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
         return no_update, components.message(str(error), color="danger")
     try:
         rules = rule_store.list_rules(_db())
-        baseline = query(queries.audience_baseline, rules, identifier, cache=False)
+        baseline = query(queries.audience_baseline, rules, identifier)
     except PROBLEMS as error:
         return components.message(str(error)), None
     rule = next((r for r in rules if r.rule_id == identifier), None)

@@ -404,12 +404,12 @@ def show_profile(segment: str | None) -> tuple:
         overview = query(queries.segment_overview).set_index("segment")
         if segment not in overview.index:
             return hidden
-        total = query(queries.count_segment_customers, segment)
         customers = query(queries.segment_customers, segment, limit=GRID_ROWS)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         return ({}, segment, str(error), "", [], {}, [], "", True)
     row = overview.loc[segment]
+    total = int(row["customers"])
     all_customers = int(overview["customers"].sum())
     return (
         {},

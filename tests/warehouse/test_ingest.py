@@ -164,7 +164,9 @@ def test_missing_file_is_an_error_naming_it_and_the_expected_files(tmp_path, rr_
         ingest(tmp_path / "w.duckdb", rr_folder)
     message = str(error.value)
     assert "missing item_properties_part2.csv" in message
-    assert "events.csv, item_properties_part1.csv" in message
+    expected = message.split("expected files: ")[1]
+    for name in ("events", "item_properties_part1", "item_properties_part2", "category_tree"):
+        assert f"{name}.csv" in expected
     assert not (tmp_path / "w.duckdb").exists()
 
 

@@ -190,6 +190,9 @@ def test_customer_summary_counts(shop):
     assert one["first_purchase_at"] == pd.Timestamp("2015-06-01 10:10")
     assert one["last_purchase_at"] == pd.Timestamp("2015-06-04 08:30")
     assert summary.loc["3", "avg_basket_size"] == 2 / 1
+    # visitor 1 was active from 06-01 to 06-04; visitor 3 only on 06-02 (two events)
+    assert summary["is_single_visit"].to_dict() == {
+        "1": False, "2": False, "3": True, "4": True, "5": True}
     window_shopper = summary.loc["4"]
     assert (window_shopper["count_orders"], window_shopper["gmv_amount"]) == (0, 0.0)
     assert pd.isna(window_shopper["first_purchase_at"])

@@ -67,10 +67,12 @@ def con(tmp_path):
     con.execute(
         "CREATE TABLE customer_summary (customer_id VARCHAR, first_event_at TIMESTAMP,"
         " last_event_at TIMESTAMP, count_views BIGINT, count_cart_adds BIGINT,"
-        " count_orders BIGINT, gmv_amount DOUBLE)"
+        " count_orders BIGINT, gmv_amount DOUBLE, is_single_visit BOOLEAN"
+        " AS (CAST(first_event_at AS DATE) = CAST(last_event_at AS DATE)))"
     )
     con.executemany(
-        "INSERT INTO customer_summary VALUES (?, ?, ?, ?, ?, 0, 0)",
+        "INSERT INTO customer_summary (customer_id, first_event_at, last_event_at, count_views,"
+        " count_cart_adds, count_orders, gmv_amount) VALUES (?, ?, ?, ?, ?, 0, 0)",
         [(c, first, last, views, carts) for c, views, carts, first, last in SUMMARY],
     )
     con.execute(  # the staging view a refresh provides; empty unless a test adds events
@@ -101,7 +103,8 @@ def _build_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> Non
         SELECT customer_id, min(active_at) AS first_event_at, max(active_at) AS last_event_at,
                count(*) FILTER (WHERE event_type = 'view') AS count_views,
                count(*) FILTER (WHERE event_type = 'addtocart') AS count_cart_adds,
-               count(DISTINCT order_id) AS count_orders
+               count(DISTINCT order_id) AS count_orders,
+               min(active_at)::DATE = max(active_at)::DATE AS is_single_visit
         FROM activity
         GROUP BY customer_id
         """,

@@ -5,6 +5,8 @@
 -- An "event" is a behaviour event or an orders-file line; first/last_event_at and count_events
 -- cover both. count_orders counts distinct orders, count_items sums quantities, gmv_amount sums
 -- line_amount, avg_basket_size = order lines / orders (0 for a customer who never bought).
+-- is_single_visit: all of the customer's activity falls on one calendar day (one visit, as the
+-- traffic KPI counts visits); the behavioural segments and snapshots use this one definition.
 
 WITH
 
@@ -68,6 +70,8 @@ SELECT
     activity.count_events,
     activity.count_views,
     activity.count_cart_adds,
+    CAST(activity.first_event_at AS DATE) = CAST(activity.last_event_at AS DATE)
+                                                            AS is_single_visit,
     coalesce(purchases.count_orders, 0)                     AS count_orders,
     CAST(coalesce(purchases.count_items, 0) AS BIGINT)      AS count_items,
     CAST(coalesce(purchases.gmv_amount, 0) AS DOUBLE)       AS gmv_amount,

@@ -37,6 +37,7 @@ SELECT
     summary.count_events,
     summary.count_views,
     summary.count_cart_adds,
+    summary.is_single_visit,
     summary.count_orders,
     summary.count_items,
     summary.gmv_amount,

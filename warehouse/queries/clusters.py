@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.clusters import FEATURES
-from warehouse.steps.clusters import FEATURES_SQL
+from warehouse.steps.clusters import features_sql
 
 SCATTER_FEATURES: tuple[str, ...] = FEATURES
 SCATTER_MAX_POINTS = 5000
@@ -17,19 +17,14 @@ SCATTER_MAX_POINTS = 5000
 # A deterministic sample: the buyers with the smallest hash of their id. Same points on every
 # call and every page load, spread over all clusters, no Python loop. All whitelisted features
 # are selected; the two asked for are picked in pandas, so no identifier is ever interpolated.
-# The clustering features as the step computed them; in a published snapshot the summary's
-# columns are in ``customers`` (``customer_summary`` exists only during a refresh).
-_PUBLISHED_FEATURES_SQL = FEATURES_SQL.replace(
-    "customer_summary AS summary", "customers AS summary"
-)
 _SCATTER_SQL = f"""
-WITH features AS ({_PUBLISHED_FEATURES_SQL})
+WITH features AS ({features_sql("customers")})
 SELECT features.*, clusters.cluster_id, clusters.cluster_name
 FROM features
 INNER JOIN customer_clusters AS clusters USING (customer_id)
 ORDER BY hash(features.customer_id), features.customer_id
 LIMIT ?
-"""  # noqa: S608 FEATURES_SQL is a constant
+"""  # noqa: S608 features_sql is built from constants
 
 
 def scatter_sample(

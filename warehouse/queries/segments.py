@@ -143,22 +143,7 @@ def segment_customers(
     return con.execute(sql, [*params, min(limit, MAX_ROWS), offset]).df()
 
 
-def count_segment_customers(
-    con: duckdb.DuckDBPyConnection,
-    segment: str | None = None,
-    *,
-    search: str | None = None,
-    ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
-) -> int:
-    """How many customers :func:`segment_customers` would page through with the same filters."""
-    where, params = _where(segment, search, ranges or {})
-    sql = f"SELECT count(*) FROM customers WHERE {where}"  # noqa: S608
-    return int(con.execute(sql, params).fetchone()[0])
-
-
 # --- one segment's profile and export ----------------------------------------------------------
-
-SCORE_NAMES = ("r_score", "f_score", "m_score")
 
 # Zero-filled 3 × 5 grid: one row per score and value, so a chart always shows all five bars.
 SCORE_COUNTS_SQL = """

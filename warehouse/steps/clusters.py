@@ -32,8 +32,10 @@ MIN_CUSTOMERS = 20
 # One row per buyer (every row of customer_rfm). cart_to_purchase_ratio is orders per cart add, as
 # in `customers`; a buyer who never added to cart (purchases can be logged without a cart event)
 # counts as 1 cart add, so the ratio is defined for every buyer and equals the `customers` column
-# wherever that is not NULL. A buyer missing from customer_summary counts as no views, no cart adds.
-FEATURES_SQL = """
+# wherever that is not NULL. A buyer missing from the summary counts as no views, no cart adds.
+# ``{summary}`` is the table holding the summary's columns: ``customer_summary`` during a refresh,
+# ``customers`` in a published snapshot (see ``features_sql``).
+_FEATURES_SQL = """
 SELECT
     rfm.customer_id,
     CAST(rfm.recency_days AS DOUBLE) AS recency_days,
@@ -45,8 +47,16 @@ SELECT
         / greatest(coalesce(summary.count_cart_adds, 0), 1) AS cart_to_purchase_ratio,
     CAST(coalesce(summary.avg_basket_size, 0) AS DOUBLE) AS avg_basket_size
 FROM customer_rfm AS rfm
-LEFT JOIN customer_summary AS summary USING (customer_id)
+LEFT JOIN {summary} AS summary USING (customer_id)
 """
+
+
+def features_sql(summary: str = "customer_summary") -> str:
+    """The clustering features query, reading the summary's columns from ``summary`` (a table
+    name from this package: ``customer_summary`` or ``customers``)."""
+    if summary not in ("customer_summary", "customers"):
+        raise ValueError(f"features_sql: {summary!r} holds no customer summary")
+    return _FEATURES_SQL.format(summary=summary)
 
 _STAT_COLUMNS = ", ".join(
     f"{feature}_{stat} DOUBLE" for feature in FEATURES for stat in ("mean", "median")
@@ -68,7 +78,7 @@ CREATE OR REPLACE TABLE cluster_scores (
 
 def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per buyer: ``customer_id`` and the ``FEATURES`` columns, ordered by customer_id."""
-    return con.execute(FEATURES_SQL + "ORDER BY rfm.customer_id").df()
+    return con.execute(features_sql() + "ORDER BY rfm.customer_id").df()
 
 
 def build_clusters(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:

@@ -202,7 +202,7 @@ SELECT
     customers.count_orders > 0 AS has_ordered,
     customers.count_views,
     customers.count_cart_adds,
-    customers.first_event_at::DATE = customers.last_event_at::DATE AS is_single_visit,
+    customers.is_single_visit,
     first_day.period_end AS first_period_end,
     last_day.period_end AS last_period_end
 FROM customers

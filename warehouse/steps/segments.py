@@ -47,17 +47,11 @@ WHERE order_date <= CAST($as_of AS DATE)
 GROUP BY customer_id
 """
 
-# Behaviour facts of customers with no order by the as-of date; "single visit" = all events on
-# one calendar day (a visit is a visitor active on a day, as in the traffic KPI).
+# Behaviour facts of customers with no order by the as-of date.
 NON_BUYERS_VIEW_SQL = """
 CREATE OR REPLACE TEMP VIEW segment_non_buyers AS
-SELECT
-    summary.customer_id,
-    coalesce(summary.count_views, 0) AS count_views,
-    coalesce(summary.count_cart_adds, 0) AS count_cart_adds,
-    coalesce(summary.first_event_at::DATE = summary.last_event_at::DATE, FALSE)
-        AS is_single_visit
-FROM customer_summary AS summary
+SELECT customer_id, count_views, count_cart_adds, is_single_visit
+FROM customer_summary
 ANTI JOIN customer_rfm USING (customer_id)
 """
 
@@ -80,10 +74,9 @@ FROM customer_summary AS summary
 LEFT JOIN customer_rfm AS rfm USING (customer_id)
 LEFT JOIN behaviour_segment_labels AS labels
     ON rfm.customer_id IS NULL
-   AND labels.count_views = coalesce(summary.count_views, 0)
-   AND labels.count_cart_adds = coalesce(summary.count_cart_adds, 0)
-   AND labels.is_single_visit
-       = coalesce(summary.first_event_at::DATE = summary.last_event_at::DATE, FALSE)
+   AND labels.count_views = summary.count_views
+   AND labels.count_cart_adds = summary.count_cart_adds
+   AND labels.is_single_visit = summary.is_single_visit
 """
 
 TABLES_DDL = """
