@@ -235,15 +235,14 @@ class Thresholds:
         """SELECT of the one row: q_<n> (quantile), e_<n> (edge value if q_<n> is it, else NULL)."""
         if not self.aliases:
             return "SELECT NULL AS none"
-        ties = ", ".join(f"{q}, CASE WHEN {q} = x_{q[2:]} THEN x_{q[2:]} END AS {e}"
-                         for q, e in self.aliases.values())
+        # aliases are numbered in insertion order: the n-th pair is q_<n>, e_<n>, over x_<n>
+        ties = ", ".join(f"{q}, CASE WHEN {q} = x_{n} THEN x_{n} END AS {e}"
+                         for n, (q, e) in enumerate(self.aliases.values()))
         # generated aliases over whitelisted columns; fractions are parameters
         return f"SELECT {ties} FROM (SELECT {', '.join(self.aggregates)} FROM {CUSTOMERS_TABLE})"  # noqa: S608
 
 
-def _compile_condition(
-    item: dict[str, Any], table: str, thresholds: Thresholds | None
-) -> tuple[str, list[Any]]:
+def _compile_condition(item: dict[str, Any], thresholds: Thresholds) -> tuple[str, list[Any]]:
     name, op, value = item["field"], item["op"], item["value"]
     column = f'"{name}"'  # whitelisted in FIELD_TYPES
     kind = FIELD_TYPES[name]
@@ -251,14 +250,8 @@ def _compile_condition(
         top = op == "top_pct"
         fraction = 1 - value / 100 if top else value / 100
         strict, edge = (">", "max") if top else ("<", "min")
-        if thresholds is not None:
-            quantile, tie = thresholds.refs(column, fraction, edge)
-            return f"({column} {strict} {quantile} OR {column} = {tie})", []
-        # column and table are whitelisted identifiers; the quantile is a parameter
-        sql = (f"({column} {strict} (SELECT quantile_cont({column}, ?) FROM {table}) "  # noqa: S608
-               f"OR {column} = (SELECT CASE WHEN quantile_cont({column}, ?) = {edge}({column}) "
-               f"THEN {edge}({column}) END FROM {table}))")
-        return sql, [fraction, fraction]
+        quantile, tie = thresholds.refs(column, fraction, edge)
+        return f"({column} {strict} {quantile} OR {column} = {tie})", []
     if op == "in":
         return f"list_contains(CAST(? AS VARCHAR[]), {column})", [list(value)]
     if kind == TIMESTAMP:
@@ -267,23 +260,19 @@ def _compile_condition(
 
 
 def compile_conditions(
-    conditions: str | list[dict[str, Any]],
-    table: str = CUSTOMERS_TABLE,
-    thresholds: Thresholds | None = None,
+    conditions: str | list[dict[str, Any]], thresholds: Thresholds
 ) -> tuple[str, list[Any]]:
-    """A boolean SQL expression over ``table``'s columns (never NULL) and its parameters.
+    """A boolean SQL expression over ``customers``' columns (never NULL) and its parameters.
 
-    Relative thresholds are scalar subqueries, or columns of ``thresholds`` when given (the
-    caller then selects from ``table`` cross-joined with that aggregate row).
+    Relative thresholds are columns of ``thresholds`` (the caller selects from ``customers``
+    cross-joined with its one aggregate row).
     """
     validate_conditions(conditions)
-    if table != CUSTOMERS_TABLE:
-        raise RuleError(f"rules evaluate over {CUSTOMERS_TABLE!r} only, not {table!r}")
     parts: list[str] = []
     params: list[Any] = []
     for item in parse_conditions(conditions):
         group = item.get("any", [item])
-        compiled = [_compile_condition(inner, table, thresholds) for inner in group]
+        compiled = [_compile_condition(inner, thresholds) for inner in group]
         parts.append("(" + " OR ".join(sql for sql, _ in compiled) + ")")
         params += [p for _, group_params in compiled for p in group_params]
     return "coalesce(" + " AND ".join(parts) + ", false)", params
@@ -301,7 +290,7 @@ def winners_sql(rules: list[Rule]) -> tuple[str, list[Any]]:
     thresholds = Thresholds()
     for index, rule in enumerate(rules):
         try:
-            sql, rule_params = compile_conditions(rule.conditions, thresholds=thresholds)
+            sql, rule_params = compile_conditions(rule.conditions, thresholds)
         except RuleError as error:
             raise RuleError(f"rule {rule.name!r} cannot be evaluated: {error}") from None
         flags.append(f"{sql} AS is_match_{index}")

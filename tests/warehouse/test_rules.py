@@ -28,7 +28,6 @@ from warehouse.queries.board import (
 from warehouse.rules import (
     Rule,
     RuleError,
-    compile_conditions,
     create_rule,
     delete_rule,
     list_rules,
@@ -107,10 +106,11 @@ def shop(n: int = 10) -> pd.DataFrame:
 
 
 def matching(tmp_path: Path, customers: pd.DataFrame, conditions: list[dict]) -> list[str]:
+    """Customers matching ``conditions``, evaluated as the board evaluates a rule."""
     path = write_snapshot(tmp_path / "snap.duckdb", customers)
-    where, params = compile_conditions(conditions)
+    sql, params = winners_sql([rule("probe", conditions, rule_id=1)])
     with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute(f"SELECT customer_id FROM customers WHERE {where} ORDER BY 1",
+        rows = con.execute(f"SELECT customer_id FROM ({sql}) WHERE is_match_0 ORDER BY 1",
                            params).fetchall()
     return [row[0] for row in rows]
 
