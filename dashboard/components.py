@@ -1,9 +1,11 @@
-"""Layout pieces shared by pages: page header, stat and KPI cards, message (empty state / error)."""
+"""Layout pieces shared by pages: page header, stat and KPI cards, message (empty state / error),
+graphs and AG Grid rows and number formats."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+import pandas as pd
+from dash import dcc, html
 
 
 def page_header(title: str, subtitle: str) -> html.Div:
@@ -59,3 +61,26 @@ def kpi_card(
         f"{arrow} {change_text}".strip(), id=change_id, className=f"ab-kpi-change text-{color}"
     )
     return stat_card(title, value, footnote, value_id=value_id, change=change)
+
+
+def graph(component_id: str | None = None, height: int = 380, figure: object = None) -> dcc.Graph:
+    """A chart of fixed height without the Plotly logo (``figure`` for charts drawn up front)."""
+    props = {"id": component_id} if component_id else {}
+    return dcc.Graph(
+        figure=figure or {}, config={"displaylogo": False}, style={"height": f"{height}px"}, **props
+    )
+
+
+def grid_rows(frame: pd.DataFrame, columns: object) -> list[dict]:
+    """AG Grid rowData of ``columns``: NaN/NaT as null (JSON), dates and times as ISO text."""
+    shown = frame[list(columns)].copy()
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "")
+    shown = shown.astype(object)
+    return shown.where(shown.notna(), None).to_dict("records")
+
+
+def number_formatter(fmt: str) -> dict:
+    """An AG Grid valueFormatter: a d3 number format, an em dash for a missing value."""
+    return {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"}

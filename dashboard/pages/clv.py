@@ -118,16 +118,6 @@ def metric_cards(metrics: dict[str, float], calibration_end: str) -> list[dbc.Co
     ]
 
 
-def grid_rows(frame: pd.DataFrame, columns: dict) -> list[dict]:
-    """AgGrid rowData of ``columns``: NaN/NaT as null, dates and times as ISO text."""
-    shown = frame[list(columns)].copy()
-    for column in shown.columns:
-        if pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "")
-    shown = shown.astype(object)
-    return shown.where(shown.notna(), None).to_dict("records")
-
-
 def _column_defs(columns: dict) -> list[dict]:
     defs = []
     for column, (header, fmt) in columns.items():
@@ -138,9 +128,7 @@ def _column_defs(columns: dict) -> list[dict]:
             spec.update(
                 type="numericColumn",
                 filter="agNumberColumnFilter",
-                valueFormatter={
-                    "function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"
-                },
+                valueFormatter=components.number_formatter(fmt),
             )
         else:
             spec["filter"] = "agTextColumnFilter"
@@ -151,13 +139,12 @@ def _column_defs(columns: dict) -> list[dict]:
 # --- layout ------------------------------------------------------------------------------------
 
 
-def _graph(figure) -> dcc.Graph:
-    return dcc.Graph(figure=figure, config={"displaylogo": False}, style={"height": "420px"})
-
-
 def _slot(component_id: str, figure, reason: str | None, title: str) -> dbc.Col:
     """A chart, or the reason it cannot be drawn when a model was rejected."""
-    body = components.message(f"{title}: {reason}") if reason else _graph(figure)
+    if reason:
+        body = components.message(f"{title}: {reason}")
+    else:
+        body = components.graph(height=420, figure=figure)
     return dbc.Col(dbc.Card(html.Div(body, id=component_id), body=True), lg=6, className="mb-3")
 
 
@@ -225,7 +212,7 @@ def _top_customers(clv_reason: str | None) -> dbc.Card:
 def _parameters(params: pd.DataFrame) -> dbc.Card:
     grid = dag.AgGrid(
         id=ids.CLV_PARAMS_GRID,
-        rowData=grid_rows(params, PARAM_COLUMNS),
+        rowData=components.grid_rows(params, PARAM_COLUMNS),
         columnDefs=_column_defs(PARAM_COLUMNS),
         defaultColDef={"sortable": True, "resizable": True, "filter": True},
         columnSize="autoSize",
@@ -278,7 +265,7 @@ def layout(**_query: str) -> html.Div:
     holdout_body = (
         components.message(f"Holdout check: {skipped}")
         if skipped
-        else _graph(figures.holdout_figure(holdout, holdout_days))
+        else components.graph(height=420, figure=figures.holdout_figure(holdout, holdout_days))
     )
     one_time = dbc.Alert(
         [ONE_TIME_NOTE, dcc.Link("Segments page", href="/segments"), "."], color="info"
@@ -327,4 +314,5 @@ def update_top_customers(limit: str | None) -> tuple[object, list[dict]]:
         f"The {formatting.count(len(top))} buyers with the highest CLV; frequency, recency and T "
         "in days (BTYD conventions), average spend of their repeat purchases."
     )
-    return html.P(caption, className="text-muted small mb-1"), grid_rows(top, TOP_COLUMNS)
+    rows = components.grid_rows(top, TOP_COLUMNS)
+    return html.P(caption, className="text-muted small mb-1"), rows

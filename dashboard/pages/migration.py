@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import components, formatting, ids
 from dashboard.data import DataUnavailableError, query
@@ -87,12 +87,6 @@ def pair_summary(counts: pd.DataFrame, start: date, end: date) -> str:
 # --- layout ------------------------------------------------------------------------------------
 
 
-def _graph(component_id: str, height: int) -> dcc.Graph:
-    return dcc.Graph(
-        id=component_id, config={"displaylogo": False}, style={"height": f"{height}px"}
-    )
-
-
 def _select(component_id: str, label: str, options: list[dict], value: str) -> dbc.Col:
     return dbc.Col(
         [
@@ -113,7 +107,7 @@ def _sizes_card() -> dbc.Card:
         options=[{"label": label, "value": value} for value, label in SCOPES.items()],
     )
     return dbc.Card(
-        [scope, _graph(ids.MIGRATION_SIZES_CHART, 420)], body=True, className="mb-3"
+        [scope, components.graph(ids.MIGRATION_SIZES_CHART, 420)], body=True, className="mb-3"
     )
 
 
@@ -142,8 +136,8 @@ def _transitions_card(dates: list[date]) -> dbc.Card:
             controls,
             html.P(NEW_EXPLAINED, className="text-muted small mb-2"),
             html.Div(id=ids.MIGRATION_PAIR_MESSAGE),
-            _graph(ids.MIGRATION_SANKEY, 560),
-            _graph(ids.MIGRATION_MATRIX, 620),
+            components.graph(ids.MIGRATION_SANKEY, 560),
+            components.graph(ids.MIGRATION_MATRIX, 620),
         ],
         body=True,
         className="mb-3",

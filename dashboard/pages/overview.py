@@ -245,14 +245,9 @@ def _trend_controls() -> dbc.Row:
     )
 
 
-def _graph(component_id: str, height: int = 380) -> dcc.Graph:
-    return dcc.Graph(
-        id=component_id, config={"displaylogo": False}, style={"height": f"{height}px"}
-    )
-
-
 def _card_col(component_id: str, width: int) -> dbc.Col:
-    return dbc.Col(dbc.Card(_graph(component_id, 360), body=True), lg=width, className="mb-3")
+    card = dbc.Card(components.graph(component_id, 360), body=True)
+    return dbc.Col(card, lg=width, className="mb-3")
 
 
 def layout(**_query: str) -> html.Div:
@@ -279,9 +274,9 @@ def layout(**_query: str) -> html.Div:
                     _card_col(ids.OVERVIEW_FUNNEL_CHART, 5),
                 ]
             ),
-            dbc.Card(_graph(ids.OVERVIEW_GMV_CHART), body=True, className="mb-3"),
+            dbc.Card(components.graph(ids.OVERVIEW_GMV_CHART), body=True, className="mb-3"),
             dbc.Card(
-                [_trend_controls(), _graph(ids.OVERVIEW_TRENDS_CHART, 420)],
+                [_trend_controls(), components.graph(ids.OVERVIEW_TRENDS_CHART, 420)],
                 body=True,
                 className="mb-3",
             ),

@@ -71,12 +71,6 @@ def export_file_name(segment: str) -> str:
     return f"segment-{slug}.csv"
 
 
-def grid_rows(customers: pd.DataFrame) -> list[dict]:
-    """The grid's rowData: its columns only, NaN as null (JSON)."""
-    shown = customers[list(GRID_COLUMNS)].astype(object)
-    return shown.where(shown.notna(), None).to_dict("records")
-
-
 def _column_defs() -> list[dict]:
     defs = []
     for column, (header, fmt) in GRID_COLUMNS.items():
@@ -86,9 +80,7 @@ def _column_defs() -> list[dict]:
         else:
             spec.update(filter="agNumberColumnFilter", type="numericColumn")
         if fmt:
-            spec["valueFormatter"] = {
-                "function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"
-            }
+            spec["valueFormatter"] = components.number_formatter(fmt)
         defs.append(spec)
     return defs
 
@@ -159,15 +151,6 @@ def profiles_table(profiles: pd.DataFrame) -> dbc.Table | dbc.Alert:
 # --- layout ------------------------------------------------------------------------------------
 
 
-def _graph(component_id: str, height: int, figure: dict | None = None) -> dcc.Graph:
-    return dcc.Graph(
-        id=component_id,
-        figure=figure or {},
-        config={"displaylogo": False},
-        style={"height": f"{height}px"},
-    )
-
-
 def _feature_picker(component_id: str, label: str, value: str) -> dbc.Col:
     options = [
         {"label": figures.FEATURE_LABELS[f], "value": f} for f in cluster_queries.SCATTER_FEATURES
@@ -193,7 +176,7 @@ def _treemap_card() -> dbc.Card:
                     {"label": "Size by GMV", "value": "gmv_amount"},
                 ],
             ),
-            _graph(ids.SEGMENTS_TREEMAP, 480),
+            components.graph(ids.SEGMENTS_TREEMAP, 480),
         ],
         body=True,
         className="h-100",
@@ -227,7 +210,7 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
             html.P(id=ids.SEGMENTS_PROFILE_DESCRIPTION, className="text-muted mb-1"),
             html.P(id=ids.SEGMENTS_PROFILE_SIZE, className="fw-bold"),
             dbc.Row(id=ids.SEGMENTS_PROFILE_STATS),
-            _graph(ids.SEGMENTS_PROFILE_SCORES, 300),
+            components.graph(ids.SEGMENTS_PROFILE_SCORES, 300),
             dbc.Row(
                 [
                     dbc.Col(html.Div(id=ids.SEGMENTS_GRID_CAPTION, className="small"), md=9),
@@ -284,13 +267,13 @@ def _cluster_section() -> dbc.Card:
                 ],
                 className="mb-2 g-3",
             ),
-            _graph(ids.SEGMENTS_CLUSTER_SCATTER, 460),
+            components.graph(ids.SEGMENTS_CLUSTER_SCATTER, 460),
             html.H5("Cluster profiles (mean / median per buyer)", className="mt-3"),
             html.Div(profiles_table(profiles), id=ids.SEGMENTS_CLUSTER_PROFILES),
             dbc.Row(
                 [
                     dbc.Col(
-                        _graph(
+                        components.graph(
                             ids.SEGMENTS_CLUSTER_SILHOUETTE,
                             300,
                             figures.cluster_score_figure(scores, "silhouette"),
@@ -298,7 +281,7 @@ def _cluster_section() -> dbc.Card:
                         lg=6,
                     ),
                     dbc.Col(
-                        _graph(
+                        components.graph(
                             ids.SEGMENTS_CLUSTER_BIC,
                             300,
                             figures.cluster_score_figure(scores, "bic"),
@@ -336,7 +319,7 @@ def layout(segment: str | None = None, **_query: str) -> html.Div:
                     dbc.Col(_treemap_card(), lg=8, className="mb-3"),
                     dbc.Col(
                         dbc.Card(
-                            _graph(
+                            components.graph(
                                 ids.SEGMENTS_RF_HEATMAP, 480, figures.rf_heatmap_figure(heatmap)
                             ),
                             body=True,
@@ -418,7 +401,7 @@ def show_profile(segment: str | None) -> tuple:
         size_text(total, all_customers),
         profile_stats(row, all_customers),
         figures.score_distribution_figure(scores, segment),
-        grid_rows(customers),
+        components.grid_rows(customers, GRID_COLUMNS),
         grid_caption(len(customers), total),
         total == 0,
     )
