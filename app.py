@@ -142,7 +142,7 @@ def build_demo_warehouse(db: Path) -> None:
 
 
 def serve(db: Path, host: str, port: int) -> None:
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from dashboard.app import create_app
 
@@ -154,8 +154,15 @@ def serve(db: Path, host: str, port: int) -> None:
         else:
             build_demo_warehouse(db)
     app = create_app(db)
+    try:
+        server = create_server(app.server, host=host, port=port, threads=8)
+    except OSError as error:
+        raise RuntimeError(
+            f"cannot serve on {host}:{port}: {error.strerror or error}. Is Actionboard already "
+            "running there? Choose another port with --port."
+        ) from None
     print(f"Actionboard is serving {db.name} at http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(app.server, host=host, port=port, threads=8, _quiet=True)
+    server.run()
 
 
 def main(argv: list[str] | None = None) -> int:

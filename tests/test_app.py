@@ -177,6 +177,11 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
         assert loaded.returncode == 0, loaded.stderr
         assert " 0 rows loaded" in loaded.stdout
         assert get_json(health_url)["snapshot"] == first["snapshot"]  # still the old state
+        # A second server on the same port is refused with the reason, before claiming to serve.
+        twice = run_cli("serve", "--port", str(port), "--db", str(db))
+        assert twice.returncode == 2
+        assert twice.stderr.startswith("error: cannot serve on 127.0.0.1:")
+        assert "Traceback" not in twice.stderr and "is serving" not in twice.stdout
         # ... and a refresh, which the server picks up once it is published.
         refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-08-01")
         assert refreshed.returncode == 0, refreshed.stderr

@@ -174,6 +174,12 @@ def _prepare(
     if last_day is None or last_day[0] is None:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} holds no events and no orders)")
     as_of = as_of or last_day[0]
+    today = datetime.now(UTC).date()
+    if as_of > today:
+        raise ValueError(
+            f"as-of date {as_of} is in the future (today is {today}, UTC): nothing after today "
+            f"can be measured; the data ends on {last_day[0]}"
+        )
     ctx = RefreshContext(
         db=db,
         snapshot=building,

@@ -67,7 +67,8 @@ def grid_caption(shown: int, total: int) -> str:
 
 def export_file_name(segment: str) -> str:
     """``segment-cant-lose-them.csv``: a file name any system accepts."""
-    slug = re.sub(r"[^a-z0-9]+", "-", segment.lower()).strip("-") or "segment"
+    words = segment.lower().replace("'", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", words).strip("-") or "segment"
     return f"segment-{slug}.csv"
 
 

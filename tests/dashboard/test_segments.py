@@ -241,6 +241,13 @@ def test_export_downloads_every_customer_of_the_segment(page, overview):
     assert frame["customer_id"].is_unique
 
 
+def test_export_file_names_are_plain_slugs(page):
+    assert page.export_file_name("Can't Lose Them") == "segment-cant-lose-them.csv"
+    assert page.export_file_name("One-visit Browsers") == "segment-one-visit-browsers.csv"
+    assert page.export_file_name("=cmd|' /C calc'!A0") == "segment-cmd-c-calc-a0.csv"
+    assert page.export_file_name("…") == "segment-segment.csv"
+
+
 def test_layout_preselects_the_segment_named_in_the_url(page):
     assert page.layout(segment="Lost")[ids.SEGMENTS_PICKER].value == "Lost"
     assert page.layout(segment="=cmd")[ids.SEGMENTS_PICKER].value is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import signal
 import subprocess
@@ -156,6 +157,15 @@ def test_progress_bars_are_drawn_per_file_on_stderr(tmp_path, rr_folder, capsys)
 
 
 # --- refusals -------------------------------------------------------------------------------
+
+
+def test_plain_and_gzipped_copies_of_one_file_are_refused(tmp_path, rr_folder):
+    plain = rr_folder / "category_tree.csv"
+    with gzip.open(rr_folder / "category_tree.csv.gz", "wb") as packed:
+        packed.write(plain.read_bytes())
+    with pytest.raises(IngestError, match=r"both category_tree.csv and category_tree.csv.gz"):
+        ingest(tmp_path / "w.duckdb", rr_folder)
+    assert not (tmp_path / "w.duckdb").exists()
 
 
 def test_missing_file_is_an_error_naming_it_and_the_expected_files(tmp_path, rr_folder):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -210,6 +210,15 @@ def test_warehouse_without_raw_tables_says_there_is_nothing_to_refresh(tmp_path)
     duckdb.connect(str(db)).close()
     with pytest.raises(ValueError, match=r"nothing to refresh.*no table events"):
         refresh(db, progress=False)
+
+
+def test_as_of_in_the_future_is_a_clear_error_and_publishes_nothing(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    with pytest.raises(ValueError, match=r"is in the future .* the data ends on 2015-06-06"):
+        refresh(db, as_of=tomorrow, progress=False)
+    assert current_snapshot(db) is None
+    assert _unfinished(db) == []
 
 
 def test_as_of_before_the_first_event_is_a_clear_error(tmp_path):
