@@ -37,14 +37,15 @@ from warehouse.rules import (
     winners_sql,
 )
 from warehouse.steps import campaign_outcomes
-from warehouse.steps.migration import write_sizes_and_transitions
+from warehouse.steps.migration import SNAPSHOTS_DDL, write_sizes_and_transitions
 from warehouse.store import new_snapshot_path, open_ops, publish_snapshot
 
 CUSTOMER_COLUMNS = {
     "customer_id": "VARCHAR", "segment": "VARCHAR", "segment_kind": "VARCHAR",
     "cluster_name": "VARCHAR", "r_score": "INTEGER", "f_score": "INTEGER", "m_score": "INTEGER",
     "recency_days": "INTEGER", "frequency": "INTEGER", "monetary_amount": "DOUBLE",
-    "count_views": "BIGINT", "count_cart_adds": "BIGINT", "count_orders": "BIGINT",
+    "count_views": "BIGINT", "count_cart_adds": "BIGINT", "is_single_visit": "BOOLEAN",
+    "count_orders": "BIGINT",
     "gmv_amount": "DOUBLE", "cart_to_purchase_ratio": "DOUBLE", "first_event_at": "TIMESTAMP",
     "last_event_at": "TIMESTAMP", "last_purchase_at": "TIMESTAMP", "p_alive": "DOUBLE",
     "expected_purchases_90": "DOUBLE", "clv_amount": "DOUBLE",
@@ -75,10 +76,10 @@ def write_snapshot(
         for customer_id, order_id, ordered_at, amount in order_lines:
             con.execute("INSERT INTO order_lines VALUES (?, ?, ?, ?, 1)",
                         [customer_id, order_id, datetime.fromisoformat(ordered_at), amount])
-        con.execute("CREATE TABLE segment_snapshots (period_end DATE, customer_id VARCHAR, "
-                    "segment VARCHAR)")
+        # The snapshot step's own tables and views; the given rows are stored as buyers' rows.
+        con.execute(SNAPSHOTS_DDL)
         for row in segment_snapshots:
-            con.execute("INSERT INTO segment_snapshots VALUES (?, ?, ?)", list(row))
+            con.execute("INSERT INTO snapshot_buyer_segments VALUES (?, ?, ?)", list(row))
         write_sizes_and_transitions(con)  # segment_sizes lists the period ends
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     finally:

@@ -11,7 +11,7 @@ import pytest
 from tests.warehouse.marts_fixture import step_context
 from tests.warehouse.test_queries_segments import REFERENCE_TRANSITIONS_SQL
 from warehouse.refresh import RefreshContext
-from warehouse.steps.migration import build_segment_snapshots
+from warehouse.steps.migration import build_segment_snapshots, segments_at_sql
 from warehouse.steps.segments import build_segments
 
 AS_OF = date(2015, 6, 30)
@@ -311,3 +311,35 @@ def test_sizes_and_transitions_from_weighted_paths_equal_counts_over_the_snapsho
     assert sizes == counted
     assert transitions == con.execute(REFERENCE_TRANSITIONS_SQL).fetchall()
     assert len({segment for _, segment, _ in sizes}) >= 4
+
+
+def test_segments_at_given_customers_equal_the_snapshot_view(con):
+    rng = np.random.default_rng(11)
+    start = datetime(2015, 4, 1)
+    events = [
+        (f"v{visitor}", start + timedelta(hours=int(hour)), kind)
+        for visitor in range(200)
+        for hour in rng.integers(0, 91 * 24, rng.integers(1, 4))
+        for kind in [rng.choice(["view", "view", "addtocart"])]
+    ]
+    con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", [*EVENTS, *events])
+    _build_snapshots(con, step_context(AS_OF, granularity="week"))
+    # Every period end for some customers (buyers, settled and changing visitors, and one id
+    # with no activity at all), none for the others.
+    con.execute(
+        "CREATE TEMP TABLE wanted AS SELECT period_end, customer_id FROM "
+        "(SELECT DISTINCT period_end FROM segment_sizes) CROSS JOIN "
+        "(SELECT customer_id FROM customers WHERE hash(customer_id) % 3 = 0 "
+        " UNION ALL SELECT 'never-seen')"
+    )
+    looked_up = con.execute(f"SELECT * FROM ({segments_at_sql('wanted')}) ORDER BY ALL").fetchall()
+    expected = con.execute(
+        "SELECT * FROM segment_snapshots SEMI JOIN wanted USING (period_end, customer_id) "
+        "ORDER BY ALL"
+    ).fetchall()
+    assert looked_up == expected
+    kinds = con.execute(
+        "SELECT count(DISTINCT s.segment) FROM segment_snapshots AS s "
+        "SEMI JOIN wanted USING (customer_id)"
+    ).fetchone()[0]
+    assert kinds >= 4 and len(expected) > 100

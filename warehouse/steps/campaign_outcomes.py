@@ -28,6 +28,7 @@ import pandas as pd
 from analytics.experiment_results import experiment_results
 from warehouse.frames import insert_frame
 from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
+from warehouse.steps.migration import segments_at_sql
 from warehouse.store import ops_path, retry_on_lock
 
 if TYPE_CHECKING:
@@ -75,27 +76,32 @@ UPDATE campaigns SET
     status = {CAMPAIGN_STATUS_SQL}
 """  # noqa: S608 -- a constant expression
 
-# The last period end before the launch day: its data cannot reflect the campaign.
-FILL_SEGMENTS_SQL = """
-UPDATE campaign_assignments AS a SET segment = before_launch.segment
-FROM (
-    WITH launch_periods AS (
-        SELECT campaigns.campaign_id, max(ends.period_end) AS period_end
-        FROM campaigns
-        JOIN (SELECT DISTINCT period_end FROM segment_sizes) AS ends
-          ON ends.period_end < CAST(campaigns.launched_at AS DATE)
-        GROUP BY campaigns.campaign_id
-    )
-    SELECT launch_periods.campaign_id, snapshots.customer_id, snapshots.segment
-    FROM launch_periods
-    JOIN segment_snapshots AS snapshots USING (period_end)
-    SEMI JOIN (SELECT customer_id FROM campaign_assignments WHERE segment IS NULL) AS unfilled
-        USING (customer_id)
-) AS before_launch
+# Unfilled assignments with the last period end before their launch day: that snapshot's data
+# cannot reflect the campaign.
+FILL_WANTED_SQL = """
+CREATE OR REPLACE TEMP TABLE fill_wanted AS
+WITH launch_periods AS (
+    SELECT campaigns.campaign_id, max(ends.period_end) AS period_end
+    FROM campaigns
+    JOIN (SELECT DISTINCT period_end FROM segment_sizes) AS ends
+      ON ends.period_end < CAST(campaigns.launched_at AS DATE)
+    GROUP BY campaigns.campaign_id
+)
+SELECT a.campaign_id, a.customer_id, launch_periods.period_end
+FROM campaign_assignments AS a
+JOIN launch_periods USING (campaign_id)
 WHERE a.segment IS NULL
-  AND before_launch.campaign_id = a.campaign_id
-  AND before_launch.customer_id = a.customer_id
 """
+
+FILL_SEGMENTS_SQL = f"""
+UPDATE campaign_assignments AS a SET segment = found.segment
+FROM fill_wanted AS wanted, ({segments_at_sql("fill_wanted")}) AS found
+WHERE a.segment IS NULL
+  AND wanted.campaign_id = a.campaign_id
+  AND wanted.customer_id = a.customer_id
+  AND found.period_end = wanted.period_end
+  AND found.customer_id = wanted.customer_id
+"""  # noqa: S608 -- composed from constants
 
 OUTCOMES_SQL = """
 INSERT INTO campaign_outcomes
@@ -158,13 +164,15 @@ def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write ``campaigns``, ``campaign_assignments``, ``campaign_outcomes``, ``campaign_results``.
 
-    Needs ``order_lines``, ``segment_snapshots`` and ``segment_sizes`` (its period ends); ``ctx``
-    gives ``db`` (whose operational store is read) and ``cutoff_at`` (first instant after the
-    as-of day).
+    Needs ``order_lines``, the parts of ``segment_snapshots`` and ``segment_sizes`` (its period
+    ends); ``ctx`` gives ``db`` (whose operational store is read) and ``cutoff_at`` (first
+    instant after the as-of day).
     """
     con.execute(TABLES_DDL)
     _copy_from_ops(con, ctx)
     con.execute(WINDOW_SQL, {"cutoff_at": ctx.cutoff_at})
+    con.execute(FILL_WANTED_SQL)
     con.execute(FILL_SEGMENTS_SQL)
+    con.execute("DROP TABLE fill_wanted")
     con.execute(OUTCOMES_SQL)
     insert_frame(con, "campaign_results", _results(con))

@@ -174,6 +174,23 @@ FROM settled
 INNER JOIN snapshot_period_ends AS ends ON ends.period_end >= settled.first_period_end
 """
 
+# Each customer's first and last active period (``{customers}``: a relation with the columns of
+# ``customers`` it names). Settled visitors are the spans matching ``SETTLED``.
+SPANS_SQL = """
+SELECT
+    customers.customer_id,
+    customers.count_orders > 0 AS has_ordered,
+    customers.count_views,
+    customers.count_cart_adds,
+    customers.is_single_visit,
+    first_day.period_end AS first_period_end,
+    last_day.period_end AS last_period_end
+FROM {customers} AS customers
+INNER JOIN snapshot_calendar AS first_day ON first_day.day = customers.first_event_at::DATE
+INNER JOIN snapshot_calendar AS last_day ON last_day.day = customers.last_event_at::DATE
+"""
+SETTLED = "NOT has_ordered AND first_period_end = last_period_end"
+
 SNAPSHOTS_DDL = """
 CREATE OR REPLACE TABLE snapshot_period_ends (period_end DATE NOT NULL);
 CREATE OR REPLACE TABLE snapshot_calendar (day DATE NOT NULL, period_end DATE NOT NULL);
@@ -197,21 +214,11 @@ CREATE OR REPLACE TABLE snapshot_profile_segments (
     segment         VARCHAR NOT NULL
 );
 CREATE OR REPLACE VIEW snapshot_spans AS
-SELECT
-    customers.customer_id,
-    customers.count_orders > 0 AS has_ordered,
-    customers.count_views,
-    customers.count_cart_adds,
-    customers.is_single_visit,
-    first_day.period_end AS first_period_end,
-    last_day.period_end AS last_period_end
-FROM customers
-INNER JOIN snapshot_calendar AS first_day ON first_day.day = customers.first_event_at::DATE
-INNER JOIN snapshot_calendar AS last_day ON last_day.day = customers.last_event_at::DATE;
+{spans};
 CREATE OR REPLACE VIEW snapshot_settled AS
 SELECT customer_id, first_period_end, count_views, count_cart_adds, is_single_visit
 FROM snapshot_spans
-WHERE NOT has_ordered AND first_period_end = last_period_end;
+WHERE {settled};
 CREATE OR REPLACE VIEW segment_snapshots AS
 SELECT period_end, customer_id, segment FROM snapshot_buyer_segments
 UNION ALL
@@ -229,6 +236,41 @@ INNER JOIN snapshot_profile_segments AS profiles
    AND profiles.count_cart_adds = settled.count_cart_adds
    AND profiles.is_single_visit = settled.is_single_visit
    AND profiles.period_end >= settled.first_period_end;
+""".format(spans=SPANS_SQL.format(customers="customers").strip(), settled=SETTLED)
+
+# The rows of ``segment_snapshots`` for the (period_end, customer_id) pairs of ``{wanted}`` only,
+# from the stored parts: reading the view for one period end expands every settled visitor
+# (seconds at millions of visitors), while this reads the wanted customers' rows of
+# ``customers`` once.
+SEGMENTS_AT_SQL = """
+WITH wanted AS (SELECT DISTINCT period_end, customer_id FROM {wanted}),
+
+wanted_customers AS MATERIALIZED (
+    SELECT * FROM customers SEMI JOIN wanted USING (customer_id)
+),
+
+spans AS ({spans})
+
+SELECT period_end, customer_id, buyers.segment
+FROM wanted
+INNER JOIN snapshot_buyer_segments AS buyers USING (period_end, customer_id)
+UNION ALL
+SELECT period_end, customer_id, profiles.segment
+FROM wanted
+INNER JOIN snapshot_non_buyer_states AS states USING (period_end, customer_id)
+INNER JOIN snapshot_profile_segments AS profiles
+    USING (period_end, count_views, count_cart_adds, is_single_visit)
+UNION ALL
+SELECT wanted.period_end, wanted.customer_id, profiles.segment
+FROM wanted
+INNER JOIN spans AS settled
+    ON settled.customer_id = wanted.customer_id AND {settled}
+INNER JOIN snapshot_profile_segments AS profiles
+    ON profiles.period_end = wanted.period_end
+   AND profiles.count_views = settled.count_views
+   AND profiles.count_cart_adds = settled.count_cart_adds
+   AND profiles.is_single_visit = settled.is_single_visit
+   AND wanted.period_end >= settled.first_period_end
 """
 
 # WEIGHTED PATHS. Transitions and sizes need each customer's path (segment at every period end),
@@ -365,6 +407,15 @@ GROUP BY ALL
 ORDER BY moves.from_period, moves.to_period, from_segment, to_segment
 """
 HUGEINT_BITS = 126  # value bits used per key (HUGEINT is signed 128-bit)
+
+
+def segments_at_sql(wanted: str) -> str:
+    """A query for ``period_end, customer_id, segment`` of ``segment_snapshots`` restricted to the
+    pairs in relation ``wanted (period_end, customer_id)`` (a table name from code, never input);
+    the same rows as a semi join against the view, read without expanding it."""
+    return SEGMENTS_AT_SQL.format(
+        wanted=wanted, spans=SPANS_SQL.format(customers="wanted_customers"), settled=SETTLED
+    )
 
 
 def write_sizes_and_transitions(
