@@ -19,6 +19,7 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 class Materialization(Enum):
     TEMP_VIEW = "CREATE OR REPLACE TEMP VIEW"
+    VIEW = "CREATE OR REPLACE VIEW"
     TABLE = "CREATE OR REPLACE TABLE"
 
 

@@ -15,6 +15,7 @@ import pytest
 from tests.warehouse.marts_fixture import build_shop, build_warehouse
 from warehouse import refresh as refresh_module
 from warehouse.refresh import MARTS, SCRATCH_MARTS, RefreshContext, refresh
+from warehouse.steps.customers import CUSTOMER_PARTS
 from warehouse.store import (
     SnapshotReader,
     WarehouseBusyError,
@@ -93,9 +94,12 @@ def test_snapshot_opens_alone_and_holds_no_staging_views(tmp_path):
     # the published views (snapshots and their helpers) read only the snapshot's own tables
     snapshot_rows = con.execute("SELECT count(*) FROM segment_snapshots").fetchone()[0]
     sized = con.execute("SELECT sum(customers) FROM segment_sizes").fetchone()[0]
+    customers = con.execute("SELECT count(*) FROM customers").fetchone()[0]
     con.close()
-    assert sorted(views) == [("segment_snapshots",), ("snapshot_settled",), ("snapshot_spans",)]
+    assert sorted(views) == [
+        ("customers",), ("segment_snapshots",), ("snapshot_settled",), ("snapshot_spans",)]
     assert snapshot_rows == sized > 0
+    assert customers == 5
     assert ("raw",) not in databases
 
 
@@ -273,13 +277,22 @@ def test_progress_prints_a_summary_with_as_of_rows_per_mart_and_step_warnings(
     assert "warning: too few repeat buyers" in out
 
 
-def test_customers_are_stored_in_segment_order(tmp_path):
+def test_customers_are_stored_in_segment_order_buyers_and_visitors_apart(tmp_path):
     db = build_shop(tmp_path / "shop.duckdb")
     con = duckdb.connect(str(refresh(db, progress=False)), read_only=True)
-    stored = [segment for (segment,) in con.execute(
-        "SELECT segment FROM customers ORDER BY rowid").fetchall()]
-    kinds = {kind for (kind,) in con.execute(
-        "SELECT DISTINCT segment_kind FROM customers").fetchall()}
+    stored = {part: [segment for (segment,) in con.execute(
+        f"SELECT segment FROM {part} ORDER BY rowid").fetchall()] for part in CUSTOMER_PARTS}
+    kinds = dict(con.execute(
+        "SELECT segment_kind, count(*) FROM customers GROUP BY ALL").fetchall())
+    buyers_without_orders, visitors_with_orders = con.execute(
+        "SELECT count(*) FILTER (WHERE segment_kind = 'rfm' AND NOT EXISTS ("
+        "    SELECT 1 FROM order_lines AS o WHERE o.customer_id = c.customer_id)),"
+        " count(*) FILTER (WHERE segment_kind = 'behavioural' AND EXISTS ("
+        "    SELECT 1 FROM order_lines AS o WHERE o.customer_id = c.customer_id))"
+        " FROM customers AS c").fetchone()
     con.close()
-    assert stored == sorted(stored)
-    assert kinds == {"rfm", "behavioural"}  # both sources of rows are interleaved in order
+    assert all(rows == sorted(rows) and rows for rows in stored.values())
+    assert kinds == {"rfm": len(stored["customer_buyers"]),
+                     "behavioural": len(stored["customer_visitors"])}
+    # the view's zero orders for visitors hold: buyers are exactly the customers with an order
+    assert buyers_without_orders == visitors_with_orders == 0
