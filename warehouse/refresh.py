@@ -55,6 +55,8 @@ MARTS = (
 # reach it through ``customers``). They are ordinary tables, not temporary ones: at 14 M rows a
 # temporary table held in memory left too little for sorting ``customers`` under the limit.
 SCRATCH_MARTS = ("customer_summary",)
+# Marts with millions of unique text ids, stored uncompressed (see ``build_model``).
+UNCOMPRESSED_COLUMNS = {"customer_summary": ("customer_id",)}
 # The wide table, built after the model tables it joins (with its per-segment summary).
 CUSTOMERS_MART = "customers"
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
@@ -224,7 +226,9 @@ def _run_steps(
     """Run every step in order; return the seconds each took (the marts summed as "marts")."""
 
     def mart(name: str) -> Step:
-        return lambda con, _ctx: build_model(con, name, Materialization.TABLE)
+        return lambda con, _ctx: build_model(
+            con, name, Materialization.TABLE, uncompressed=UNCOMPRESSED_COLUMNS.get(name, ())
+        )
 
     steps: list[tuple[str, Step]] = [(name, mart(name)) for name in MARTS]
     steps += MODEL_STEPS

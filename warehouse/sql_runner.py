@@ -8,6 +8,7 @@ its key, what it feeds.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -43,10 +44,30 @@ def build_model(
     folder: Path = MODELS_DIR,
     *,
     name: str | None = None,
+    uncompressed: Sequence[str] = (),
 ) -> None:
-    """Create view or table ``name`` (default: ``model``) from ``<folder>/<model>.sql``."""
+    """Create view or table ``name`` (default: ``model``) from ``<folder>/<model>.sql``.
+
+    ``uncompressed`` names columns of a table stored without compression: for millions of unique
+    text ids DuckDB's dictionary and FSST analysis costs more time than the space it saves
+    (about 1.4 s per 14 M ids), and plain strings scan faster. Rows keep the query's order.
+    """
     query = read_query(model_path(model, folder))
     target = name or model
     if not _IDENTIFIER.fullmatch(target):
         raise ValueError(f"{target!r} is not a plain lower-case SQL identifier")
-    con.execute(f"{materialization.value} {target} AS\n{query}\n")
+    if not uncompressed:
+        con.execute(f"{materialization.value} {target} AS\n{query}\n")
+        return
+    if materialization is not Materialization.TABLE:
+        raise ValueError(f"{target}: only a table has stored columns to leave uncompressed")
+    columns = con.execute(f"DESCRIBE SELECT * FROM (\n{query}\n)").fetchall()  # noqa: S608
+    missing = set(uncompressed) - {column for column, *_ in columns}
+    if missing:
+        raise ValueError(f"{target}: no column {', '.join(sorted(missing))} to leave uncompressed")
+    definitions = ", ".join(
+        f'"{column}" {kind}' + (" USING COMPRESSION uncompressed" if column in uncompressed else "")
+        for column, kind, *_ in columns
+    )
+    con.execute(f"CREATE OR REPLACE TABLE {target} ({definitions})")
+    con.execute(f"INSERT INTO {target}\n{query}\n")

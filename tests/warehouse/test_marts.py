@@ -12,7 +12,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.warehouse.marts_fixture import build_orders_shop, build_shop, build_warehouse, ms
+from tests.warehouse.marts_fixture import (
+    SHOP_EVENTS,
+    SHOP_PROPERTIES,
+    SHOP_TREE,
+    build_orders_shop,
+    build_shop,
+    build_warehouse,
+    ms,
+)
 from warehouse.refresh import MARTS, SCRATCH_MARTS, refresh
 
 KEYS = {
@@ -279,3 +287,24 @@ def test_item_gmv_leaves_out_lines_without_item(orders_shop):
     items = _frame(orders_shop, "daily_item_gmv")
     assert set(items["item_id"]) == {"sku-1", "sku-2"}
     assert items["gmv_amount"].sum() == 30.0 + 25.0 + 40.0
+
+
+def test_a_visitor_also_in_the_orders_file_is_one_visit_a_day(tmp_path):
+    # Orders-file customer "4" is visitor 4, who viewed on 06-04: one visit that day, and one
+    # customer. "04" is another id (text, not a number), and "2" orders on a day without events.
+    orders = [
+        ("4", "o-1", datetime(2015, 6, 4, 21), 10.0, "sku-1", 1),
+        ("04", "o-2", datetime(2015, 6, 4, 22), 20.0, "sku-1", 1),
+        ("2", "o-3", datetime(2015, 6, 3, 10), 30.0, "sku-1", 1),
+    ]
+    db = build_warehouse(tmp_path / "mixed.duckdb", events=SHOP_EVENTS,
+                         item_properties=SHOP_PROPERTIES, category_tree=SHOP_TREE, orders=orders)
+    con = _snapshot(db)
+    kpis = _frame(con, "daily_kpis").set_index("kpi_date")
+    customers = _frame(con, "customers").set_index("customer_id")
+    con.close()
+    # 06-04: visitors 1 and 4 by events, plus "04" from the orders file
+    assert kpis.loc["2015-06-04", ["traffic", "count_viewers"]].tolist() == [3, 2]
+    assert kpis.loc["2015-06-03", ["traffic", "count_viewers"]].tolist() == [1, 0]
+    assert (customers.loc["4", "count_events"], customers.loc["4", "count_orders"]) == (2, 1)
+    assert customers.loc["04", "count_views"] == 0

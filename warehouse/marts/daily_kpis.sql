@@ -22,30 +22,53 @@ calendar AS (
     )
 ),
 
-daily_activity AS (
-    SELECT CAST(event_at AS DATE) AS kpi_date, customer_id, event_type FROM events
-    UNION ALL
-    SELECT CAST(ordered_at AS DATE) AS kpi_date, customer_id, 'order' AS event_type FROM orders
-),
-
-visits AS (  -- one row per day × active visitor: what traffic counts
+event_visits AS (  -- one row per day × active visitor, by the integer visitor key
     SELECT
-        kpi_date,
-        customer_id,
+        CAST(event_at AS DATE)              AS kpi_date,
+        visitor_key,
         bool_or(event_type = 'view')        AS has_viewed,
         bool_or(event_type = 'addtocart')   AS has_added_to_cart
-    FROM daily_activity
-    GROUP BY kpi_date, customer_id
+    FROM events
+    GROUP BY ALL
 ),
 
-daily_traffic AS (
+order_visits AS (  -- one row per day × customer of the orders file
+    SELECT DISTINCT CAST(ordered_at AS DATE) AS kpi_date, customer_id
+    FROM orders
+),
+
+shared_visits AS (  -- the same id active in both sources on one day counts once
+    SELECT kpi_date, CAST(visitor_key AS VARCHAR) AS customer_id
+    FROM event_visits
+    SEMI JOIN order_visits
+        ON order_visits.kpi_date = event_visits.kpi_date
+       AND TRY_CAST(order_visits.customer_id AS BIGINT) = event_visits.visitor_key
+),
+
+order_only_traffic AS (
+    SELECT kpi_date, count(*) AS traffic
+    FROM (SELECT * FROM order_visits EXCEPT SELECT * FROM shared_visits)
+    GROUP BY kpi_date
+),
+
+event_traffic AS (
     SELECT
         kpi_date,
         count(*)                                    AS traffic,
         count(*) FILTER (WHERE has_viewed)          AS count_viewers,
         count(*) FILTER (WHERE has_added_to_cart)   AS count_cart_adders
-    FROM visits
+    FROM event_visits
     GROUP BY kpi_date
+),
+
+daily_traffic AS (
+    SELECT
+        kpi_date,
+        coalesce(e.traffic, 0) + coalesce(o.traffic, 0)  AS traffic,
+        coalesce(e.count_viewers, 0)                     AS count_viewers,
+        coalesce(e.count_cart_adders, 0)                 AS count_cart_adders
+    FROM event_traffic AS e
+    FULL OUTER JOIN order_only_traffic AS o USING (kpi_date)
 ),
 
 daily_orders AS (

@@ -64,19 +64,19 @@ CREATE OR REPLACE TEMP TABLE behaviour_segment_labels (
 )
 """
 
+# Two branches rather than one pass with a CASE, so that a filter on segment_kind reads one kind
+# only: the buyers' part of ``customers`` then never touches the millions of non-buyers.
 SEGMENTS_VIEW_SQL = """
 CREATE OR REPLACE TEMP VIEW customer_segments AS
-SELECT
-    summary.*,
-    coalesce(rfm.segment, labels.segment) AS segment,
-    CASE WHEN rfm.customer_id IS NULL THEN 'behavioural' ELSE 'rfm' END AS segment_kind
+SELECT summary.*, rfm.segment, 'rfm' AS segment_kind
 FROM customer_summary AS summary
-LEFT JOIN customer_rfm AS rfm USING (customer_id)
-LEFT JOIN behaviour_segment_labels AS labels
-    ON rfm.customer_id IS NULL
-   AND labels.count_views = summary.count_views
-   AND labels.count_cart_adds = summary.count_cart_adds
-   AND labels.is_single_visit = summary.is_single_visit
+INNER JOIN customer_rfm AS rfm USING (customer_id)
+UNION ALL
+SELECT summary.*, labels.segment, 'behavioural' AS segment_kind
+FROM customer_summary AS summary
+ANTI JOIN customer_rfm USING (customer_id)
+INNER JOIN behaviour_segment_labels AS labels
+    USING (count_views, count_cart_adds, is_single_visit)
 """
 
 TABLES_DDL = """
