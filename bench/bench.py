@@ -57,7 +57,8 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     end = bounds["last_date"].iloc[0].date()
     start = end - timedelta(days=27)
     prev_start, prev_end = start - timedelta(days=28), start - timedelta(days=1)
-    some_segment = segments.segment_overview(cur)["segment"].iloc[0]
+    segment_sizes = segments.segment_overview(cur).set_index("segment")["customers"]
+    first_segment, largest_segment = segment_sizes.index[0], segment_sizes.idxmax()
     rules = [rule for rule in list_rules(reader.db) if rule.enabled]
     snapshots = migration.snapshot_dates(cur)
     return {
@@ -68,7 +69,13 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
         "overview: top categories": lambda: overview.top_series(cur, start, end, "day", "category"),
         "overview: top items": lambda: overview.top_series(cur, start, end, "day", "item"),
         "segments: overview": lambda: segments.segment_overview(cur),
-        "segments: customers of one": lambda: segments.segment_customers(cur, some_segment),
+        "segments: customers of first": lambda: segments.segment_top_customers(cur, first_segment),
+        "segments: customers of largest": lambda: segments.segment_top_customers(
+            cur, largest_segment
+        ),
+        "segments: scores of largest": lambda: segments.segment_score_counts(
+            cur, largest_segment
+        ),
         "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),
         "clusters: profiles": lambda: clusters.cluster_profiles(cur),
         "migration: sizes over time": lambda: migration.segment_sizes_over_time(cur),

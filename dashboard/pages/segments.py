@@ -23,7 +23,7 @@ dash.register_page(
     __name__, path="/segments", name="Segments", order=1, title="Segments · Actionboard"
 )
 
-GRID_ROWS = queries.MAX_ROWS
+GRID_ROWS = queries.TOP_CUSTOMERS
 GRID_COLUMNS = {  # column → (header, value format)
     "customer_id": ("Customer", None),
     "r_score": ("R", None),
@@ -388,7 +388,7 @@ def show_profile(segment: str | None) -> tuple:
         overview = query(queries.segment_overview).set_index("segment")
         if segment not in overview.index:
             return hidden
-        customers = query(queries.segment_customers, segment, limit=GRID_ROWS)
+        customers = query(queries.segment_top_customers, segment)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         return ({}, segment, str(error), "", [], {}, [], "", True)

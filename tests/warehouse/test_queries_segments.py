@@ -16,15 +16,17 @@ from warehouse.queries.migration import (
     transition_counts,
 )
 from warehouse.queries.segments import (
+    CUSTOMER_COLUMNS,
     EXPORT_COLUMNS,
-    MAX_ROWS,
+    TOP_CUSTOMERS,
     rf_heatmap,
-    segment_customers,
     segment_export,
     segment_overview,
     segment_score_counts,
+    segment_top_customers,
 )
 from warehouse.sql_runner import Materialization, build_model
+from warehouse.steps.customers import build_segment_top_customers
 from warehouse.steps.migration import write_sizes_and_transitions
 
 # customer_id, segment, segment_kind, r, f, m, recency, frequency, monetary, gmv, clv, p_alive
@@ -74,6 +76,7 @@ def con(tmp_path):
     con.executemany("INSERT INTO segment_snapshots VALUES (?, ?, ?)", SNAPSHOTS)
     write_sizes_and_transitions(con)
     build_model(con, "segment_summary", Materialization.TABLE)
+    build_segment_top_customers(con)
     yield con
     con.close()
 
@@ -101,22 +104,28 @@ def test_rf_heatmap_covers_the_grid_and_counts_buyers(con):
     assert sum(cells.values()) == 4  # the behavioural customer is not in the grid
 
 
-def test_segment_customers_sorts_filters_and_limits(con):
-    lost = segment_customers(con, "Lost", sort_by="monetary_amount", descending=True)
-    assert lost["customer_id"].tolist() == ["d", "c"]
-    by_clv = segment_customers(con, sort_by="clv_amount", descending=True, limit=3)
-    assert by_clv["customer_id"].tolist() == ["a", "b", "c"]  # NULL CLVs last, then cut
-    rich = segment_customers(con, ranges={"monetary_amount": (150, None)}, sort_by="customer_id",
-                             descending=False)
-    assert rich["customer_id"].tolist() == ["a", "b", "d"]
-    assert segment_customers(con, search="e")["customer_id"].tolist() == ["e"]
+def test_top_customers_list_highest_clv_first_then_by_id(con):
+    lost = segment_top_customers(con, "Lost")
+    assert list(lost.columns) == list(CUSTOMER_COLUMNS)
+    assert lost["customer_id"].tolist() == ["c", "d"]  # d has no CLV: last
+    assert segment_top_customers(con, "Champions")["customer_id"].tolist() == ["a", "b"]
+    assert segment_top_customers(con, "Window Shoppers")["customer_id"].tolist() == ["e"]
+    assert segment_top_customers(con, "Promising").empty
 
 
-def test_segment_customers_rejects_unknown_columns(con):
-    with pytest.raises(ValueError, match="sort by"):
-        segment_customers(con, sort_by="customer_id; DROP TABLE customers")
-    with pytest.raises(ValueError, match="filter"):
-        segment_customers(con, ranges={"nope": (1, 2)})
+def test_top_customers_stop_at_the_cap_and_are_the_export_s_first_rows(con):
+    con.execute(
+        "INSERT INTO customers (customer_id, segment, segment_kind, clv_amount)"
+        " SELECT 'p' || i, 'Promising', 'rfm', CASE WHEN i % 7 = 0 THEN NULL ELSE i % 50 END"
+        " FROM range(?) AS t(i)",
+        [TOP_CUSTOMERS + 5],
+    )
+    build_model(con, "segment_summary", Materialization.TABLE)
+    build_segment_top_customers(con)
+    top = segment_top_customers(con, "Promising")["customer_id"].tolist()
+    everyone = segment_export(con, "Promising")["customer_id"].tolist()
+    assert len(top) == TOP_CUSTOMERS and len(everyone) == TOP_CUSTOMERS + 5
+    assert top == everyone[:TOP_CUSTOMERS]
 
 
 def test_snapshot_dates_and_sizes_over_time(con):
@@ -245,6 +254,6 @@ def test_segment_export_has_every_member_highest_clv_first_and_no_row_cap(con):
     con.execute(
         "INSERT INTO customers (customer_id, segment, segment_kind)"
         " SELECT 'p' || i, 'Promising', 'rfm' FROM range(?) AS t(i)",
-        [MAX_ROWS + 5],
+        [TOP_CUSTOMERS + 5],
     )
-    assert len(segment_export(con, "Promising")) == MAX_ROWS + 5
+    assert len(segment_export(con, "Promising")) == TOP_CUSTOMERS + 5

@@ -6,12 +6,11 @@ are always limited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import duckdb
 import pandas as pd
 
-MAX_ROWS = 1000
+from warehouse.steps.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
+from warehouse.steps.customers import TOP_CUSTOMERS_ORDER
 
 CUSTOMER_COLUMNS = (
     "customer_id",
@@ -32,9 +31,6 @@ CUSTOMER_COLUMNS = (
     "last_event_at",
     "last_purchase_at",
 )
-# Columns a page may sort by or bound with a (min, max) filter: whitelisted identifiers.
-SORTABLE_COLUMNS = frozenset(CUSTOMER_COLUMNS) - {"segment", "segment_kind"}
-RANGE_COLUMNS = SORTABLE_COLUMNS - {"customer_id", "last_event_at", "last_purchase_at"}
 
 # Precomputed at refresh by warehouse/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
@@ -85,62 +81,18 @@ def rf_heatmap(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(RF_HEATMAP_SQL).df()
 
 
-def _where(
-    segment: str | None, search: str | None, ranges: Mapping[str, tuple[float | None, float | None]]
-) -> tuple[str, list[object]]:
-    clauses, params = ["TRUE"], []
-    if segment is not None:
-        clauses.append("segment = ?")
-        params.append(segment)
-    if search:
-        clauses.append("contains(customer_id, ?)")
-        params.append(search)
-    for column, (low, high) in ranges.items():
-        if column not in RANGE_COLUMNS:
-            raise ValueError(
-                f"customer filter: unknown column {column!r}; expected one of "
-                f"{', '.join(sorted(RANGE_COLUMNS))}"
-            )
-        if low is not None:
-            clauses.append(f"{column} >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append(f"{column} <= ?")
-            params.append(high)
-    return " AND ".join(clauses), params
+TOP_CUSTOMERS_SQL = f"""
+SELECT {", ".join(CUSTOMER_COLUMNS)}
+FROM segment_top_customers
+WHERE segment = ?
+ORDER BY rank
+"""  # noqa: S608 CUSTOMER_COLUMNS is a constant
 
 
-def segment_customers(
-    con: duckdb.DuckDBPyConnection,
-    segment: str | None = None,
-    *,
-    sort_by: str = "clv_amount",
-    descending: bool = True,
-    search: str | None = None,
-    ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> pd.DataFrame:
-    """One page of customers (of ``segment``, or all), sorted and filtered.
-
-    ``search`` keeps customer ids containing the text; ``ranges`` maps a numeric column to an
-    inclusive (min, max), either end None. Sorting puts NULLs last; ties break by customer_id.
-    ``limit`` is capped at MAX_ROWS. Columns: CUSTOMER_COLUMNS.
-    """
-    if sort_by not in SORTABLE_COLUMNS:
-        raise ValueError(
-            f"customer list: cannot sort by {sort_by!r}; expected one of "
-            f"{', '.join(sorted(SORTABLE_COLUMNS))}"
-        )
-    if limit < 0 or offset < 0:
-        raise ValueError("customer list: limit and offset must be ≥ 0")
-    where, params = _where(segment, search, ranges or {})
-    direction = "DESC" if descending else "ASC"
-    sql = (
-        f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE {where} "  # noqa: S608
-        f"ORDER BY {sort_by} {direction} NULLS LAST, customer_id LIMIT ? OFFSET ?"
-    )
-    return con.execute(sql, [*params, min(limit, MAX_ROWS), offset]).df()
+def segment_top_customers(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:
+    """The segment's first ``TOP_CUSTOMERS`` customers, highest CLV first (ties by id), as
+    stored by the refresh. Columns: ``CUSTOMER_COLUMNS``."""
+    return con.execute(TOP_CUSTOMERS_SQL, [segment]).df()
 
 
 # --- one segment's profile and export ----------------------------------------------------------
@@ -189,8 +141,8 @@ SEGMENT_EXPORT_SQL = f"""
 SELECT {", ".join(EXPORT_COLUMNS)}
 FROM customers
 WHERE segment = ?
-ORDER BY clv_amount DESC NULLS LAST, customer_id
-"""  # noqa: S608 EXPORT_COLUMNS is a constant
+ORDER BY {TOP_CUSTOMERS_ORDER}
+"""  # noqa: S608 EXPORT_COLUMNS and the order are constants
 
 
 def segment_score_counts(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:
