@@ -204,7 +204,27 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
     )
     notes = [html.Li(f"{'Conversion' if m == 'conversion' else 'Revenue'}: {note}")
              for m, note in zip(plan["metric"], plan["note"], strict=True) if note]
-    return html.Div([table, html.Ul(notes, className="small text-muted")])
+    notes_list = html.Ul(notes, className="small text-muted")
+    return html.Div([*shortfall_warnings(plan), table, notes_list])
+
+
+def shortfall_warnings(plan: pd.DataFrame) -> list:
+    """A warning per metric whose required sample this audience does not reach: launched as it
+    is, the test would most likely miss the planned effect."""
+    warnings = []
+    for r in plan.itertuples(index=False):
+        audience = r.audience_treatment + r.audience_control
+        if math.isnan(r.n_total_required) or audience >= r.n_total_required:
+            continue
+        name = "conversion" if r.metric == "conversion" else "revenue per customer"
+        warnings.append(dbc.Alert(
+            f"Too few customers to test {name}: this audience has {formatting.count(audience)} "
+            f"of the {formatting.count(r.n_total_required)} needed, so the test has "
+            f"{formatting.percent(r.power_at_audience)} power and would probably miss the "
+            "planned effect. Widen the rule, plan for a larger effect, or accept the risk.",
+            color="warning", className="py-2 mb-2 small",
+        ))
+    return warnings
 
 
 def launch_text(campaign_id: str, overview: pd.DataFrame) -> list:

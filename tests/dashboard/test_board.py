@@ -327,6 +327,18 @@ def test_design_panel_plans_the_audience_with_the_split_a_launch_makes(page, boa
     assert (groups["treatment"], groups["control"]) == (n_a - control, control)
 
 
+def test_design_warns_when_the_audience_is_too_small_for_the_planned_effect(page, board_db):
+    n_a, *_ = only_segment_rules(page, board_db)
+    rule_id = str(list_rules(board_db)[0].rule_id)
+    _, tiny_effect = page.update_design(rule_id, 20, 5, 80, 0.1, "pp", 1, {})
+    _, huge_effect = page.update_design(rule_id, 20, 5, 80, 90, "pp", 2000, {})
+    assert f"Too few customers to test conversion: this audience has {n_a:,} of the" \
+        in text_of(tiny_effect)
+    assert "Too few customers to test revenue per customer" in text_of(tiny_effect)
+    assert "Too few customers" not in text_of(huge_effect)
+    assert "cannot be planned" not in text_of(huge_effect)  # both metrics were planned
+
+
 def test_design_inputs_out_of_range_are_explained(page, board_db: Path) -> None:
     rule_id = str(list_rules(board_db)[0].rule_id)
     _, table = page.update_design(rule_id, 70, 5, 80, 2, "pp", 10, {})

@@ -243,34 +243,36 @@ INNER JOIN snapshot_profile_segments AS profiles
 # (seconds at millions of visitors), while this reads the wanted customers' rows of
 # ``customers`` once.
 SEGMENTS_AT_SQL = """
-WITH wanted AS (SELECT DISTINCT period_end, customer_id FROM {wanted}),
+WITH pairs AS (SELECT DISTINCT period_end, customer_id FROM {wanted}),
 
-wanted_customers AS MATERIALIZED (
-    SELECT * FROM customers SEMI JOIN wanted USING (customer_id)
+wanted_customers AS MATERIALIZED (  -- the columns SPANS_SQL reads
+    SELECT customer_id, count_orders, count_views, count_cart_adds, is_single_visit,
+           first_event_at, last_event_at
+    FROM customers SEMI JOIN pairs USING (customer_id)
 ),
 
 spans AS ({spans})
 
 SELECT period_end, customer_id, buyers.segment
-FROM wanted
+FROM pairs
 INNER JOIN snapshot_buyer_segments AS buyers USING (period_end, customer_id)
 UNION ALL
 SELECT period_end, customer_id, profiles.segment
-FROM wanted
+FROM pairs
 INNER JOIN snapshot_non_buyer_states AS states USING (period_end, customer_id)
 INNER JOIN snapshot_profile_segments AS profiles
     USING (period_end, count_views, count_cart_adds, is_single_visit)
 UNION ALL
-SELECT wanted.period_end, wanted.customer_id, profiles.segment
-FROM wanted
+SELECT pairs.period_end, pairs.customer_id, profiles.segment
+FROM pairs
 INNER JOIN spans AS settled
-    ON settled.customer_id = wanted.customer_id AND {settled}
+    ON settled.customer_id = pairs.customer_id AND {settled}
 INNER JOIN snapshot_profile_segments AS profiles
-    ON profiles.period_end = wanted.period_end
+    ON profiles.period_end = pairs.period_end
    AND profiles.count_views = settled.count_views
    AND profiles.count_cart_adds = settled.count_cart_adds
    AND profiles.is_single_visit = settled.is_single_visit
-   AND wanted.period_end >= settled.first_period_end
+   AND pairs.period_end >= settled.first_period_end
 """
 
 # WEIGHTED PATHS. Transitions and sizes need each customer's path (segment at every period end),

@@ -8,8 +8,8 @@ Reads ``order_lines`` and ``customer_summary``; writes
 * ``segment_definitions`` — one row per segment: ``segment, segment_kind, description,
   display_order``, for legends;
 * the temporary view ``customer_segments`` — one row per customer of ``customer_summary``: its
-  columns plus ``segment, segment_kind ('rfm'|'behavioural')``, which the ``customers`` mart
-  stores. Non-buyers are 99% of RetailRocket-shaped data, so their segments are never written
+  columns plus ``segment, segment_kind ('rfm'|'behavioural')``, which the two stored parts of
+  ``customers`` read. Non-buyers are 99% of RetailRocket-shaped data, so their segments are never written
   row by row here: the view looks each up in the small ``behaviour_segment_labels`` table (one
   row per distinct behaviour profile).
 
@@ -64,8 +64,8 @@ CREATE OR REPLACE TEMP TABLE behaviour_segment_labels (
 )
 """
 
-# Two branches rather than one pass with a CASE, so that a filter on segment_kind reads one kind
-# only: the buyers' part of ``customers`` then never touches the millions of non-buyers.
+# Two branches rather than one pass with a CASE, so that a filter on segment_kind drops the other
+# branch: each stored part of ``customers`` joins only what its kind of customer needs.
 SEGMENTS_VIEW_SQL = """
 CREATE OR REPLACE TEMP VIEW customer_segments AS
 SELECT summary.*, rfm.segment, 'rfm' AS segment_kind
