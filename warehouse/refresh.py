@@ -53,11 +53,12 @@ MARTS = (
 )
 # Marts only the refresh itself reads: dropped before the snapshot is published (their columns
 # reach it through ``customers``). They are ordinary tables, not temporary ones: at 14 M rows a
-# temporary table held in memory left too little for sorting ``customers`` under the limit.
+# temporary table held in memory left too little for writing ``customers`` under the limit.
 SCRATCH_MARTS = ("customer_summary",)
 # Marts with millions of unique text ids, stored uncompressed (see ``build_model``).
 UNCOMPRESSED_COLUMNS = {"customer_summary": ("customer_id",)}
-# The wide table, built after the model tables it joins (with its per-segment summary).
+# The wide view over its two stored parts, built after the model tables they join (with the
+# per-segment summary and top customers).
 CUSTOMERS_MART = "customers"
 ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
