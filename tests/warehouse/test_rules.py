@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analytics.segments import segment_definitions
 from warehouse import ops_schema
 from warehouse.campaigns import launch_campaign
 from warehouse.queries.board import (
@@ -36,7 +37,9 @@ from warehouse.rules import (
     validate_conditions,
     winners_sql,
 )
+from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps import campaign_outcomes
+from warehouse.steps.customers import SEGMENT_SUMMARY_MART
 from warehouse.steps.migration import SNAPSHOTS_DDL, write_sizes_and_transitions
 from warehouse.store import new_snapshot_path, open_ops, publish_snapshot
 
@@ -61,7 +64,7 @@ def write_snapshot(
 ) -> Path:
     """A snapshot file with ``customers`` (missing columns NULL), ``order_lines`` given as
     (customer_id, order_id, ordered_at, line_amount), ``segment_snapshots`` as (period_end,
-    customer_id, segment) and ``refresh_info``."""
+    customer_id, segment), ``segment_summary`` and ``refresh_info``."""
     con = duckdb.connect(str(path))
     try:
         columns = ", ".join(f"{name} {kind}" for name, kind in CUSTOMER_COLUMNS.items())
@@ -81,6 +84,10 @@ def write_snapshot(
         for row in segment_snapshots:
             con.execute("INSERT INTO snapshot_buyer_segments VALUES (?, ?, ?)", list(row))
         write_sizes_and_transitions(con)  # segment_sizes lists the period ends
+        con.register("definitions", segment_definitions())
+        con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions")
+        con.unregister("definitions")
+        build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)  # as a refresh does
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     finally:
         con.close()

@@ -83,8 +83,6 @@ def snapshot(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path_factory.mktemp("clusters") / "snapshot.duckdb"))
     create_inputs(con, BUYERS_PER_GROUP)
     build_clusters(con, CTX)
-    # as published: customer_summary is refresh-scoped, its columns live on in customers
-    con.execute("CREATE TABLE customers AS SELECT * FROM customer_summary")
     yield con
     con.close()
 
@@ -168,7 +166,8 @@ def test_too_few_buyers_leaves_the_three_tables_empty(tmp_path):
     con = duckdb.connect(str(tmp_path / "tiny.duckdb"))
     create_inputs(con, (MIN_CUSTOMERS - 1) // 2)
     build_clusters(con, CTX)
-    for table in ("customer_clusters", "cluster_profiles", "cluster_scores"):
+    for table in ("customer_clusters", "cluster_profiles", "cluster_scores",
+                  "cluster_scatter_sample"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     con.close()
 

@@ -42,7 +42,7 @@ class BoardStats:
 def known_segments(cur: duckdb.DuckDBPyConnection) -> set[str]:
     """Segment names present in the snapshot, for rule validation warnings."""
     rows = cur.execute(
-        "SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL"
+        "SELECT segment FROM segment_summary WHERE customers > 0"
     ).fetchall()
     return {row[0] for row in rows}
 

@@ -9,22 +9,17 @@ import duckdb
 import pandas as pd
 
 from analytics.clusters import FEATURES
-from warehouse.steps.clusters import features_sql
+from warehouse.steps.clusters import SCATTER_MAX_POINTS
 
 SCATTER_FEATURES: tuple[str, ...] = FEATURES
-SCATTER_MAX_POINTS = 5000
 
-# A deterministic sample: the buyers with the smallest hash of their id. Same points on every
-# call and every page load, spread over all clusters, no Python loop. All whitelisted features
-# are selected; the two asked for are picked in pandas, so no identifier is ever interpolated.
-_SCATTER_SQL = f"""
-WITH features AS ({features_sql("customers")})
-SELECT features.*, clusters.cluster_id, clusters.cluster_name
-FROM features
-INNER JOIN customer_clusters AS clusters USING (customer_id)
-ORDER BY hash(features.customer_id), features.customer_id
+# The sample stored by the refresh, in its order. All whitelisted features are selected; the two
+# asked for are picked in pandas, so no identifier is ever interpolated.
+_SCATTER_SQL = """
+SELECT * FROM cluster_scatter_sample
+ORDER BY hash(customer_id), customer_id
 LIMIT ?
-"""  # noqa: S608 features_sql is built from constants
+"""
 
 
 def scatter_sample(

@@ -8,6 +8,8 @@ Reads one feature row per buyer (``customer_rfm`` joined to ``customer_summary``
   share`` and ``<feature>_mean``, ``<feature>_median`` of each raw feature.
 * ``cluster_scores`` — one row per method and k, key ``(method, k)``: ``silhouette, bic,
   inertia, is_chosen``.
+* ``cluster_scatter_sample`` — up to ``SCATTER_MAX_POINTS`` buyers, key ``customer_id``: the
+  ``FEATURES`` and ``cluster_id, cluster_name``, for the page's scatter.
 
 Visitors who never bought have no RFM row and no cluster (``cluster_name`` is NULL in
 ``customers``). With fewer than ``MIN_CUSTOMERS`` buyers the tables are written empty.
@@ -33,9 +35,7 @@ MIN_CUSTOMERS = 20
 # in `customers`; a buyer who never added to cart (purchases can be logged without a cart event)
 # counts as 1 cart add, so the ratio is defined for every buyer and equals the `customers` column
 # wherever that is not NULL. A buyer missing from the summary counts as no views, no cart adds.
-# ``{summary}`` is the table holding the summary's columns: ``customer_summary`` during a refresh,
-# ``customers`` in a published snapshot (see ``features_sql``).
-_FEATURES_SQL = """
+FEATURES_SQL = """
 SELECT
     rfm.customer_id,
     CAST(rfm.recency_days AS DOUBLE) AS recency_days,
@@ -47,16 +47,21 @@ SELECT
         / greatest(coalesce(summary.count_cart_adds, 0), 1) AS cart_to_purchase_ratio,
     CAST(coalesce(summary.avg_basket_size, 0) AS DOUBLE) AS avg_basket_size
 FROM customer_rfm AS rfm
-LEFT JOIN {summary} AS summary USING (customer_id)
+LEFT JOIN customer_summary AS summary USING (customer_id)
 """
 
-
-def features_sql(summary: str = "customer_summary") -> str:
-    """The clustering features query, reading the summary's columns from ``summary`` (a table
-    name from this package: ``customer_summary`` or ``customers``)."""
-    if summary not in ("customer_summary", "customers"):
-        raise ValueError(f"features_sql: {summary!r} holds no customer summary")
-    return _FEATURES_SQL.format(summary=summary)
+# The cluster scatter's points, stored so the page reads a few thousand rows: the buyers with the
+# smallest hash of their id (the same points on every load, spread over all clusters).
+SCATTER_MAX_POINTS = 5000
+SCATTER_SAMPLE_SQL = f"""
+CREATE OR REPLACE TABLE cluster_scatter_sample AS
+WITH features AS ({FEATURES_SQL})
+SELECT features.*, clusters.cluster_id, clusters.cluster_name
+FROM features
+INNER JOIN customer_clusters AS clusters USING (customer_id)
+ORDER BY hash(features.customer_id), features.customer_id
+LIMIT {SCATTER_MAX_POINTS}
+"""  # noqa: S608 -- constants only
 
 _STAT_COLUMNS = ", ".join(
     f"{feature}_{stat} DOUBLE" for feature in FEATURES for stat in ("mean", "median")
@@ -78,15 +83,19 @@ CREATE OR REPLACE TABLE cluster_scores (
 
 def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per buyer: ``customer_id`` and the ``FEATURES`` columns, ordered by customer_id."""
-    return con.execute(features_sql() + "ORDER BY rfm.customer_id").df()
+    return con.execute(FEATURES_SQL + "ORDER BY rfm.customer_id").df()
 
 
 def build_clusters(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    """Fit the behavioural clusters on the snapshot's buyers and write the three tables."""
+    """Fit the behavioural clusters on the snapshot's buyers and write the four tables."""
     features = read_features(con)
     con.execute(DDL)
-    if len(features) < MIN_CUSTOMERS:
-        return
+    if len(features) >= MIN_CUSTOMERS:
+        _fit_and_write(con, features)
+    con.execute(SCATTER_SAMPLE_SQL)
+
+
+def _fit_and_write(con: duckdb.DuckDBPyConnection, features: pd.DataFrame) -> None:
     model = BehaviourClusterer(random_state=RANDOM_STATE).fit(features)
     assignments = pd.DataFrame(
         {
