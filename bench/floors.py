@@ -75,7 +75,8 @@ def main() -> None:
     try:
         for name, sql in STATEMENTS.items():
             started = time.perf_counter()
-            (rows,) = con.execute(sql, params if "$path" in sql else None).fetchone()  # last
+            # several statements in one string: the result is the last one's
+            (rows,) = con.execute(sql, params if "$path" in sql else None).fetchone()
             seconds = time.perf_counter() - started
             print(f"{name:<34}{seconds:>8.1f}  {rows:,}")
     finally:

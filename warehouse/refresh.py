@@ -102,7 +102,7 @@ MODEL_STEPS: list[tuple[str, Step]] = [
     ("clusters", build_clusters),  # reads customer_rfm
     ("clv", build_clv),
 ]
-# Steps that need the wide ``customers`` table run after it.
+# Steps that need the wide ``customers`` view run after it.
 LATE_STEPS: list[tuple[str, Step]] = [
     ("segment_snapshots", build_segment_snapshots),  # settled visitors' facts are in customers
     ("campaign_outcomes", build_campaign_outcomes),  # reads segment_snapshots

@@ -2,7 +2,7 @@
 
 A rule's ``conditions`` is a JSON list combined with AND. An item is either a condition
 ``{"field": ..., "op": ..., "value": ...}`` or a group ``{"any": [condition, ...]}`` (OR of
-conditions, one level deep). Fields come from the snapshot's ``customers`` table (whitelist
+conditions, one level deep). Fields come from the snapshot's ``customers`` view (whitelist
 ``FIELD_TYPES``); operators depend on the field's type:
 
 * numbers: ``= != < <= > >=`` with a number, and relative thresholds ``top_pct`` / ``bottom_pct``

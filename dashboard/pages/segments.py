@@ -23,7 +23,6 @@ dash.register_page(
     __name__, path="/segments", name="Segments", order=1, title="Segments · Actionboard"
 )
 
-GRID_ROWS = queries.TOP_CUSTOMERS
 GRID_COLUMNS = {  # column → (header, value format)
     "customer_id": ("Customer", None),
     "r_score": ("R", None),

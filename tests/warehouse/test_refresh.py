@@ -12,10 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse.marts_fixture import build_shop, build_warehouse
+from tests.warehouse.marts_fixture import SHOP_EVENTS, build_shop, build_warehouse
 from warehouse import refresh as refresh_module
+from warehouse.queries.segments import segment_export, segment_top_customers
 from warehouse.refresh import MARTS, SCRATCH_MARTS, RefreshContext, refresh
-from warehouse.steps.customers import CUSTOMER_PARTS
+from warehouse.steps.customers import CUSTOMER_PARTS, TOP_CUSTOMERS
 from warehouse.store import (
     SnapshotReader,
     WarehouseBusyError,
@@ -99,7 +100,7 @@ def test_snapshot_opens_alone_and_holds_no_staging_views(tmp_path):
     assert sorted(views) == [
         ("customers",), ("segment_snapshots",), ("snapshot_settled",), ("snapshot_spans",)]
     assert snapshot_rows == sized > 0
-    assert customers == 5
+    assert customers == len({row[1] for row in SHOP_EVENTS})  # one per visitor of the shop
     assert ("raw",) not in databases
 
 
@@ -296,3 +297,17 @@ def test_customers_are_stored_in_segment_order_buyers_and_visitors_apart(tmp_pat
                      "behavioural": len(stored["customer_visitors"])}
     # the view's zero orders for visitors hold: buyers are exactly the customers with an order
     assert buyers_without_orders == visitors_with_orders == 0
+
+
+def test_stored_segment_grids_are_the_first_rows_of_each_segment_s_export(tmp_path):
+    db = build_shop(tmp_path / "shop.duckdb")
+    con = duckdb.connect(str(refresh(db, progress=False)), read_only=True)
+    segments = [s for (s,) in con.execute(
+        "SELECT segment FROM segment_summary WHERE customers > 0").fetchall()]
+    for segment in segments:
+        top = segment_top_customers(con, segment)["customer_id"].tolist()
+        everyone = segment_export(con, segment)["customer_id"].tolist()
+        assert top == everyone[:TOP_CUSTOMERS] and top, segment
+    listed = con.execute("SELECT count(*) FROM segment_top_customers").fetchone()[0]
+    con.close()
+    assert len(segments) >= 3 and listed == len({row[1] for row in SHOP_EVENTS})  # everyone

@@ -21,7 +21,8 @@ ORDER BY i DESC
 def models(tmp_path: Path) -> Path:
     folder = tmp_path / "models"
     folder.mkdir()
-    (folder / "ids.sql").write_text(IDS, encoding="utf-8")
+    for name in ("ids", "ids_auto"):
+        (folder / f"{name}.sql").write_text(IDS, encoding="utf-8")
     return folder
 
 
@@ -38,7 +39,7 @@ def _compressions(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, set[s
 def test_named_columns_are_stored_uncompressed_in_the_query_order(tmp_path, models):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     build_model(con, "ids", Materialization.TABLE, models, uncompressed=("customer_id",))
-    build_model(con, "ids", Materialization.TABLE, models, name="ids_auto")
+    build_model(con, "ids_auto", Materialization.TABLE, models)
     con.execute("CHECKPOINT")
     first = con.execute("SELECT customer_id, i FROM ids ORDER BY rowid LIMIT 2").fetchall()
     assert first == [("customer-199999", 199999), ("customer-199998", 199998)]

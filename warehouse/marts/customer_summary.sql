@@ -1,6 +1,6 @@
 -- Mart: one row per visitor or customer seen up to the as-of date (RetailRocket visitors and
 -- orders-file customers alike). Key: customer_id.
--- Feeds: RFM, behavioural segments, clusters, CLV inputs and the wide `customers` table.
+-- Feeds: RFM, behavioural segments, clusters, CLV inputs and the wide `customers` view.
 --
 -- An "event" is a behaviour event or an orders-file line; first/last_event_at and count_events
 -- cover both. count_orders counts distinct orders, count_items sums quantities, gmv_amount sums

@@ -1,4 +1,5 @@
-"""Read queries for the segment pages, on the snapshot's ``customers`` and ``segment_summary``.
+"""Read queries for the segment pages, on the snapshot's ``customers``, ``segment_summary`` and
+``segment_top_customers``.
 
 Each returns a small DataFrame in milliseconds: aggregates are computed in DuckDB, customer lists
 are always limited.

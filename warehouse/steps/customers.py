@@ -43,9 +43,23 @@ FROM (
 """  # noqa: S608 -- the order is a constant
 
 
+# The view gives visitors zero orders: that holds only if the buyers (RFM-scored) are exactly
+# the summary's customers with an order.
+BUYERS_AGREE_SQL = """
+SELECT (SELECT count(*) FROM customer_rfm),
+       (SELECT count(*) FROM customer_summary WHERE count_orders > 0)
+"""
+
+
 def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Write the two stored parts, define the ``customers`` view, then ``segment_summary`` and
     ``segment_top_customers``."""
+    scored, ordering = con.execute(BUYERS_AGREE_SQL).fetchone()
+    if scored != ordering:
+        raise RuntimeError(
+            f"refresh: {scored:,} buyers have RFM scores but {ordering:,} customers have an "
+            "order; the customers table would misstate orders. Please report this."
+        )
     for part, uncompressed in CUSTOMER_PARTS.items():
         build_model(con, part, Materialization.TABLE, uncompressed=uncompressed)
     build_model(con, "customers", Materialization.VIEW)

@@ -9,7 +9,7 @@ At each period end, using only data dated on or before it: buyers get their RFM 
 among the buyers of that date; non-buyers get their behavioural segment from their events up to
 it. Events come from the staging view ``stg_events (customer_id, event_at, event_type)``; the
 facts of visitors whose activity lies in one period come from ``customers`` (see NON-BUYER
-STATES below), so this step runs after that table is built. A customer is in a period only once
+STATES below), so this step runs after that view is defined. A customer is in a period only once
 they have an event or an order (by ``order_date``) on or before its end.
 
 The view is not stored row by row (tens of millions of rows at full size): it expands the stored
@@ -219,6 +219,7 @@ CREATE OR REPLACE VIEW snapshot_settled AS
 SELECT customer_id, first_period_end, count_views, count_cart_adds, is_single_visit
 FROM snapshot_spans
 WHERE {settled};
+-- keep its three branches in step with SEGMENTS_AT_SQL (tested equal)
 CREATE OR REPLACE VIEW segment_snapshots AS
 SELECT period_end, customer_id, segment FROM snapshot_buyer_segments
 UNION ALL
@@ -239,9 +240,9 @@ INNER JOIN snapshot_profile_segments AS profiles
 """.format(spans=SPANS_SQL.format(customers="customers").strip(), settled=SETTLED)
 
 # The rows of ``segment_snapshots`` for the (period_end, customer_id) pairs of ``{wanted}`` only,
-# from the stored parts: reading the view for one period end expands every settled visitor
-# (seconds at millions of visitors), while this reads the wanted customers' rows of
-# ``customers`` once.
+# from the stored parts, branch for branch as the view in SNAPSHOTS_DDL (tested equal): reading
+# the view for one period end expands every settled visitor (seconds at millions of visitors),
+# while this reads the wanted customers' rows of ``customers`` once.
 SEGMENTS_AT_SQL = """
 WITH pairs AS (SELECT DISTINCT period_end, customer_id FROM {wanted}),
 

@@ -9,9 +9,9 @@ Reads ``order_lines`` and ``customer_summary``; writes
   display_order``, for legends;
 * the temporary view ``customer_segments`` — one row per customer of ``customer_summary``: its
   columns plus ``segment, segment_kind ('rfm'|'behavioural')``, which the two stored parts of
-  ``customers`` read. Non-buyers are 99% of RetailRocket-shaped data, so their segments are never written
-  row by row here: the view looks each up in the small ``behaviour_segment_labels`` table (one
-  row per distinct behaviour profile).
+  ``customers`` read. Non-buyers are 99% of RetailRocket-shaped data, so their segments are
+  never written row by row here: the view looks each up in the small
+  ``behaviour_segment_labels`` table (one row per distinct behaviour profile).
 
 Only orders whose ``order_date`` is on or before ``ctx.as_of`` count; a customer with none is a
 non-buyer, segmented by behaviour.
