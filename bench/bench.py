@@ -78,6 +78,7 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
         ),
         "segments: RxF heatmap": lambda: segments.rf_heatmap(cur),
         "clusters: profiles": lambda: clusters.cluster_profiles(cur),
+        "clusters: scatter": lambda: clusters.scatter_sample(cur, "frequency", "monetary_amount"),
         "migration: sizes over time": lambda: migration.segment_sizes_over_time(cur),
         "migration: transitions": lambda: migration.transition_counts(
             cur, snapshots[0], snapshots[-1]
