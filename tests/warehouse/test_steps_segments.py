@@ -286,21 +286,28 @@ def test_snapshots_with_events_but_no_orders_hold_behavioural_segments(con):
     }
 
 
+def _add_random_visitors(
+    con: duckdb.DuckDBPyConnection, visitors: int, *, seed: int, kinds: list[str]
+) -> None:
+    """The fixture's events plus ``visitors`` visitors with 1–3 random events (one of ``kinds``)
+    from April to June: most settle in one period, some span several, and the fixture's buyers
+    order along the way."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2015, 4, 1)
+    events = [
+        (f"v{visitor}", start + timedelta(hours=int(hour)), kind)
+        for visitor in range(visitors)
+        for hour in rng.integers(0, 91 * 24, rng.integers(1, 4))
+        for kind in [rng.choice(kinds)]
+    ]
+    con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", [*EVENTS, *events])
+
+
 @pytest.mark.parametrize("granularity", ["month", "week"])
 def test_sizes_and_transitions_from_weighted_paths_equal_counts_over_the_snapshots(
     con, granularity
 ):
-    # 300 visitors with random views and cart adds from April to June: most settle in one period,
-    # some span several, and the fixture's buyers order along the way.
-    rng = np.random.default_rng(5)
-    start = datetime(2015, 4, 1)
-    events = [
-        (f"v{visitor}", start + timedelta(hours=int(hour)), kind)
-        for visitor in range(300)
-        for hour in rng.integers(0, 91 * 24, rng.integers(1, 4))
-        for kind in [rng.choice(["view", "view", "view", "addtocart"])]
-    ]
-    con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", [*EVENTS, *events])
+    _add_random_visitors(con, 300, seed=5, kinds=["view", "view", "view", "addtocart"])
     _build_snapshots(con, step_context(AS_OF, granularity=granularity))
 
     sizes = con.execute("SELECT * FROM segment_sizes ORDER BY ALL").fetchall()
@@ -314,15 +321,7 @@ def test_sizes_and_transitions_from_weighted_paths_equal_counts_over_the_snapsho
 
 
 def test_segments_at_given_customers_equal_the_snapshot_view(con):
-    rng = np.random.default_rng(11)
-    start = datetime(2015, 4, 1)
-    events = [
-        (f"v{visitor}", start + timedelta(hours=int(hour)), kind)
-        for visitor in range(200)
-        for hour in rng.integers(0, 91 * 24, rng.integers(1, 4))
-        for kind in [rng.choice(["view", "view", "addtocart"])]
-    ]
-    con.executemany("INSERT INTO stg_events VALUES (?, ?, ?)", [*EVENTS, *events])
+    _add_random_visitors(con, 200, seed=11, kinds=["view", "view", "addtocart"])
     _build_snapshots(con, step_context(AS_OF, granularity="week"))
     # Every period end for some customers (buyers, settled and changing visitors, and one id
     # with no activity at all), none for the others.
