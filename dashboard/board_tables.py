@@ -118,6 +118,11 @@ def _rel_value(value: float) -> str:
     return formatting.signed(formatting.percent(abs(value)), value)
 
 
+def metric_name(metric: str) -> str:
+    """A metric's name for tables and messages (the chart label without its unit)."""
+    return figures.METRIC_LABELS.get(metric, metric).replace(" (percentage points)", "")
+
+
 def results_table(results: pd.DataFrame) -> dbc.Table:
     """Control vs treatment per metric with absolute and relative lift, 95 % CIs and p-values."""
     header = html.Thead(html.Tr([html.Th(t) for t in (
@@ -126,7 +131,7 @@ def results_table(results: pd.DataFrame) -> dbc.Table:
     for row in results.itertuples(index=False):
         m = row.metric
         body.append(html.Tr([
-            html.Td(figures.METRIC_LABELS.get(m, m).replace(" (percentage points)", "")),
+            html.Td(metric_name(m)),
             html.Td(_metric_value(m, row.control_mean)),
             html.Td(_metric_value(m, row.treatment_mean)),
             html.Td(f"{_lift_value(m, row.abs_lift)} [{_lift_value(m, row.abs_ci_low)}, "
@@ -216,9 +221,9 @@ def shortfall_warnings(plan: pd.DataFrame) -> list:
         audience = r.audience_treatment + r.audience_control
         if math.isnan(r.n_total_required) or audience >= r.n_total_required:
             continue
-        name = "conversion" if r.metric == "conversion" else "revenue per customer"
         warnings.append(dbc.Alert(
-            f"Too few customers to test {name}: this audience has {formatting.count(audience)} "
+            f"{metric_name(r.metric)}: too few customers to test it. This audience has "
+            f"{formatting.count(audience)} "
             f"of the {formatting.count(r.n_total_required)} needed, so the test has "
             f"{formatting.percent(r.power_at_audience)} power and would probably miss the "
             "planned effect. Widen the rule, plan for a larger effect, or accept the risk.",

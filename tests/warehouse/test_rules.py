@@ -23,7 +23,6 @@ from warehouse.queries.board import (
     campaign_overview,
     known_segments,
     measurement_cutoff,
-    rule_overlap,
     rule_stats,
 )
 from warehouse.rules import (
@@ -290,12 +289,10 @@ def test_rule_stats_count_matched_won_share_and_clv_at_stake(tmp_path: Path) -> 
     assert stats.rules["count_won"].sum() == stats.count_targeted
 
 
-def test_rule_overlap_counts_customers_matched_by_both_rules(tmp_path: Path) -> None:
+def test_known_segments_are_those_with_customers(tmp_path: Path) -> None:
     path = write_snapshot(tmp_path / "snap.duckdb", shop())
     with duckdb.connect(str(path), read_only=True) as con:
-        overlap = rule_overlap(con, three_rules())
         segments = known_segments(con)
-    assert overlap["count_customers"].tolist() == [2, 2, 1]  # {c09,c10}, {c07,c09}, {c09}
     assert segments == {"Champions", "Hibernating"}
 
 

@@ -13,7 +13,7 @@ import pytest
 from tests.warehouse.test_campaign_import import write_file
 from tests.warehouse.test_rules import write_snapshot
 from warehouse.campaign_import import import_campaign_file
-from warehouse.queries.board import campaign_group_summary, campaign_results
+from warehouse.queries.board import campaign_results
 from warehouse.refresh import RefreshContext
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.store import ops_path
@@ -67,18 +67,18 @@ def test_outcomes_count_orders_inside_the_campaign_window_only(tmp_path: Path) -
             "SELECT customer_id, group_name, segment, is_converted, count_orders, gmv_amount "
             "FROM campaign_outcomes ORDER BY CAST(customer_id AS INTEGER)").df()
         status = con.execute("SELECT status, measured_until_at FROM campaigns").fetchone()
-        summary = campaign_group_summary(con, "demo-1").set_index("group_name")
+        means = campaign_results(con, "demo-1").set_index("metric")
     assert outcomes["count_orders"].tolist() == [0, 1, 0, 0, 2, 1, 0, 0, 0, 0]
     assert outcomes["gmv_amount"].tolist() == [0, 30, 0, 0, 35, 40, 0, 0, 0, 0]
     assert outcomes["is_converted"].tolist() == [n > 0 for n in [0, 1, 0, 0, 2, 1, 0, 0, 0, 0]]
     # filled in as of the last period end before the launch, not from today's segments
     assert outcomes["segment"].tolist() == ["Champions"] * 5 + ["Lost"] * 4 + [None]
     assert status == ("completed", datetime(2015, 6, 20))
-    assert summary.loc["control", "conversion"] == 1 / 4
-    assert summary.loc["treatment", "conversion"] == 2 / 6
-    assert summary.loc["treatment", "orders_per_customer"] == 3 / 6
-    assert summary.loc["control", "gmv_per_customer"] == 30 / 4
-    assert summary.loc["treatment", "gmv_per_customer"] == 75 / 6
+    assert means.loc["conversion", "control_mean"] == 1 / 4
+    assert means.loc["conversion", "treatment_mean"] == 2 / 6
+    assert means.loc["orders_per_customer", "treatment_mean"] == 3 / 6
+    assert means.loc["gmv_per_customer", "control_mean"] == 30 / 4
+    assert means.loc["gmv_per_customer", "treatment_mean"] == 75 / 6
 
 
 def test_results_hold_one_row_per_metric_with_the_hand_computed_lift(tmp_path: Path) -> None:

@@ -104,21 +104,6 @@ def rule_stats(cur: duckdb.DuckDBPyConnection, rules: list[Rule]) -> BoardStats:
     return BoardStats(frame, int(total), int(targeted), int(multi))
 
 
-def rule_overlap(cur: duckdb.DuckDBPyConnection, rules: list[Rule]) -> pd.DataFrame:
-    """Customers matched by both rules of each pair: rule_a, rule_b (names), count_customers."""
-    pairs = [(i, j) for i in range(len(rules)) for j in range(i + 1, len(rules))]
-    if not pairs:
-        return pd.DataFrame(columns=["rule_a", "rule_b", "count_customers"])
-    sql, params = winners_sql(rules)
-    columns = ", ".join(f"count(*) FILTER (WHERE is_match_{i} AND is_match_{j})" for i, j in pairs)
-    query = f"WITH w AS ({sql}) SELECT {columns} FROM w"  # noqa: S608
-    [row] = cur.execute(query, params).fetchall()
-    return pd.DataFrame(
-        [(rules[i].name, rules[j].name, int(n)) for (i, j), n in zip(pairs, row, strict=True)],
-        columns=["rule_a", "rule_b", "count_customers"],
-    )
-
-
 def audience_baseline(
     cur: duckdb.DuckDBPyConnection,
     rules: list[Rule],
@@ -253,21 +238,6 @@ def campaign_results(
                  CASE r.metric WHEN 'conversion' THEN 1 WHEN 'orders_per_customer' THEN 2 ELSE 3 END
         """,  # noqa: S608 -- fixed column list
         [campaign_id, campaign_id],
-    ).df()
-
-
-def campaign_group_summary(cur: duckdb.DuckDBPyConnection, campaign_id: str) -> pd.DataFrame:
-    """Per group of a measured campaign: count_customers, conversion, orders/GMV per customer."""
-    return cur.execute(
-        """
-        SELECT group_name, count(*) AS count_customers,
-               avg(CAST(is_converted AS DOUBLE)) AS conversion,
-               avg(count_orders) AS orders_per_customer,
-               avg(gmv_amount) AS gmv_per_customer
-        FROM campaign_outcomes WHERE campaign_id = ?
-        GROUP BY group_name ORDER BY group_name DESC
-        """,
-        [campaign_id],
     ).df()
 
 
