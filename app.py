@@ -18,12 +18,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from warehouse.paths import warehouse_path
 from warehouse.refresh_defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
     DEFAULT_GRANULARITY,
 )
-from warehouse.store import current_snapshot, warehouse_path
+from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7

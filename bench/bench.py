@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.store import SnapshotReader  # noqa: E402
+from warehouse.snapshots import SnapshotReader  # noqa: E402
 
 
 def run_step(name: str, args: list[str]) -> dict[str, float | str]:

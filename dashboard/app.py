@@ -19,7 +19,7 @@ from dash import html
 from dashboard import ids
 from dashboard.data import attach_reader
 from warehouse.queries.status import refresh_info
-from warehouse.store import NoSnapshotError, SnapshotReader
+from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
 PAGES_FOLDER = Path(__file__).resolve().with_name("pages")
 # assets/ holds the Bootstrap "Flatly" theme (Bootswatch 5.3.6, MIT) so the dashboard is styled

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import dash
 import duckdb
 
-from warehouse.store import NoSnapshotError, SnapshotReader
+from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
 READER_CONFIG_KEY = "ACTIONBOARD_SNAPSHOT_READER"
 CACHE_SIZE = 512

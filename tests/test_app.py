@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 import app
-from warehouse.store import current_snapshot, ops_path
+from warehouse.paths import ops_path
+from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export")

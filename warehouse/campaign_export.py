@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.csv_safety import to_safe_csv
 from warehouse.campaigns import GROUPS, fetch_campaign, log_audit
-from warehouse.store import open_ops
+from warehouse.csv_safety import to_safe_csv
+from warehouse.ops_schema import open_ops
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
 

@@ -21,10 +21,12 @@ import duckdb
 import pandas as pd
 
 from analytics.assignment import CONTROL, TREATMENT, assign_groups, validate_control_share
+from warehouse.clock import utc_now
+from warehouse.connections import transaction
 from warehouse.frames import insert_frame
-from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, utc_now
+from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, open_ops
 from warehouse.rules import Rule, RuleError, list_rules, winners_sql
-from warehouse.store import open_ops, open_snapshot, transaction
+from warehouse.snapshots import open_snapshot
 
 DEFAULT_CONTROL_SHARE = 0.2
 DEFAULT_DURATION_DAYS = 28

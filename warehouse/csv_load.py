@@ -35,10 +35,10 @@ from time import perf_counter
 import duckdb
 from tqdm import tqdm
 
+from warehouse.clock import utc_now
+from warehouse.connections import MEMORY_LIMIT, open_warehouse, transaction
 from warehouse.load_summary import FileSummary, IngestError, IngestSummary
-from warehouse.ops_schema import utc_now
 from warehouse.raw import ensure_raw_schema
-from warehouse.store import MEMORY_LIMIT, open_warehouse, transaction
 
 MAX_BAD_SHARE = 0.05
 REASONS_SHOWN = 5

@@ -1,6 +1,6 @@
 """Schema of the operational store (rules, campaigns, assignments, audit log) and its seed rules.
 
-``ensure`` runs on every ``store.open_ops``; the store records its schema version in
+``ensure`` runs on every ``open_ops``; the store records its schema version in
 ``ops_meta``, so once created an open costs one lookup. The default rules are seeded once per
 store — a marker in ``ops_meta`` remembers it, so rules a user deleted do not come back. The
 campaign tables' DDL and the campaign status rule are shared with the refresh step that copies
@@ -10,11 +10,15 @@ the campaigns into each snapshot.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
-from warehouse.store import transaction
+from warehouse.clock import utc_now
+from warehouse.connections import connect_with_retry, transaction
+from warehouse.paths import ops_path
 
 CAMPAIGN_TABLES_DDL = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -137,16 +141,6 @@ DEFAULT_RULES: list[dict[str, object]] = [
 ]
 
 
-def utc_now() -> datetime:
-    """The current UTC time as a naive timestamp, the store's convention for ``*_at`` columns."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def cutoff_after(as_of: date) -> datetime:
-    """Midnight (naive UTC) after ``as_of``: the first instant a snapshot as of that day lacks."""
-    return datetime.combine(as_of + timedelta(days=1), datetime.min.time())
-
-
 def _schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
         rows = con.execute("SELECT value FROM ops_meta WHERE key = ?", [VERSION_KEY]).fetchall()
@@ -174,3 +168,14 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT OR REPLACE INTO ops_meta VALUES (?, 'true'), (?, ?)",
             [SEEDED_KEY, VERSION_KEY, SCHEMA_VERSION],
         )
+
+
+@contextmanager
+def open_ops(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-write connection to the operational store, schema ensured."""
+    con = connect_with_retry(ops_path(db))
+    try:
+        ensure(con)
+        yield con
+    finally:
+        con.close()

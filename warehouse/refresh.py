@@ -1,10 +1,11 @@
 """Build a snapshot (marts, then model results) from the warehouse and publish it atomically.
 
-Each refresh writes a NEW snapshot file (see ``warehouse/store.py``), so the dashboard keeps reading
-the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing. The warehouse
-is attached read-only; staging views are temporary and scratch marts are dropped, so the published
-file holds only marts, model tables and views over them, and opens on its own. Order: staging →
-marts → ``MODEL_STEPS`` → ``customers`` (and its ``segment_summary``) → ``LATE_STEPS``.
+Each refresh writes a NEW snapshot file (see ``warehouse/snapshots.py``), so the dashboard keeps
+reading the previous one until ``CURRENT`` is switched, and a failed refresh changes nothing.
+The warehouse is attached read-only; staging views are temporary and scratch marts are dropped,
+so the published file holds only marts, model tables and views over them, and opens on its own.
+Order: staging → marts → ``MODEL_STEPS`` → ``customers`` (and its ``segment_summary``) →
+``LATE_STEPS``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from warehouse import store
-from warehouse.ops_schema import cutoff_after
+from warehouse.clock import cutoff_after
+from warehouse.connections import LOCK_WAIT_SECONDS, MEMORY_LIMIT, retry_on_lock
 from warehouse.raw import price_property
 from warehouse.refresh_defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
     DEFAULT_GRANULARITY,
 )
+from warehouse.snapshots import discard_snapshot, new_snapshot_path, publish_snapshot
 from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
@@ -60,7 +62,7 @@ UNCOMPRESSED_COLUMNS = {"customer_summary": ("customer_id",)}
 # The wide view over its two stored parts, built after the model tables they join (with the
 # per-segment summary and top customers).
 CUSTOMERS_MART = "customers"
-ATTACH_WAIT_SECONDS = store.LOCK_WAIT_SECONDS
+ATTACH_WAIT_SECONDS = LOCK_WAIT_SECONDS
 NOTHING_TO_REFRESH = "nothing to refresh: load data first with python app.py ingest DIR"
 
 
@@ -130,9 +132,9 @@ def refresh(
             f"No warehouse at {db}. Load data first: python app.py ingest DIR --db {db}"
         )
     started = time.perf_counter()
-    building = store.new_snapshot_path(db)
+    building = new_snapshot_path(db)
     try:
-        con = duckdb.connect(str(building), config={"memory_limit": store.MEMORY_LIMIT})
+        con = duckdb.connect(str(building), config={"memory_limit": MEMORY_LIMIT})
         try:
             ctx = replace(
                 _prepare(con, db, building, as_of),
@@ -148,9 +150,9 @@ def refresh(
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        published = store.publish_snapshot(db, building)
+        published = publish_snapshot(db, building)
     except BaseException:
-        _discard(building)
+        discard_snapshot(building)
         raise
     if progress:
         print(f"Refreshed in {time.perf_counter() - started:.1f} s: " + "\n".join(summary))
@@ -248,7 +250,7 @@ def _run_steps(
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     """ATTACH the warehouse read-only as ``raw``, waiting while an ingest holds its write lock."""
-    store.retry_on_lock(
+    retry_on_lock(
         lambda: con.execute("ATTACH ? AS raw (READ_ONLY)", [str(db)]), db, ATTACH_WAIT_SECONDS
     )
 
@@ -262,12 +264,6 @@ def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(con.table(table).aggregate("count(*)").fetchall()[0][0])
-
-
-def _discard(building: Path) -> None:
-    """Delete an unfinished snapshot and its write-ahead log; the published one stays current."""
-    for path in (building, building.with_name(building.name + ".wal")):
-        path.unlink(missing_ok=True)
 
 
 def _summary_lines(

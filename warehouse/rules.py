@@ -35,8 +35,9 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from warehouse.ops_schema import utc_now
-from warehouse.store import open_ops, transaction
+from warehouse.clock import utc_now
+from warehouse.connections import transaction
+from warehouse.ops_schema import open_ops
 
 T = TypeVar("T")
 

@@ -7,15 +7,15 @@ its key, what it feeds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 
 import duckdb
 
+from warehouse.identifiers import check_identifier
+
 MODELS_DIR = Path(__file__).with_name("marts")
-_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class Materialization(Enum):
@@ -26,9 +26,7 @@ class Materialization(Enum):
 
 def model_path(name: str, folder: Path = MODELS_DIR) -> Path:
     """The SQL file of model ``name``; the name must be a plain lower-case identifier."""
-    if not _IDENTIFIER.fullmatch(name):
-        raise ValueError(f"model name {name!r} is not a plain lower-case SQL identifier")
-    return folder / f"{name}.sql"
+    return folder / f"{check_identifier(name, 'model name')}.sql"
 
 
 def read_query(path: Path) -> str:

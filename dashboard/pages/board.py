@@ -28,8 +28,9 @@ from dashboard.figures import board as figures
 from warehouse import campaigns as campaign_store
 from warehouse import rules as rule_store
 from warehouse.campaign_export import campaign_group_csv
+from warehouse.connections import WarehouseBusyError
 from warehouse.queries import board as queries
-from warehouse.store import NoSnapshotError, WarehouseBusyError
+from warehouse.snapshots import NoSnapshotError
 
 dash.register_page(
     __name__, path="/board", name="Action board", order=4, title="Action board · Actionboard"

@@ -11,11 +11,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from analytics.csv_safety import to_safe_csv
 from dashboard import components, formatting, ids
 from dashboard.data import DataUnavailableError, query
 from dashboard.figures import empty_figure
 from dashboard.figures import segments as figures
+from warehouse.csv_safety import to_safe_csv
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import segments as queries
 

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from warehouse.store import new_snapshot_path, publish_snapshot
+from warehouse.snapshots import new_snapshot_path, publish_snapshot
 
 FIRST_DAY = date(2024, 3, 1)
 DAYS = 61

@@ -27,10 +27,12 @@ from tests.warehouse.test_campaign_import import stored_assignments
 from warehouse.campaign_export import EXPORT_COLUMNS
 from warehouse.campaign_import import import_campaign_file
 from warehouse.campaigns import audit_log, list_campaigns
+from warehouse.ops_schema import open_ops
+from warehouse.paths import ops_path, snapshot_dir
 from warehouse.queries.board import rule_stats
 from warehouse.refresh import refresh
 from warehouse.rules import RuleError, delete_rule, list_rules, validate_conditions
-from warehouse.store import current_snapshot, open_ops, ops_path, snapshot_dir
+from warehouse.snapshots import current_snapshot
 
 DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
 

@@ -18,7 +18,7 @@ from tests.dashboard.browser import browser_errors
 from tests.dashboard.test_board import board_warehouse, snapshot_stats
 from warehouse.campaign_export import EXPORT_COLUMNS
 from warehouse.rules import list_rules
-from warehouse.store import open_snapshot
+from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
 

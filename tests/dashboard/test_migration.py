@@ -9,7 +9,7 @@ import pytest
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import migration as figures
-from warehouse.store import current_snapshot
+from warehouse.snapshots import current_snapshot
 
 ORDER = ["Champions", "New Customers", "Lost", "Window Shoppers"]
 COUNTS = pd.DataFrame(

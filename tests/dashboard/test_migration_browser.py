@@ -9,7 +9,7 @@ from selenium.webdriver.support.select import Select
 from dashboard import ids
 from dashboard.app import create_app
 from tests.dashboard.browser import browser_errors
-from warehouse.store import current_snapshot
+from warehouse.snapshots import current_snapshot
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 
 from warehouse.campaign_import import import_campaign_file
 from warehouse.campaigns import fetch_campaign, list_campaigns
-from warehouse.store import open_ops
+from warehouse.ops_schema import open_ops
 
 HEADER = ("campaign_id,campaign_name,action,channel,offer,kpi,launched_at,ends_at,control_share,"
           "visitorid,group")

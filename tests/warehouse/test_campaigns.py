@@ -21,7 +21,7 @@ from warehouse.campaigns import (
     rule_audience,
 )
 from warehouse.rules import RuleError, create_rule, list_rules, set_rule_enabled
-from warehouse.store import NoSnapshotError
+from warehouse.snapshots import NoSnapshotError
 
 LAUNCHED = datetime(2015, 6, 10, 9, 0)
 

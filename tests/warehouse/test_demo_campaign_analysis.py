@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from warehouse.store import open_snapshot
+from warehouse.snapshots import open_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from tests.warehouse.conftest import (
     view_events,
     write_csv,
 )
-from warehouse import store
+from warehouse.connections import WarehouseBusyError, connect_with_retry
 from warehouse.ingest import IngestError, ingest_retailrocket
 
 PYTHON = sys.executable  # the interpreter running the tests, with the project importable
@@ -471,8 +471,8 @@ def test_a_second_writer_waits_then_gets_a_clear_busy_error(tmp_path):
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         started = time.monotonic()
-        with pytest.raises(store.WarehouseBusyError, match="in use by another Actionboard"):
-            store.connect_with_retry(db, wait_seconds=0.5)
+        with pytest.raises(WarehouseBusyError, match="in use by another Actionboard"):
+            connect_with_retry(db, wait_seconds=0.5)
         assert time.monotonic() - started >= 0.5
     finally:
         holder.kill()

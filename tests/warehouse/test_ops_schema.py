@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from warehouse import ops_schema
-from warehouse.store import open_ops, ops_path
+from warehouse.ops_schema import open_ops
+from warehouse.paths import ops_path
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -62,7 +63,3 @@ def test_campaign_status_compares_launch_and_end_with_the_cutoff(
     with duckdb.connect() as con:
         got = [row[0] for row in con.execute(sql, {"cutoff_at": cutoff}).fetchall()]
     assert got == expected
-
-
-def test_the_cutoff_is_midnight_after_the_as_of_day() -> None:
-    assert ops_schema.cutoff_after(date(2015, 6, 30)) == datetime(2015, 7, 1)

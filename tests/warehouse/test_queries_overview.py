@@ -5,7 +5,7 @@ import pytest
 
 from tests.dashboard.conftest import AS_OF, FIRST_DAY, OverviewSnapshot, write_overview_snapshot
 from warehouse.queries import overview as queries
-from warehouse.store import SnapshotReader
+from warehouse.snapshots import SnapshotReader
 
 LAST_WEEK = (AS_OF - timedelta(days=6), AS_OF)
 

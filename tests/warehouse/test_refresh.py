@@ -14,16 +14,12 @@ import pytest
 
 from tests.warehouse.marts_fixture import SHOP_EVENTS, build_shop, build_warehouse
 from warehouse import refresh as refresh_module
+from warehouse.connections import WarehouseBusyError
+from warehouse.paths import ops_path, snapshot_dir
 from warehouse.queries.segments import segment_export, segment_top_customers
 from warehouse.refresh import MARTS, SCRATCH_MARTS, RefreshContext, refresh
+from warehouse.snapshots import SnapshotReader, current_snapshot
 from warehouse.steps.customers import CUSTOMER_PARTS, TOP_CUSTOMERS
-from warehouse.store import (
-    SnapshotReader,
-    WarehouseBusyError,
-    current_snapshot,
-    ops_path,
-    snapshot_dir,
-)
 
 
 def _tables(path: Path) -> set[str]:

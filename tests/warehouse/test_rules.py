@@ -18,6 +18,7 @@ import pytest
 from analytics.segments import segment_definitions
 from warehouse import ops_schema
 from warehouse.campaigns import launch_campaign
+from warehouse.ops_schema import open_ops
 from warehouse.queries.board import (
     audience_baseline,
     campaign_overview,
@@ -36,11 +37,11 @@ from warehouse.rules import (
     validate_conditions,
     winners_sql,
 )
+from warehouse.snapshots import new_snapshot_path, publish_snapshot
 from warehouse.sql_runner import Materialization, build_model
 from warehouse.steps import campaign_outcomes
 from warehouse.steps.customers import SEGMENT_SUMMARY_MART
 from warehouse.steps.migration import SNAPSHOTS_DDL, write_sizes_and_transitions
-from warehouse.store import new_snapshot_path, open_ops, publish_snapshot
 
 CUSTOMER_COLUMNS = {
     "customer_id": "VARCHAR", "segment": "VARCHAR", "segment_kind": "VARCHAR",

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import campaigns
-from warehouse.ops_schema import cutoff_after
+from warehouse.clock import cutoff_after
 from warehouse.rules import Rule, winners_sql
 
 BASELINE_WINDOW_DAYS = 28

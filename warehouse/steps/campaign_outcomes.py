@@ -26,10 +26,11 @@ import duckdb
 import pandas as pd
 
 from analytics.experiment_results import experiment_results
+from warehouse.connections import retry_on_lock
 from warehouse.frames import insert_frame
 from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
+from warehouse.paths import ops_path
 from warehouse.steps.migration import segments_at_sql
-from warehouse.store import ops_path, retry_on_lock
 
 if TYPE_CHECKING:
     from warehouse.refresh import RefreshContext

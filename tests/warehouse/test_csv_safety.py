@@ -8,7 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from analytics.csv_safety import neutralise_frame, neutralise_text, to_safe_csv
+from warehouse.csv_safety import neutralise_frame, neutralise_text, to_safe_csv
 
 HOSTILE = ['=HYPERLINK("http://evil","click")', "+1", "-2", "@SUM(A1:A9)", "\tTAB", "\rCR"]
 

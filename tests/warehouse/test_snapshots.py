@@ -1,4 +1,4 @@
-"""The storage layout: which file is the warehouse, and how snapshots are published and read."""
+"""How snapshots are published, pruned and read while the next one is built."""
 
 from __future__ import annotations
 
@@ -7,50 +7,47 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import store
+from warehouse.paths import snapshot_dir
+from warehouse.snapshots import (
+    SNAPSHOTS_KEPT,
+    NoSnapshotError,
+    SnapshotReader,
+    current_snapshot,
+    new_snapshot_path,
+    publish_snapshot,
+)
 
 
 def _build_snapshot(db: Path, value: int) -> Path:
-    building = store.new_snapshot_path(db)
+    building = new_snapshot_path(db)
     con = duckdb.connect(str(building))
     con.execute("CREATE TABLE marker AS SELECT ?::INTEGER AS value", [value])
     con.close()
-    return store.publish_snapshot(db, building)
-
-
-def test_explicit_db_wins_over_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv(store.DB_ENV_VAR, str(tmp_path / "env.duckdb"))
-    assert store.warehouse_path(tmp_path / "cli.duckdb") == tmp_path / "cli.duckdb"
-    assert store.warehouse_path(None) == tmp_path / "env.duckdb"
-
-
-def test_default_db_is_under_data(monkeypatch):
-    monkeypatch.delenv(store.DB_ENV_VAR, raising=False)
-    assert store.warehouse_path(None) == (Path("data") / "actionboard.duckdb").resolve()
+    return publish_snapshot(db, building)
 
 
 def test_no_snapshot_until_one_is_published(tmp_path):
     db = tmp_path / "w.duckdb"
-    assert store.current_snapshot(db) is None
-    with pytest.raises(store.NoSnapshotError, match="refresh"):
-        store.SnapshotReader(db).cursor()
+    assert current_snapshot(db) is None
+    with pytest.raises(NoSnapshotError, match="refresh"):
+        SnapshotReader(db).cursor()
 
 
 def test_publish_points_current_at_the_new_file_and_drops_building_suffix(tmp_path):
     db = tmp_path / "w.duckdb"
     published = _build_snapshot(db, 1)
     assert published.suffix == ".duckdb"
-    assert store.current_snapshot(db) == published
-    assert not list(store.snapshot_dir(db).glob("*.building"))
+    assert current_snapshot(db) == published
+    assert not list(snapshot_dir(db).glob("*.building"))
 
 
 def test_reader_keeps_serving_until_the_next_publish_then_switches(tmp_path):
     db = tmp_path / "w.duckdb"
     _build_snapshot(db, 1)
-    reader = store.SnapshotReader(db)
+    reader = SnapshotReader(db)
     assert reader.cursor().execute("SELECT value FROM marker").fetchone() == (1,)
 
-    building = store.new_snapshot_path(db)  # a refresh in progress is invisible
+    building = new_snapshot_path(db)  # a refresh in progress is invisible
     duckdb.connect(str(building)).execute("CREATE TABLE marker AS SELECT 99 AS value").close()
     assert reader.cursor().execute("SELECT value FROM marker").fetchone() == (1,)
     building.unlink()
@@ -61,24 +58,17 @@ def test_reader_keeps_serving_until_the_next_publish_then_switches(tmp_path):
 
 def test_old_snapshots_are_pruned(tmp_path):
     db = tmp_path / "w.duckdb"
-    for value in range(store.SNAPSHOTS_KEPT + 2):
+    for value in range(SNAPSHOTS_KEPT + 2):
         _build_snapshot(db, value)
-    kept = list(store.snapshot_dir(db).glob("*.duckdb"))
-    assert len(kept) == store.SNAPSHOTS_KEPT
-    assert store.current_snapshot(db) in kept
-
-
-def test_read_only_open_of_a_missing_warehouse_says_how_to_load(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"app\.py ingest"), store.open_warehouse(
-        tmp_path / "missing.duckdb", read_only=True
-    ):
-        pass
+    kept = list(snapshot_dir(db).glob("*.duckdb"))
+    assert len(kept) == SNAPSHOTS_KEPT
+    assert current_snapshot(db) in kept
 
 
 def test_current_pairs_each_cursor_with_the_snapshot_it_reads(tmp_path):
     db = tmp_path / "w.duckdb"
     first = _build_snapshot(db, 1)
-    reader = store.SnapshotReader(db)
+    reader = SnapshotReader(db)
     path, cursor = reader.current()
     assert path == first
     second = _build_snapshot(db, 2)
@@ -89,7 +79,7 @@ def test_current_pairs_each_cursor_with_the_snapshot_it_reads(tmp_path):
 def test_the_connection_two_snapshots_back_is_closed_so_pruned_files_are_released(tmp_path):
     db = tmp_path / "w.duckdb"
     _build_snapshot(db, 1)
-    reader = store.SnapshotReader(db)
+    reader = SnapshotReader(db)
     oldest = reader.cursor()
     _build_snapshot(db, 2)
     previous = reader.cursor()
@@ -98,14 +88,3 @@ def test_the_connection_two_snapshots_back_is_closed_so_pruned_files_are_release
     assert previous.execute("SELECT value FROM marker").fetchone() == (2,)  # still in flight
     with pytest.raises(duckdb.ConnectionException):
         oldest.execute("SELECT value FROM marker")
-
-
-def test_transaction_rolls_back_everything_when_the_block_fails(tmp_path):
-    con = duckdb.connect(str(tmp_path / "t.duckdb"))
-    con.execute("CREATE TABLE t (x INTEGER)")
-    with pytest.raises(RuntimeError), store.transaction(con):
-        con.execute("INSERT INTO t VALUES (1)")
-        raise RuntimeError("half way")
-    with store.transaction(con):
-        con.execute("INSERT INTO t VALUES (2)")
-    assert con.execute("SELECT x FROM t").fetchall() == [(2,)]
