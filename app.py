@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 def build_demo_warehouse(db: Path) -> None:
     """First run: generate the embedded demo data, load it and publish a refresh."""
     from demo.generator import generate
-    from warehouse.ingest import ingest_retailrocket
+    from warehouse.ingest.retailrocket import ingest_retailrocket
     from warehouse.refresh import refresh
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
@@ -178,11 +178,11 @@ def main(argv: list[str] | None = None) -> int:
 
             print(generate(args.out, scale=args.scale, seed=args.seed))
         elif command == "ingest":
-            from warehouse.ingest import ingest_retailrocket
+            from warehouse.ingest.retailrocket import ingest_retailrocket
 
             print(ingest_retailrocket(db, args.folder, price_property=args.price_property))
         elif command == "ingest-orders":
-            from warehouse.ingest_orders import ingest_orders
+            from warehouse.ingest.orders import ingest_orders
 
             print(ingest_orders(db, args.file))
         elif command == "refresh":

@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from demo.generator import generate
-from warehouse.ingest import ingest_retailrocket
+from warehouse.ingest.retailrocket import ingest_retailrocket
 from warehouse.refresh import refresh
 
 # Small enough to build in seconds, large enough for every model step to fit (a few hundred buyers).

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from warehouse.clock import cutoff_after
 from warehouse.connections import LOCK_WAIT_SECONDS, MEMORY_LIMIT, retry_on_lock
-from warehouse.raw import price_property
+from warehouse.ingest.raw import price_property
 from warehouse.refresh_defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,

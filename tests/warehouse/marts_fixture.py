@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.raw import ensure_raw_schema
+from warehouse.ingest.raw import ensure_raw_schema
 from warehouse.refresh import RefreshContext
 
 

@@ -24,7 +24,7 @@ from tests.warehouse.conftest import (
     write_csv,
 )
 from warehouse.connections import WarehouseBusyError, connect_with_retry
-from warehouse.ingest import IngestError, ingest_retailrocket
+from warehouse.ingest.retailrocket import IngestError, ingest_retailrocket
 
 PYTHON = sys.executable  # the interpreter running the tests, with the project importable
 REPO = Path(__file__).resolve().parents[2]
@@ -405,8 +405,8 @@ def test_the_888_price_must_also_look_like_a_number(tmp_path, write_rr_folder):
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from warehouse import csv_load
-from warehouse.ingest import ingest_retailrocket
+from warehouse.ingest import csv_load
+from warehouse.ingest.retailrocket import ingest_retailrocket
 
 original = csv_load.load_file
 

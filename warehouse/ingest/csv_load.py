@@ -1,6 +1,6 @@
 """Loading CSV files into raw tables: read, validate, reject, de-duplicate, insert, log.
 
-Shared by the RetailRocket ingest (``ingest.py``) and the orders ingest (``ingest_orders.py``).
+Shared by the RetailRocket ingest (``retailrocket.py``) and the orders ingest (``orders.py``).
 Each file is described by a :class:`CsvSpec`; :func:`run_load` loads a list of files in ONE
 transaction, so a load either completes or leaves the warehouse exactly as it was (DuckDB rolls
 an uncommitted transaction back on the next open, also after a kill).
@@ -37,8 +37,8 @@ from tqdm import tqdm
 
 from warehouse.clock import utc_now
 from warehouse.connections import MEMORY_LIMIT, open_warehouse, transaction
-from warehouse.load_summary import FileSummary, IngestError, IngestSummary
-from warehouse.raw import ensure_raw_schema
+from warehouse.ingest.load_summary import FileSummary, IngestError, IngestSummary
+from warehouse.ingest.raw import ensure_raw_schema
 
 MAX_BAD_SHARE = 0.05
 REASONS_SHOWN = 5

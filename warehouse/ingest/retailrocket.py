@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 
 from warehouse.campaign_import import import_campaign_file
-from warehouse.csv_load import Check, CsvSpec, FileJob, run_load, whole_number
-from warehouse.load_summary import IngestError, IngestSummary
-from warehouse.raw import DEFAULT_PRICE_PROPERTY
-from warehouse.raw import price_property as stored_price_property
+from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load, whole_number
+from warehouse.ingest.load_summary import IngestError, IngestSummary
+from warehouse.ingest.raw import DEFAULT_PRICE_PROPERTY
+from warehouse.ingest.raw import price_property as stored_price_property
 
 __all__ = ["IngestError", "IngestSummary", "find_retailrocket_files", "ingest_retailrocket"]
 

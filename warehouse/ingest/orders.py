@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.csv_load import Check, CsvSpec, FileJob, run_load
-from warehouse.load_summary import IngestError, IngestSummary
+from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load
+from warehouse.ingest.load_summary import IngestError, IngestSummary
 
 __all__ = ["IngestError", "IngestSummary", "ingest_orders"]
 
