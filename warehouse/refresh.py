@@ -28,7 +28,7 @@ from warehouse.refresh_defaults import (
     DEFAULT_GRANULARITY,
 )
 from warehouse.snapshots import discard_snapshot, new_snapshot_path, publish_snapshot
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.steps.clusters import build_clusters
 from warehouse.steps.clv import build_clv
@@ -44,6 +44,7 @@ STAGING = (
     "stg_item_categories",
     "stg_category_tree",
 )
+INTERMEDIATE = ("int_purchased_item_states", "int_customer_activity")
 MARTS = (
     "order_lines",
     "daily_kpis",
@@ -201,7 +202,7 @@ def _prepare(
     con.execute("SET VARIABLE as_of_date = CAST(? AS DATE)", [as_of])
     con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)", [ctx.price_property])
     con.execute("SET VARIABLE refreshed_at = CAST(? AS TIMESTAMP)", [ctx.refreshed_at])
-    for name in STAGING:
+    for name in STAGING + INTERMEDIATE:
         build_model(con, name, Materialization.TEMP_VIEW)
 
     first_date, last_date = con.execute(

@@ -17,7 +17,7 @@ from dashboard.data import snapshot_reader
 from dashboard.figures import segments as figures
 from warehouse.queries import segments as queries
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 from warehouse.steps.customers import SEGMENT_SUMMARY_MART, TOP_CUSTOMERS
 
 # --- figure builders ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from lifetimes.utils import summary_data_from_transaction_data
 
-from warehouse.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
+from warehouse.sql.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
 
 CUTOFF = date(2024, 1, 31)
 

@@ -25,7 +25,7 @@ from warehouse.queries.segments import (
     segment_score_counts,
     segment_top_customers,
 )
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 from warehouse.steps.customers import build_segment_top_customers
 from warehouse.steps.migration import write_sizes_and_transitions
 

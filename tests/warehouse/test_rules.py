@@ -38,7 +38,7 @@ from warehouse.rules import (
     winners_sql,
 )
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 from warehouse.steps import campaign_outcomes
 from warehouse.steps.customers import SEGMENT_SUMMARY_MART
 from warehouse.steps.migration import SNAPSHOTS_DDL, write_sizes_and_transitions

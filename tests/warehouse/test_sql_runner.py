@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 
 IDS = """
 -- one row per id, in descending order

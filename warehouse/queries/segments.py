@@ -33,7 +33,7 @@ CUSTOMER_COLUMNS = (
     "last_purchase_at",
 )
 
-# Precomputed at refresh by warehouse/marts/segment_summary.sql.
+# Precomputed at refresh by warehouse/sql/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
 SELECT segment, segment_kind, description, customers, gmv_amount, gmv_share, avg_clv_amount,
        avg_p_alive

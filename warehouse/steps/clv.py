@@ -2,7 +2,7 @@
 
 Writes four snapshot tables:
 
-* ``clv_inputs`` — one row per buyer, key ``customer_id`` (see ``warehouse/clv_inputs.py``);
+* ``clv_inputs`` — one row per buyer, key ``customer_id`` (see ``warehouse/sql/clv_inputs.py``);
 * ``customer_clv`` — one row per buyer, key ``customer_id``: ``p_alive,
   expected_purchases_30, _90, _365, clv_amount`` (NULL when a model is unusable; the reason is in
   ``model_params``), ``is_one_time_buyer, days_since_purchase`` and the BTYD inputs they came
@@ -26,8 +26,8 @@ import duckdb
 import pandas as pd
 
 from analytics.clv import PREDICTION_COLUMNS, TIME_UNIT, CLVModel, validate_holdout
-from warehouse.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
 from warehouse.frames import insert_frame
+from warehouse.sql.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
 
 if TYPE_CHECKING:
     from warehouse.refresh import RefreshContext

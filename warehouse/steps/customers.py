@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from warehouse.sql_runner import Materialization, build_model
+from warehouse.sql.runner import Materialization, build_model
 
 if TYPE_CHECKING:
     from warehouse.refresh import RefreshContext

@@ -10,42 +10,19 @@
 
 WITH
 
-events AS (SELECT * FROM stg_events),
-orders AS (SELECT * FROM stg_orders),
+activity AS (SELECT * FROM int_customer_activity),
 lines AS (SELECT * FROM order_lines),
 
-event_activity AS (  -- by the integer visitor key: the bulk of the rows
+customer_activity AS (
     SELECT
-        CAST(visitor_key AS VARCHAR)                       AS customer_id,
-        min(event_at)                                      AS first_event_at,
-        max(event_at)                                      AS last_event_at,
-        count(*)                                           AS count_events,
-        count(*) FILTER (WHERE event_type = 'view')        AS count_views,
-        count(*) FILTER (WHERE event_type = 'addtocart')   AS count_cart_adds
-    FROM events
-    GROUP BY visitor_key
-),
-
-order_activity AS (
-    SELECT
-        customer_id,
-        min(ordered_at)                                    AS first_event_at,
-        max(ordered_at)                                    AS last_event_at,
-        count(*)                                           AS count_events
-    FROM orders
-    GROUP BY customer_id
-),
-
-customer_activity AS (  -- an orders-file customer may also be a visitor with the same id
-    SELECT
-        customer_id,
-        least(e.first_event_at, o.first_event_at)                   AS first_event_at,
-        greatest(e.last_event_at, o.last_event_at)                  AS last_event_at,
-        coalesce(e.count_events, 0) + coalesce(o.count_events, 0)   AS count_events,
-        coalesce(e.count_views, 0)                                  AS count_views,
-        coalesce(e.count_cart_adds, 0)                              AS count_cart_adds
-    FROM event_activity AS e
-    FULL OUTER JOIN order_activity AS o USING (customer_id)
+        coalesce(CAST(customer_key AS VARCHAR), unkeyed_customer_id)    AS customer_id,
+        min(activity_at)                                                AS first_event_at,
+        max(activity_at)                                                AS last_event_at,
+        count(*)                                                        AS count_events,
+        count(*) FILTER (WHERE activity_type = 'view')                  AS count_views,
+        count(*) FILTER (WHERE activity_type = 'addtocart')             AS count_cart_adds
+    FROM activity
+    GROUP BY customer_key, unkeyed_customer_id
 ),
 
 customer_purchases AS (

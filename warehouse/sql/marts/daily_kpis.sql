@@ -9,8 +9,7 @@
 
 WITH
 
-events AS (SELECT * FROM stg_events),
-orders AS (SELECT * FROM stg_orders),
+activity AS (SELECT * FROM int_customer_activity),
 lines AS (SELECT * FROM order_lines),
 
 calendar AS (
@@ -22,53 +21,25 @@ calendar AS (
     )
 ),
 
-event_visits AS (  -- one row per day × active visitor, by the integer visitor key
+daily_visits AS (  -- one row per day × active customer
     SELECT
-        CAST(event_at AS DATE)              AS kpi_date,
-        visitor_key,
-        bool_or(event_type = 'view')        AS has_viewed,
-        bool_or(event_type = 'addtocart')   AS has_added_to_cart
-    FROM events
+        CAST(activity_at AS DATE)               AS kpi_date,
+        customer_key,
+        unkeyed_customer_id,
+        bool_or(activity_type = 'view')         AS has_viewed,
+        bool_or(activity_type = 'addtocart')    AS has_added_to_cart
+    FROM activity
     GROUP BY ALL
-),
-
-order_visits AS (  -- one row per day × customer of the orders file
-    SELECT DISTINCT CAST(ordered_at AS DATE) AS kpi_date, customer_id
-    FROM orders
-),
-
-shared_visits AS (  -- the same id active in both sources on one day counts once
-    SELECT kpi_date, CAST(visitor_key AS VARCHAR) AS customer_id
-    FROM event_visits
-    SEMI JOIN order_visits
-        ON order_visits.kpi_date = event_visits.kpi_date
-       AND TRY_CAST(order_visits.customer_id AS BIGINT) = event_visits.visitor_key
-),
-
-order_only_traffic AS (
-    SELECT kpi_date, count(*) AS traffic
-    FROM (SELECT * FROM order_visits EXCEPT SELECT * FROM shared_visits)
-    GROUP BY kpi_date
-),
-
-event_traffic AS (
-    SELECT
-        kpi_date,
-        count(*)                                    AS traffic,
-        count(*) FILTER (WHERE has_viewed)          AS count_viewers,
-        count(*) FILTER (WHERE has_added_to_cart)   AS count_cart_adders
-    FROM event_visits
-    GROUP BY kpi_date
 ),
 
 daily_traffic AS (
     SELECT
         kpi_date,
-        coalesce(e.traffic, 0) + coalesce(o.traffic, 0)  AS traffic,
-        coalesce(e.count_viewers, 0)                     AS count_viewers,
-        coalesce(e.count_cart_adders, 0)                 AS count_cart_adders
-    FROM event_traffic AS e
-    FULL OUTER JOIN order_only_traffic AS o USING (kpi_date)
+        count(*)                                    AS traffic,
+        count(*) FILTER (WHERE has_viewed)          AS count_viewers,
+        count(*) FILTER (WHERE has_added_to_cart)   AS count_cart_adders
+    FROM daily_visits
+    GROUP BY kpi_date
 ),
 
 daily_orders AS (

@@ -1,5 +1,5 @@
 -- Staging: one row per line of the generic orders file, up to the end of the as-of day.
--- Feeds: order_lines, daily_kpis (traffic of an orders-only shop), customer_summary.
+-- Feeds: order_lines, int_customer_activity (the activity of an orders-only shop).
 SELECT
     customer_id,
     order_id,

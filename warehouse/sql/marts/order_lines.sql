@@ -5,9 +5,9 @@
 -- Feeds: daily_kpis, daily_*_gmv, customer_summary, refresh_info and the RFM / CLV steps.
 --
 -- RetailRocket: every `transaction` event is a line of quantity 1 (order_id = transactionid).
--- Price and category are those in force at the moment of the event: a backward ASOF join on the
--- item property log, so a value recorded after the event is never used (unreadable values are
--- ignored). Two documented exceptions
+-- Price and category are those in force at the moment of the event: one backward ASOF join on
+-- the item's states (int_purchased_item_states), so a value recorded after the event is never
+-- used (unreadable values are ignored). Two documented exceptions
 -- (docs/METHODS.md, "Prices and categories at the time of an event"):
 --   * a purchase made before the item's first known price takes the item's earliest known price
 --     and is flagged is_price_imputed (a purchase before the first known category likewise takes
@@ -22,46 +22,13 @@ WITH RECURSIVE
 
 events AS (SELECT * FROM stg_events),
 orders AS (SELECT * FROM stg_orders),
-item_prices AS (SELECT * FROM stg_item_prices),
-item_categories AS (SELECT * FROM stg_item_categories),
+item_states AS (SELECT * FROM int_purchased_item_states),
 category_tree AS (SELECT * FROM stg_category_tree),
 
 event_purchases AS (
     SELECT customer_id, order_id, item_id, event_at AS ordered_at
     FROM events
     WHERE event_type = 'transaction' AND order_id IS NOT NULL
-),
-
-purchased_items AS (
-    SELECT DISTINCT item_id FROM event_purchases
-),
-
-price_log AS (  -- one price per item and instant: ties at the same instant keep the highest value
-    SELECT item_id, valid_from_at, max(price_amount) AS price_amount
-    FROM item_prices
-    WHERE price_amount IS NOT NULL
-      AND item_id IN (SELECT item_id FROM purchased_items)
-    GROUP BY item_id, valid_from_at
-),
-
-earliest_prices AS (
-    SELECT item_id, arg_min(price_amount, valid_from_at) AS price_amount
-    FROM price_log
-    GROUP BY item_id
-),
-
-category_log AS (
-    SELECT item_id, valid_from_at, max(category_id) AS category_id
-    FROM item_categories
-    WHERE category_id IS NOT NULL
-      AND item_id IN (SELECT item_id FROM purchased_items)
-    GROUP BY item_id, valid_from_at
-),
-
-earliest_categories AS (
-    SELECT item_id, arg_min(category_id, valid_from_at) AS category_id
-    FROM category_log
-    GROUP BY item_id
 ),
 
 category_roots AS (  -- walk down from every top category (no parent, or a parent not in the tree)
@@ -76,35 +43,21 @@ category_roots AS (  -- walk down from every top category (no parent, or a paren
     WHERE parent.depth < 50
 ),
 
-priced_at_event AS (
-    SELECT purchase.*, price.price_amount AS price_at_event
-    FROM event_purchases AS purchase
-    ASOF LEFT JOIN price_log AS price
-        ON purchase.item_id = price.item_id AND purchase.ordered_at >= price.valid_from_at
-),
-
-categorised_at_event AS (
-    SELECT line.*, category.category_id AS category_at_event
-    FROM priced_at_event AS line
-    ASOF LEFT JOIN category_log AS category
-        ON line.item_id = category.item_id AND line.ordered_at >= category.valid_from_at
-),
-
 event_lines AS (
     SELECT
-        line.customer_id,
-        line.order_id,
-        line.ordered_at,
-        line.item_id,
-        coalesce(line.category_at_event, first_category.category_id)   AS category_id,
-        coalesce(line.price_at_event, first_price.price_amount)        AS price_amount,
-        CAST(1 AS INTEGER)                                              AS quantity,
-        coalesce(line.price_at_event, first_price.price_amount, 0.0)   AS line_amount,
-        line.price_at_event IS NULL                                     AS is_price_imputed,
-        'events'                                                        AS source
-    FROM categorised_at_event AS line
-    LEFT JOIN earliest_prices AS first_price USING (item_id)
-    LEFT JOIN earliest_categories AS first_category USING (item_id)
+        purchase.customer_id,
+        purchase.order_id,
+        purchase.ordered_at,
+        purchase.item_id,
+        coalesce(state.category_id, state.earliest_category_id)             AS category_id,
+        coalesce(state.price_amount, state.earliest_price_amount)           AS price_amount,
+        CAST(1 AS INTEGER)                                                  AS quantity,
+        coalesce(state.price_amount, state.earliest_price_amount, 0.0)      AS line_amount,
+        state.price_amount IS NULL                                          AS is_price_imputed,
+        'events'                                                            AS source
+    FROM event_purchases AS purchase
+    ASOF LEFT JOIN item_states AS state
+        ON purchase.item_id = state.item_id AND purchase.ordered_at >= state.valid_from_at
 ),
 
 file_lines AS (

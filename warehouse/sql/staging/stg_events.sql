@@ -1,6 +1,7 @@
 -- Staging: one row per behaviour event up to the end of the as-of day (RetailRocket events.csv).
--- Key: none (the raw table is unique over all five columns). Feeds: order_lines, daily_kpis,
--- customer_summary, model steps. Rename and cast only: ms epoch -> UTC TIMESTAMP, ids -> VARCHAR.
+-- Key: none (the raw table is unique over all five columns). Feeds: order_lines,
+-- int_purchased_item_states, int_customer_activity, segment snapshots. Rename and cast only:
+-- ms epoch -> UTC TIMESTAMP, ids -> VARCHAR.
 -- visitor_key keeps the integer visitorid for aggregates over every event: grouping tens of
 -- millions of rows by an integer is cheaper than by its text form (customer_id).
 SELECT
