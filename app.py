@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from warehouse.paths import warehouse_path
-from warehouse.refresh_defaults import (
+from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
     DEFAULT_GRANULARITY,
@@ -131,7 +131,7 @@ def build_demo_warehouse(db: Path) -> None:
     """First run: generate the embedded demo data, load it and publish a refresh."""
     from demo.generator import generate
     from warehouse.ingest.retailrocket import ingest_retailrocket
-    from warehouse.refresh import refresh
+    from warehouse.pipeline.refresh import refresh
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
     started = time.perf_counter()
@@ -149,7 +149,7 @@ def serve(db: Path, host: str, port: int) -> None:
 
     if current_snapshot(db) is None:
         if db.exists():
-            from warehouse.refresh import refresh
+            from warehouse.pipeline.refresh import refresh
 
             refresh(db)
         else:
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
             print(ingest_orders(db, args.file))
         elif command == "refresh":
-            from warehouse.refresh import refresh
+            from warehouse.pipeline.refresh import refresh
 
             path = refresh(
                 db,

@@ -8,7 +8,7 @@ from selenium.webdriver.chrome.options import Options
 
 from demo.generator import generate
 from warehouse.ingest.retailrocket import ingest_retailrocket
-from warehouse.refresh import refresh
+from warehouse.pipeline.refresh import refresh
 
 # Small enough to build in seconds, large enough for every model step to fit (a few hundred buyers).
 DEMO_TEST_SCALE = 0.02

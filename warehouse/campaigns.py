@@ -24,8 +24,9 @@ from analytics.assignment import CONTROL, TREATMENT, assign_groups, validate_con
 from warehouse.clock import utc_now
 from warehouse.connections import transaction
 from warehouse.frames import insert_frame
-from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, open_ops
+from warehouse.ops_schema import open_ops
 from warehouse.rules import Rule, RuleError, list_rules, winners_sql
+from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL
 from warehouse.snapshots import open_snapshot
 
 DEFAULT_CONTROL_SHARE = 0.2

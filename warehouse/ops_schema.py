@@ -19,33 +19,7 @@ import duckdb
 from warehouse.clock import utc_now
 from warehouse.connections import connect_with_retry, transaction
 from warehouse.paths import ops_path
-
-CAMPAIGN_TABLES_DDL = """
-CREATE TABLE IF NOT EXISTS campaigns (
-    campaign_id VARCHAR PRIMARY KEY,
-    name VARCHAR NOT NULL,
-    rule_id INTEGER,
-    rule_name VARCHAR,
-    action VARCHAR,
-    channel VARCHAR,
-    offer VARCHAR,
-    kpi VARCHAR,
-    control_share DOUBLE NOT NULL,
-    salt VARCHAR,
-    launched_at TIMESTAMP NOT NULL,
-    ends_at TIMESTAMP NOT NULL,
-    audience_size BIGINT NOT NULL,
-    source VARCHAR NOT NULL          -- 'board' | 'demo'
-);
-CREATE TABLE IF NOT EXISTS campaign_assignments (
-    campaign_id VARCHAR NOT NULL,
-    customer_id VARCHAR NOT NULL,
-    group_name VARCHAR NOT NULL,     -- 'treatment' | 'control'; never changed after launch
-    segment VARCHAR,
-    clv_amount DOUBLE,
-    PRIMARY KEY (campaign_id, customer_id)
-);
-"""
+from warehouse.schema.campaigns import CAMPAIGN_TABLES_DDL
 
 OPS_DDL = CAMPAIGN_TABLES_DDL + """
 CREATE TABLE IF NOT EXISTS rules (
@@ -78,15 +52,6 @@ CREATE TABLE IF NOT EXISTS ops_meta (
 SEEDED_KEY = "default_rules_seeded"
 VERSION_KEY = "schema_version"
 SCHEMA_VERSION = "1"  # raise when OPS_DDL gains a table, so existing stores get it
-
-# A campaign's state in a snapshot whose data ends before ``$cutoff_at`` (NULL: no data yet).
-CAMPAIGN_STATUS_SQL = """
-CASE
-    WHEN $cutoff_at IS NULL OR launched_at >= $cutoff_at THEN 'scheduled'
-    WHEN ends_at > $cutoff_at THEN 'running'
-    ELSE 'completed'
-END
-"""
 
 DEFAULT_RULES: list[dict[str, object]] = [
     {

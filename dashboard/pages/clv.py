@@ -15,8 +15,8 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components, formatting, ids
 from dashboard.data import DataUnavailableError, query
 from dashboard.figures import clv as figures
+from warehouse.pipeline.defaults import DEFAULT_CLV_HORIZON_MONTHS
 from warehouse.queries import clv as queries
-from warehouse.refresh_defaults import DEFAULT_CLV_HORIZON_MONTHS
 
 dash.register_page(__name__, path="/clv", name="CLV", order=3, title="CLV · Actionboard")
 

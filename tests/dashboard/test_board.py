@@ -29,8 +29,8 @@ from warehouse.campaign_import import import_campaign_file
 from warehouse.campaigns import audit_log, list_campaigns
 from warehouse.ops_schema import open_ops
 from warehouse.paths import ops_path, snapshot_dir
+from warehouse.pipeline.refresh import refresh
 from warehouse.queries.board import rule_stats
-from warehouse.refresh import refresh
 from warehouse.rules import RuleError, delete_rule, list_rules, validate_conditions
 from warehouse.snapshots import current_snapshot
 

@@ -14,8 +14,8 @@ from dashboard.app import create_app
 from dashboard.figures import clv as figures
 from tests.warehouse.marts_fixture import step_context
 from tests.warehouse.test_steps_clv import make_order_lines
+from warehouse.pipeline.steps.clv import build_clv
 from warehouse.snapshots import current_snapshot, new_snapshot_path, publish_snapshot
-from warehouse.steps.clv import build_clv
 
 AS_OF = date(2024, 4, 29)
 REJECTED = "Gamma-Gamma fit rejected: q = 0.9 <= 1 (test)"

@@ -16,9 +16,9 @@ from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.figures import segments as figures
 from warehouse.queries import segments as queries
+from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE, TOP_CUSTOMERS
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
 from warehouse.sql.runner import Materialization, build_model
-from warehouse.steps.customers import SEGMENT_SUMMARY_MART, TOP_CUSTOMERS
 
 # --- figure builders ---------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ def _publish_customers(db, rows: list[tuple]) -> None:
             )
         con.register("definitions_frame", segment_definitions())
         con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions_frame")
-        build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)  # as a refresh does
+        build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)  # as a refresh does
     finally:
         con.close()
     publish_snapshot(db, building)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+import warehouse.pipeline.steps  # noqa: F401 -- registers the steps whose fields are published
 from warehouse.ingest.raw import ensure_raw_schema
-from warehouse.refresh import RefreshContext
+from warehouse.pipeline.context import RefreshContext
+from warehouse.pipeline.registry import REGISTRY
 
 
 def ms(text: str) -> int:
@@ -24,6 +26,7 @@ def step_context(as_of: date, **settings: object) -> RefreshContext:
         "db": Path("unused.duckdb"), "snapshot": Path("unused.duckdb"), "as_of": as_of,
         "period_start": as_of, "last_data_date": as_of, "price_property": "790",
         "refreshed_at": datetime(2024, 1, 1),
+        "published_fields": tuple((step.name, field) for step, field in REGISTRY.fields()),
     }
     return RefreshContext(**{**fields, **settings})
 

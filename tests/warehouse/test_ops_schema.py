@@ -11,6 +11,7 @@ import pytest
 from warehouse import ops_schema
 from warehouse.ops_schema import open_ops
 from warehouse.paths import ops_path
+from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -56,7 +57,7 @@ def test_campaign_status_compares_launch_and_end_with_the_cutoff(
     cutoff: datetime | None, expected: list[str]
 ) -> None:
     # (launched_at, ends_at): ends before the cutoff, ends after it, launched at it
-    sql = (f"SELECT {ops_schema.CAMPAIGN_STATUS_SQL} FROM (VALUES "
+    sql = (f"SELECT {CAMPAIGN_STATUS_SQL} FROM (VALUES "
            "(TIMESTAMP '2015-06-01', TIMESTAMP '2015-06-11'), "
            "(TIMESTAMP '2015-06-25', TIMESTAMP '2015-07-09'), "
            "(TIMESTAMP '2015-07-01', TIMESTAMP '2015-07-29')) AS c(launched_at, ends_at)")

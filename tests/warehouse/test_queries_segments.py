@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from analytics.segments import segment_definitions
+from warehouse.pipeline.steps.customers import build_segment_top_customers
+from warehouse.pipeline.steps.segment_snapshots import write_sizes_and_transitions
 from warehouse.queries.migration import (
     segment_order,
     segment_sizes_over_time,
@@ -26,8 +28,6 @@ from warehouse.queries.segments import (
     segment_top_customers,
 )
 from warehouse.sql.runner import Materialization, build_model
-from warehouse.steps.customers import build_segment_top_customers
-from warehouse.steps.migration import write_sizes_and_transitions
 
 # customer_id, segment, segment_kind, r, f, m, recency, frequency, monetary, gmv, clv, p_alive
 CUSTOMERS = [

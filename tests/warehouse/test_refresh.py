@@ -13,13 +13,16 @@ import duckdb
 import pytest
 
 from tests.warehouse.marts_fixture import SHOP_EVENTS, build_shop, build_warehouse
-from warehouse import refresh as refresh_module
 from warehouse.connections import WarehouseBusyError
 from warehouse.paths import ops_path, snapshot_dir
+from warehouse.pipeline import refresh as refresh_module
+from warehouse.pipeline.context import RefreshContext
+from warehouse.pipeline.refresh import refresh
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.pipeline.steps.customers import CUSTOMER_PARTS
 from warehouse.queries.segments import segment_export, segment_top_customers
-from warehouse.refresh import MARTS, SCRATCH_MARTS, RefreshContext, refresh
+from warehouse.schema.customers import TOP_CUSTOMERS
 from warehouse.snapshots import SnapshotReader, current_snapshot
-from warehouse.steps.customers import CUSTOMER_PARTS, TOP_CUSTOMERS
 
 
 def _tables(path: Path) -> set[str]:
@@ -50,8 +53,10 @@ def test_refresh_publishes_a_new_snapshot_and_current_points_to_it(tmp_path):
     assert published.suffix == ".duckdb"
     assert current_snapshot(db) == published
     tables = _tables(published)
-    assert set(MARTS) - set(SCRATCH_MARTS) <= tables
-    assert not set(SCRATCH_MARTS) & tables
+    reported = {table for step in REGISTRY.steps for table in step.reported}
+    scratch = {table for step in REGISTRY.steps for table in step.scratch}
+    assert reported - scratch - {"customers"} <= tables  # customers is a view
+    assert scratch and not scratch & tables
     assert _unfinished(db) == []
 
 
@@ -105,7 +110,7 @@ def test_default_as_of_is_the_last_day_with_data(tmp_path):
     assert _as_of(refresh(db, progress=False)) == date(2015, 6, 6)
 
 
-def test_model_steps_run_after_the_marts_and_their_tables_are_published(tmp_path, monkeypatch):
+def test_a_registered_step_runs_after_its_inputs_and_its_table_is_published(tmp_path):
     db = build_shop(tmp_path / "shop.duckdb")
     contexts: list[RefreshContext] = []
 
@@ -116,10 +121,10 @@ def test_model_steps_run_after_the_marts_and_their_tables_are_published(tmp_path
             "SELECT count(*) AS n FROM customer_summary WHERE count_orders > 0"
         )
 
-    monkeypatch.setattr(
-        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("count_buyers", count_buyers)]
+    counting = REGISTRY.extended(
+        Step("count_buyers", count_buyers, reads=("customer_summary",), writes=("buyer_count",))
     )
-    published = refresh(db, as_of=date(2015, 6, 5), progress=False)
+    published = refresh(db, as_of=date(2015, 6, 5), progress=False, registry=counting)
     con = duckdb.connect(str(published), read_only=True)
     assert con.execute("SELECT n FROM buyer_count").fetchone()[0] == 3  # visitors 1, 2, 3
     con.close()
@@ -130,28 +135,22 @@ def test_model_steps_run_after_the_marts_and_their_tables_are_published(tmp_path
     assert ctx.cutoff_at.isoformat() == "2015-06-06T00:00:00"
 
 
-def test_failed_step_leaves_the_previous_snapshot_current_and_no_building_file(
-    tmp_path, monkeypatch
-):
+def test_failed_step_leaves_the_previous_snapshot_current_and_no_building_file(tmp_path):
     db = build_shop(tmp_path / "shop.duckdb")
     previous = refresh(db, progress=False)
 
     def broken(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
         raise RuntimeError("model failed")
 
-    monkeypatch.setattr(
-        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("broken", broken)]
-    )
+    failing = REGISTRY.extended(Step("broken", broken, reads=("customers",)))
     with pytest.raises(RuntimeError, match="model failed"):
-        refresh(db, progress=False)
+        refresh(db, progress=False, registry=failing)
     assert current_snapshot(db) == previous
     assert _unfinished(db) == []
     assert sorted(p.name for p in snapshot_dir(db).glob("*.duckdb")) == [previous.name]
 
 
-def test_reader_keeps_the_previous_snapshot_during_a_refresh_and_sees_the_new_one_after(
-    tmp_path, monkeypatch
-):
+def test_reader_keeps_the_previous_snapshot_during_a_refresh_and_sees_the_new_one_after(tmp_path):
     db = build_shop(tmp_path / "shop.duckdb")
     first = refresh(db, as_of=date(2015, 6, 4), progress=False)
     reader = SnapshotReader(db)
@@ -165,10 +164,7 @@ def test_reader_keeps_the_previous_snapshot_during_a_refresh_and_sees_the_new_on
         as_of = cursor.execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
         seen_during.append((reader.path, as_of))
 
-    monkeypatch.setattr(
-        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("peek", peek)]
-    )
-    second = refresh(db, progress=False)
+    second = refresh(db, progress=False, registry=REGISTRY.extended(Step("peek", peek)))
     assert seen_during == [(first, date(2015, 6, 4))]
     assert reader.path == second
     as_of_after = reader.cursor().execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
@@ -254,21 +250,17 @@ def test_busy_warehouse_raises_warehouse_busy_error(tmp_path, monkeypatch):
     assert _unfinished(db) == []
 
 
-def test_progress_prints_a_summary_with_as_of_rows_per_mart_and_step_warnings(
-    tmp_path, capsys, monkeypatch
-):
+def test_progress_prints_a_summary_with_as_of_rows_per_mart_and_step_warnings(tmp_path, capsys):
     db = build_shop(tmp_path / "shop.duckdb")
 
     def warn(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
         ctx.warnings.append("too few repeat buyers")
 
-    monkeypatch.setattr(
-        refresh_module, "MODEL_STEPS", [*refresh_module.MODEL_STEPS, ("warn", warn)]
-    )
-    refresh(db, progress=True)
+    refresh(db, progress=True, registry=REGISTRY.extended(Step("warn", warn)))
     out = capsys.readouterr().out
     assert "as of 2015-06-06" in out
-    assert all(f"{name} " in out for name in MARTS)
+    reported = [table for step in REGISTRY.steps for table in step.reported]
+    assert "order_lines" in reported and all(f"{name} " in out for name in reported)
     assert re.search(r"order_lines +6 rows", out)
     assert "1 lines of never-priced items" in out
     assert "warning: too few repeat buyers" in out

@@ -19,6 +19,8 @@ from analytics.segments import segment_definitions
 from warehouse import ops_schema
 from warehouse.campaigns import launch_campaign
 from warehouse.ops_schema import open_ops
+from warehouse.pipeline.steps import campaign_outcomes
+from warehouse.pipeline.steps.segment_snapshots import SNAPSHOTS_DDL, write_sizes_and_transitions
 from warehouse.queries.board import (
     audience_baseline,
     campaign_overview,
@@ -37,11 +39,9 @@ from warehouse.rules import (
     validate_conditions,
     winners_sql,
 )
+from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
 from warehouse.sql.runner import Materialization, build_model
-from warehouse.steps import campaign_outcomes
-from warehouse.steps.customers import SEGMENT_SUMMARY_MART
-from warehouse.steps.migration import SNAPSHOTS_DDL, write_sizes_and_transitions
 
 CUSTOMER_COLUMNS = {
     "customer_id": "VARCHAR", "segment": "VARCHAR", "segment_kind": "VARCHAR",
@@ -87,7 +87,7 @@ def write_snapshot(
         con.register("definitions", segment_definitions())
         con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions")
         con.unregister("definitions")
-        build_model(con, SEGMENT_SUMMARY_MART, Materialization.TABLE)  # as a refresh does
+        build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)  # as a refresh does
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     finally:
         con.close()

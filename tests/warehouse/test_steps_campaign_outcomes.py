@@ -14,9 +14,9 @@ from tests.warehouse.test_campaign_import import write_file
 from tests.warehouse.test_rules import write_snapshot
 from warehouse.campaign_import import import_campaign_file
 from warehouse.paths import ops_path
+from warehouse.pipeline.context import RefreshContext
+from warehouse.pipeline.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.queries.board import campaign_results
-from warehouse.refresh import RefreshContext
-from warehouse.steps.campaign_outcomes import build_campaign_outcomes
 
 CAMPAIGN = "demo-1,Test,Voucher,email,10% off,reactivation,2015-06-10,2015-06-19,0.4"
 # Customers 1-4 in control, 5-10 in treatment.

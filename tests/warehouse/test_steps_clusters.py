@@ -14,13 +14,13 @@ import pytest
 
 from analytics.clusters import FEATURES
 from tests.warehouse.marts_fixture import step_context
+from warehouse.pipeline.steps.clusters import MIN_CUSTOMERS, build_clusters, read_features
 from warehouse.queries.clusters import (
     SCATTER_FEATURES,
     cluster_profiles,
     cluster_scores,
     scatter_sample,
 )
-from warehouse.steps.clusters import MIN_CUSTOMERS, build_clusters, read_features
 
 CTX = step_context(date(2015, 9, 18))
 BUYERS_PER_GROUP = 30

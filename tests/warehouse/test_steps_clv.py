@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from tests.warehouse.marts_fixture import step_context
+from warehouse.pipeline.steps.clv import build_clv, holdout_days
 from warehouse.queries import clv as queries
-from warehouse.steps.clv import build_clv, holdout_days
 
 START = date(2024, 1, 1)
 AS_OF = date(2024, 4, 29)  # 120 days of data

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from tests.warehouse.marts_fixture import step_context
-from warehouse.steps.customers import CUSTOMER_PARTS, build_customers
+from warehouse.pipeline.steps.customers import CUSTOMER_PARTS, build_customers
 
 
 def test_buyers_without_an_order_in_the_summary_stop_the_refresh(tmp_path):

@@ -10,9 +10,9 @@ import pytest
 
 from tests.warehouse.marts_fixture import step_context
 from tests.warehouse.test_queries_segments import REFERENCE_TRANSITIONS_SQL
-from warehouse.refresh import RefreshContext
-from warehouse.steps.migration import build_segment_snapshots, segments_at_sql
-from warehouse.steps.segments import build_segments
+from warehouse.pipeline.context import RefreshContext
+from warehouse.pipeline.steps.segment_snapshots import build_segment_snapshots, segments_at_sql
+from warehouse.pipeline.steps.segments import build_segments
 
 AS_OF = date(2015, 6, 30)
 

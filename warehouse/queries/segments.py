@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from warehouse.steps.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
-from warehouse.steps.customers import TOP_CUSTOMERS_ORDER
+from warehouse.schema.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
+from warehouse.schema.customers import TOP_CUSTOMERS_ORDER
 
 CUSTOMER_COLUMNS = (
     "customer_id",

@@ -24,9 +24,12 @@ import pandas as pd
 
 from analytics.clusters import FEATURES, BehaviourClusterer
 from warehouse.frames import insert_frame
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.schema.clusters import SCATTER_MAX_POINTS
+from warehouse.schema.fields import TEXT, Field
 
 if TYPE_CHECKING:
-    from warehouse.refresh import RefreshContext
+    from warehouse.pipeline.context import RefreshContext
 
 RANDOM_STATE = 0
 MIN_CUSTOMERS = 20
@@ -50,9 +53,7 @@ FROM customer_rfm AS rfm
 LEFT JOIN customer_summary AS summary USING (customer_id)
 """
 
-# The cluster scatter's points, stored so the page reads a few thousand rows: the buyers with the
-# smallest hash of their id (the same points on every load, spread over all clusters).
-SCATTER_MAX_POINTS = 5000
+# The cluster scatter's points (see ``warehouse.schema.clusters``).
 SCATTER_SAMPLE_SQL = f"""
 CREATE OR REPLACE TABLE cluster_scatter_sample AS
 WITH features AS ({FEATURES_SQL})
@@ -108,3 +109,12 @@ def _fit_and_write(con: duckdb.DuckDBPyConnection, features: pd.DataFrame) -> No
     insert_frame(con, "cluster_profiles", model.profiles_)
     insert_frame(con, "cluster_scores", model.scores_)
 
+
+REGISTRY.register(Step(
+    "clusters", build_clusters,
+    reads=("customer_rfm", "customer_summary"),
+    writes=("customer_clusters", "cluster_profiles", "cluster_scores", "cluster_scatter_sample"),
+    fields=(Field("cluster_name", TEXT, "Cluster",
+                  "behavioural cluster of a buyer (recency, orders, spend, views, cart adds, "
+                  "basket size)", table="customer_clusters"),),
+))

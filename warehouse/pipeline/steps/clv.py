@@ -27,10 +27,12 @@ import pandas as pd
 
 from analytics.clv import PREDICTION_COLUMNS, TIME_UNIT, CLVModel, validate_holdout
 from warehouse.frames import insert_frame
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.schema.fields import NUMBER, Field
 from warehouse.sql.clv_inputs import calibration_holdout, first_order_date, write_clv_inputs
 
 if TYPE_CHECKING:
-    from warehouse.refresh import RefreshContext
+    from warehouse.pipeline.context import RefreshContext
 
 HOLDOUT_WEEKS = 8
 MIN_HOLDOUT_DAYS = 7
@@ -180,3 +182,21 @@ def _write_model_params(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> N
         """
     )
     insert_frame(con, "model_params", rows)
+
+
+FIELDS = (
+    Field("p_alive", NUMBER, "Probability still active (P alive)",
+          "BG/NBD probability that the buyer has not dropped out", table="customer_clv"),
+    Field("expected_purchases_90", NUMBER, "Expected purchases, next 90 days",
+          "purchases BG/NBD expects from the buyer in the next 90 days", table="customer_clv"),
+    Field("clv_amount", NUMBER, "Customer lifetime value (CLV)",
+          "expected spend over the CLV horizon, discounted, in currency units",
+          table="customer_clv"),
+)
+
+REGISTRY.register(Step(
+    "clv", build_clv,
+    reads=("order_lines",),
+    writes=("clv_inputs", "customer_clv", "clv_holdout", "model_params"),
+    fields=FIELDS,
+))

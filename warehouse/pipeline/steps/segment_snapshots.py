@@ -42,10 +42,11 @@ from analytics.migration import GONE, NEW
 from analytics.rfm import score_rfm
 from analytics.segments import assign_rfm_segments
 from warehouse.frames import insert_frame
-from warehouse.steps.segments import label_behaviour_profiles
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.pipeline.steps.segments import label_behaviour_profiles
 
 if TYPE_CHECKING:
-    from warehouse.refresh import RefreshContext
+    from warehouse.pipeline.context import RefreshContext
 
 GRANULARITIES = {"month": "1 month", "week": "7 days"}
 
@@ -496,3 +497,12 @@ def build_segment_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
     con.execute("DROP VIEW snapshot_profile_counts")
     insert_frame(con, "snapshot_profile_segments", profiles.drop(columns="customers"))
     write_sizes_and_transitions(con, PATHS_SQL)
+
+
+REGISTRY.register(Step(
+    "segment_snapshots", build_segment_snapshots,
+    reads=("order_lines", "stg_events", "customers"),
+    writes=("snapshot_period_ends", "snapshot_calendar", "snapshot_buyer_segments",
+            "snapshot_non_buyer_states", "snapshot_profile_segments", "snapshot_spans",
+            "snapshot_settled", "segment_snapshots", "segment_sizes", "segment_transitions"),
+))

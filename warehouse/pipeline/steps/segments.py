@@ -32,9 +32,11 @@ from analytics.segments import (
     window_shopper_threshold,
 )
 from warehouse.frames import insert_frame
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.schema.fields import NUMBER, TEXT, Field
 
 if TYPE_CHECKING:
-    from warehouse.refresh import RefreshContext
+    from warehouse.pipeline.context import RefreshContext
 
 BUYER_FIGURES_SQL = """
 SELECT
@@ -135,3 +137,31 @@ def build_segments(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     insert_frame(con, "behaviour_segment_labels", profiles.drop(columns="customers"))
     con.execute("DROP VIEW segment_non_buyers")
     con.execute(SEGMENTS_VIEW_SQL)
+
+
+FIELDS = (
+    Field("segment", TEXT, "Segment",
+          "RFM segment of a buyer, behavioural segment of a visitor who never bought"),
+    Field("segment_kind", TEXT, "Segment kind (rfm / behavioural)",
+          "rfm for buyers, behavioural for visitors without an order"),
+    Field("r_score", NUMBER, "Recency score (1-5)",
+          "5 = among the buyers who bought most recently", table="customer_rfm"),
+    Field("f_score", NUMBER, "Frequency score (1-5)",
+          "5 = among the buyers with the most orders", table="customer_rfm"),
+    Field("m_score", NUMBER, "Monetary score (1-5)",
+          "5 = among the buyers who spent the most", table="customer_rfm"),
+    Field("recency_days", NUMBER, "Days since last purchase",
+          "days from the last purchase's date to the as-of date", table="customer_rfm"),
+    Field("frequency", NUMBER, "Purchases (frequency)",
+          "distinct orders up to the as-of date", table="customer_rfm"),
+    Field("monetary_amount", NUMBER, "Total spend (monetary)",
+          "sum of the buyer's order lines, in currency units", table="customer_rfm"),
+)
+
+REGISTRY.register(Step(
+    "segments", build_segments,
+    reads=("order_lines", "customer_summary"),
+    writes=("customer_rfm", "segment_definitions", "behaviour_segment_labels",
+            "customer_segments"),
+    fields=FIELDS,
+))

@@ -4,7 +4,7 @@ Tables written (after ``customers``, so segments can be filled in):
 
 * ``campaigns`` — the operational store's campaigns plus ``measured_until_at`` (end of the
   measurement window, min(ends_at, end of the as-of day)) and ``status``
-  ('scheduled' | 'running' | 'completed', ``ops_schema.CAMPAIGN_STATUS_SQL``);
+  ('scheduled' | 'running' | 'completed', ``warehouse.schema.campaigns.CAMPAIGN_STATUS_SQL``);
 * ``campaign_assignments`` — as stored at launch; a NULL segment (imported campaigns) is filled
   from ``segment_snapshots`` at the last period end before the launch day (the segment the
   customer was in when targeted, not after), and stays NULL for customers not active by then;
@@ -28,12 +28,13 @@ import pandas as pd
 from analytics.experiment_results import experiment_results
 from warehouse.connections import retry_on_lock
 from warehouse.frames import insert_frame
-from warehouse.ops_schema import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
 from warehouse.paths import ops_path
-from warehouse.steps.migration import segments_at_sql
+from warehouse.pipeline.registry import REGISTRY, Step
+from warehouse.pipeline.steps.segment_snapshots import segments_at_sql
+from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
 
 if TYPE_CHECKING:
-    from warehouse.refresh import RefreshContext
+    from warehouse.pipeline.context import RefreshContext
 
 OPS_TABLES = ("campaigns", "campaign_assignments")
 
@@ -177,3 +178,11 @@ def build_campaign_outcomes(con: duckdb.DuckDBPyConnection, ctx: RefreshContext)
     con.execute("DROP TABLE fill_wanted")
     con.execute(OUTCOMES_SQL)
     insert_frame(con, "campaign_results", _results(con))
+
+
+REGISTRY.register(Step(
+    "campaign_outcomes", build_campaign_outcomes,
+    reads=("order_lines", "customers", "segment_sizes", "snapshot_calendar",
+           "snapshot_buyer_segments", "snapshot_non_buyer_states", "snapshot_profile_segments"),
+    writes=("campaigns", "campaign_assignments", "campaign_outcomes", "campaign_results"),
+))
