@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"Published {path.name}")
         elif command == "export":
-            from warehouse.campaign_export import export_campaign
+            from warehouse.commands import export_campaign
 
             for path in export_campaign(db, args.campaign_id, args.out):
                 print(f"Wrote {path}")

@@ -49,8 +49,8 @@ def run_step(name: str, args: list[str]) -> dict[str, float | str]:
 
 def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     """The queries a page load issues, with realistic parameters."""
+    from warehouse.commands import list_rules
     from warehouse.queries import board, clusters, clv, migration, overview, segments
-    from warehouse.rules import list_rules
 
     cur = reader.cursor()
     bounds = overview.data_bounds(cur)

@@ -1,7 +1,7 @@
 """The Action board's rule editor in words: field and operator labels, conditions ↔ editor rows.
 
 A marketer edits conditions as rows of (field, operator, value); ``rows_to_conditions`` turns them
-into the JSON list ``warehouse.rules`` validates, without judging them, so every mistake is
+into the JSON list ``warehouse.commands`` validates, without judging them, so every mistake is
 reported by ``RuleError`` in one place. OR groups (``{"any": [...]}``) are edited as JSON.
 """
 
@@ -10,30 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from warehouse.rules import FIELD_TYPES, NUMBER, OPS_BY_TYPE, TEXT, TIMESTAMP
+from warehouse.commands import OPS_BY_TYPE
+from warehouse.schema.fields import NUMBER, TEXT, TIMESTAMP, FieldCatalogue
 
-FIELD_LABELS: dict[str, str] = {
-    "segment": "Segment",
-    "segment_kind": "Segment kind (rfm / behavioural)",
-    "cluster_name": "Cluster",
-    "r_score": "Recency score (1-5)",
-    "f_score": "Frequency score (1-5)",
-    "m_score": "Monetary score (1-5)",
-    "recency_days": "Days since last purchase",
-    "frequency": "Purchases (frequency)",
-    "monetary_amount": "Total spend (monetary)",
-    "count_views": "Product views",
-    "count_cart_adds": "Cart adds",
-    "count_orders": "Orders",
-    "gmv_amount": "GMV",
-    "cart_to_purchase_ratio": "Orders per cart add",
-    "p_alive": "Probability still active (P alive)",
-    "expected_purchases_90": "Expected purchases, next 90 days",
-    "clv_amount": "Customer lifetime value (CLV)",
-    "first_event_at": "First visit",
-    "last_event_at": "Last visit",
-    "last_purchase_at": "Last purchase",
-}
 OP_LABELS: dict[str, dict[str, str]] = {
     NUMBER: {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥",
              "top_pct": "in the top … %", "bottom_pct": "in the bottom … %"},
@@ -50,22 +29,27 @@ JSON_EXAMPLE = json.dumps(
 )
 
 
-def field_options() -> list[dict[str, str]]:
-    """Options of the field dropdown, in the whitelist's order."""
-    return [{"label": FIELD_LABELS.get(name, name), "value": name} for name in FIELD_TYPES]
+def _kind(field: str | None, catalogue: FieldCatalogue) -> str | None:
+    known = catalogue.get(field) if isinstance(field, str) else None
+    return known.type if known else None
 
 
-def op_options(field: str | None) -> list[dict[str, str]]:
+def field_options(catalogue: FieldCatalogue) -> list[dict[str, str]]:
+    """Options of the field dropdown, in the catalogue's order."""
+    return [{"label": field.label, "value": name} for name, field in catalogue.items()]
+
+
+def op_options(field: str | None, catalogue: FieldCatalogue) -> list[dict[str, str]]:
     """Operators allowed for ``field`` (none until a field is chosen)."""
-    kind = FIELD_TYPES.get(field or "")
+    kind = _kind(field, catalogue)
     if kind is None:
         return []
     return [{"label": OP_LABELS[kind][op], "value": op} for op in OPS_BY_TYPE[kind]]
 
 
-def value_hint(field: str | None, op: str | None = None) -> str:
+def value_hint(field: str | None, op: str | None, catalogue: FieldCatalogue) -> str:
     """Placeholder of the value box: what to type for this field and operator."""
-    kind = FIELD_TYPES.get(field or "")
+    kind = _kind(field, catalogue)
     if kind is None:
         return "choose a field first"
     if op in ("top_pct", "bottom_pct"):
@@ -75,7 +59,7 @@ def value_hint(field: str | None, op: str | None = None) -> str:
     return VALUE_HINTS[kind]
 
 
-def _parse_value(field: str | None, op: str | None, text: Any) -> Any:
+def _parse_value(field: str | None, op: str | None, text: Any, catalogue: FieldCatalogue) -> Any:
     """The typed value as the rule expects it; left as typed when it does not parse, so that
     validation names the field and what it needed."""
     if text is None or (isinstance(text, str) and not text.strip()):
@@ -83,7 +67,7 @@ def _parse_value(field: str | None, op: str | None, text: Any) -> Any:
     if not isinstance(text, str):
         return text
     text = text.strip()
-    kind = FIELD_TYPES.get(field or "")
+    kind = _kind(field, catalogue)
     if kind == NUMBER:
         try:
             number = float(text.replace(",", "."))
@@ -96,12 +80,12 @@ def _parse_value(field: str | None, op: str | None, text: Any) -> Any:
 
 
 def rows_to_conditions(
-    fields: list[str | None], ops: list[str | None], values: list[Any]
+    fields: list[str | None], ops: list[str | None], values: list[Any], catalogue: FieldCatalogue
 ) -> list[dict[str, Any]]:
     """Editor rows → conditions (AND). Rows left completely blank are ignored."""
     conditions = []
     for field, op, value in zip(fields, ops, values, strict=True):
-        parsed = _parse_value(field, op, value)
+        parsed = _parse_value(field, op, value, catalogue)
         if not field and parsed is None:
             continue
         conditions.append({"field": field, "op": op, "value": parsed})
@@ -123,14 +107,15 @@ def conditions_to_rows(conditions: list[dict[str, Any]]) -> list[tuple[str, str,
     return [(item["field"], item["op"], _format_value(item["value"])) for item in conditions]
 
 
-def _describe_one(item: dict[str, Any]) -> str:
+def _describe_one(item: dict[str, Any], catalogue: FieldCatalogue) -> str:
     field, op, value = item.get("field"), item.get("op"), item.get("value")
-    label = FIELD_LABELS.get(field, str(field)).lower()
+    known = catalogue.get(field) if isinstance(field, str) else None
+    label = (known.label if known else str(field)).lower()
     if op == "top_pct":
         return f"{label} in the top {_format_value(value)}%"
     if op == "bottom_pct":
         return f"{label} in the bottom {_format_value(value)}%"
-    kind = FIELD_TYPES.get(field, NUMBER)
+    kind = known.type if known else NUMBER
     if op == "in":
         return f"{label} is one of {_format_value(value)}"
     words = OP_LABELS[kind].get(op, op)
@@ -138,12 +123,13 @@ def _describe_one(item: dict[str, Any]) -> str:
     return f"{label} {words} {shown}"
 
 
-def describe_conditions(conditions: list[dict[str, Any]]) -> str:
+def describe_conditions(conditions: list[dict[str, Any]], catalogue: FieldCatalogue) -> str:
     """A rule's conditions as a sentence: ``total spend (monetary) in the top 20% AND (…)``."""
     parts = []
     for item in conditions:
         if "any" in item:
-            parts.append("(" + " OR ".join(_describe_one(inner) for inner in item["any"]) + ")")
+            inner = " OR ".join(_describe_one(one, catalogue) for one in item["any"])
+            parts.append(f"({inner})")
         else:
-            parts.append(_describe_one(item))
+            parts.append(_describe_one(item, catalogue))
     return " AND ".join(parts)

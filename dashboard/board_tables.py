@@ -17,8 +17,9 @@ from dash import html
 
 from dashboard import board_forms, formatting, ids
 from dashboard.figures import board as figures
+from warehouse.commands import Rule
 from warehouse.queries.board import BoardStats
-from warehouse.rules import Rule
+from warehouse.schema.fields import FieldCatalogue
 
 STATUS_WORDS = {
     "scheduled": "Scheduled — waiting for data after launch",
@@ -28,9 +29,12 @@ STATUS_WORDS = {
 NOT_MEASURED = "Launched after the last refresh — run a refresh to measure it"
 
 
-def rules_rows(stats: BoardStats, rules: list[Rule]) -> list[dict[str, Any]]:
+def rules_rows(
+    stats: BoardStats, rules: list[Rule], catalogue: FieldCatalogue
+) -> list[dict[str, Any]]:
     """Rows of the rules grid: rule_stats columns plus the conditions in words."""
-    words = {rule.rule_id: board_forms.describe_conditions(rule.conditions) for rule in rules}
+    words = {rule.rule_id: board_forms.describe_conditions(rule.conditions, catalogue)
+             for rule in rules}
     frame = stats.rules.assign(conditions=stats.rules["rule_id"].map(words),
                                enabled=stats.rules["enabled"].map({True: "on", False: "off"}),
                                row_key=stats.rules["rule_id"].astype(str))

@@ -25,11 +25,10 @@ from dashboard import board_design, board_forms, components, formatting, ids
 from dashboard import board_tables as tables
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.figures import board as figures
-from warehouse import campaigns as campaign_store
-from warehouse import rules as rule_store
-from warehouse.campaign_export import campaign_group_csv
+from warehouse import commands
 from warehouse.connections import WarehouseBusyError
 from warehouse.queries import board as queries
+from warehouse.schema.fields import FieldCatalogue, read_field_catalogue
 from warehouse.snapshots import NoSnapshotError
 
 dash.register_page(
@@ -42,7 +41,7 @@ DEFAULT_POWER_PCT = 80
 DEFAULT_EFFECT_PCT = 10
 ROWS, JSON_MODE = "rows", "json"
 # a stored rule the current validation refuses (e.g. saved before it) cannot be evaluated
-PROBLEMS = (DataUnavailableError, WarehouseBusyError, rule_store.RuleError)
+PROBLEMS = (DataUnavailableError, WarehouseBusyError, commands.RuleError)
 
 
 # --- data access -------------------------------------------------------------------------------
@@ -50,6 +49,11 @@ PROBLEMS = (DataUnavailableError, WarehouseBusyError, rule_store.RuleError)
 
 def _db():
     return snapshot_reader().db
+
+
+def _catalogue() -> FieldCatalogue:
+    """The rule fields of the snapshot the page reads."""
+    return query(read_field_catalogue)
 
 
 def _bump(version: dict | None, **select: Any) -> dict[str, Any]:
@@ -67,19 +71,20 @@ def _rule_id(value: Any) -> int | None:
 # --- layout ------------------------------------------------------------------------------------
 
 
-def condition_row(index: int, field: str | None = None, op: str | None = None,
-                  value: str = "") -> dbc.Row:
+def condition_row(index: int, catalogue: FieldCatalogue, field: str | None = None,
+                  op: str | None = None, value: str = "") -> dbc.Row:
     """One editable condition: field, operator, value and a remove button."""
-    ops = board_forms.op_options(field)
+    ops = board_forms.op_options(field, catalogue)
     return dbc.Row(
         [
             dbc.Col(dbc.Select(id={"type": ids.BOARD_COND_FIELD, "index": index},
-                               options=board_forms.field_options(), value=field,
+                               options=board_forms.field_options(catalogue), value=field,
                                placeholder="Choose a field"), md=4),
             dbc.Col(dbc.Select(id={"type": ids.BOARD_COND_OP, "index": index}, options=ops,
                                value=op if op else (ops[0]["value"] if ops else None)), md=3),
             dbc.Col(dbc.Input(id={"type": ids.BOARD_COND_VALUE, "index": index}, value=value,
-                              placeholder=board_forms.value_hint(field, op), type="text"), md=4),
+                              placeholder=board_forms.value_hint(field, op, catalogue),
+                              type="text"), md=4),
             dbc.Col(dbc.Button("Remove", id={"type": ids.BOARD_COND_REMOVE, "index": index},
                                color="link", size="sm", title="Remove this condition"), md=1),
         ],
@@ -186,14 +191,14 @@ def _rules_card() -> dbc.Card:
     ]), className="mb-3")
 
 
-def _editor_card(suggestions: list[str]) -> dbc.Card:
+def _editor_card(suggestions: list[str], catalogue: FieldCatalogue) -> dbc.Card:
     first = [
         _labelled("Rule name", dbc.Input(id=ids.BOARD_RULE_NAME, value="", type="text")),
         _labelled("Action", dbc.Input(id=ids.BOARD_RULE_ACTION, value="", type="text",
                                       placeholder="e.g. Win-back voucher")),
         _labelled("Channel", dbc.Select(id=ids.BOARD_RULE_CHANNEL, value="email",
                                         options=[{"label": c, "value": c}
-                                                 for c in rule_store.CHANNELS]), 2),
+                                                 for c in commands.CHANNELS]), 2),
         _labelled("Offer", dbc.Input(id=ids.BOARD_RULE_OFFER, value="", type="text",
                                      placeholder="e.g. 25% voucher")),
         _labelled("KPI", dbc.Input(id=ids.BOARD_RULE_KPI, value="", type="text",
@@ -209,7 +214,7 @@ def _editor_card(suggestions: list[str]) -> dbc.Card:
         ]),
         dcc.Store(id=ids.BOARD_EDIT_RULE_ID, data=None),
         html.Datalist(id=ids.BOARD_RULE_KPI_LIST,
-                      children=[html.Option(value=k) for k in rule_store.KPIS]),
+                      children=[html.Option(value=k) for k in commands.KPIS]),
         html.Datalist(id=ids.BOARD_VALUE_LIST,
                       children=[html.Option(value=s) for s in suggestions]),
         dbc.Row(first, className="g-2 mb-3"),
@@ -217,7 +222,7 @@ def _editor_card(suggestions: list[str]) -> dbc.Card:
         dbc.RadioItems(id=ids.BOARD_CONDITION_MODE, value=ROWS, inline=True, className="mb-2",
                        options=[{"label": "Build with rows", "value": ROWS},
                                 {"label": "Write JSON (for OR groups)", "value": JSON_MODE}]),
-        html.Div(id=ids.BOARD_CONDITION_ROWS, children=[condition_row(0)]),
+        html.Div(id=ids.BOARD_CONDITION_ROWS, children=[condition_row(0, catalogue)]),
         dbc.Button("Add a condition", id=ids.BOARD_CONDITION_ADD, color="link", size="sm"),
         dbc.Textarea(id=ids.BOARD_CONDITIONS_JSON, value="", rows=7,
                      placeholder="Example:\n" + board_forms.JSON_EXAMPLE,
@@ -253,7 +258,7 @@ def _design_card() -> dbc.Card:
         _labelled("Campaign name (optional)", dbc.Input(id=ids.BOARD_LAUNCH_NAME, value="",
                                                         type="text"), 4),
         _labelled("Duration (days)", _number(ids.BOARD_LAUNCH_DAYS,
-                                             campaign_store.DEFAULT_DURATION_DAYS, 1, 365), 2),
+                                             commands.DEFAULT_DURATION_DAYS, 1, 365), 2),
         dbc.Col(dbc.Button("Launch campaign", id=ids.BOARD_LAUNCH_BUTTON, color="success"),
                 md="auto", className="pt-4"),
     ], className="g-2 mb-2")
@@ -307,6 +312,7 @@ def layout(**_query: str) -> html.Div:
     )
     try:
         segments = sorted(query(queries.known_segments))
+        catalogue = query(read_field_catalogue)
     except PROBLEMS as error:
         return html.Div([header, components.message(str(error), component_id=ids.BOARD_MESSAGE)])
     return html.Div([
@@ -316,7 +322,7 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id=ids.BOARD_AUDIT_VERSION, data={"n": 0}),
         html.Div(id=ids.BOARD_MESSAGE),
         _rules_card(),
-        _editor_card([*segments, "rfm", "behavioural"]),
+        _editor_card([*segments, "rfm", "behavioural"], catalogue),
         _design_card(),
         _campaigns_card(),
         _audit_card(),
@@ -341,7 +347,7 @@ def render_rules(version: dict | None, selected: str | None) -> tuple:
     options: list[dict[str, str]] = []
     value = None
     try:
-        rules = rule_store.list_rules(_db())
+        rules = commands.list_rules(_db())
         options = [{"label": f"{r.priority}. {r.name}" + ("" if r.enabled else " (off)"),
                     "value": str(r.rule_id)} for r in rules]
         valid = {o["value"] for o in options}
@@ -349,10 +355,11 @@ def render_rules(version: dict | None, selected: str | None) -> tuple:
         value = next((str(v) for v in (wanted, selected) if v is not None and str(v) in valid),
                      options[0]["value"] if options else None)
         stats = query(queries.rule_stats, rules)
+        catalogue = query(read_field_catalogue)
     except PROBLEMS as error:  # the picker stays, so a faulty rule can be edited or deleted
         blank = figures.empty_figure("", str(error))
         return [], "", blank, options, value, components.message(str(error))
-    return (tables.rules_rows(stats, rules), tables.summary_text(stats),
+    return (tables.rules_rows(stats, rules, catalogue), tables.summary_text(stats),
             figures.audience_figure(stats.rules),
             options, value, None)
 
@@ -381,8 +388,8 @@ def toggle_label(rule_id: str | None, _version: dict | None) -> str:
     if identifier is None:
         return "Turn off"
     try:
-        return "Turn off" if rule_store.get_rule(_db(), identifier).enabled else "Turn on"
-    except (rule_store.RuleError, *PROBLEMS):
+        return "Turn off" if commands.get_rule(_db(), identifier).enabled else "Turn on"
+    except (commands.RuleError, *PROBLEMS):
         return "Turn off"
 
 
@@ -399,8 +406,8 @@ def ask_before_delete(_clicks: int | None, rule_id: str | None) -> tuple[bool, s
     if identifier is None:
         raise PreventUpdate
     try:
-        rule = rule_store.get_rule(_db(), identifier)
-    except rule_store.RuleError:  # deleted meanwhile
+        rule = commands.get_rule(_db(), identifier)
+    except commands.RuleError:  # deleted meanwhile
         raise PreventUpdate from None
     return True, (f"Delete the rule '{rule.name}'? Its customers fall through to the next "
                   "matching rule. Campaigns already launched are kept.")
@@ -409,17 +416,17 @@ def ask_before_delete(_clicks: int | None, rule_id: str | None) -> tuple[bool, s
 def change_rule(action: str, rule_id: int) -> str:
     """Apply 'up', 'down', 'toggle' or 'delete' to a stored rule; return what happened."""
     db = _db()
-    rule = rule_store.get_rule(db, rule_id)
+    rule = commands.get_rule(db, rule_id)
     if action in ("up", "down"):
         target = rule.priority - 1 if action == "up" else rule.priority + 1
-        moved = next(r for r in rule_store.move_rule(db, rule_id, target) if r.rule_id == rule_id)
+        moved = next(r for r in commands.move_rule(db, rule_id, target) if r.rule_id == rule_id)
         return f"'{rule.name}' now has priority {moved.priority}."
     if action == "toggle":
-        changed = rule_store.set_rule_enabled(db, rule_id, not rule.enabled)
+        changed = commands.set_rule_enabled(db, rule_id, not rule.enabled)
         if changed.enabled:
             return f"'{rule.name}' is on again."
         return f"'{rule.name}' is off: its customers fall through to the next matching rule."
-    rule_store.delete_rule(db, rule_id)
+    commands.delete_rule(db, rule_id)
     return f"Deleted '{rule.name}'. Campaigns already launched from it are kept."
 
 
@@ -446,7 +453,7 @@ def update_rule_list(*args: Any) -> tuple:
     action = RULE_ACTIONS[ctx.triggered_id]
     try:
         text = change_rule(action, rule_id)
-    except (rule_store.RuleError, *PROBLEMS) as error:
+    except (commands.RuleError, *PROBLEMS) as error:
         return components.message(str(error), color="danger"), no_update
     keep = None if action == "delete" else rule_id
     return components.message(text, color="info"), _bump(version, rule_id=keep)
@@ -474,7 +481,7 @@ def show_condition_editor(mode: str) -> tuple[dict, dict, dict]:
 )
 def operators_for_field(field: str | None, op: str | None) -> tuple[list, str | None]:
     """The operator list follows the field's type; a still-valid operator is kept."""
-    options = board_forms.op_options(field)
+    options = board_forms.op_options(field, _catalogue())
     allowed = [o["value"] for o in options]
     return options, op if op in allowed else (allowed[0] if allowed else None)
 
@@ -488,18 +495,20 @@ def operators_for_field(field: str | None, op: str | None) -> tuple[list, str | 
 def value_hint(field: str | None, op: str | None) -> tuple[str, str | None]:
     """What to type, and name suggestions for text fields."""
     suggest = ids.BOARD_VALUE_LIST if field in ("segment", "segment_kind") else None
-    return board_forms.value_hint(field, op), suggest
+    return board_forms.value_hint(field, op, _catalogue()), suggest
 
 
-def _blank_form() -> tuple:
-    return ([condition_row(0)], None, "New rule", "", "", "email", "", "", True, "", ROWS)
+def _blank_form(catalogue: FieldCatalogue) -> tuple:
+    return ([condition_row(0, catalogue)], None, "New rule", "", "", "email", "", "", True, "",
+            ROWS)
 
 
-def _rule_form(rule: rule_store.Rule) -> tuple:
+def _rule_form(rule: commands.Rule, catalogue: FieldCatalogue) -> tuple:
     rows = board_forms.conditions_to_rows(rule.conditions)
     mode = JSON_MODE if rows is None else ROWS
-    components_rows = [condition_row(i, *row) for i, row in enumerate(rows or [])]
-    return (components_rows or [condition_row(0)], rule.rule_id, f"Editing rule '{rule.name}'",
+    components_rows = [condition_row(i, catalogue, *row) for i, row in enumerate(rows or [])]
+    return (components_rows or [condition_row(0, catalogue)], rule.rule_id,
+            f"Editing rule '{rule.name}'",
             rule.name, rule.action, rule.channel, rule.offer, rule.kpi, rule.enabled,
             json.dumps(rule.conditions, indent=1), mode)
 
@@ -532,15 +541,16 @@ def edit_form(_new: Any, _edit: Any, _add: Any, removes: list, rule_id: str | No
     trigger = ctx.triggered_id
     keep = (no_update,) * 10
     rows = list(zip(fields, ops, [v or "" for v in values], strict=True))
+    catalogue = _catalogue()
     if trigger == ids.BOARD_NEW_RULE:
-        return _blank_form()
+        return _blank_form(catalogue)
     if trigger == ids.BOARD_RULE_EDIT:
         identifier = _rule_id(rule_id)
         if identifier is None:
             raise PreventUpdate
         try:
-            return _rule_form(rule_store.get_rule(_db(), identifier))
-        except rule_store.RuleError:  # deleted meanwhile
+            return _rule_form(commands.get_rule(_db(), identifier), catalogue)
+        except commands.RuleError:  # deleted meanwhile
             raise PreventUpdate from None
     if trigger == ids.BOARD_CONDITION_ADD:
         rows.append((None, None, ""))
@@ -552,7 +562,8 @@ def edit_form(_new: Any, _edit: Any, _add: Any, removes: list, rule_id: str | No
         del rows[position]
     else:
         raise PreventUpdate
-    return ([condition_row(i, *row) for i, row in enumerate(rows or [(None, None, "")])],
+    return ([condition_row(i, catalogue, *row)
+             for i, row in enumerate(rows or [(None, None, "")])],
             *keep)
 
 
@@ -560,12 +571,12 @@ def read_conditions(mode: str, fields: list, ops: list, values: list,
                     json_text: str | None) -> list[dict[str, Any]]:
     """The conditions the editor holds, in the active mode (RuleError if the JSON is invalid)."""
     if mode == JSON_MODE:
-        return rule_store.parse_conditions((json_text or "").strip() or "[]")
-    return board_forms.rows_to_conditions(fields, ops, values)
+        return commands.parse_conditions((json_text or "").strip() or "[]")
+    return board_forms.rows_to_conditions(fields, ops, values, _catalogue())
 
 
-def _saved_text(rule: rule_store.Rule, warnings: list[str]) -> list:
-    stats = query(queries.rule_stats, rule_store.list_rules(_db()))
+def _saved_text(rule: commands.Rule, warnings: list[str]) -> list:
+    stats = query(queries.rule_stats, commands.list_rules(_db()))
     row = stats.rules.set_index("rule_id").loc[rule.rule_id]
     text = (f"Saved '{rule.name}' (priority {rule.priority}): "
             f"{formatting.count(row.count_won)} customers get its action; "
@@ -602,13 +613,14 @@ def save_rule(_clicks: Any, edit_id: int | None, name: str | None, action: str |
     db = _db()
     try:
         conditions = read_conditions(mode, fields, ops, values, json_text)
-        rule = rule_store.Rule((name or "").strip(), conditions, (action or "").strip(),
+        rule = commands.Rule((name or "").strip(), conditions, (action or "").strip(),
                                channel or "", (offer or "").strip(), (kpi or "").strip(),
                                bool(enabled), None, edit_id)
         segments = query(queries.known_segments)
-        warnings = rule_store.validate_rule(rule, segments)
-        saved = (rule_store.update_rule(db, rule, segments) if edit_id is not None
-                 else rule_store.create_rule(db, rule, segments))
+        catalogue = _catalogue()
+        warnings = commands.validate_rule(rule, catalogue, segments)
+        saved = (commands.update_rule(db, rule, segments, fields=catalogue) if edit_id is not None
+                 else commands.create_rule(db, rule, segments, fields=catalogue))
         text = _saved_text(saved, warnings)
     except (ValueError, *PROBLEMS) as error:
         return (components.message(f"Not saved: {error}", color="danger"), no_update, no_update,
@@ -644,7 +656,7 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
     except ValueError as error:
         return no_update, components.message(str(error), color="danger")
     try:
-        rules = rule_store.list_rules(_db())
+        rules = commands.list_rules(_db())
         baseline = query(queries.audience_baseline, rules, identifier)
     except PROBLEMS as error:
         return components.message(str(error)), None
@@ -700,7 +712,7 @@ def launch(_clicks: Any, rule_id: str | None, share: Any, name: str | None, days
             raise ValueError("Select a rule to launch.")
         control_share = board_design.percent_input(share, "Control share", 0, 50,
                                                    allow_high=True)
-        campaign_id = campaign_store.launch_campaign(
+        campaign_id = commands.launch_campaign(
             _db(), identifier, name=(name or "").strip() or None, control_share=control_share,
             duration_days=_duration(days))
         text = tables.launch_text(campaign_id, query(queries.campaign_overview, _db(), cache=False))
@@ -787,7 +799,7 @@ def download_group(_treatment: Any, _control: Any, campaign_id: str | None,
         raise PreventUpdate
     group = "treatment" if ctx.triggered_id == ids.BOARD_DOWNLOAD_TREATMENT else "control"
     try:
-        file_name, text, rows = campaign_group_csv(_db(), campaign_id, group)
+        file_name, text, rows = commands.campaign_group_csv(_db(), campaign_id, group)
     except (ValueError, *PROBLEMS) as error:
         return no_update, components.message(str(error), color="danger"), no_update
     return (dcc.send_string(text, file_name, type="text/csv"),
@@ -803,7 +815,7 @@ def download_group(_treatment: Any, _control: Any, campaign_id: str | None,
 def render_audit(_campaigns: dict | None, _audit: dict | None) -> list[dict[str, Any]]:
     """Launches and exports, newest first."""
     try:
-        entries = campaign_store.audit_log(_db())
+        entries = commands.audit_log(_db())
     except PROBLEMS:
         return []
     return [{**row, "key": f"{i}"} for i, row in enumerate(tables.audit_rows(entries))]

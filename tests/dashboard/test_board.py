@@ -23,18 +23,26 @@ from analytics import experiment_design as design
 from dashboard import board_design, board_forms, board_tables, ids
 from dashboard.app import create_app
 from dashboard.figures import board as figures
+from tests.support.catalogue import refresh_catalogue
 from tests.warehouse.test_campaign_import import stored_assignments
-from warehouse.campaign_export import EXPORT_COLUMNS
-from warehouse.campaign_import import import_campaign_file
-from warehouse.campaigns import audit_log, list_campaigns
-from warehouse.ops_schema import open_ops
+from warehouse.commands import (
+    EXPORT_COLUMNS,
+    RuleError,
+    audit_log,
+    delete_rule,
+    import_campaign_file,
+    list_campaigns,
+    list_rules,
+)
+from warehouse.commands.ops_store import open_ops
+from warehouse.commands.rules import validate_conditions
 from warehouse.paths import ops_path, snapshot_dir
 from warehouse.pipeline.refresh import refresh
 from warehouse.queries.board import rule_stats
-from warehouse.rules import RuleError, delete_rule, list_rules, validate_conditions
 from warehouse.snapshots import current_snapshot
 
 DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
+FIELDS = refresh_catalogue()
 
 
 # --- a private warehouse -----------------------------------------------------------------------
@@ -217,9 +225,9 @@ def test_an_invalid_condition_is_refused_with_the_rule_error_and_nothing_is_save
     page, board_db: Path, fields: list, ops: list, values: list
 ) -> None:
     before = list_rules(board_db)
-    conditions = board_forms.rows_to_conditions(fields, ops, values)
+    conditions = board_forms.rows_to_conditions(fields, ops, values, FIELDS)
     with pytest.raises(RuleError) as expected:
-        validate_conditions(conditions)
+        validate_conditions(conditions, FIELDS)
     message, version, edit_id, _ = save(page, "New rule", fields, ops, values)
     assert message.color == "danger"
     assert str(expected.value) in text_of(message)
@@ -427,6 +435,7 @@ def test_rows_become_typed_conditions_and_blank_rows_are_ignored() -> None:
         ["recency_days", "segment", None, "last_event_at", "p_alive"],
         ["top_pct", "in", None, ">=", "<"],
         ["30", "Lost, At Risk ", "", "2015-08-01", "0,5"],
+        FIELDS,
     )
     assert conditions == [
         {"field": "recency_days", "op": "top_pct", "value": 30},
@@ -434,7 +443,7 @@ def test_rows_become_typed_conditions_and_blank_rows_are_ignored() -> None:
         {"field": "last_event_at", "op": ">=", "value": "2015-08-01"},
         {"field": "p_alive", "op": "<", "value": 0.5},
     ]
-    assert validate_conditions(conditions) == []
+    assert validate_conditions(conditions, FIELDS) == []
 
 
 def test_conditions_read_as_words_with_or_groups_in_brackets() -> None:
@@ -442,15 +451,15 @@ def test_conditions_read_as_words_with_or_groups_in_brackets() -> None:
         {"field": "monetary_amount", "op": "top_pct", "value": 20},
         {"any": [{"field": "segment", "op": "=", "value": "Lost"},
                  {"field": "last_event_at", "op": "<", "value": "2015-08-01"}]},
-    ])
+    ], FIELDS)
     assert words == ("total spend (monetary) in the top 20% AND (segment is 'Lost' OR "
                      "last visit before 2015-08-01)")
 
 
 def test_operators_follow_the_field_type() -> None:
-    assert [o["value"] for o in board_forms.op_options("segment")] == ["=", "!=", "in"]
-    assert "top_pct" in [o["value"] for o in board_forms.op_options("clv_amount")]
-    assert board_forms.op_options(None) == []
+    assert [o["value"] for o in board_forms.op_options("segment", FIELDS)] == ["=", "!=", "in"]
+    assert "top_pct" in [o["value"] for o in board_forms.op_options("clv_amount", FIELDS)]
+    assert board_forms.op_options(None, FIELDS) == []
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from tests.dashboard.browser import browser_errors
 from tests.dashboard.test_board import board_warehouse, snapshot_stats
-from warehouse.campaign_export import EXPORT_COLUMNS
-from warehouse.rules import list_rules
+from warehouse.commands import EXPORT_COLUMNS, list_rules
 from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
@@ -35,8 +34,10 @@ def _click(dash_duo, selector: str) -> None:
 
     def clicked() -> bool:
         element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});",
-                                       element)
+        # instantly: Bootstrap makes scrolling smooth, and a click while the page still glides
+        # lands on whatever is under the pointer
+        dash_duo.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
         try:
             element.click()
         except ElementClickInterceptedException:

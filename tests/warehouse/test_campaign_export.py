@@ -11,9 +11,15 @@ import pytest
 
 from tests.warehouse.test_campaigns import repeat_rule
 from tests.warehouse.test_rules import publish
-from warehouse.campaign_export import campaign_group_csv, export_campaign
-from warehouse.campaigns import UnknownCampaignError, audit_log, launch_campaign
-from warehouse.rules import Rule, create_rule
+from warehouse.commands import (
+    Rule,
+    UnknownCampaignError,
+    audit_log,
+    campaign_group_csv,
+    create_rule,
+    export_campaign,
+    launch_campaign,
+)
 
 HOSTILE_IDS = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tTAB", "plain"]
 

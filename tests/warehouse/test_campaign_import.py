@@ -8,9 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from warehouse.campaign_import import import_campaign_file
-from warehouse.campaigns import fetch_campaign, list_campaigns
-from warehouse.ops_schema import open_ops
+from warehouse.commands import fetch_campaign, import_campaign_file, list_campaigns
+from warehouse.commands.ops_store import open_ops
 
 HEADER = ("campaign_id,campaign_name,action,channel,offer,kpi,launched_at,ends_at,control_share,"
           "visitorid,group")

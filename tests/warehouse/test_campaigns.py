@@ -11,16 +11,21 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests.support.catalogue import refresh_catalogue
 from tests.warehouse.test_campaign_import import stored_assignments, stored_campaign
 from tests.warehouse.test_rules import publish, rule, shop, write_snapshot
-from warehouse.campaigns import (
+from warehouse.commands import (
+    RuleError,
     UnknownCampaignError,
     audit_log,
+    create_rule,
     launch_campaign,
     list_campaigns,
-    rule_audience,
+    list_rules,
+    set_rule_enabled,
 )
-from warehouse.rules import RuleError, create_rule, list_rules, set_rule_enabled
+from warehouse.commands.campaigns import rule_audience
+from warehouse.schema.fields import read_field_catalogue
 from warehouse.snapshots import NoSnapshotError
 
 LAUNCHED = datetime(2015, 6, 10, 9, 0)
@@ -41,7 +46,7 @@ def crowd(n: int) -> pd.DataFrame:
 def repeat_rule(db: Path) -> int:
     """A rule for repeat buyers at priority 1, so it wins over the default rules."""
     return create_rule(db, rule("Repeat buyers", [{"field": "frequency", "op": ">=", "value": 2}],
-                                priority=1)).rule_id
+                                priority=1), fields=refresh_catalogue()).rule_id
 
 
 def test_launch_freezes_the_won_audience_with_segment_and_clv(tmp_path: Path) -> None:
@@ -85,9 +90,9 @@ def test_units_are_the_documented_md5_hash_and_do_not_depend_on_other_customers(
     small = write_snapshot(tmp_path / "small.duckdb", crowd(50))
     large = write_snapshot(tmp_path / "large.duckdb", crowd(80))
     with duckdb.connect(str(small), read_only=True) as con:
-        before = rule_audience(con, rules, rule_id, "salt")
+        before = rule_audience(con, rules, rule_id, "salt", read_field_catalogue(con))
     with duckdb.connect(str(large), read_only=True) as con:
-        after = rule_audience(con, rules, rule_id, "salt")
+        after = rule_audience(con, rules, rule_id, "salt", read_field_catalogue(con))
     assert after.set_index("customer_id").loc[before["customer_id"], "unit"].tolist() == \
         before["unit"].tolist()
     expected = [int(hashlib.md5(f"salt:{c}".encode()).hexdigest()[:13], 16) / 2**52

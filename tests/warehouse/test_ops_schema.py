@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import ops_schema
-from warehouse.ops_schema import open_ops
+from warehouse.commands import ops_store
+from warehouse.commands.ops_store import open_ops
 from warehouse.paths import ops_path
 from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL
 
@@ -25,9 +25,9 @@ def test_a_new_store_gets_every_table_the_default_rules_and_the_schema_version(
         assert {"rules", "campaigns", "campaign_assignments", "audit_log", "ops_meta"} <= \
             _tables(con)
         assert con.execute("SELECT count(*) FROM rules").fetchone()[0] == \
-            len(ops_schema.DEFAULT_RULES)
+            len(ops_store.DEFAULT_RULES)
         meta = dict(con.execute("SELECT key, value FROM ops_meta").fetchall())
-    assert meta[ops_schema.VERSION_KEY] == ops_schema.SCHEMA_VERSION
+    assert meta[ops_store.VERSION_KEY] == ops_store.SCHEMA_VERSION
 
 
 def test_a_store_from_before_versioning_gets_missing_tables_and_keeps_its_deleted_rules(
@@ -35,15 +35,15 @@ def test_a_store_from_before_versioning_gets_missing_tables_and_keeps_its_delete
 ) -> None:
     db = tmp_path / "w.duckdb"
     with duckdb.connect(str(ops_path(db))) as con:  # seeded, then every rule deleted
-        con.execute(ops_schema.OPS_DDL)
-        con.execute("INSERT INTO ops_meta VALUES (?, 'true')", [ops_schema.SEEDED_KEY])
+        con.execute(ops_store.OPS_DDL)
+        con.execute("INSERT INTO ops_meta VALUES (?, 'true')", [ops_store.SEEDED_KEY])
         con.execute("DROP TABLE audit_log")
     with open_ops(db) as con:
         assert "audit_log" in _tables(con)
         assert con.execute("SELECT count(*) FROM rules").fetchone()[0] == 0
         version = con.execute("SELECT value FROM ops_meta WHERE key = ?",
-                              [ops_schema.VERSION_KEY]).fetchone()
-    assert version == (ops_schema.SCHEMA_VERSION,)
+                              [ops_store.VERSION_KEY]).fetchone()
+    assert version == (ops_store.SCHEMA_VERSION,)
 
 
 @pytest.mark.parametrize(

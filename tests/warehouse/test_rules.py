@@ -16,9 +16,21 @@ import pandas as pd
 import pytest
 
 from analytics.segments import segment_definitions
-from warehouse import ops_schema
-from warehouse.campaigns import launch_campaign
-from warehouse.ops_schema import open_ops
+from tests.support.catalogue import refresh_catalogue, write_catalogue
+from warehouse.commands import (
+    Rule,
+    RuleError,
+    create_rule,
+    delete_rule,
+    launch_campaign,
+    list_rules,
+    move_rule,
+    set_rule_enabled,
+    winners_sql,
+)
+from warehouse.commands.default_rules import DEFAULT_RULES
+from warehouse.commands.ops_store import open_ops
+from warehouse.commands.rules import validate_conditions
 from warehouse.pipeline.steps import campaign_outcomes
 from warehouse.pipeline.steps.segment_snapshots import SNAPSHOTS_DDL, write_sizes_and_transitions
 from warehouse.queries.board import (
@@ -28,19 +40,13 @@ from warehouse.queries.board import (
     measurement_cutoff,
     rule_stats,
 )
-from warehouse.rules import (
-    Rule,
-    RuleError,
-    create_rule,
-    delete_rule,
-    list_rules,
-    move_rule,
-    set_rule_enabled,
-    validate_conditions,
-    winners_sql,
-)
 from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE
-from warehouse.snapshots import new_snapshot_path, publish_snapshot
+from warehouse.snapshots import (
+    NoSnapshotError,
+    current_snapshot,
+    new_snapshot_path,
+    publish_snapshot,
+)
 from warehouse.sql.runner import Materialization, build_model
 
 CUSTOMER_COLUMNS = {
@@ -53,6 +59,9 @@ CUSTOMER_COLUMNS = {
     "last_event_at": "TIMESTAMP", "last_purchase_at": "TIMESTAMP", "p_alive": "DOUBLE",
     "expected_purchases_90": "DOUBLE", "clv_amount": "DOUBLE",
 }
+
+
+FIELDS = refresh_catalogue()
 
 
 def write_snapshot(
@@ -89,6 +98,7 @@ def write_snapshot(
         con.unregister("definitions")
         build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)  # as a refresh does
         con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
+        write_catalogue(con)  # as the refresh writes it
     finally:
         con.close()
     return path
@@ -116,7 +126,7 @@ def shop(n: int = 10) -> pd.DataFrame:
 def matching(tmp_path: Path, customers: pd.DataFrame, conditions: list[dict]) -> list[str]:
     """Customers matching ``conditions``, evaluated as the board evaluates a rule."""
     path = write_snapshot(tmp_path / "snap.duckdb", customers)
-    sql, params = winners_sql([rule("probe", conditions, rule_id=1)])
+    sql, params = winners_sql([rule("probe", conditions, rule_id=1)], FIELDS)
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(f"SELECT customer_id FROM ({sql}) WHERE is_match_0 ORDER BY 1",
                            params).fetchall()
@@ -154,13 +164,13 @@ def test_invalid_conditions_are_refused_with_a_message_naming_the_problem(
     conditions: object, message: str
 ) -> None:
     with pytest.raises(RuleError, match=None) as error:
-        validate_conditions(conditions)
+        validate_conditions(conditions, FIELDS)
     assert message in str(error.value)
 
 
 def test_an_unknown_segment_name_is_a_warning_not_an_error() -> None:
     warnings = validate_conditions([{"field": "segment", "op": "in", "value": ["Champs"]}],
-                                   known_segments={"Champions"})
+                                   FIELDS, known_segments={"Champions"})
     assert len(warnings) == 1 and "'Champs'" in warnings[0]
 
 
@@ -169,10 +179,38 @@ def test_an_invalid_rule_is_not_saved(tmp_path: Path) -> None:
     before = list_rules(db)
     with pytest.raises(RuleError, match="channel must be one of"):
         create_rule(db, replace(rule("Bad", [{"field": "frequency", "op": ">", "value": 1}]),
-                                channel="fax"))
+                                channel="fax"), fields=FIELDS)
     with pytest.raises(RuleError, match="unknown field"):
-        create_rule(db, rule("Bad", [{"field": "nope", "op": ">", "value": 1}]))
+        create_rule(db, rule("Bad", [{"field": "nope", "op": ">", "value": 1}]), fields=FIELDS)
     assert list_rules(db) == before
+
+
+def test_rules_are_checked_against_the_fields_of_the_current_snapshot(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    probe = rule("Spenders", [{"field": "clv_amount", "op": ">", "value": 1}])
+    with pytest.raises(NoSnapshotError, match=r"python app\.py refresh"):
+        create_rule(db, probe)
+    path = publish(db, shop())
+    with duckdb.connect(str(path)) as con:  # a snapshot whose data has no CLV field
+        con.execute("DELETE FROM field_catalogue WHERE name = 'clv_amount'")
+    with pytest.raises(RuleError, match="unknown field 'clv_amount'"):
+        create_rule(db, probe)
+    assert create_rule(db, replace(probe, conditions=[
+        {"field": "monetary_amount", "op": ">", "value": 1}])).name == "Spenders"
+
+
+def test_a_rule_that_no_longer_fits_the_fields_can_still_be_moved_and_switched_off(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    stored = create_rule(db, rule("Old", [{"field": "clv_amount", "op": ">", "value": 1}]),
+                         fields=FIELDS)
+    publish(db, shop())  # any check now reads the snapshot's catalogue
+    path = current_snapshot(db)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM field_catalogue WHERE name = 'clv_amount'")
+    assert set_rule_enabled(db, stored.rule_id, False).enabled is False
+    assert move_rule(db, stored.rule_id, 1)[0].rule_id == stored.rule_id
 
 
 def test_timestamp_values_are_stored_as_the_iso_text_duckdb_casts(tmp_path: Path) -> None:
@@ -180,7 +218,7 @@ def test_timestamp_values_are_stored_as_the_iso_text_duckdb_casts(tmp_path: Path
     saved = create_rule(db, rule("Recent", [
         {"field": "last_event_at", "op": ">=", "value": "20150801"},
         {"any": [{"field": "first_event_at", "op": "<", "value": "2015-06-01T10:00:00+02:00"}]},
-    ]))
+    ]), fields=FIELDS)
     assert saved.conditions == [
         {"field": "last_event_at", "op": ">=", "value": "2015-08-01"},
         {"any": [{"field": "first_event_at", "op": "<", "value": "2015-06-01 08:00:00"}]},
@@ -199,7 +237,7 @@ def test_concurrent_saves_all_get_distinct_ids(tmp_path: Path) -> None:
     with ThreadPoolExecutor(len(names)) as pool:
         saved = list(pool.map(
             lambda name: create_rule(db, rule(name, [{"field": "frequency", "op": ">",
-                                                      "value": 1}])), names))
+                                                      "value": 1}]), fields=FIELDS), names))
     assert len({r.rule_id for r in saved}) == len(names)
     assert len(list_rules(db)) == before + len(names)
 
@@ -265,7 +303,7 @@ def three_rules() -> list[Rule]:
 
 def test_each_customer_gets_the_highest_priority_enabled_rule_only(tmp_path: Path) -> None:
     path = write_snapshot(tmp_path / "snap.duckdb", shop())
-    sql, params = winners_sql(three_rules())
+    sql, params = winners_sql(three_rules(), FIELDS)
     with duckdb.connect(str(path), read_only=True) as con:
         winners = dict(con.execute(f"SELECT customer_id, winner_rule_id FROM ({sql})",
                                    params).fetchall())
@@ -316,18 +354,18 @@ def test_default_rules_evaluate_on_a_snapshot(tmp_path: Path) -> None:
 def test_default_rules_are_seeded_once(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     rules = list_rules(db)
-    assert [r.name for r in rules] == [r["name"] for r in ops_schema.DEFAULT_RULES]
+    assert [r.name for r in rules] == [r["name"] for r in DEFAULT_RULES]
     assert [r.priority for r in rules] == [1, 2, 3, 4]
     delete_rule(db, rules[0].rule_id)
     with open_ops(db):
         pass
-    assert [r.name for r in list_rules(db)] == [r["name"] for r in ops_schema.DEFAULT_RULES[1:]]
+    assert [r.name for r in list_rules(db)] == [r["name"] for r in DEFAULT_RULES[1:]]
 
 
 def test_priorities_stay_one_to_n_when_rules_are_added_moved_and_deleted(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     new = create_rule(db, rule("First now", [{"field": "frequency", "op": ">", "value": 1}],
-                               priority=1))
+                               priority=1), fields=FIELDS)
     rules = list_rules(db)
     assert rules[0].rule_id == new.rule_id
     assert [r.priority for r in rules] == [1, 2, 3, 4, 5]
@@ -342,7 +380,8 @@ def test_priorities_stay_one_to_n_when_rules_are_added_moved_and_deleted(tmp_pat
 def test_rule_names_are_unique(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with pytest.raises(RuleError, match="already exists"):
-        create_rule(db, rule("loyal vip", [{"field": "frequency", "op": ">", "value": 1}]))
+        create_rule(db, rule("loyal vip", [{"field": "frequency", "op": ">", "value": 1}]),
+                    fields=FIELDS)
 
 
 def test_disabling_a_rule_is_stored(tmp_path: Path) -> None:
@@ -404,7 +443,7 @@ def test_campaign_overview_states_are_measured_against_the_snapshot_cutoff(
     with duckdb.connect(str(snapshot)) as con:  # as a refresh before these launches leaves them
         con.execute(campaign_outcomes.TABLES_DDL)
     rule_id = create_rule(db, rule("Repeat", [{"field": "frequency", "op": ">=", "value": 2}],
-                                   priority=1)).rule_id
+                                   priority=1), fields=FIELDS).rule_id
     launches = {  # launched_at, days → expected status
         (datetime(2015, 6, 1), 10): "completed",  # ends 06-11, before the cutoff
         (datetime(2015, 6, 25), 14): "running",  # ends 07-09, after it

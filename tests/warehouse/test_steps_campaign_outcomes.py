@@ -12,7 +12,7 @@ import pytest
 
 from tests.warehouse.test_campaign_import import write_file
 from tests.warehouse.test_rules import write_snapshot
-from warehouse.campaign_import import import_campaign_file
+from warehouse.commands import import_campaign_file
 from warehouse.paths import ops_path
 from warehouse.pipeline.context import RefreshContext
 from warehouse.pipeline.steps.campaign_outcomes import build_campaign_outcomes

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.campaign_import import import_campaign_file
+from warehouse.commands import import_campaign_file
 from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load, whole_number
 from warehouse.ingest.load_summary import IngestError, IngestSummary
 from warehouse.ingest.raw import DEFAULT_PRICE_PROPERTY

@@ -26,9 +26,8 @@ import duckdb
 import pandas as pd
 
 from analytics.experiment_results import experiment_results
-from warehouse.connections import retry_on_lock
+from warehouse.commands.ops_store import attached_read_only
 from warehouse.frames import insert_frame
-from warehouse.paths import ops_path
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.pipeline.steps.segment_snapshots import segments_at_sql
 from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
@@ -136,16 +135,12 @@ LEFT JOIN window_orders AS o USING (campaign_id, customer_id)
 
 def _copy_from_ops(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Fill ``campaigns`` and ``campaign_assignments`` from the operational store, if any."""
-    path = ops_path(ctx.db)
-    if not path.exists():
-        return
-    retry_on_lock(lambda: con.execute("ATTACH ? AS ops (READ_ONLY)", [str(path)]), path)
-    try:
+    with attached_read_only(con, ctx.db) as ops:
+        if ops is None:
+            return
         for name in OPS_TABLES:
-            # name comes from the tuple above, never from input
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM ops.{name}")  # noqa: S608
-    finally:
-        con.execute("DETACH ops")
+            # names come from constants, never from input
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {ops}.{name}")  # noqa: S608
 
 
 def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

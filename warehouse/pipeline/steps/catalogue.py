@@ -8,6 +8,7 @@ first, then numbers, then timestamps, each in the order the steps run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -20,6 +21,7 @@ from warehouse.schema.fields import (
     FIELD_CATALOGUE_DDL,
     FIELD_CATALOGUE_TABLE,
     FIELD_TYPES,
+    Field,
     field_type_of,
 )
 
@@ -47,9 +49,17 @@ def build_field_catalogue(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -
     if problems:
         raise RuntimeError("refresh: the field catalogue does not match customers: "
                            + "; ".join(problems))
+    write_field_catalogue(con, ctx.published_fields)
+
+
+def write_field_catalogue(
+    con: duckdb.DuckDBPyConnection, published_fields: Sequence[tuple[str, Field]]
+) -> None:
+    """(Re)create ``field_catalogue`` with ``published_fields`` (step name, field), listed text
+    first, then numbers, then timestamps, each in the order given."""
     rank = {kind: index for index, kind in enumerate(FIELD_TYPES)}
-    listed = sorted(enumerate(ctx.published_fields), key=lambda item: (rank[item[1][1].type],
-                                                                        item[0]))
+    listed = sorted(enumerate(published_fields), key=lambda item: (rank[item[1][1].type],
+                                                                   item[0]))
     rows = pd.DataFrame(
         [{"name": field.name, "type": field.type, "label": field.label,
           "description": field.description, "step": step, "display_order": order}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.commands.ops_store import open_ops
 from warehouse.connections import transaction
-from warehouse.ops_schema import open_ops
 
 REQUIRED_COLUMNS = ("campaign_id", "campaign_name", "action", "channel", "offer", "kpi",
                     "launched_at", "ends_at", "control_share", "visitorid", "group")

@@ -1,24 +1,25 @@
 """Export a campaign's treatment and control groups as formula-safe CSV, with an audit row each.
 
 Columns: customer_id, group, action, channel, offer, segment, clv_amount (currency units). Text
-cells are neutralised against spreadsheet formula injection (``analytics.csv_safety``): customer
+cells are neutralised against spreadsheet formula injection (``warehouse.csv_safety``): customer
 ids, offers and segment names come from data files and users. Every export — file or dashboard
 download — appends an ``audit_log`` row (event 'export', campaign, group, rows, file name).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
-import duckdb
-import pandas as pd
-
-from warehouse.campaigns import GROUPS, fetch_campaign, log_audit
+from warehouse.commands.audit import EXPORT, log_audit
+from warehouse.commands.campaigns.storage import GROUPS, group_members
+from warehouse.commands.ops_store import open_ops
 from warehouse.csv_safety import to_safe_csv
-from warehouse.ops_schema import open_ops
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
+
+log = logging.getLogger(__name__)
 
 
 def export_file_name(campaign_id: str, group_name: str) -> str:
@@ -26,31 +27,13 @@ def export_file_name(campaign_id: str, group_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"{campaign_id}_{group_name}") + ".csv"
 
 
-def _group_frame(
-    con: duckdb.DuckDBPyConnection, campaign_id: str, group_name: str
-) -> pd.DataFrame:
-    if group_name not in GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group_name!r}")
-    fetch_campaign(con, campaign_id)  # clear error for an unknown id
-    return con.execute(
-        """
-        SELECT a.customer_id, a.group_name AS "group", c.action, c.channel, c.offer,
-               a.segment, a.clv_amount
-        FROM campaign_assignments AS a
-        JOIN campaigns AS c USING (campaign_id)
-        WHERE a.campaign_id = ? AND a.group_name = ?
-        ORDER BY a.customer_id
-        """,
-        [campaign_id, group_name],
-    ).df()[list(EXPORT_COLUMNS)]
-
-
 def campaign_group_csv(db: Path, campaign_id: str, group_name: str) -> tuple[str, str, int]:
     """(file name, CSV text, customers in it) of one group for a dashboard download; logs it."""
     file_name = export_file_name(campaign_id, group_name)
     with open_ops(db) as con:
-        frame = _group_frame(con, campaign_id, group_name)
-        log_audit(con, "export", campaign_id, group_name, len(frame), file_name)
+        frame = group_members(con, campaign_id, group_name)[list(EXPORT_COLUMNS)]
+        log_audit(con, EXPORT, campaign_id, group_name, len(frame), file_name)
+    log.info("exported %s (%d customers)", file_name, len(frame))
     return file_name, to_safe_csv(frame), len(frame)
 
 
@@ -61,9 +44,9 @@ def export_campaign(db: Path, campaign_id: str, out_dir: Path) -> list[Path]:
     written = []
     with open_ops(db) as con:
         for group_name in GROUPS:
-            frame = _group_frame(con, campaign_id, group_name)
+            frame = group_members(con, campaign_id, group_name)[list(EXPORT_COLUMNS)]
             path = out_dir / export_file_name(campaign_id, group_name)
             path.write_text(to_safe_csv(frame), encoding="utf-8", newline="")
-            log_audit(con, "export", campaign_id, group_name, len(frame), str(path))
+            log_audit(con, EXPORT, campaign_id, group_name, len(frame), str(path))
             written.append(path)
     return written
