@@ -3,7 +3,12 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from tests.dashboard.conftest import AS_OF, FIRST_DAY, OverviewSnapshot, write_overview_snapshot
+from tests.support.overview_snapshot import (
+    AS_OF,
+    FIRST_DAY,
+    OverviewSnapshot,
+    write_overview_snapshot,
+)
 from warehouse.queries import overview as queries
 from warehouse.snapshots import SnapshotReader
 
