@@ -12,7 +12,7 @@ from dashboard.app import create_app
 from dashboard.pages.clv import callbacks, ids
 from dashboard.pages.clv.layout import TOP_COLUMNS, layout
 from tests.support.btyd_orders import make_order_lines
-from tests.warehouse.marts_fixture import step_context
+from tests.support.shops import step_context
 from warehouse.pipeline.steps.clv import build_clv
 from warehouse.snapshots import current_snapshot, new_snapshot_path, publish_snapshot
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse.marts_fixture import build_shop
+from tests.support.shops import build_shop
 from warehouse.pipeline.refresh import refresh
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.schema.fields import NUMBER, TEXT, TIMESTAMP, Field, field_type_of

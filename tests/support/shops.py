@@ -1,4 +1,4 @@
-"""Hand-made raw warehouses for the mart and refresh tests: a few rows whose marts can be
+"""Hand-made raw warehouses for the mart, refresh and step tests: a few rows whose marts can be
 computed by hand, written with SQL into a real DuckDB file."""
 
 from __future__ import annotations

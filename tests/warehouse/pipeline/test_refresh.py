@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse.marts_fixture import SHOP_EVENTS, build_shop, build_warehouse
+from tests.support.shops import SHOP_EVENTS, build_shop, build_warehouse
 from warehouse.connections import WarehouseBusyError
 from warehouse.paths import ops_path, snapshot_dir
 from warehouse.pipeline import refresh as refresh_module

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analytics.clusters import FEATURES
-from tests.warehouse.marts_fixture import step_context
+from tests.support.shops import step_context
 from warehouse.pipeline.steps.clusters import MIN_CUSTOMERS, build_clusters, read_features
 from warehouse.queries.clusters import (
     SCATTER_FEATURES,

@@ -5,44 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from warehouse.commands import fetch_campaign, import_campaign_file, list_campaigns
+from tests.support.campaigns import (
+    CAMPAIGN,
+    HEADER,
+    demo_rows,
+    stored_assignments,
+    stored_campaign,
+    write_campaign_file,
+)
+from warehouse.commands import import_campaign_file, list_campaigns
 from warehouse.commands.ops_store import open_ops
-
-HEADER = ("campaign_id,campaign_name,action,channel,offer,kpi,launched_at,ends_at,control_share,"
-          "visitorid,group")
-CAMPAIGN = "demo-1,Win-back test,Win-back voucher,email,25% voucher,reactivation,2015-08-01," \
-           "2015-08-28,0.2"
-
-
-def write_file(path: Path, rows: list[str], header: str = HEADER) -> Path:
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def stored_campaign(db: Path, campaign_id: str) -> dict[str, object]:
-    """The campaign's row in the operational store (UnknownCampaignError if absent)."""
-    with open_ops(db) as con:
-        return fetch_campaign(con, campaign_id)
-
-
-def stored_assignments(db: Path, campaign_id: str) -> pd.DataFrame:
-    """The campaign's assignments in the operational store, by customer_id."""
-    with open_ops(db) as con:
-        return con.execute(
-            "SELECT customer_id, group_name, segment, clv_amount FROM campaign_assignments "
-            "WHERE campaign_id = ? ORDER BY customer_id", [campaign_id]).df()
-
-
-def demo_rows(n: int = 10) -> list[str]:
-    return [f"{CAMPAIGN},{1000 + i},{'control' if i < 2 else 'treatment'}" for i in range(n)]
 
 
 def test_the_demo_campaign_is_stored_as_a_completed_demo_campaign(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
+    path = write_campaign_file(tmp_path / "demo_campaign.csv", demo_rows())
     assert import_campaign_file(db, path) == "demo-1"
     campaign = stored_campaign(db, "demo-1")
     assert campaign["source"] == "demo" and campaign["audience_size"] == 10
@@ -57,7 +36,7 @@ def test_the_demo_campaign_is_stored_as_a_completed_demo_campaign(tmp_path: Path
 
 def test_importing_twice_leaves_the_store_as_after_once(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
+    path = write_campaign_file(tmp_path / "demo_campaign.csv", demo_rows())
     import_campaign_file(db, path)
     first = (list_campaigns(db), stored_assignments(db, "demo-1"))
     import_campaign_file(db, path)
@@ -84,7 +63,7 @@ def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_stored(
     tmp_path: Path, rows: list[str], header: str, message: str
 ) -> None:
     db = tmp_path / "w.duckdb"
-    path = write_file(tmp_path / "demo_campaign.csv", rows, header)
+    path = write_campaign_file(tmp_path / "demo_campaign.csv", rows, header)
     with pytest.raises(ValueError) as error:
         import_campaign_file(db, path)
     assert message in str(error.value) and str(path) in str(error.value)
@@ -101,7 +80,7 @@ def test_a_board_campaign_id_is_never_overwritten(tmp_path: Path) -> None:
     with open_ops(db) as con:
         con.execute("INSERT INTO campaigns VALUES ('demo-1', 'Mine', 1, 'r', 'a', 'email', 'o', "
                     "'k', 0.2, 's', TIMESTAMP '2015-08-01', TIMESTAMP '2015-08-02', 0, 'board')")
-    path = write_file(tmp_path / "demo_campaign.csv", demo_rows())
+    path = write_campaign_file(tmp_path / "demo_campaign.csv", demo_rows())
     with pytest.raises(ValueError, match="already used by a campaign launched from the board"):
         import_campaign_file(db, path)
     assert stored_campaign(db, "demo-1")["name"] == "Mine"

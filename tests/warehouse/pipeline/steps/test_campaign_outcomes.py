@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.warehouse.test_campaign_import import write_file
-from tests.warehouse.test_rules import write_snapshot
+from tests.support.campaigns import write_campaign_file
+from tests.support.rule_snapshots import write_snapshot
 from warehouse.commands import import_campaign_file
 from warehouse.paths import ops_path
 from warehouse.pipeline.context import RefreshContext
@@ -50,7 +50,7 @@ def context(db: Path, snapshot: Path, as_of: date) -> RefreshContext:
 
 def run_step(tmp_path: Path, as_of: date) -> Path:
     db = tmp_path / "w.duckdb"
-    import_campaign_file(db, write_file(tmp_path / "demo_campaign.csv", ROWS))
+    import_campaign_file(db, write_campaign_file(tmp_path / "demo_campaign.csv", ROWS))
     customers = pd.DataFrame({"customer_id": [str(i) for i in range(1, 11)],
                               "segment": "Hibernating"})
     snapshot = write_snapshot(tmp_path / f"snap-{as_of}.duckdb", customers, ORDERS,

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.sql.runner import Materialization, build_model
+from warehouse.sql.runner import LAYERS, Materialization, build_model, model_names, model_path
 
 IDS = """
 -- one row per id, in descending order
@@ -58,3 +58,18 @@ def test_uncompressed_columns_must_exist_and_belong_to_a_table(tmp_path, models)
     with pytest.raises(ValueError, match="only a table"):
         build_model(con, "ids", Materialization.VIEW, models, uncompressed=("customer_id",))
     con.close()
+
+
+def test_each_layer_holds_only_its_kind_of_model_and_names_are_unique():
+    staging, intermediate, marts = (model_names(layer) for layer in LAYERS)
+    assert staging and all(name.startswith("stg_") for name in staging)
+    assert intermediate and all(name.startswith("int_") for name in intermediate)
+    assert marts and not any(name.startswith(("stg_", "int_")) for name in marts)
+    assert len({*staging, *intermediate, *marts}) == len(staging + intermediate + marts)
+    assert model_path("order_lines").parent.name == "marts"
+    assert model_path("int_customer_activity").parent.name == "intermediate"
+
+
+def test_a_model_name_must_be_a_plain_identifier():
+    with pytest.raises(ValueError, match="not a plain lower-case SQL identifier"):
+        model_path("orders; DROP TABLE x")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.warehouse.conftest import query, table_contents, write_csv
+from tests.support.raw_files import query, table_contents, write_csv
 from warehouse.ingest.orders import IngestError, ingest_orders
 
 HEADER = ("customer_id", "order_id", "ordered_at", "amount", "item_id", "quantity")

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.warehouse.marts_fixture import (
+from tests.support.shops import (
     SHOP_EVENTS,
     SHOP_PROPERTIES,
     SHOP_TREE,

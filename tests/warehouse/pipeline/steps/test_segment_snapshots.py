@@ -1,4 +1,5 @@
-"""The segment and snapshot refresh steps on a real DuckDB file with hand-made marts."""
+"""The segment snapshots step on hand-made marts: segments at each period end, sizes and
+transitions from weighted paths, and the segments of given customers."""
 
 from __future__ import annotations
 
@@ -8,78 +9,24 @@ import duckdb
 import numpy as np
 import pytest
 
-from tests.warehouse.marts_fixture import step_context
-from tests.warehouse.test_queries_segments import REFERENCE_TRANSITIONS_SQL
+from analytics.segments import segment_definitions
+from tests.support.segment_marts import AS_OF, EVENTS, segment_marts
+from tests.support.shops import step_context
+from tests.support.transitions import REFERENCE_TRANSITIONS_SQL, snapshots_table
 from warehouse.pipeline.context import RefreshContext
-from warehouse.pipeline.steps.segment_snapshots import build_segment_snapshots, segments_at_sql
-from warehouse.pipeline.steps.segments import build_segments
-
-AS_OF = date(2015, 6, 30)
-
-# (customer_id, order_id, ordered_at, line_amount); o5 and o7 come after the as-of date.
-ORDER_LINES = [
-    ("c1", "o1", "2015-06-29 10:00", 100.0),
-    ("c1", "o1", "2015-06-29 10:00", 50.0),
-    ("c1", "o2", "2015-05-01 09:00", 30.0),
-    ("c2", "o3", "2015-06-01 12:00", 20.0),
-    ("c3", "o4", "2015-04-01 08:00", 500.0),
-    ("c3", "o5", "2015-07-05 08:00", 1000.0),
-    ("c4", "o6", "2015-06-30 23:00", 60.0),
-    ("c6", "o8", "2015-06-15 11:00", 60.0),
-    ("c5", "o7", "2015-07-02 15:00", 80.0),
-]
-
-# (customer_id, count_views, count_cart_adds, first_event_at, last_event_at)
-SUMMARY = [
-    ("c1", 5, 2, "2015-04-20 10:00", "2015-06-29 10:00"),
-    ("c2", 1, 1, "2015-06-01 11:00", "2015-06-01 12:00"),
-    ("c3", 1, 1, "2015-04-01 07:00", "2015-04-01 08:00"),
-    ("c4", 1, 1, "2015-06-30 22:00", "2015-06-30 23:00"),
-    ("c6", 1, 1, "2015-06-15 10:00", "2015-06-15 11:00"),
-    ("c5", 4, 1, "2015-06-25 10:00", "2015-06-25 11:00"),
-    ("n1", 20, 0, "2015-06-10 10:00", "2015-06-10 12:00"),
-    ("n2", 3, 1, "2015-05-20 10:00", "2015-06-05 10:00"),
-    ("n3", 1, 0, "2015-06-20 10:00", "2015-06-20 10:00"),
-    ("n4", 2, 0, "2015-06-01 10:00", "2015-06-02 10:00"),
-]
-
-# (customer_id, event_at, event_type) for the snapshot step.
-EVENTS = [
-    ("c1", "2015-04-20 10:00", "view"),
-    ("n2", "2015-05-20 10:00", "view"),
-    ("n2", "2015-06-05 10:00", "addtocart"),
-    ("n3", "2015-06-20 10:00", "view"),
-    ("c5", "2015-06-25 10:00", "view"),
-]
+from warehouse.pipeline.steps.segment_snapshots import (
+    build_segment_snapshots,
+    segments_at_sql,
+    write_sizes_and_transitions,
+)
 
 
 @pytest.fixture
 def con(tmp_path):
-    con = duckdb.connect(str(tmp_path / "snapshot.duckdb"))
-    con.execute(
-        "CREATE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, ordered_at TIMESTAMP,"
-        " order_date DATE, item_id VARCHAR, line_amount DOUBLE)"
-    )
-    con.executemany(
-        "INSERT INTO order_lines VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP::DATE, 'i', ?)",
-        [(c, o, at, at, amount) for c, o, at, amount in ORDER_LINES],
-    )
-    con.execute(
-        "CREATE TABLE customer_summary (customer_id VARCHAR, first_event_at TIMESTAMP,"
-        " last_event_at TIMESTAMP, count_views BIGINT, count_cart_adds BIGINT,"
-        " count_orders BIGINT, gmv_amount DOUBLE, is_single_visit BOOLEAN"
-        " AS (CAST(first_event_at AS DATE) = CAST(last_event_at AS DATE)))"
-    )
-    con.executemany(
-        "INSERT INTO customer_summary (customer_id, first_event_at, last_event_at, count_views,"
-        " count_cart_adds, count_orders, gmv_amount) VALUES (?, ?, ?, ?, ?, 0, 0)",
-        [(c, first, last, views, carts) for c, views, carts, first, last in SUMMARY],
-    )
-    con.execute(  # the staging view a refresh provides; empty unless a test adds events
-        "CREATE TABLE stg_events (customer_id VARCHAR, event_at TIMESTAMP, event_type VARCHAR)"
-    )
+    con = segment_marts(tmp_path / "snapshot.duckdb")
     yield con
     con.close()
+
 
 
 def _add_events(con: duckdb.DuckDBPyConnection) -> None:
@@ -111,78 +58,6 @@ def _build_snapshots(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> Non
         {"as_of": ctx.as_of},
     )
     build_segment_snapshots(con, ctx)
-
-
-def _segments(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(con.execute("SELECT customer_id, segment FROM customer_segments").fetchall())
-
-
-def test_rfm_figures_and_scores_match_hand_computation(con):
-    build_segments(con, step_context(AS_OF))
-    rows = con.execute(
-        "SELECT customer_id, recency_days, frequency, monetary_amount, r_score, f_score, m_score"
-        " FROM customer_rfm ORDER BY customer_id"
-    ).fetchall()
-    # 5 buyers; score = 1 + floor(5 × buyers strictly worse / 5).
-    assert rows == [
-        ("c1", 1, 2, 180.0, 4, 5, 4),
-        ("c2", 29, 1, 20.0, 2, 1, 1),
-        ("c3", 90, 1, 500.0, 1, 1, 5),
-        ("c4", 0, 1, 60.0, 5, 1, 2),
-        ("c6", 15, 1, 60.0, 3, 1, 2),
-    ]
-
-
-def test_orders_after_as_of_do_not_count(con):
-    build_segments(con, step_context(AS_OF))
-    c3 = con.execute("SELECT frequency, monetary_amount FROM customer_rfm WHERE customer_id = 'c3'")
-    assert c3.fetchone() == (1, 500.0)
-    c5 = con.execute("SELECT count(*) FROM customer_rfm WHERE customer_id = 'c5'")
-    assert c5.fetchone()[0] == 0
-    assert _segments(con)["c5"] == "Cart Abandoners"
-
-
-def test_every_customer_gets_exactly_one_hand_computed_segment(con):
-    build_segments(con, step_context(AS_OF))
-    # Non-buyers' views 20, 3, 1, 2, 4: the 90th percentile is 13.6, so 14 views make a
-    # window shopper.
-    assert _segments(con) == {
-        "c1": "Champions",
-        "c2": "Hibernating",
-        "c3": "Lost",
-        "c4": "New Customers",
-        "c6": "About to Sleep",
-        "c5": "Cart Abandoners",
-        "n1": "Window Shoppers",
-        "n2": "Cart Abandoners",
-        "n3": "One-visit Browsers",
-        "n4": "Browsers",
-    }
-    kinds = dict(con.execute("SELECT customer_id, segment_kind FROM customer_segments").fetchall())
-    assert {c for c, kind in kinds.items() if kind == "rfm"} == {"c1", "c2", "c3", "c4", "c6"}
-    assert set(kinds.values()) == {"rfm", "behavioural"}
-
-
-def test_segment_definitions_cover_every_assigned_segment(con):
-    build_segments(con, step_context(AS_OF))
-    unknown = con.execute(
-        "SELECT count(*) FROM customer_segments"
-        " ANTI JOIN segment_definitions USING (segment, segment_kind)"
-    ).fetchone()[0]
-    assert unknown == 0
-    text = con.execute(
-        "SELECT description FROM segment_definitions WHERE segment = 'Window Shoppers'"
-    ).fetchone()[0]
-    assert "14" in text
-
-
-def test_no_orders_means_empty_rfm_and_behavioural_segments_only(con):
-    con.execute("DELETE FROM order_lines")
-    build_segments(con, step_context(AS_OF))
-    assert con.execute("SELECT count(*) FROM customer_rfm").fetchone()[0] == 0
-    kinds = con.execute("SELECT DISTINCT segment_kind FROM customer_segments").fetchall()
-    assert kinds == [("behavioural",)]
-    assert con.execute("SELECT count(*) FROM customer_segments").fetchone()[0] == len(SUMMARY)
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[date, dict[str, str]]:
@@ -342,3 +217,37 @@ def test_segments_at_given_customers_equal_the_snapshot_view(con):
         "SEMI JOIN wanted USING (customer_id)"
     ).fetchone()[0]
     assert kinds >= 4 and len(expected) > 100
+
+
+def test_transition_table_equals_the_full_outer_join_of_every_pair_over_many_periods(tmp_path):
+    # 70 weekly period ends and all 15 segment labels: paths need several packed keys (4 bits a
+    # period end, 31 period ends a key); customers appear, vanish and come back at random.
+    rng = np.random.default_rng(11)
+    labels = segment_definitions()["segment"].tolist()
+    ends = [date(2024, 1, 7) + timedelta(weeks=w) for w in range(70)]
+    present = rng.random((25, len(ends))) < 0.7
+    picks = rng.integers(0, len(labels), (25, len(ends)))
+    rows = [
+        (ends[j], f"c{i}", labels[picks[i, j]])
+        for i in range(25)
+        for j in range(len(ends))
+        if present[i, j]
+    ]
+    con = duckdb.connect(str(tmp_path / "many.duckdb"))
+    snapshots_table(con, rows)
+    write_sizes_and_transitions(con)
+    got = con.execute("SELECT * FROM segment_transitions ORDER BY ALL").fetchall()
+    assert got == con.execute(REFERENCE_TRANSITIONS_SQL).fetchall()
+    assert len({(f, t) for f, t, *_ in got}) == 70 * 69 // 2
+    con.close()
+
+
+def test_transition_table_is_empty_with_fewer_than_two_period_ends(tmp_path):
+    con = duckdb.connect(str(tmp_path / "one.duckdb"))
+    snapshots_table(con, [])
+    write_sizes_and_transitions(con)
+    assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
+    snapshots_table(con, [(date(2015, 5, 31), "a", "Lost")])
+    write_sizes_and_transitions(con)
+    assert con.execute("SELECT count(*) FROM segment_transitions").fetchone()[0] == 0
+    con.close()

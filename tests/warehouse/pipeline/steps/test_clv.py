@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.support.btyd_orders import START, make_order_lines
-from tests.warehouse.marts_fixture import step_context
+from tests.support.shops import step_context
 from warehouse.pipeline.steps.clv import build_clv, holdout_days
 from warehouse.queries import clv as queries
 

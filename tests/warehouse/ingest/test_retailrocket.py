@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse.conftest import (
+from tests.support.raw_files import (
     CLEAN_CATEGORIES,
     CLEAN_EVENTS,
     CLEAN_PART1,
@@ -27,7 +27,7 @@ from warehouse.connections import WarehouseBusyError, connect_with_retry
 from warehouse.ingest.retailrocket import IngestError, ingest_retailrocket
 
 PYTHON = sys.executable  # the interpreter running the tests, with the project importable
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def ingest(db: Path, folder: Path, **kwargs):

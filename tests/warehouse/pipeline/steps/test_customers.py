@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.warehouse.marts_fixture import step_context
+from tests.support.shops import step_context
 from warehouse.pipeline.steps.customers import CUSTOMER_PARTS, build_customers
 
 

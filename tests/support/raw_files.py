@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import pytest
 
 EVENTS_HEADER = ("timestamp", "visitorid", "event", "itemid", "transactionid")
 PROPERTIES_HEADER = ("timestamp", "itemid", "property", "value")
@@ -60,32 +59,22 @@ def view_events(count: int, start: int = 0) -> list[tuple[str, ...]]:
             for i in range(start, start + count)]
 
 
-@pytest.fixture
-def write_rr_folder() -> Callable[..., Path]:
-    """Write a RetailRocket folder; each file defaults to the clean fixture rows."""
-
-    def write(
-        folder: Path,
-        *,
-        events: Rows = CLEAN_EVENTS,
-        part1: Rows = CLEAN_PART1,
-        part2: Rows = CLEAN_PART2,
-        categories: Rows = CLEAN_CATEGORIES,
-        suffix: str = ".csv",
-    ) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_csv(folder / f"events{suffix}", EVENTS_HEADER, events)
-        write_csv(folder / f"item_properties_part1{suffix}", PROPERTIES_HEADER, part1)
-        write_csv(folder / f"item_properties_part2{suffix}", PROPERTIES_HEADER, part2)
-        write_csv(folder / f"category_tree{suffix}", CATEGORY_HEADER, categories)
-        return folder
-
-    return write
-
-
-@pytest.fixture
-def rr_folder(tmp_path: Path, write_rr_folder: Callable[..., Path]) -> Path:
-    return write_rr_folder(tmp_path / "rr")
+def write_rr_folder(
+    folder: Path,
+    *,
+    events: Rows = CLEAN_EVENTS,
+    part1: Rows = CLEAN_PART1,
+    part2: Rows = CLEAN_PART2,
+    categories: Rows = CLEAN_CATEGORIES,
+    suffix: str = ".csv",
+) -> Path:
+    """Write a RetailRocket folder; each file defaults to the clean rows above."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / f"events{suffix}", EVENTS_HEADER, events)
+    write_csv(folder / f"item_properties_part1{suffix}", PROPERTIES_HEADER, part1)
+    write_csv(folder / f"item_properties_part2{suffix}", PROPERTIES_HEADER, part2)
+    write_csv(folder / f"category_tree{suffix}", CATEGORY_HEADER, categories)
+    return folder
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -11,14 +11,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.support.catalogue import refresh_catalogue
-from tests.warehouse.test_campaign_import import stored_assignments, stored_campaign
-from tests.warehouse.test_rules import publish, rule, shop, write_snapshot
+from tests.support.campaigns import stored_assignments, stored_campaign
+from tests.support.rule_snapshots import publish, repeat_rule, shop, write_snapshot
 from warehouse.commands import (
     RuleError,
     UnknownCampaignError,
     audit_log,
-    create_rule,
     launch_campaign,
     list_campaigns,
     list_rules,
@@ -41,12 +39,6 @@ def crowd(n: int) -> pd.DataFrame:
         "monetary_amount": 50.0,
         "clv_amount": [float(i) for i in range(n)],
     })
-
-
-def repeat_rule(db: Path) -> int:
-    """A rule for repeat buyers at priority 1, so it wins over the default rules."""
-    return create_rule(db, rule("Repeat buyers", [{"field": "frequency", "op": ">=", "value": 2}],
-                                priority=1), fields=refresh_catalogue()).rule_id
 
 
 def test_launch_freezes_the_won_audience_with_segment_and_clv(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.warehouse.test_campaigns import repeat_rule
-from tests.warehouse.test_rules import publish
+from tests.support.rule_snapshots import publish, repeat_rule
 from warehouse.commands import (
     Rule,
     UnknownCampaignError,
