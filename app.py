@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import tempfile
 import time
@@ -28,6 +30,11 @@ from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger("actionboard")
 
 
 def _iso_date(text: str) -> date:
@@ -80,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="app.py",
         description="Actionboard: from e-commerce behaviour logs to marketing decisions.",
+    )
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=LOG_LEVELS, default=None,
+        help=f"diagnostics on stderr (default: ${LOG_ENV_VAR}, else INFO when serving and "
+             "WARNING for the other commands)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -166,9 +178,19 @@ def serve(db: Path, host: str, port: int) -> None:
     server.run()
 
 
+def configure_logging(level: str | None, command: str) -> None:
+    """Log diagnostics to stderr, once per process; user-facing output stays on stdout."""
+    chosen = level or os.environ.get(LOG_ENV_VAR, "").upper() or (
+        "INFO" if command == "serve" else "WARNING")
+    if chosen not in LOG_LEVELS:
+        chosen = "INFO"
+    logging.basicConfig(level=chosen, format=LOG_FORMAT, stream=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "serve"
+    configure_logging(args.log_level, command)
     db = warehouse_path(getattr(args, "db", None))
     try:
         if command == "serve":
@@ -202,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             for path in export_campaign(db, args.campaign_id, args.out):
                 print(f"Wrote {path}")
     except (FileNotFoundError, ValueError, RuntimeError) as error:
+        log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ from warehouse.ingest.raw import ensure_raw_schema
 
 MAX_BAD_SHARE = 0.05
 REASONS_SHOWN = 5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,9 @@ def load_file(
             figures = loader.stage()
             bar.phase(80, 100)
             if figures.rows_bad > MAX_BAD_SHARE * figures.rows_checked:
-                raise _refusal(job, figures, loader.first_bad_rows())
+                refusal = _refusal(job, figures, loader.first_bad_rows())
+                log.warning("load refused: %s", refusal)
+                raise refusal
             if figures.rows_bad:
                 loader.reject(load_id)
             written = loader.insert()
@@ -394,4 +399,7 @@ def run_load(
                      summary.rows_skipped],
                 )
                 files.append(summary)
+                log.info("load %d: %s: %d rows loaded, %d rejected, %d already there",
+                         load_id, job.label, summary.rows_loaded, summary.rows_rejected,
+                         summary.already_loaded)
     return IngestSummary(kind, db, load_id, files, perf_counter() - started)

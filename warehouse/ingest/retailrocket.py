@@ -8,6 +8,7 @@ property (``790`` by community convention; configurable and remembered in ``sett
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,8 @@ __all__ = ["IngestError", "IngestSummary", "find_retailrocket_files", "ingest_re
 
 USED_PROPERTIES = ("categoryid", "available")  # plus the price property
 DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
+
+log = logging.getLogger(__name__)
 
 EVENTS = CsvSpec(
     table="events",
@@ -191,6 +194,7 @@ def ingest_retailrocket(
         try:
             campaign_id = import_campaign_file(Path(db), campaign_file)
         except ValueError as error:  # the events are committed; say why the campaign is not
+            log.warning("%s was not recorded", campaign_file, exc_info=error)
             summary.notes.append(f"{DEMO_CAMPAIGN_FILE} was not recorded: {error}")
         else:
             summary.notes.append(f"Recorded the past campaign {campaign_id} "

@@ -8,6 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
+from dashboard.errors import hidden
 from dashboard.pages.board import common, ids, tables
 from dashboard.pages.board.common import (
     COUNT_FORMAT,
@@ -39,7 +40,8 @@ def render_audit(_campaigns: dict | None, _audit: dict | None) -> list[dict[str,
     """Launches and exports, newest first."""
     try:
         entries = commands.audit_log(common.db())
-    except PROBLEMS:
+    except PROBLEMS as error:
+        hidden(error, "the audit grid")
         return []
     return [{**row, "key": f"{i}"} for i, row in enumerate(tables.audit_rows(entries))]
 

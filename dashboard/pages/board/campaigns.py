@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components, formatting
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
+from dashboard.errors import hidden, shown
 from dashboard.pages.board import common, figures, ids, tables
 from dashboard.pages.board.common import (
     COUNT_FORMAT,
@@ -67,7 +68,8 @@ def render_campaigns(version: dict | None, selected: str | None) -> tuple:
     """Every campaign, newest first; the one just launched becomes the selected one."""
     try:
         overview = query(queries.campaign_overview, common.db(), cache=False)
-    except PROBLEMS:
+    except PROBLEMS as error:
+        hidden(error, "the campaigns grid")
         return [], [], None
     rows = tables.campaign_rows(overview)
     options = [{"label": f"{r['campaign_id']}: {r['name']}", "value": r["campaign_id"]}
@@ -95,7 +97,8 @@ def campaign_detail(campaign_id: str | None, _version: dict | None) -> tuple:
         results = (query(queries.campaign_results, campaign_id) if row.is_measured
                    else pd.DataFrame())
     except PROBLEMS as error:
-        return components.message(str(error)), None, figures.empty_figure(title, ""), True, True
+        reason = shown(error)
+        return components.message(reason), None, figures.empty_figure(title, ""), True, True
     status = tables.status_panel(row, campaign_id, cutoff)
     if results.empty:
         text = tables.status_words(row.status, bool(row.is_measured))
@@ -114,7 +117,8 @@ def download_group(trigger: Any, _treatment: Any, _control: Any, campaign_id: st
     try:
         file_name, text, rows = commands.campaign_group_csv(common.db(), campaign_id, group)
     except (ValueError, *PROBLEMS) as error:
-        return no_update, components.message(str(error), color="danger"), no_update
+        reason = shown(error)
+        return no_update, components.message(reason, color="danger"), no_update
     return (dcc.send_string(text, file_name, type="text/csv"),
             f"Downloaded {file_name} ({formatting.count(rows)} customers); logged in the audit "
             "log.", common.bump(version))

@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from analytics.experiment_design import split_audience
 from dashboard import components, formatting
 from dashboard.data import query
+from dashboard.errors import shown
 from dashboard.pages.board import common, design_inputs, ids, tables
 from dashboard.pages.board.common import (
     PROBLEMS,
@@ -83,12 +84,14 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
         inputs = design_inputs.read_design_inputs(share, alpha, power, effect, unit,
                                                  revenue_effect)
     except ValueError as error:
-        return no_update, components.message(str(error), color="danger")
+        reason = shown(error)
+        return no_update, components.message(reason, color="danger")
     try:
         rules = commands.list_rules(common.db())
         baseline = query(queries.audience_baseline, rules, identifier)
     except PROBLEMS as error:
-        return components.message(str(error)), None
+        reason = shown(error)
+        return components.message(reason), None
     rule = next((r for r in rules if r.rule_id == identifier), None)
     if rule is None or baseline["audience_size"] == 0:
         reason = ("is off: turn it on to plan and launch it" if rule is not None
@@ -136,7 +139,8 @@ def launch(_clicks: Any, rule_id: str | None, share: Any, name: str | None, days
         overview = query(queries.campaign_overview, common.db(), cache=False)
         text = tables.launch_text(campaign_id, overview)
     except (ValueError, NoSnapshotError, *PROBLEMS) as error:
-        return components.message(f"Not launched: {error}", color="danger"), no_update
+        reason = shown(error)
+        return components.message(f"Not launched: {reason}", color="danger"), no_update
     return (dbc.Alert(text, color="success", className="mb-2"),
             common.bump(version, campaign_id=campaign_id))
 

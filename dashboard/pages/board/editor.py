@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components, formatting
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
+from dashboard.errors import shown
 from dashboard.pages.board import common, forms, ids
 from dashboard.pages.board.common import (
     PROBLEMS,
@@ -192,7 +193,8 @@ def save_rule(_clicks: Any, edit_id: int | None, name: str | None, action: str |
                  else commands.create_rule(db, rule, segments, fields=catalogue))
         text = _saved_text(saved, warnings)
     except (ValueError, *PROBLEMS) as error:
-        return (components.message(f"Not saved: {error}", color="danger"), no_update, no_update,
+        reason = shown(error)
+        return (components.message(f"Not saved: {reason}", color="danger"), no_update, no_update,
                 no_update)
     return (components.message(text, color="success"), common.bump(version, rule_id=saved.rule_id),
             saved.rule_id, f"Editing rule '{saved.name}'")

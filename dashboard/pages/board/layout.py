@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard import components
 from dashboard.data import query
+from dashboard.errors import shown
 from dashboard.pages.board import audit, campaigns, common, design, editor, ids, rules
 from warehouse.queries import board as queries
 
@@ -19,7 +20,8 @@ def layout(**_query: str) -> html.Div:
         segments = sorted(query(queries.known_segments))
         catalogue = common.catalogue()
     except common.PROBLEMS as error:
-        return html.Div([header, components.message(str(error), component_id=ids.BOARD_MESSAGE)])
+        reason = shown(error)
+        return html.Div([header, components.message(reason, component_id=ids.BOARD_MESSAGE)])
     return html.Div([
         header,
         dcc.Store(id=ids.BOARD_RULES_VERSION, data={"n": 0}),

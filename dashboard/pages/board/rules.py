@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
+from dashboard.errors import hidden, shown
 from dashboard.pages.board import common, figures, ids, tables
 from dashboard.pages.board.common import (
     COUNT_FORMAT,
@@ -88,8 +89,9 @@ def render_rules(version: dict | None, selected: str | None) -> tuple:
         stats = query(queries.rule_stats, rules)
         catalogue = common.catalogue()
     except PROBLEMS as error:  # the picker stays, so a faulty rule can be edited or deleted
-        blank = figures.empty_figure("", str(error))
-        return [], "", blank, options, value, components.message(str(error))
+        reason = shown(error)
+        blank = figures.empty_figure("", reason)
+        return [], "", blank, options, value, components.message(reason)
     return (tables.rules_rows(stats, rules, catalogue), tables.summary_text(stats),
             figures.audience_figure(stats.rules),
             options, value, None)
@@ -102,7 +104,8 @@ def toggle_label(rule_id: str | None, _version: dict | None) -> str:
         return "Turn off"
     try:
         return "Turn off" if commands.get_rule(common.db(), identifier).enabled else "Turn on"
-    except (commands.RuleError, *PROBLEMS):
+    except (commands.RuleError, *PROBLEMS) as error:
+        hidden(error, "the on/off button's label")
         return "Turn off"
 
 
@@ -149,7 +152,8 @@ def update_rule_list(trigger: Any, *args: Any) -> tuple:
     try:
         text = change_rule(action, rule_id)
     except (commands.RuleError, *PROBLEMS) as error:
-        return components.message(str(error), color="danger"), no_update
+        reason = shown(error)
+        return components.message(reason, color="danger"), no_update
     keep = None if action == "delete" else rule_id
     return components.message(text, color="info"), common.bump(version, rule_id=keep)
 

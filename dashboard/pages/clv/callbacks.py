@@ -21,7 +21,8 @@ def update_top_customers(limit: str | None) -> tuple[object, list[dict]]:
             raise ValueError(f"Choose how many customers to show: {shown} (got {limit!r}).")
         top = query(queries.top_customers, int(limit))
     except (ValueError, DataUnavailableError) as error:
-        return components.message(str(error)), []
+        reason = shown(error)
+        return components.message(reason), []
     caption = (
         f"The {formatting.count(len(top))} buyers with the highest CLV; frequency, recency and T "
         "in days (BTYD conventions), average spend of their repeat purchases."

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, formatting
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.clv import figures, ids
 from warehouse.pipeline.defaults import DEFAULT_CLV_HORIZON_MONTHS
 from warehouse.queries import clv as queries
@@ -234,7 +235,8 @@ def layout(**_query: str) -> html.Div:
         holdout = query(queries.holdout_chart)
         warning = query(queries.correlation_warning)
     except DataUnavailableError as error:
-        return html.Div([header, components.message(str(error), component_id=ids.CLV_MESSAGE)])
+        reason = shown(error)
+        return html.Div([header, components.message(reason, component_id=ids.CLV_MESSAGE)])
     if params.empty:
         text = "The published data has no CLV model yet. Load data and run refresh."
         return html.Div([header, components.message(text, component_id=ids.CLV_MESSAGE)])

@@ -13,6 +13,7 @@ from dash import Input, Output, html
 
 from dashboard import components, formatting
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.figures import empty_figure
 from dashboard.pages.migration import figures, ids
 from warehouse.queries import migration as queries
@@ -69,7 +70,8 @@ def update_sizes(scope: str) -> go.Figure:
         sizes = query(queries.segment_sizes_over_time)
         order = query(queries.segment_order)
     except DataUnavailableError as error:
-        return empty_figure(title, str(error))
+        reason = shown(error)
+        return empty_figure(title, reason)
     if scope == "rfm":
         sizes = sizes[sizes["segment_kind"] == "rfm"]
     return figures.sizes_figure(sizes, order)
@@ -84,8 +86,9 @@ def update_transitions(
         counts = query(queries.transition_counts, start, end)
         order = query(queries.segment_order)
     except (ValueError, DataUnavailableError) as error:
-        blank = empty_figure("", str(error))
-        return components.message(str(error)), blank, blank
+        reason = shown(error)
+        blank = empty_figure("", reason)
+        return components.message(reason), blank, blank
     from_label, to_label = start.isoformat(), end.isoformat()
     return (
         html.P(pair_summary(counts, start, end), className="mb-1"),

@@ -10,6 +10,7 @@ from dash import html
 
 from dashboard import components
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.migration import ids
 from warehouse.queries import migration as queries
 
@@ -95,7 +96,7 @@ def layout(**_query: str) -> html.Div:
     try:
         dates = query(queries.snapshot_dates)
     except DataUnavailableError as error:
-        dates, text = [], str(error)
+        dates, text = [], shown(error)
     else:
         text = "The published data has no segment snapshots yet. Load data and run refresh."
     if not dates:

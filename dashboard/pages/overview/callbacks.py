@@ -12,6 +12,7 @@ from dash import Input, Output, State
 from dashboard import components
 from dashboard.callbacks import with_trigger
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.overview import figures, ids
 from dashboard.pages.overview.kpis import kpi_cards, kpi_tree_frame
 from dashboard.pages.overview.layout import QUICK_RANGES
@@ -39,8 +40,9 @@ def update_overview(
         series = query(queries.gmv_series, start_day, end_day, granularity)
         steps = query(queries.funnel, start_day, end_day)
     except (ValueError, DataUnavailableError) as error:
-        blank = figures.empty_figure("", str(error))
-        return components.message(str(error)), "", [], blank, blank, blank
+        reason = shown(error)
+        blank = figures.empty_figure("", reason)
+        return components.message(reason), "", [], blank, blank, blank
     days = (end_day - start_day).days + 1
     label = f"{start_day} to {end_day} ({days} days) vs " + (
         f"{prev_start} to {prev_end}"
@@ -70,7 +72,8 @@ def update_trends(
         start_day, end_day = resolve_range(start, end, bounds)
         series = query(queries.top_series, start_day, end_day, granularity, dimension, int(top_n))
     except (ValueError, DataUnavailableError) as error:
-        return figures.empty_figure("Product trends", str(error))
+        reason = shown(error)
+        return figures.empty_figure("Product trends", reason)
     return figures.trends_figure(series, dimension, granularity)
 
 

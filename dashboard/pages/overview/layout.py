@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard import components
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.overview import ids
 from dashboard.pages.overview.periods import DEFAULT_DAYS, bounds_from_frame, quick_range
 from warehouse.queries import overview as queries
@@ -118,7 +119,8 @@ def layout(**_query: str) -> html.Div:
     try:
         bounds = bounds_from_frame(query(queries.data_bounds))
     except DataUnavailableError as error:
-        return html.Div([header, components.message(str(error), component_id=ids.OVERVIEW_MESSAGE)])
+        reason = shown(error)
+        return html.Div([header, components.message(reason, component_id=ids.OVERVIEW_MESSAGE)])
     if bounds is None:
         text = "The published data has no days with activity yet. Load events and run refresh."
         return html.Div([header, components.message(text, component_id=ids.OVERVIEW_MESSAGE)])

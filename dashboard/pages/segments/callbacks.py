@@ -10,6 +10,7 @@ from dash import Input, Output, State, dcc, no_update
 
 from dashboard import components
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
 from dashboard.pages.segments.layout import GRID_COLUMNS, PROFILE_HIDDEN
@@ -29,7 +30,8 @@ def update_treemap(size_by: str):
     try:
         return figures.treemap_figure(query(queries.segment_overview), size_by)
     except (ValueError, DataUnavailableError) as error:
-        return empty_figure("Segments", str(error))
+        reason = shown(error)
+        return empty_figure("Segments", reason)
 
 
 def pick_clicked_segment(click: dict | None):
@@ -40,7 +42,8 @@ def pick_clicked_segment(click: dict | None):
     clicked = points[0].get("id") or points[0].get("label")
     try:
         segments = set(query(queries.segment_overview)["segment"])
-    except DataUnavailableError:
+    except DataUnavailableError as error:
+        hidden(error, "the segment picker")
         return no_update
     return clicked if clicked in segments else no_update
 
@@ -57,7 +60,8 @@ def show_profile(segment: str | None) -> tuple:
         customers = query(queries.segment_top_customers, segment)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
-        return ({}, segment, str(error), "", [], {}, [], "", True)
+        reason = shown(error)
+        return ({}, segment, reason, "", [], {}, [], "", True)
     row = overview.loc[segment]
     total = int(row["customers"])
     all_customers = int(overview["customers"].sum())
@@ -89,7 +93,8 @@ def export_segment(n_clicks: int | None, segment: str | None):
             return no_update, components.message(f"Unknown segment {segment!r}.")
         frame = _full_segment(segment)
     except DataUnavailableError as error:
-        return no_update, components.message(str(error))
+        reason = shown(error)
+        return no_update, components.message(reason)
     return dcc.send_string(to_safe_csv(frame), export_file_name(segment), "text/csv"), None
 
 
@@ -98,7 +103,8 @@ def update_cluster_scatter(x: str, y: str):
     try:
         sample = query(cluster_queries.scatter_sample, x, y)
     except (ValueError, DataUnavailableError) as error:
-        return empty_figure("Buyer clusters", str(error))
+        reason = shown(error)
+        return empty_figure("Buyer clusters", reason)
     return figures.cluster_scatter_figure(sample, x, y)
 
 

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from dashboard import components, formatting
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.segments import figures, ids
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import segments as queries
@@ -177,7 +178,8 @@ def _cluster_section() -> dbc.Card:
         profiles = query(cluster_queries.cluster_profiles)
         scores = query(cluster_queries.cluster_scores)
     except DataUnavailableError as error:
-        return dbc.Card(components.message(str(error)), body=True)
+        reason = shown(error)
+        return dbc.Card(components.message(reason), body=True)
     return dbc.Card(
         [
             html.H4("Behavioural clusters of buyers", className="mb-1"),
@@ -231,7 +233,8 @@ def layout(segment: str | None = None, **_query: str) -> html.Div:
         overview = query(queries.segment_overview)
         heatmap = query(queries.rf_heatmap)
     except DataUnavailableError as error:
-        return html.Div([header, components.message(str(error), component_id=ids.SEGMENTS_MESSAGE)])
+        reason = shown(error)
+        return html.Div([header, components.message(reason, component_id=ids.SEGMENTS_MESSAGE)])
     if overview["customers"].sum() == 0:
         text = "The published data has no customers yet. Load events and run refresh."
         return html.Div([header, components.message(text, component_id=ids.SEGMENTS_MESSAGE)])

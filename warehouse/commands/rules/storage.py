@@ -7,6 +7,7 @@ snapshot's field catalogue before it is stored.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from warehouse.commands.rules.validation import (
     validate_rule,
 )
 from warehouse.schema.fields import FieldCatalogue
+
+log = logging.getLogger(__name__)
 
 _SELECT_RULES = ("SELECT rule_id, name, priority, conditions, action, channel, offer, kpi, "
                  "enabled, created_at, updated_at FROM rules")
@@ -110,7 +113,9 @@ def create_rule(
         _renumber(con, _place(ids, new_id, rule.priority))
         return _fetch_rule(con, new_id)
 
-    return write(db, work)
+    created = write(db, work)
+    log.info("created rule %d %r", created.rule_id, created.name)
+    return created
 
 
 def update_rule(
@@ -139,7 +144,9 @@ def update_rule(
             _renumber(con, _place(ids, rule.rule_id, rule.priority))
         return _fetch_rule(con, rule.rule_id)
 
-    return write(db, work)
+    updated = write(db, work)
+    log.info("updated rule %d %r", updated.rule_id, updated.name)
+    return updated
 
 
 def move_rule(db: Path, rule_id: int, priority: int) -> list[Rule]:
@@ -179,3 +186,4 @@ def delete_rule(db: Path, rule_id: int) -> None:
         _renumber(con, [r.rule_id for r in _fetch_rules(con)])
 
     write(db, work)
+    log.info("deleted rule %d", rule_id)
