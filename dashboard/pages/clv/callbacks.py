@@ -8,6 +8,7 @@ from dash import Input, Output, html
 
 from dashboard import components, formatting
 from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
 from dashboard.pages.clv import ids
 from dashboard.pages.clv.layout import TOP_COLUMNS, TOP_LIMITS
 from warehouse.queries import clv as queries
@@ -17,8 +18,8 @@ def update_top_customers(limit: str | None) -> tuple[object, list[dict]]:
     """The top customers by CLV, as many as chosen."""
     try:
         if (limit or "") not in {str(n) for n in TOP_LIMITS}:
-            shown = ", ".join(str(n) for n in TOP_LIMITS)
-            raise ValueError(f"Choose how many customers to show: {shown} (got {limit!r}).")
+            choices = ", ".join(str(n) for n in TOP_LIMITS)
+            raise ValueError(f"Choose how many customers to show: {choices} (got {limit!r}).")
         top = query(queries.top_customers, int(limit))
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)

@@ -24,9 +24,9 @@ def resolve_pair(
 ) -> tuple[date, date]:
     """Check the two chosen snapshots; ValueError with a message for the page otherwise."""
     if len(dates) < 2:
-        shown = dates[0].isoformat() if dates else "none"
+        only = dates[0].isoformat() if dates else "none"
         raise ValueError(
-            f"Transitions need two segment snapshots; the published data has one ({shown}). "
+            f"Transitions need two segment snapshots; the published data has one ({only}). "
             "Refresh with more data, or with weekly snapshots (--snapshots week)."
         )
     if not from_value or not to_value:

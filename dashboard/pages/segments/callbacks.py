@@ -50,13 +50,13 @@ def pick_clicked_segment(click: dict | None):
 
 def show_profile(segment: str | None) -> tuple:
     """The chosen segment's figures, score distributions and its top customers by CLV."""
-    hidden = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True)
+    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True)
     if not segment:
-        return hidden
+        return closed
     try:
         overview = query(queries.segment_overview).set_index("segment")
         if segment not in overview.index:
-            return hidden
+            return closed
         customers = query(queries.segment_top_customers, segment)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
