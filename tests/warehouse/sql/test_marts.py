@@ -1,5 +1,5 @@
 """The SQL marts on hand-made warehouses: expected values are worked out from the fixtures in
-tests/warehouse/marts_fixture.py (see the story told there)."""
+tests/support/shops.py (see the story told there)."""
 
 from __future__ import annotations
 
