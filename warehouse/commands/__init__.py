@@ -3,7 +3,7 @@ assignments, audit log). Pages and the CLI call the functions exported here; the
 store themselves. ``ops_store`` holds the store's connection, schema and transactions; the rest
 of this package calls it.
 
-Public API (import from ``warehouse.commands``):
+Public API (``from warehouse.commands import ...``):
 
 * rules — ``Rule``, ``RuleError``, ``CHANNELS``, ``KPIS``, ``OPS_BY_TYPE``, ``RELATIVE``,
   ``list_rules``, ``get_rule``, ``create_rule``, ``update_rule``, ``move_rule``,
@@ -13,47 +13,59 @@ Public API (import from ``warehouse.commands``):
   ``UnknownCampaignError``, ``campaign_group_csv``, ``export_campaign``, ``EXPORT_COLUMNS``,
   ``GROUPS``, ``DEFAULT_CONTROL_SHARE``, ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``.
+
+Names are imported on first use, so that a caller needing one command (the ingest recording the
+demo campaign) does not load every module of the command side.
 """
 
-from warehouse.commands.audit import audit_log
-from warehouse.commands.campaigns import (
-    DEFAULT_CONTROL_SHARE,
-    DEFAULT_DURATION_DAYS,
-    EXPORT_COLUMNS,
-    GROUPS,
-    UnknownCampaignError,
-    campaign_group_csv,
-    export_campaign,
-    fetch_campaign,
-    import_campaign_file,
-    launch_campaign,
-    list_campaigns,
-)
-from warehouse.commands.rules import (
-    CHANNELS,
-    KPIS,
-    OPS_BY_TYPE,
-    RELATIVE,
-    Rule,
-    RuleError,
-    create_rule,
-    delete_rule,
-    get_rule,
-    list_rules,
-    move_rule,
-    parse_conditions,
-    set_rule_enabled,
-    snapshot_fields,
-    update_rule,
-    validate_rule,
-    winners_sql,
-)
+from __future__ import annotations
 
-__all__ = [
-    "CHANNELS", "DEFAULT_CONTROL_SHARE", "DEFAULT_DURATION_DAYS", "EXPORT_COLUMNS", "GROUPS",
-    "KPIS", "OPS_BY_TYPE", "RELATIVE", "Rule", "RuleError", "UnknownCampaignError",
-    "audit_log", "campaign_group_csv", "create_rule", "delete_rule", "export_campaign",
-    "fetch_campaign", "get_rule", "import_campaign_file", "launch_campaign", "list_campaigns",
-    "list_rules", "move_rule", "parse_conditions", "set_rule_enabled", "snapshot_fields",
-    "update_rule", "validate_rule", "winners_sql",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "audit_log": "audit",
+    "DEFAULT_CONTROL_SHARE": "campaigns.launch",
+    "DEFAULT_DURATION_DAYS": "campaigns.launch",
+    "launch_campaign": "campaigns.launch",
+    "EXPORT_COLUMNS": "campaigns.export",
+    "campaign_group_csv": "campaigns.export",
+    "export_campaign": "campaigns.export",
+    "import_campaign_file": "campaigns.imports",
+    "GROUPS": "campaigns.storage",
+    "UnknownCampaignError": "campaigns.storage",
+    "fetch_campaign": "campaigns.storage",
+    "list_campaigns": "campaigns.storage",
+    "OPS_BY_TYPE": "rules.catalogue",
+    "RELATIVE": "rules.catalogue",
+    "snapshot_fields": "rules.catalogue",
+    "winners_sql": "rules.compiler",
+    "CHANNELS": "rules.model",
+    "KPIS": "rules.model",
+    "Rule": "rules.model",
+    "RuleError": "rules.model",
+    "create_rule": "rules.storage",
+    "delete_rule": "rules.storage",
+    "get_rule": "rules.storage",
+    "list_rules": "rules.storage",
+    "move_rule": "rules.storage",
+    "set_rule_enabled": "rules.storage",
+    "update_rule": "rules.storage",
+    "parse_conditions": "rules.validation",
+    "validate_rule": "rules.validation",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+

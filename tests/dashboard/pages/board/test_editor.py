@@ -20,7 +20,7 @@ from warehouse.commands import (
     RuleError,
     list_rules,
 )
-from warehouse.commands.rules import validate_conditions
+from warehouse.commands.rules.validation import validate_conditions
 
 
 @pytest.mark.parametrize(

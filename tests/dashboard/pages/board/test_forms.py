@@ -6,7 +6,7 @@ from dashboard.pages.board import (
     forms,
 )
 from tests.support.board import FIELDS
-from warehouse.commands.rules import validate_conditions
+from warehouse.commands.rules.validation import validate_conditions
 
 
 def test_rows_become_typed_conditions_and_blank_rows_are_ignored() -> None:

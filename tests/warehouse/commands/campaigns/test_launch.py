@@ -22,7 +22,7 @@ from warehouse.commands import (
     list_rules,
     set_rule_enabled,
 )
-from warehouse.commands.campaigns import rule_audience
+from warehouse.commands.campaigns.assignment import rule_audience
 from warehouse.schema.fields import read_field_catalogue
 from warehouse.snapshots import NoSnapshotError
 

@@ -10,7 +10,7 @@ from tests.support.rule_snapshots import (
 from warehouse.commands import (
     RuleError,
 )
-from warehouse.commands.rules import validate_conditions
+from warehouse.commands.rules.validation import validate_conditions
 
 
 @pytest.mark.parametrize(
