@@ -8,10 +8,10 @@ import duckdb
 import warehouse.pipeline.steps  # noqa: F401 -- registers the real steps
 from warehouse.pipeline.registry import REGISTRY
 from warehouse.pipeline.steps.catalogue import write_field_catalogue
-from warehouse.schema.fields import FieldCatalogue
+from warehouse.schema.fields import Field, FieldCatalogue
 
 
-def published_fields() -> list[tuple[str, object]]:
+def published_fields() -> list[tuple[str, Field]]:
     """(step name, field) of every field the refresh publishes, in run order."""
     return [(step.name, field) for step, field in REGISTRY.fields()]
 

@@ -1,8 +1,9 @@
 -- Mart: one row per calendar day from the first day with data to the as-of date, days without
 -- activity included with zeros. Key: kpi_date. Feeds: the overview KPIs and trend charts.
 --
--- traffic = visits: a visitor (or, for an orders-only shop, a customer placing an order) active on
--- a day counts once for that day, so KPIs over a period are sums of daily figures.
+-- traffic = visits: a customer active on a day (behaviour events, orders-file lines or both, under
+-- one id: int_customer_activity) counts once for that day, so KPIs over a period are sums of
+-- daily figures.
 -- conversion_rate = count_orders / traffic; avg_ticket_amount = gmv_amount / count_orders (0 on a
 -- day without orders); hence gmv_amount = traffic * conversion_rate * avg_ticket_amount.
 -- Orders and GMV are dated by order_date (the order's first line), see order_lines.
