@@ -12,21 +12,29 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from warehouse.refresh_defaults import (
+from warehouse.paths import warehouse_path
+from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
     DEFAULT_GRANULARITY,
 )
-from warehouse.store import current_snapshot, warehouse_path
+from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger("actionboard")
 
 
 def _iso_date(text: str) -> date:
@@ -80,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="app.py",
         description="Actionboard: from e-commerce behaviour logs to marketing decisions.",
     )
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=LOG_LEVELS, default=None,
+        help=f"diagnostics on stderr (default: ${LOG_ENV_VAR}, else INFO when serving and "
+             "WARNING for the other commands)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the dashboard (the default command)")
@@ -129,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 def build_demo_warehouse(db: Path) -> None:
     """First run: generate the embedded demo data, load it and publish a refresh."""
     from demo.generator import generate
-    from warehouse.ingest import ingest_retailrocket
-    from warehouse.refresh import refresh
+    from warehouse.ingest.retailrocket import ingest_retailrocket
+    from warehouse.pipeline.refresh import refresh
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
     started = time.perf_counter()
@@ -148,7 +161,7 @@ def serve(db: Path, host: str, port: int) -> None:
 
     if current_snapshot(db) is None:
         if db.exists():
-            from warehouse.refresh import refresh
+            from warehouse.pipeline.refresh import refresh
 
             refresh(db)
         else:
@@ -165,9 +178,19 @@ def serve(db: Path, host: str, port: int) -> None:
     server.run()
 
 
+def configure_logging(level: str | None, command: str) -> None:
+    """Log diagnostics to stderr, once per process; user-facing output stays on stdout."""
+    chosen = level or os.environ.get(LOG_ENV_VAR, "").upper() or (
+        "INFO" if command == "serve" else "WARNING")
+    if chosen not in LOG_LEVELS:
+        chosen = "INFO"
+    logging.basicConfig(level=chosen, format=LOG_FORMAT, stream=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "serve"
+    configure_logging(args.log_level, command)
     db = warehouse_path(getattr(args, "db", None))
     try:
         if command == "serve":
@@ -177,15 +200,15 @@ def main(argv: list[str] | None = None) -> int:
 
             print(generate(args.out, scale=args.scale, seed=args.seed))
         elif command == "ingest":
-            from warehouse.ingest import ingest_retailrocket
+            from warehouse.ingest.retailrocket import ingest_retailrocket
 
             print(ingest_retailrocket(db, args.folder, price_property=args.price_property))
         elif command == "ingest-orders":
-            from warehouse.ingest_orders import ingest_orders
+            from warehouse.ingest.orders import ingest_orders
 
             print(ingest_orders(db, args.file))
         elif command == "refresh":
-            from warehouse.refresh import refresh
+            from warehouse.pipeline.refresh import refresh
 
             path = refresh(
                 db,
@@ -196,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"Published {path.name}")
         elif command == "export":
-            from warehouse.campaign_export import export_campaign
+            from warehouse.commands import export_campaign
 
             for path in export_campaign(db, args.campaign_id, args.out):
                 print(f"Wrote {path}")
     except (FileNotFoundError, ValueError, RuntimeError) as error:
+        log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.store import SnapshotReader  # noqa: E402
+from warehouse.snapshots import SnapshotReader  # noqa: E402
 
 
 def run_step(name: str, args: list[str]) -> dict[str, float | str]:
@@ -49,8 +49,8 @@ def run_step(name: str, args: list[str]) -> dict[str, float | str]:
 
 def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     """The queries a page load issues, with realistic parameters."""
+    from warehouse.commands import list_rules
     from warehouse.queries import board, clusters, clv, migration, overview, segments
-    from warehouse.rules import list_rules
 
     cur = reader.cursor()
     bounds = overview.data_bounds(cur)

@@ -29,7 +29,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse.store import MEMORY_LIMIT  # noqa: E402
+from warehouse.connections import MEMORY_LIMIT  # noqa: E402
 
 TEXT_COLUMNS = {f"c{i}": "VARCHAR" for i in range(5)}  # timestamp, visitorid, event, itemid, tx
 SOURCE = "read_csv($path, columns = $columns, header = true, auto_detect = false)"

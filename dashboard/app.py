@@ -1,44 +1,31 @@
 """The Dash shell: navbar, page container and the snapshot reader the pages share.
 
-Adding a page = adding one module to ``dashboard/pages/`` that calls ``dash.register_page``
-(with a ``name`` and an ``order``), defines ``layout`` and registers its callbacks with
-``dash.callback``. Callbacks belong in page modules (or in ``create_app``): Dash re-executes the
-page modules for every app it builds, which is what re-registers them. A page module can only be
-imported once an app exists (``register_page`` requires one), so tests call ``create_app`` first.
+Adding a page = adding a subpackage of ``dashboard/pages/`` that defines a ``PAGE``
+(``dashboard.page.Page``: path, name, order, layout, ``register_callbacks``) and listing it in
+``dashboard/pages/__init__.py``. ``create_app`` registers each page with Dash and its callbacks on
+the app itself, so building several apps in one process (tests do) gives each its own callbacks.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import _callback as dash_callback  # Dash's process-wide callback registry
 from dash import html
 
 from dashboard import ids
 from dashboard.data import attach_reader
+from dashboard.pages import PAGES
 from warehouse.queries.status import refresh_info
-from warehouse.store import NoSnapshotError, SnapshotReader
+from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
-PAGES_FOLDER = Path(__file__).resolve().with_name("pages")
 # assets/ holds the Bootstrap "Flatly" theme (Bootswatch 5.3.6, MIT) so the dashboard is styled
 # without internet access; Dash serves every CSS file there, in name order.
 ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "assets"
 
-
-def _forget_earlier_registrations() -> None:
-    """Drop pages and callbacks registered by an app built earlier in this process.
-
-    ``dash.callback`` collects callbacks in process-wide lists that an app adopts on its first
-    request. Building a second app (tests do) re-executes the page modules; without this, an app
-    that never served a request would leave its copies behind and the next app would get every
-    callback twice.
-    """
-    dash_callback.GLOBAL_CALLBACK_LIST.clear()
-    dash_callback.GLOBAL_CALLBACK_MAP.clear()
-    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
-    dash.page_registry.clear()
+log = logging.getLogger(__name__)
 
 
 def _navbar() -> dbc.NavbarSimple:
@@ -60,21 +47,23 @@ def _navbar() -> dbc.NavbarSimple:
 
 def create_app(db: Path) -> dash.Dash:
     """Build the dashboard for the warehouse ``db``; pages read its current published snapshot."""
-    _forget_earlier_registrations()
     app = dash.Dash(
-        # The package's name (not this module's) makes Dash import each page as
-        # ``dashboard.pages.<page>``, the same module a plain import gives.
-        __package__ or "dashboard",
+        __name__,
         use_pages=True,
-        pages_folder=str(PAGES_FOLDER),
+        pages_folder="",  # pages are registered below, not discovered in a folder
         assets_folder=str(ASSETS_FOLDER),
         suppress_callback_exceptions=True,
         title="Actionboard",
     )
+    for page in PAGES:
+        dash.register_page(page.module, path=page.path, name=page.name, order=page.order,
+                           title=page.title, layout=page.layout)
+        page.register_callbacks(app)
     reader = SnapshotReader(Path(db))
     attach_reader(app, reader)
     app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid=True)])
     app.server.add_url_rule("/health", "health", lambda: _health(reader))
+    log.info("dashboard built for %s", db)
     return app
 
 

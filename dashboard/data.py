@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 import dash
 import duckdb
+import flask
 
-from warehouse.store import NoSnapshotError, SnapshotReader
+from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
 READER_CONFIG_KEY = "ACTIONBOARD_SNAPSHOT_READER"
 CACHE_SIZE = 512
@@ -65,13 +66,24 @@ def _hashable(call: tuple) -> Hashable:
     return call
 
 
+_latest_reader: SnapshotReader | None = None
+
+
 def attach_reader(app: dash.Dash, reader: SnapshotReader) -> None:
+    """Give ``app``'s pages ``reader``; outside a request it also serves the code that calls page
+    functions directly (tests, scripts): the app created last is the one they mean."""
+    global _latest_reader
     app.server.config[READER_CONFIG_KEY] = reader
+    _latest_reader = reader
 
 
 def snapshot_reader() -> SnapshotReader:
-    """The reader of the app serving this request (or the app created last, outside requests)."""
-    return dash.get_app().server.config[READER_CONFIG_KEY]
+    """The reader of the app serving this request (or of the app created last, outside one)."""
+    if flask.has_app_context():
+        return flask.current_app.config[READER_CONFIG_KEY]
+    if _latest_reader is None:
+        raise RuntimeError("no dashboard app has been created in this process")
+    return _latest_reader
 
 
 def query(

@@ -7,8 +7,9 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from demo.generator import generate
-from warehouse.ingest import ingest_retailrocket
-from warehouse.refresh import refresh
+from tests.support.overview_snapshot import OverviewSnapshot, write_overview_snapshot
+from warehouse.ingest.retailrocket import ingest_retailrocket
+from warehouse.pipeline.refresh import refresh
 
 # Small enough to build in seconds, large enough for every model step to fit (a few hundred buyers).
 DEMO_TEST_SCALE = 0.02
@@ -41,3 +42,9 @@ def demo_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     ingest_retailrocket(db, demo_folder, progress=False)
     refresh(db, progress=False)
     return db
+
+
+@pytest.fixture
+def overview_snapshot(tmp_path: Path) -> OverviewSnapshot:
+    """A small published snapshot with the daily tables, every figure derivable by hand."""
+    return write_overview_snapshot(tmp_path / "actionboard.duckdb")

@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 import app
-from warehouse.store import current_snapshot, ops_path
+from warehouse.paths import ops_path
+from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export")
@@ -71,6 +72,17 @@ def test_invalid_arguments_are_refused_with_the_reason():
     result = run_cli("refresh", "--as-of", "18/09/2015")
     assert result.returncode == 2
     assert "expected a date as YYYY-MM-DD" in result.stderr
+
+
+def test_diagnostics_go_to_stderr_at_the_chosen_level(tmp_path):
+    missing = str(tmp_path / "missing.duckdb")
+    quiet = run_cli("refresh", "--db", missing)
+    assert quiet.returncode == 2 and quiet.stdout == ""
+    assert quiet.stderr.startswith("error: No warehouse at") and "Traceback" not in quiet.stderr
+    verbose = run_cli("--log-level", "debug", "refresh", "--db", missing)
+    assert verbose.returncode == 2 and verbose.stdout == ""
+    assert "DEBUG actionboard: refresh failed" in verbose.stderr
+    assert "Traceback" in verbose.stderr and "FileNotFoundError" in verbose.stderr
 
 
 def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
@@ -180,7 +192,7 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
         # A second server on the same port is refused with the reason, before claiming to serve.
         twice = run_cli("serve", "--port", str(port), "--db", str(db))
         assert twice.returncode == 2
-        assert twice.stderr.startswith("error: cannot serve on 127.0.0.1:")
+        assert twice.stderr.splitlines()[-1].startswith("error: cannot serve on 127.0.0.1:")
         assert "Traceback" not in twice.stderr and "is serving" not in twice.stdout
         # ... and a refresh, which the server picks up once it is published.
         refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-08-01")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+from warehouse.identifiers import check_identifier
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -16,8 +14,7 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     ``table`` is a code constant, checked to be a plain lower-case identifier because it is
     spliced into the SQL. Columns of the table missing from the frame get their default (NULL).
     """
-    if not _IDENTIFIER.fullmatch(table):
-        raise ValueError(f"insert_frame: {table!r} is not a plain table name")
+    check_identifier(table, "insert_frame: table")
     if frame.empty:
         return
     con.register("insert_frame_source", frame)

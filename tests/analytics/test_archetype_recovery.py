@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from warehouse.store import current_snapshot
+from warehouse.snapshots import current_snapshot
 
 MIN_ARI = 0.25
 

@@ -5,9 +5,9 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.data import DataUnavailableError, query
-from tests.dashboard.conftest import AS_OF, FIRST_DAY
+from tests.support.overview_snapshot import AS_OF, FIRST_DAY
 from warehouse.queries import overview as queries
-from warehouse.store import new_snapshot_path, publish_snapshot
+from warehouse.snapshots import new_snapshot_path, publish_snapshot
 
 
 def _publish_one_day(db, day: date) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse import campaigns
-from warehouse.ops_schema import cutoff_after
-from warehouse.rules import Rule, winners_sql
+from warehouse.clock import cutoff_after
+from warehouse.commands import Rule, list_campaigns, winners_sql
+from warehouse.schema.fields import read_field_catalogue
 
 BASELINE_WINDOW_DAYS = 28
 
@@ -49,7 +49,7 @@ def known_segments(cur: duckdb.DuckDBPyConnection) -> set[str]:
 
 def rule_stats(cur: duckdb.DuckDBPyConnection, rules: list[Rule]) -> BoardStats:
     """Matched, won, share and CLV at stake per rule, in one scan of ``customers``."""
-    sql, params = winners_sql(rules)
+    sql, params = winners_sql(rules, read_field_catalogue(cur))
     columns = [
         "count(*)",
         "count(*) FILTER (WHERE winner_rule_id IS NOT NULL)",
@@ -126,7 +126,7 @@ def audience_baseline(
     cutoff = measurement_cutoff(cur)
     if cutoff is None:
         raise ValueError("the snapshot has no as-of date (refresh_info is empty)")
-    sql, params = winners_sql(rules)
+    sql, params = winners_sql(rules, read_field_catalogue(cur))
     query = f"""
         WITH w AS ({sql}),
         audience AS (SELECT customer_id, segment FROM w WHERE winner_rule_id = ?),
@@ -250,13 +250,13 @@ def measurement_cutoff(cur: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
 def campaign_overview(cur: duckdb.DuckDBPyConnection, db: Path) -> pd.DataFrame:
     """Every campaign of the ops store (live, newest first) with its state in this snapshot.
 
-    Columns: those of ``campaigns.list_campaigns`` — with ``status`` at the snapshot's cutoff:
-    'scheduled' (launched at or after it: no data after the launch yet), 'running' (ends after
-    it) or 'completed', the rule the refresh applies, here also for campaigns launched after the
-    refresh — plus ``is_measured`` (the snapshot holds its results).
+    Columns: those of ``warehouse.commands.list_campaigns`` — with ``status`` at the snapshot's
+    cutoff: 'scheduled' (launched at or after it: no data after the launch yet), 'running' (ends
+    after it) or 'completed', the rule the refresh applies, here also for campaigns launched after
+    the refresh — plus ``is_measured`` (the snapshot holds its results).
     """
     cutoff = measurement_cutoff(cur)
-    frame = campaigns.list_campaigns(db, None if cutoff is None else cutoff.to_pydatetime())
+    frame = list_campaigns(db, None if cutoff is None else cutoff.to_pydatetime())
     measured = set(campaign_results(cur)["campaign_id"])
     frame["is_measured"] = frame["campaign_id"].isin(measured) & (frame["status"] != "scheduled")
     return frame

@@ -1,6 +1,6 @@
 """Queries for the behavioural clusters page: a scatter sample, the profiles, the scores by k.
 
-All read the current snapshot (tables written by ``warehouse.steps.clusters``).
+All read the current snapshot (tables written by ``warehouse.pipeline.steps.clusters``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.clusters import FEATURES
-from warehouse.steps.clusters import SCATTER_MAX_POINTS
+from warehouse.schema.clusters import SCATTER_MAX_POINTS
 
 SCATTER_FEATURES: tuple[str, ...] = FEATURES
 

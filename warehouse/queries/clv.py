@@ -1,5 +1,5 @@
 """Read queries for the CLV page, over a snapshot's ``customer_clv``, ``clv_inputs``,
-``clv_holdout`` and ``model_params`` (written by ``warehouse/steps/clv.py``).
+``clv_holdout`` and ``model_params`` (written by ``warehouse/pipeline/steps/clv.py``).
 
 Every function takes a (read-only) connection or cursor and returns a fully fetched frame.
 """

@@ -1,8 +1,8 @@
 """Read queries for the migration page, on the snapshot's ``segment_sizes`` and
 ``segment_transitions``.
 
-Counts are precomputed at refresh (``warehouse/steps/migration.py``); the page only pivots and
-draws them.
+Counts are precomputed at refresh (``warehouse/pipeline/steps/segment_snapshots.py``); the page
+only pivots and draws them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LEFT JOIN segment_definitions AS definitions USING (segment)
 ORDER BY sizes.period_end, definitions.display_order NULLS LAST, sizes.segment
 """
 
-# Precomputed for every pair of period ends by warehouse/steps/migration.py.
+# Precomputed for every pair of period ends by warehouse/pipeline/steps/segment_snapshots.py.
 TRANSITIONS_SQL = """
 SELECT moves.from_segment, moves.to_segment, moves.customers
 FROM segment_transitions AS moves

@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from warehouse.steps.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
-from warehouse.steps.customers import TOP_CUSTOMERS_ORDER
+from warehouse.schema.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
+from warehouse.schema.customers import TOP_CUSTOMERS_ORDER
 
 CUSTOMER_COLUMNS = (
     "customer_id",
@@ -33,7 +33,7 @@ CUSTOMER_COLUMNS = (
     "last_purchase_at",
 )
 
-# Precomputed at refresh by warehouse/marts/segment_summary.sql.
+# Precomputed at refresh by warehouse/sql/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
 SELECT segment, segment_kind, description, customers, gmv_amount, gmv_share, avg_clv_amount,
        avg_p_alive

@@ -1,0 +1,265 @@
+"""The Action board's tables and sentences: query frames → grid rows, Bootstrap tables, text.
+
+Pure functions (no Dash state, no data access), so the page's callbacks stay thin and each piece of
+wording is tested on its own. Money is in the shop's currency units; conversion is shown in %, its
+lift in percentage points (pp).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard import formatting
+from dashboard.pages.board import figures, forms, ids
+from warehouse.commands import Rule
+from warehouse.queries.board import BoardStats
+from warehouse.schema.fields import FieldCatalogue
+
+STATUS_WORDS = {
+    "scheduled": "Scheduled — waiting for data after launch",
+    "running": "Running — interim results",
+    "completed": "Completed",
+}
+NOT_MEASURED = "Launched after the last refresh — run a refresh to measure it"
+
+
+def rules_rows(
+    stats: BoardStats, rules: list[Rule], catalogue: FieldCatalogue
+) -> list[dict[str, Any]]:
+    """Rows of the rules grid: rule_stats columns plus the conditions in words."""
+    words = {rule.rule_id: forms.describe_conditions(rule.conditions, catalogue)
+             for rule in rules}
+    frame = stats.rules.assign(conditions=stats.rules["rule_id"].map(words),
+                               enabled=stats.rules["enabled"].map({True: "on", False: "off"}),
+                               row_key=stats.rules["rule_id"].astype(str))
+    return frame.to_dict("records")
+
+
+def summary_text(stats: BoardStats) -> str:
+    """How many customers the rules reach, and how many several enabled rules compete for."""
+    share = stats.count_targeted / stats.count_customers if stats.count_customers else 0.0
+    return (
+        f"{formatting.count(stats.count_targeted)} of {formatting.count(stats.count_customers)} "
+        f"customers ({formatting.percent(share)}) get an action. "
+        f"{formatting.count(stats.count_multi_matched)} customers match two or more enabled "
+        "rules; each gets only the action of the highest-priority one (compare 'Reached' "
+        "with 'Matching' per rule)."
+    )
+
+
+def status_words(status: str, is_measured: bool) -> str:
+    """A campaign's state in plain words for the list and the detail panel."""
+    if status != "scheduled" and not is_measured:
+        return NOT_MEASURED
+    return STATUS_WORDS.get(status, status)
+
+
+def stamp(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A timestamp as text, or empty when missing."""
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime(fmt)
+
+
+def campaign_rows(overview: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of the campaigns grid."""
+    return [
+        {
+            "campaign_id": row.campaign_id,
+            "name": row.name,
+            "rule": row.rule_name if isinstance(row.rule_name, str) else "(imported)",
+            "launched": stamp(row.launched_at),
+            "ends": stamp(row.ends_at),
+            "status": status_words(row.status, bool(row.is_measured)),
+            "audience_size": int(row.audience_size),
+            "count_treatment": int(row.count_treatment),
+            "count_control": int(row.count_control),
+        }
+        for row in overview.itertuples(index=False)
+    ]
+
+
+def audit_rows(entries: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of the audit grid, newest first as the query returns them."""
+    return [
+        {
+            "when": stamp(row.logged_at, "%Y-%m-%d %H:%M:%S"),
+            "event": row.event,
+            "campaign_id": row.campaign_id,
+            "group_name": row.group_name if isinstance(row.group_name, str) else "",
+            "row_count": None if pd.isna(row.row_count) else int(row.row_count),
+            "file_name": row.file_name if isinstance(row.file_name, str) else "",
+        }
+        for row in entries.itertuples(index=False)
+    ]
+
+
+def _metric_value(metric: str, value: float) -> str:
+    if metric == "conversion":
+        return formatting.percent(value, 2)
+    if metric == "gmv_per_customer":
+        return formatting.money(value)
+    return formatting.MISSING if math.isnan(value) else f"{value:.3f}"
+
+
+def _lift_value(metric: str, value: float) -> str:
+    if value is None or math.isnan(value):
+        return formatting.MISSING
+    if metric == "conversion":
+        return f"{value * 100:+.2f} pp"
+    if metric == "gmv_per_customer":
+        return formatting.signed(formatting.money(abs(value)), value)
+    return f"{value:+.3f}"
+
+
+def _rel_value(value: float) -> str:
+    if value is None or math.isnan(value):
+        return formatting.MISSING
+    return formatting.signed(formatting.percent(abs(value)), value)
+
+
+def metric_name(metric: str) -> str:
+    """A metric's name for tables and messages (the chart label without its unit)."""
+    return figures.METRIC_LABELS.get(metric, metric).replace(" (percentage points)", "")
+
+
+def results_table(results: pd.DataFrame) -> dbc.Table:
+    """Control vs treatment per metric with absolute and relative lift, 95 % CIs and p-values."""
+    header = html.Thead(html.Tr([html.Th(t) for t in (
+        "Metric", "Control", "Treatment", "Lift (95% CI)", "Relative lift (95% CI)", "p-value")]))
+    body = []
+    for row in results.itertuples(index=False):
+        m = row.metric
+        body.append(html.Tr([
+            html.Td(metric_name(m)),
+            html.Td(_metric_value(m, row.control_mean)),
+            html.Td(_metric_value(m, row.treatment_mean)),
+            html.Td(f"{_lift_value(m, row.abs_lift)} [{_lift_value(m, row.abs_ci_low)}, "
+                    f"{_lift_value(m, row.abs_ci_high)}]"),
+            html.Td(f"{_rel_value(row.rel_lift)} [{_rel_value(row.rel_ci_low)}, "
+                    f"{_rel_value(row.rel_ci_high)}]"),
+            html.Td(formatting.MISSING if math.isnan(row.p_value) else f"{row.p_value:.3g}"),
+        ]))
+    return dbc.Table([header, html.Tbody(body)], bordered=False, hover=True, size="sm",
+                     className="mb-2")
+
+
+def srm_message(results: pd.DataFrame, control_share: float) -> dbc.Alert:
+    """The sample-ratio-mismatch check: observed split against the planned control share."""
+    row = results.iloc[0]
+    counts = (f"{formatting.count(row.n_treatment)} treatment / {formatting.count(row.n_control)} "
+              f"control, planned {formatting.percent(control_share, 0)} control")
+    if bool(row.is_srm):
+        return dbc.Alert(
+            f"Sample ratio mismatch: {counts} (p = {row.srm_p_value:.2g} < 0.001). The groups "
+            "lost customers unevenly; do not trust the lift until this is explained.",
+            color="danger", id=ids.BOARD_SRM)
+    return dbc.Alert(f"Sample ratio check passed: {counts} (p = {row.srm_p_value:.2g}).",
+                     color="light", id=ids.BOARD_SRM)
+
+
+def _design_value(metric: str, value: float, *, lift: bool = False) -> str:
+    if value is None or math.isnan(value):
+        return formatting.MISSING
+    if metric == "conversion":
+        return f"{value * 100:.2f} pp" if lift else formatting.percent(value, 2)
+    return formatting.money(value)
+
+
+def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
+    """The design frame as a two-column table (conversion, revenue per customer) with notes."""
+    conv, rev = (plan.set_index("metric").loc[m] for m in ("conversion", "gmv_per_customer"))
+
+    def both(render: Callable[[str, pd.Series], str]) -> list[html.Td]:
+        return [html.Td(render("conversion", conv)), html.Td(render("gmv_per_customer", rev))]
+
+    def pair(a: float, b: float) -> str:
+        if math.isnan(a):
+            return formatting.MISSING
+        return f"{formatting.count(a)} / {formatting.count(b)}"
+
+    def days(_: str, r: pd.Series) -> str:
+        if math.isnan(r.duration_days):
+            return formatting.MISSING
+        return f"about {formatting.count(r.duration_days)} days"
+
+    def mde(m: str, r: pd.Series) -> str:
+        rel = "" if math.isnan(r.mde_rel) else f" ({formatting.percent(r.mde_rel)} relative)"
+        return _design_value(m, r.mde_abs, lift=True) + rel
+
+    lines = [
+        ("Baseline without action", both(lambda m, r: _design_value(m, r.baseline))),
+        ("Target with the chosen effect", both(lambda m, r: _design_value(m, r.target))),
+        ("Customers needed: treatment / control",
+         both(lambda m, r: pair(r.n_treatment_required, r.n_control_required))),
+        ("Customers needed in total", both(lambda m, r: formatting.count(r.n_total_required))),
+        ("This audience: treatment / control",
+         both(lambda m, r: pair(r.audience_treatment, r.audience_control))),
+        ("Power with this audience", both(lambda m, r: formatting.percent(r.power_at_audience))),
+        ("Smallest detectable effect with this audience", both(mde)),
+        (f"Time to enrol the customers needed ({eligible_per_day:.1f} active per day)",
+         both(days)),
+    ]
+    table = dbc.Table(
+        [html.Thead(html.Tr([html.Th(""), html.Th("Conversion"),
+                             html.Th("Revenue per customer")])),
+         html.Tbody([html.Tr([html.Th(label, className="fw-normal"), *cells])
+                     for label, cells in lines])],
+        bordered=False, size="sm", className="mb-2",
+    )
+    notes = [html.Li(f"{'Conversion' if m == 'conversion' else 'Revenue'}: {note}")
+             for m, note in zip(plan["metric"], plan["note"], strict=True) if note]
+    notes_list = html.Ul(notes, className="small text-muted")
+    return html.Div([*shortfall_warnings(plan), table, notes_list])
+
+
+def shortfall_warnings(plan: pd.DataFrame) -> list:
+    """A warning per metric whose required sample this audience does not reach: launched as it
+    is, the test would most likely miss the planned effect."""
+    warnings = []
+    for r in plan.itertuples(index=False):
+        audience = r.audience_treatment + r.audience_control
+        if math.isnan(r.n_total_required) or audience >= r.n_total_required:
+            continue
+        warnings.append(dbc.Alert(
+            f"{metric_name(r.metric)}: too few customers to test it. This audience has "
+            f"{formatting.count(audience)} "
+            f"of the {formatting.count(r.n_total_required)} needed, so the test has "
+            f"{formatting.percent(r.power_at_audience)} power and would probably miss the "
+            "planned effect. Widen the rule, plan for a larger effect, or accept the risk.",
+            color="warning", className="py-2 mb-2 small",
+        ))
+    return warnings
+
+
+def launch_text(campaign_id: str, overview: pd.DataFrame) -> list:
+    """What the launch did: campaign id, frozen audience and group sizes, and its state."""
+    row = overview.set_index("campaign_id").loc[campaign_id]
+    state = status_words(row.status, bool(row.is_measured))
+    return [
+        html.Strong(f"Campaign {campaign_id} launched. "),
+        f"{formatting.count(row.audience_size)} customers frozen: ",
+        html.Span(formatting.count(row.count_treatment), id=ids.BOARD_LAUNCH_TREATMENT),
+        " in treatment, ",
+        html.Span(formatting.count(row.count_control), id=ids.BOARD_LAUNCH_CONTROL),
+        f" in control. Status: {state.lower()}.",
+    ]
+
+
+def status_panel(row: pd.Series, campaign_id: str, cutoff: pd.Timestamp | None) -> html.Div:
+    """The campaign's state in words with its group sizes and window; a scheduled campaign says
+    up to which day the data goes."""
+    state = status_words(row.status, bool(row.is_measured))
+    detail = (f"{formatting.count(row.audience_size)} customers: "
+              f"{formatting.count(row.count_treatment)} treatment, "
+              f"{formatting.count(row.count_control)} control; launched "
+              f"{stamp(row.launched_at)}, ends {stamp(row.ends_at)} (UTC).")
+    if row.status == "scheduled" and cutoff is not None:
+        last_day = (cutoff - pd.Timedelta(days=1)).date()
+        detail += (f" The data currently ends on {last_day}; results appear after a refresh "
+                   "that includes days after the launch.")
+    return html.Div([html.Strong(f"{campaign_id}: {state}. "), detail])

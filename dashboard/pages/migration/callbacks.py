@@ -1,0 +1,112 @@
+"""The Migration page's callbacks: sizes over time for the chosen scope, and the moves between the
+two chosen snapshots. Bodies are plain functions, registered on the app by
+``register_callbacks``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, html
+
+from dashboard import components, formatting
+from dashboard.data import DataUnavailableError, query
+from dashboard.errors import shown
+from dashboard.figures import empty_figure
+from dashboard.pages.migration import figures, ids
+from warehouse.queries import migration as queries
+
+
+def resolve_pair(
+    from_value: str | None, to_value: str | None, dates: list[date]
+) -> tuple[date, date]:
+    """Check the two chosen snapshots; ValueError with a message for the page otherwise."""
+    if len(dates) < 2:
+        only = dates[0].isoformat() if dates else "none"
+        raise ValueError(
+            f"Transitions need two segment snapshots; the published data has one ({only}). "
+            "Refresh with more data, or with weekly snapshots (--snapshots week)."
+        )
+    if not from_value or not to_value:
+        raise ValueError("Choose both a 'from' and a 'to' snapshot.")
+    known = {d.isoformat(): d for d in dates}
+    for label, value in (("from", from_value), ("to", to_value)):
+        if value not in known:
+            raise ValueError(
+                f"There is no segment snapshot on {value} (the '{label}' date); choose one of "
+                f"{', '.join(known)}."
+            )
+    start, end = known[from_value], known[to_value]
+    if start >= end:
+        raise ValueError(
+            f"The 'from' snapshot ({start}) must be before the 'to' snapshot ({end}): "
+            "choose an earlier 'from' date or a later 'to' date."
+        )
+    return start, end
+
+
+def pair_summary(counts: pd.DataFrame, start: date, end: date) -> str:
+    """One line: how many customers stayed, moved, arrived and left between the two dates."""
+    total = int(counts["customers"].sum())
+    new = int(counts.loc[counts["from_segment"] == queries.NEW, "customers"].sum())
+    gone = int(counts.loc[counts["to_segment"] == queries.GONE, "customers"].sum())
+    both = counts[(counts["from_segment"] != queries.NEW) & (counts["to_segment"] != queries.GONE)]
+    stayed = int(both.loc[both["from_segment"] == both["to_segment"], "customers"].sum())
+    moved = int(both["customers"].sum()) - stayed
+    text = (
+        f"{start} → {end}: {formatting.count(total)} customers; {formatting.count(stayed)} stayed "
+        f"in their segment, {formatting.count(moved)} changed segment, {formatting.count(new)} "
+        f"are new"
+    )
+    return text + (f", {formatting.count(gone)} left the snapshot." if gone else ".")
+
+
+def update_sizes(scope: str) -> go.Figure:
+    """Stacked segment sizes over the period ends, all customers or buyers only."""
+    title = "Customers per segment at each period end"
+    try:
+        sizes = query(queries.segment_sizes_over_time)
+        order = query(queries.segment_order)
+    except DataUnavailableError as error:
+        reason = shown(error)
+        return empty_figure(title, reason)
+    if scope == "rfm":
+        sizes = sizes[sizes["segment_kind"] == "rfm"]
+    return figures.sizes_figure(sizes, order)
+
+
+def update_transitions(
+    from_value: str | None, to_value: str | None, movers_only: bool
+) -> tuple[object, go.Figure, go.Figure]:
+    """Sankey and transition matrix between the two chosen snapshots."""
+    try:
+        start, end = resolve_pair(from_value, to_value, query(queries.snapshot_dates))
+        counts = query(queries.transition_counts, start, end)
+        order = query(queries.segment_order)
+    except (ValueError, DataUnavailableError) as error:
+        reason = shown(error)
+        blank = empty_figure("", reason)
+        return components.message(reason), blank, blank
+    from_label, to_label = start.isoformat(), end.isoformat()
+    return (
+        html.P(pair_summary(counts, start, end), className="mb-1"),
+        figures.sankey_figure(counts, order, from_label, to_label, movers_only=bool(movers_only)),
+        figures.matrix_figure(counts, order, from_label, to_label),
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Register the Migration page's callbacks on ``app``."""
+    app.callback(
+        Output(ids.MIGRATION_SIZES_CHART, "figure"), Input(ids.MIGRATION_SIZES_SCOPE, "value")
+    )(update_sizes)
+    app.callback(
+        Output(ids.MIGRATION_PAIR_MESSAGE, "children"),
+        Output(ids.MIGRATION_SANKEY, "figure"),
+        Output(ids.MIGRATION_MATRIX, "figure"),
+        Input(ids.MIGRATION_FROM, "value"),
+        Input(ids.MIGRATION_TO, "value"),
+        Input(ids.MIGRATION_MOVERS_ONLY, "value"),
+    )(update_transitions)

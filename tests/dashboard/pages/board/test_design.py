@@ -1,0 +1,80 @@
+"""The Action board's design and launch card: callbacks called directly on a private copy of the
+demo warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+
+from dashboard.pages.board import (
+    campaigns,
+    design,
+    ids,
+)
+from tests.support.board import CART, only_segment_rules, save, snapshot_stats
+from tests.support.campaigns import stored_assignments
+from tests.support.components import find, text_of
+from warehouse.commands import (
+    list_campaigns,
+    list_rules,
+)
+
+
+def test_design_panel_plans_the_audience_with_the_split_a_launch_makes(page, board_db) -> None:
+    n_a, *_ = only_segment_rules(board_db)
+    rule_a = list_rules(board_db)[0]
+    baseline_text, table = design.update_design(str(rule_a.rule_id), 20, 5, 80, 2, "pp", 10, {})
+    control = n_a // 5  # ⌊N × 20 %⌋, as assign_groups splits
+    assert f"Audience now: {n_a:,} customers ({n_a - control:,} treatment / {control:,} " \
+        "control)" in text_of(baseline_text)
+    assert f"{n_a - control:,} / {control:,}" in text_of(table)
+    assert "customers in the same segments on" in text_of(baseline_text)  # an earlier cohort
+    _, version = design.launch(1, str(rule_a.rule_id), 20, "", 28, {"n": 0})
+    groups = stored_assignments(board_db, version["campaign_id"])["group_name"].value_counts()
+    assert (groups["treatment"], groups["control"]) == (n_a - control, control)
+
+
+def test_design_warns_when_the_audience_is_too_small_for_the_planned_effect(page, board_db):
+    n_a, *_ = only_segment_rules(board_db)
+    rule_id = str(list_rules(board_db)[0].rule_id)
+    _, tiny_effect = design.update_design(rule_id, 20, 5, 80, 0.1, "pp", 1, {})
+    _, huge_effect = design.update_design(rule_id, 20, 5, 80, 90, "pp", 2000, {})
+    assert f"Conversion: too few customers to test it. This audience has {n_a:,} of the" \
+        in text_of(tiny_effect)
+    assert "Revenue (GMV) per customer: too few customers" in text_of(tiny_effect)
+    assert "too few customers" not in text_of(huge_effect)
+    assert "cannot be planned" not in text_of(huge_effect)  # both metrics were planned
+
+
+def test_design_inputs_out_of_range_are_explained(page, board_db: Path) -> None:
+    rule_id = str(list_rules(board_db)[0].rule_id)
+    _, table = design.update_design(rule_id, 70, 5, 80, 2, "pp", 10, {})
+    assert "Control share must be a percentage above 0 and up to 50" in text_of(table)
+    _, table = design.update_design(rule_id, 20, 5, None, 2, "pp", 10, {})
+    assert "Power must be a percentage" in text_of(table)
+
+
+def test_launch_freezes_the_audience_and_shows_group_sizes_that_add_up(page, board_db) -> None:
+    *_, rule_id, _ = save("Cart abandoners", *CART)
+    won = snapshot_stats(board_db).rules.set_index("rule_id").loc[rule_id, "count_won"]
+    result, version = design.launch(1, str(rule_id), 20, "", 28, {"n": 0})
+    campaign_id = version["campaign_id"]
+    groups = stored_assignments(board_db, campaign_id)["group_name"].value_counts()
+    treatment = find(result, ids.BOARD_LAUNCH_TREATMENT).children
+    control = find(result, ids.BOARD_LAUNCH_CONTROL).children
+    assert (treatment, control) == (f"{groups['treatment']:,}", f"{groups['control']:,}")
+    assert groups.sum() == won
+    assert campaign_id in text_of(result)
+    assert "waiting for data after launch" in text_of(result)
+    rows, _options, value = campaigns.render_campaigns(version, None)
+    assert value == campaign_id == rows[0]["campaign_id"]
+    assert rows[0]["count_treatment"] + rows[0]["count_control"] == won
+
+
+def test_launch_refuses_an_invalid_control_share_and_stores_nothing(page, board_db) -> None:
+    rule_id = list_rules(board_db)[0].rule_id
+    result, version = design.launch(1, str(rule_id), 80, "", 28, {"n": 0})
+    assert "Not launched: Control share must be a percentage" in text_of(result)
+    assert version is dash.no_update
+    assert not list_campaigns(board_db)["source"].eq("board").any()

@@ -1,0 +1,85 @@
+"""The Segments page in headless Chromium: click a treemap segment, read its profile, export it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+
+from dashboard.app import create_app
+from dashboard.data import snapshot_reader
+from dashboard.pages.segments import ids, profile
+from tests.support.browser import browser_errors, centre
+from warehouse.queries import segments as queries
+
+pytestmark = pytest.mark.browser
+
+TREEMAP_SLICES = f"#{ids.SEGMENTS_TREEMAP} .treemaplayer g.slice"
+GRID_ROWS = f"#{ids.SEGMENTS_GRID} .ag-center-cols-container .ag-row"
+
+
+
+def _slice(dash_duo, label: str):
+    """The treemap sector labelled ``label``: its text's first line (the second is its size)."""
+    for element in dash_duo.find_elements(TREEMAP_SLICES):
+        lines = element.find_elements("css selector", "text.slicetext tspan.line")
+        if lines and lines[0].text == label:
+            return element
+    return None
+
+
+def test_clicking_a_treemap_segment_opens_its_profile_and_exports_it(dash_duo, demo_db):
+    app = create_app(demo_db)
+    overview = queries.segment_overview(snapshot_reader().cursor()).set_index("segment")
+    buyers = overview[overview["segment_kind"] == "rfm"]
+
+    segment = buyers["gmv_amount"].idxmax()  # the largest sector when sized by GMV
+    size = int(overview.loc[segment, "customers"])
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+
+    dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "customers", timeout=15)
+    dash_duo.find_element(f"#{ids.SEGMENTS_SIZE_BY} input[value='gmv_amount']").click()
+    dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "by GMV", timeout=10)
+    until(lambda: _slice(dash_duo, segment) is not None, timeout=10)
+
+    sector = _slice(dash_duo, segment).find_element("css selector", "path.surface")
+    ActionChains(dash_duo.driver).move_to_element(sector).click().perform()
+
+    dash_duo.wait_for_text_to_equal(f"#{ids.SEGMENTS_PROFILE_NAME}", segment, timeout=10)
+    expected_size = profile.size_text(size, int(overview["customers"].sum()))
+    dash_duo.wait_for_text_to_equal(f"#{ids.SEGMENTS_PROFILE_SIZE}", expected_size, timeout=10)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.SEGMENTS_GRID_CAPTION}", f"All {size:,} customers", timeout=10
+    )
+
+    until(lambda: len(dash_duo.find_elements(GRID_ROWS)) == min(size, 20), timeout=10)  # 1 page
+    centre(dash_duo, f"#{ids.SEGMENTS_EXPORT_BUTTON}").click()
+    download = Path(dash_duo.download_path) / profile.export_file_name(segment)
+    until(download.exists, timeout=15)
+    exported = pd.read_csv(download, dtype={"customer_id": str})
+    assert list(exported.columns) == list(queries.EXPORT_COLUMNS)
+    assert len(exported) == size
+    assert set(exported["segment"]) == {segment}
+    assert browser_errors(dash_duo) == []
+
+
+def test_picking_a_segment_from_the_dropdown_opens_its_profile(dash_duo, demo_db):
+    app = create_app(demo_db)
+    overview = queries.segment_overview(snapshot_reader().cursor()).set_index("segment")
+    segment = overview[overview["segment_kind"] == "behavioural"]["customers"].idxmin()
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+
+    dash_duo.wait_for_element(f"#{ids.SEGMENTS_PICKER}", timeout=15)
+    centre(dash_duo, f"#{ids.SEGMENTS_PICKER}")
+    label = f"{segment} ({int(overview.loc[segment, 'customers']):,})"  # options read "name (size)"
+    dash_duo.select_dcc_dropdown(f"#{ids.SEGMENTS_PICKER}", value=label)
+    dash_duo.wait_for_text_to_equal(f"#{ids.SEGMENTS_PROFILE_NAME}", segment, timeout=10)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.SEGMENTS_PROFILE_SCORES}", "Non-buyers have no RFM scores", timeout=10
+    )
+    assert browser_errors(dash_duo) == []

@@ -1,0 +1,162 @@
+"""The Segments page's layout and callbacks, called directly on the demo warehouse, and on
+hand-made snapshots for states the demo does not reach."""
+
+from __future__ import annotations
+
+import io
+
+import dash
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics.segments import segment_definitions
+from dashboard.app import create_app
+from dashboard.data import snapshot_reader
+from dashboard.pages.segments import callbacks, figures, ids, layout, profile
+from warehouse.queries import segments as queries
+from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE, TOP_CUSTOMERS
+from warehouse.snapshots import new_snapshot_path, publish_snapshot
+from warehouse.sql.runner import Materialization, build_model
+
+
+@pytest.fixture
+def page(demo_db):
+    """An app reading the demo warehouse (the callbacks read the app created last)."""
+    return create_app(demo_db)
+
+
+@pytest.fixture
+def overview(page):
+    return queries.segment_overview(snapshot_reader().cursor()).set_index("segment")
+
+
+def test_page_is_registered_second_at_segments(page):
+    registered = [p for p in dash.page_registry.values() if p["path"] == "/segments"]
+    assert [(p["name"], p["order"]) for p in registered] == [("Segments", 1)]
+
+
+def test_profile_shows_the_segment_size_counted_in_the_snapshot(page, overview):
+    segment = overview[overview["segment_kind"] == "rfm"]["customers"].idxmax()
+    members = queries.segment_export(snapshot_reader().cursor(), segment)
+    style, name, description, size, stats, scores, rows, caption, disabled = callbacks.show_profile(
+        segment
+    )
+    assert style == {} and name == segment and disabled is False
+    assert description == overview.loc[segment, "description"]
+    assert size == profile.size_text(len(members), int(overview["customers"].sum()))
+    assert len(rows) == len(members) == overview.loc[segment, "customers"]
+    assert caption.startswith(f"All {len(members):,} customers")
+    assert sum(sum(bar.y) for bar in scores.data) == 3 * len(members)  # R, F and M per buyer
+    customers_card = stats[0].children.children.children  # Col → Card → CardBody → parts
+    assert customers_card[1].children == f"{len(members):,}"
+
+
+def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, overview):
+    segment = overview["customers"].idxmax()
+    total = int(overview.loc[segment, "customers"])
+    assert total > TOP_CUSTOMERS  # the demo's one-visit browsers outnumber the grid
+    *_, rows, caption, _ = callbacks.show_profile(segment)
+    assert len(rows) == TOP_CUSTOMERS
+    assert f"Showing {TOP_CUSTOMERS:,} of {total:,} customers" in caption
+    assert f"Export CSV downloads all {total:,}" in caption
+
+
+def test_no_segment_or_an_unknown_one_hides_the_profile(page):
+    for segment in (None, "Nobody"):
+        style, *_, disabled = callbacks.show_profile(segment)
+        assert style == layout.PROFILE_HIDDEN and disabled is True
+
+
+def test_clicking_a_segment_selects_it_and_clicking_a_group_only_zooms(page):
+    assert callbacks.pick_clicked_segment({"points": [{"id": "Lost", "label": "Lost"}]}) == "Lost"
+    group = {"points": [{"id": figures.BUYERS_PARENT, "label": figures.BUYERS_PARENT}]}
+    assert callbacks.pick_clicked_segment(group) is dash.no_update
+
+
+def test_export_downloads_every_customer_of_the_segment(page, overview):
+    segment = overview[overview["segment_kind"] == "behavioural"]["customers"].idxmin()
+    download, message = callbacks.export_segment(1, segment)
+    assert message is None
+    assert download["filename"] == profile.export_file_name(segment)
+    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    assert list(frame.columns) == list(queries.EXPORT_COLUMNS)
+    assert len(frame) == overview.loc[segment, "customers"]
+    assert set(frame["segment"]) == {segment}
+    assert frame["customer_id"].is_unique
+
+
+def test_export_file_names_are_plain_slugs(page):
+    assert profile.export_file_name("Can't Lose Them") == "segment-cant-lose-them.csv"
+    assert profile.export_file_name("One-visit Browsers") == "segment-one-visit-browsers.csv"
+    assert profile.export_file_name("=cmd|' /C calc'!A0") == "segment-cmd-c-calc-a0.csv"
+    assert profile.export_file_name("…") == "segment-segment.csv"
+
+
+def test_layout_preselects_the_segment_named_in_the_url(page):
+    assert layout.layout(segment="Lost")[ids.SEGMENTS_PICKER].value == "Lost"
+    assert layout.layout(segment="=cmd")[ids.SEGMENTS_PICKER].value is None
+
+
+def test_cluster_scatter_callback_draws_one_trace_per_cluster(page):
+    fig = callbacks.update_cluster_scatter("recency_days", "monetary_amount")
+    clusters = snapshot_reader().cursor().execute("SELECT count(*) FROM cluster_profiles")
+    assert len(fig.data) == clusters.fetchone()[0]
+    assert fig.layout.yaxis.type == "log"
+
+
+# --- a hand-made snapshot for states the demo does not reach -----------------------------------
+
+CUSTOMERS_DDL = """
+CREATE TABLE customers (customer_id VARCHAR, segment VARCHAR, segment_kind VARCHAR,
+    r_score TINYINT, f_score TINYINT, m_score TINYINT, recency_days INTEGER, frequency INTEGER,
+    monetary_amount DOUBLE, count_views BIGINT, count_cart_adds BIGINT, count_orders BIGINT,
+    gmv_amount DOUBLE, p_alive DOUBLE, clv_amount DOUBLE, last_event_at TIMESTAMP,
+    last_purchase_at TIMESTAMP)
+"""
+RISKY_IDS = ['=HYPERLINK("http://x")', "+1", "@SUM(A1)", "plain"]
+
+
+def _publish_customers(db, rows: list[tuple]) -> None:
+    building = new_snapshot_path(db)
+    con = duckdb.connect(str(building))
+    try:
+        con.execute(CUSTOMERS_DDL)
+        if rows:
+            con.executemany(
+                "INSERT INTO customers (customer_id, segment, segment_kind, r_score, f_score,"
+                " m_score, gmv_amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        con.register("definitions_frame", segment_definitions())
+        con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions_frame")
+        build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)  # as a refresh does
+    finally:
+        con.close()
+    publish_snapshot(db, building)
+
+
+def test_export_neutralises_cells_a_spreadsheet_would_run(tmp_path):
+    db = tmp_path / "actionboard.duckdb"
+    _publish_customers(db, [(cid, "Lost", "rfm", 1, 1, 2, 10.0) for cid in RISKY_IDS])
+    create_app(db)
+    download, _ = callbacks.export_segment(1, "Lost")
+    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    assert sorted(frame["customer_id"]) == sorted(
+        "'" + cid if cid[0] in "=+@" else cid for cid in RISKY_IDS
+    )
+
+
+def test_snapshot_without_customers_asks_for_data(tmp_path):
+    db = tmp_path / "actionboard.duckdb"
+    _publish_customers(db, [])
+    create_app(db)
+    assert "no customers yet" in layout.layout()[ids.SEGMENTS_MESSAGE].children
+
+
+def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):
+    create_app(tmp_path / "empty.duckdb")
+    text = layout.layout()[ids.SEGMENTS_MESSAGE].children
+    assert "No data has been published yet" in text and "python app.py refresh --db" in text
+    _, _, description, *_ = callbacks.show_profile("Lost")
+    assert "No data has been published yet" in description

@@ -1,0 +1,69 @@
+"""The Dash shell: pages registered with their menu order, each app with its own callbacks (tests
+build many apps in one process), and ids unique across pages."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import dash
+
+import dashboard.pages
+from dashboard import ids as shell_ids
+from dashboard.app import create_app
+from dashboard.pages import PAGES
+
+
+def _dependencies(app: dash.Dash) -> list[dict]:
+    """The callbacks the app serves to browsers (Dash's public /_dash-dependencies endpoint)."""
+    response = app.server.test_client().get("/_dash-dependencies")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_snapshot):
+    create_app(overview_snapshot.db)
+    app = create_app(overview_snapshot.db)
+    registered = list(dash.page_registry.values())
+    assert [p["name"] for p in registered] == ["Overview", "Segments", "Migration", "CLV",
+                                               "Action board"]
+    assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board"]
+    assert registered[0]["module"] == "dashboard.pages.overview"
+    navbar = app.layout[shell_ids.APP_NAVBAR]
+    assert [item.children.children for item in navbar.children] == [p["name"] for p in registered]
+
+
+def test_each_app_serves_each_page_callback_once(overview_snapshot):
+    first = create_app(overview_snapshot.db)
+    second = create_app(overview_snapshot.db)
+    for app in (first, second):
+        outputs = [callback["output"] for callback in _dependencies(app)]
+        assert len(outputs) == len(set(outputs))
+        assert len([o for o in outputs if "overview-" in o]) == 3
+        assert len([o for o in outputs if "board-" in o]) >= 15
+    assert len(_dependencies(first)) == len(_dependencies(second))
+
+
+def test_every_page_answers_its_path(overview_snapshot):
+    client = create_app(overview_snapshot.db).server.test_client()
+    for page in PAGES:
+        assert client.get(page.path).status_code == 200, page.path
+
+
+def test_component_ids_are_unique_and_prefixed_by_their_page():
+    seen: dict[str, str] = {}
+    modules = [shell_ids] + [
+        importlib.import_module(f"dashboard.pages.{info.name}.ids")
+        for info in pkgutil.iter_modules(dashboard.pages.__path__) if info.ispkg
+    ]
+    assert len(modules) == len(PAGES) + 1
+    for module in modules:
+        prefix = "app" if module is shell_ids else module.__name__.split(".")[-2]
+        for name, value in vars(module).items():
+            if name.isupper():
+                values = value.values() if isinstance(value, dict) else [value]
+                for component_id in values:
+                    assert component_id.startswith(f"{prefix}-"), (name, component_id)
+                    assert component_id not in seen, (component_id, name, seen.get(component_id))
+                    seen[component_id] = name
+    assert len(seen) > 100

@@ -1,0 +1,101 @@
+"""The Segments page's queries on a small stored ``customers`` table."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.segment_snapshot import segment_snapshot
+from warehouse.pipeline.steps.customers import build_segment_top_customers
+from warehouse.queries.segments import (
+    CUSTOMER_COLUMNS,
+    EXPORT_COLUMNS,
+    TOP_CUSTOMERS,
+    rf_heatmap,
+    segment_export,
+    segment_overview,
+    segment_score_counts,
+    segment_top_customers,
+)
+from warehouse.sql.runner import Materialization, build_model
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = segment_snapshot(tmp_path / "snapshot.duckdb")
+    yield con
+    con.close()
+
+
+
+def test_overview_sums_customers_gmv_share_and_averages_per_segment(con):
+    overview = segment_overview(con).set_index("segment")
+    assert len(overview) == 15  # every defined segment, empty ones included
+    champions, lost = overview.loc["Champions"], overview.loc["Lost"]
+    assert (champions["customers"], champions["gmv_amount"]) == (2, 600.0)
+    assert champions["gmv_share"] == pytest.approx(600 / 1000)
+    assert champions["avg_clv_amount"] == pytest.approx(700.0)
+    assert champions["avg_p_alive"] == pytest.approx(0.8)
+    assert lost["avg_clv_amount"] == pytest.approx(10.0)  # d has no CLV: not averaged as 0
+    assert overview.loc["Promising", "customers"] == 0
+    assert overview["gmv_share"].sum() == pytest.approx(1.0)
+    assert overview.index[0] == "Champions"  # display order
+
+
+def test_rf_heatmap_covers_the_grid_and_counts_buyers(con):
+    heat = rf_heatmap(con)
+    assert len(heat) == 25
+    grid = heat[["r_score", "f_score", "customers"]].itertuples(index=False)
+    cells = {(r, f): n for r, f, n in grid}
+    assert cells[(5, 5)] == 1 and cells[(5, 4)] == 1 and cells[(1, 1)] == 2
+    assert sum(cells.values()) == 4  # the behavioural customer is not in the grid
+
+
+def test_top_customers_list_highest_clv_first_then_by_id(con):
+    lost = segment_top_customers(con, "Lost")
+    assert list(lost.columns) == list(CUSTOMER_COLUMNS)
+    assert lost["customer_id"].tolist() == ["c", "d"]  # d has no CLV: last
+    assert segment_top_customers(con, "Champions")["customer_id"].tolist() == ["a", "b"]
+    assert segment_top_customers(con, "Window Shoppers")["customer_id"].tolist() == ["e"]
+    assert segment_top_customers(con, "Promising").empty
+
+
+def test_top_customers_stop_at_the_cap_and_are_the_export_s_first_rows(con):
+    con.execute(
+        "INSERT INTO customers (customer_id, segment, segment_kind, clv_amount)"
+        " SELECT 'p' || i, 'Promising', 'rfm', CASE WHEN i % 7 = 0 THEN NULL ELSE i % 50 END"
+        " FROM range(?) AS t(i)",
+        [TOP_CUSTOMERS + 5],
+    )
+    build_model(con, "segment_summary", Materialization.TABLE)
+    build_segment_top_customers(con)
+    top = segment_top_customers(con, "Promising")["customer_id"].tolist()
+    everyone = segment_export(con, "Promising")["customer_id"].tolist()
+    assert len(top) == TOP_CUSTOMERS and len(everyone) == TOP_CUSTOMERS + 5
+    assert top == everyone[:TOP_CUSTOMERS]
+
+
+def test_score_counts_cover_the_3_by_5_grid_and_count_each_members_scores(con):
+    counts = segment_score_counts(con, "Champions")
+    assert len(counts) == 15
+    got = {(score, value): n for score, value, n in counts.itertuples(index=False) if n}
+    # a = (5, 5, 5), b = (5, 4, 4)
+    assert got == {
+        ("r_score", 5): 2,
+        ("f_score", 4): 1,
+        ("f_score", 5): 1,
+        ("m_score", 4): 1,
+        ("m_score", 5): 1,
+    }
+    assert segment_score_counts(con, "Window Shoppers")["customers"].sum() == 0
+
+
+def test_segment_export_has_every_member_highest_clv_first_and_no_row_cap(con):
+    lost = segment_export(con, "Lost")
+    assert list(lost.columns) == list(EXPORT_COLUMNS)
+    assert lost["customer_id"].tolist() == ["c", "d"]  # d has no CLV: last
+    con.execute(
+        "INSERT INTO customers (customer_id, segment, segment_kind)"
+        " SELECT 'p' || i, 'Promising', 'rfm' FROM range(?) AS t(i)",
+        [TOP_CUSTOMERS + 5],
+    )
+    assert len(segment_export(con, "Promising")) == TOP_CUSTOMERS + 5

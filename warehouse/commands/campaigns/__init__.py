@@ -1,0 +1,4 @@
+"""Campaigns: a rule's audience and its hash units (``assignment``), launching it as a frozen A/B
+test (``launch``), the store's campaign rows (``storage``), exports of the two groups
+(``export``) and the import of a finished campaign from a file (``imports``). Callers outside the
+command side use ``warehouse.commands``."""

@@ -1,0 +1,40 @@
+"""Campaign tables shared by the operational store (where launches write them) and the snapshot
+(where the refresh copies them to measure outcomes), and the campaign status rule both apply."""
+
+from __future__ import annotations
+
+CAMPAIGN_TABLES_DDL = """
+CREATE TABLE IF NOT EXISTS campaigns (
+    campaign_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    rule_id INTEGER,
+    rule_name VARCHAR,
+    action VARCHAR,
+    channel VARCHAR,
+    offer VARCHAR,
+    kpi VARCHAR,
+    control_share DOUBLE NOT NULL,
+    salt VARCHAR,
+    launched_at TIMESTAMP NOT NULL,
+    ends_at TIMESTAMP NOT NULL,
+    audience_size BIGINT NOT NULL,
+    source VARCHAR NOT NULL          -- 'board' | 'demo'
+);
+CREATE TABLE IF NOT EXISTS campaign_assignments (
+    campaign_id VARCHAR NOT NULL,
+    customer_id VARCHAR NOT NULL,
+    group_name VARCHAR NOT NULL,     -- 'treatment' | 'control'; never changed after launch
+    segment VARCHAR,
+    clv_amount DOUBLE,
+    PRIMARY KEY (campaign_id, customer_id)
+);
+"""
+
+# A campaign's state in a snapshot whose data ends before ``$cutoff_at`` (NULL: no data yet).
+CAMPAIGN_STATUS_SQL = """
+CASE
+    WHEN $cutoff_at IS NULL OR launched_at >= $cutoff_at THEN 'scheduled'
+    WHEN ends_at > $cutoff_at THEN 'running'
+    ELSE 'completed'
+END
+"""
