@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.assignment import assign_groups
+from analytics.experiments.assignment import assign_groups
 
 SEGMENT_SIZES = {"Champions": 1000, "Loyal": 333, "At Risk": 50, "New": 7, "Solo": 1}
 
