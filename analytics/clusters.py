@@ -10,9 +10,10 @@ Features (one row per buyer, raw units, all >= 0): ``recency_days`` (days since 
 Counts and money are heavily right-skewed, so each is ``log1p``-transformed and standardised before
 the model: Euclidean distances then compare relative, not absolute, differences.
 
-Method and number of clusters (3 to 8 by default) are chosen by one rule: the highest
-*cluster-balanced* silhouette — each cluster's mean silhouette (Rousseeuw 1987, J. Comput. Appl.
-Math. 20:53-65), averaged over clusters with equal weight. The ordinary silhouette averages over
+Method and number of clusters are chosen by one rule: the highest *cluster-balanced* silhouette —
+each cluster's mean silhouette (Rousseeuw 1987, J. Comput. Appl. Math. 20:53-65), averaged over
+clusters with equal weight — among the solutions whose every cluster holds at least
+``MIN_CLUSTER_SHARE`` (2 %) of the buyers. The ordinary silhouette averages over
 buyers, so when most buyers bought once it is dominated by that one big group and prefers two
 clusters ("small baskets / big baskets"), however distinct the small groups are; weighting
 clusters equally lets a small, well-separated group count. For a segmentation, fewer than three
@@ -72,6 +73,10 @@ METHODS = ("kmeans", "gmm", "auto")
 # buyers every silhouette prefers two. The estimator's default (2, 8) keeps the plain statistical
 # choice available.
 SEGMENTATION_K_RANGE = (3, 8)
+# A solution with a cluster smaller than this share of the buyers is not chosen (unless none is
+# larger): nobody can act on a cluster of a handful, and the balanced silhouette, which weighs
+# every cluster equally, would otherwise favour splitting off tiny ones on small shops.
+MIN_CLUSTER_SHARE = 0.02
 SCORE_COLUMNS = ["method", "k", "silhouette", "bic", "inertia", "is_chosen"]
 
 
@@ -177,8 +182,9 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         ``SEGMENTATION_K_RANGE`` (3, 8) for the segmentation shown to marketers.
     method : {"kmeans", "gmm", "auto"}
         The candidate models: K-Means, a Gaussian mixture, or both ("auto"; K-Means only from
-        ``KMEANS_ONLY_ROWS`` buyers). Among the candidates the highest cluster-balanced
-        silhouette wins (ties: fewer clusters, then K-Means).
+        ``KMEANS_ONLY_ROWS`` buyers). Among the candidates whose smallest cluster holds at least
+        ``MIN_CLUSTER_SHARE`` of the buyers (all candidates if none does) the highest
+        cluster-balanced silhouette wins (ties: fewer clusters, then K-Means).
     silhouette_sample_size : int
         Rows the silhouette is computed on (it is quadratic in rows).
     selection_sample_size : int
@@ -194,8 +200,9 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
     labels_ : ndarray of cluster_id per row of X; cluster_id 0 is the largest cluster.
     scores_ : DataFrame ``method, k, silhouette, bic, inertia, is_chosen`` (one row per method
         and k; ``silhouette`` is the cluster-balanced silhouette that chooses, inertia and BIC are
-        on the selection sample and for information; exactly one row is chosen: the highest
-        silhouette).
+        on the selection sample and for information; exactly one row is chosen).
+    candidates_ : ``scores_`` plus ``smallest_share`` (the smallest cluster's share of the
+        selection sample), which says which solutions were eligible.
     profiles_ : DataFrame ``cluster_id, cluster_name, customers, share`` and ``<feature>_mean``,
         ``<feature>_median`` of every raw feature.
     centre_z_ : DataFrame cluster_id x feature: cluster mean of the scaled features (z-scores).
@@ -254,6 +261,7 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         self.n_clusters_ = k
         self.method_ = method
         self.scores_ = scores[SCORE_COLUMNS]
+        self.candidates_ = scores[[*SCORE_COLUMNS, "smallest_share"]]
         self.centre_z_ = (
             pd.DataFrame(scaled, columns=list(FEATURES))
             .groupby(self.labels_)
@@ -304,8 +312,9 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
                     labels, bic, inertia = model.predict(sample), float(model.bic(sample)), np.nan
                 fitted[method, k] = model
                 labelings.append(labels)
-                rows.append((method, k, bic, inertia))
-        frame = pd.DataFrame(rows, columns=["method", "k", "bic", "inertia"])
+                smallest = np.bincount(labels, minlength=k).min() / len(labels)
+                rows.append((method, k, bic, inertia, smallest))
+        frame = pd.DataFrame(rows, columns=["method", "k", "bic", "inertia", "smallest_share"])
         picked = np.arange(len(sample))
         if len(sample) > self.silhouette_sample_size:
             picked = np.sort(
@@ -319,10 +328,13 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         return frame, fitted
 
     def _choose(self, scores: pd.DataFrame, n_rows: int) -> tuple[str, int]:
-        """The highest cluster-balanced silhouette; ties: fewer clusters, then K-Means."""
+        """The highest cluster-balanced silhouette among solutions without a cluster smaller than
+        ``MIN_CLUSTER_SHARE``; ties: fewer clusters, then K-Means."""
         eligible = scores
         if self.method == "auto" and n_rows >= KMEANS_ONLY_ROWS:
             eligible = scores[scores["method"] == "kmeans"]
+        if (eligible["smallest_share"] >= MIN_CLUSTER_SHARE).any():
+            eligible = eligible[eligible["smallest_share"] >= MIN_CLUSTER_SHARE]
         ranked = eligible.assign(
             score=eligible["silhouette"].fillna(-np.inf),
             is_gmm=eligible["method"] == "gmm",

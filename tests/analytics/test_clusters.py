@@ -11,6 +11,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_samples, silhouette_
 
 from analytics.clusters import (
     FEATURES,
+    MIN_CLUSTER_SHARE,
     SEGMENTATION_K_RANGE,
     BehaviourClusterer,
     cluster_names,
@@ -273,13 +274,32 @@ def test_the_skewed_shops_four_groups_are_found_and_named_by_what_differs(skewed
     assert names[truth == 3].mode().iloc[0].startswith("Heavy viewers")
 
 
-def test_the_chosen_solution_is_the_one_with_the_highest_silhouette(skewed_model, blobs):
+def test_the_chosen_solution_has_the_highest_silhouette_among_eligible_ones(skewed_model, blobs):
     for model in (skewed_model, BehaviourClusterer(random_state=0).fit(blobs[0])):
-        scores = model.scores_
-        best = scores.loc[scores["silhouette"].idxmax()]
-        chosen = scores.loc[scores["is_chosen"]].iloc[0]
+        candidates = model.candidates_
+        eligible = candidates[candidates["smallest_share"] >= MIN_CLUSTER_SHARE]
+        best = eligible.loc[eligible["silhouette"].idxmax()]
+        chosen = candidates.loc[candidates["is_chosen"]].iloc[0]
         assert (chosen["method"], chosen["k"]) == (best["method"], best["k"])
+        assert model.scores_.equals(candidates.drop(columns="smallest_share"))
     assert skewed_model.scores_["k"].min() == SEGMENTATION_K_RANGE[0] == 3
+
+
+def test_a_handful_of_outliers_does_not_become_a_cluster(blobs):
+    # 3 buyers who view, add to cart and spend like no one else (1.2 % of 243): as a cluster of
+    # their own they would have the highest balanced silhouette, but no cluster below 2 % of the
+    # buyers is chosen
+    frame, truth = blobs
+    logged = np.add.outer([0.0, 0.05, -0.05], [3.0, 2.0, 8.0, 5.0, 3.0, 0.5, 1.5])
+    outliers = pd.DataFrame(np.expm1(logged), columns=list(FEATURES))
+    outliers["customer_id"] = ["o1", "o2", "o3"]
+    model = BehaviourClusterer(k_range=(3, 6), method="kmeans", random_state=0).fit(
+        pd.concat([frame, outliers], ignore_index=True))
+    candidates = model.candidates_.set_index("k")
+    assert candidates.loc[5, "silhouette"] == candidates["silhouette"].max()
+    assert candidates.loc[5, "smallest_share"] == pytest.approx(3 / 243)
+    assert model.n_clusters_ == 4
+    assert adjusted_rand_score(truth, model.labels_[: len(truth)]) >= MIN_ARI
 
 
 def test_silhouette_of_a_single_cluster_is_nan():
