@@ -10,10 +10,17 @@ Features (one row per buyer, raw units, all >= 0): ``recency_days`` (days since 
 Counts and money are heavily right-skewed, so each is ``log1p``-transformed and standardised before
 the model: Euclidean distances then compare relative, not absolute, differences.
 
-The number of clusters is chosen over ``k_range`` by the silhouette coefficient for K-Means
-(Rousseeuw 1987, J. Comput. Appl. Math. 20:53-65) and by the Bayesian information criterion for
-the Gaussian mixture (Schwarz 1978, Ann. Statist. 6:461-464). Each cluster is named from its
-centre's z-scores relative to all buyers, e.g. "High spend · frequent".
+Method and number of clusters are chosen by one rule: the highest *cluster-balanced* silhouette —
+each cluster's mean silhouette (Rousseeuw 1987, J. Comput. Appl. Math. 20:53-65), averaged over
+clusters with equal weight — among the solutions whose every cluster holds at least
+``MIN_CLUSTER_SHARE`` (2 %) of the buyers. The ordinary silhouette averages over
+buyers, so when most buyers bought once it is dominated by that one big group and prefers two
+clusters ("small baskets / big baskets"), however distinct the small groups are; weighting
+clusters equally lets a small, well-separated group count. For a segmentation, fewer than three
+clusters are not offered (``SEGMENTATION_K_RANGE``): even the balanced silhouette prefers two on
+the demo shop, and two groups are not a segmentation a marketer can act on. The mixture's
+Bayesian information criterion (Schwarz 1978) is reported for information only. Each cluster is
+named from its centre's z-scores relative to all buyers, e.g. "High spend · frequent".
 """
 
 from __future__ import annotations
@@ -57,7 +64,19 @@ NAME_MIN_Z = 0.25  # below this |z| on every feature a cluster is "Typical"
 SECOND_WORD_MIN_Z = 0.5  # a second feature enters the name only if this distinctive
 KMEANS_ONLY_ROWS = 1_000_000  # method="auto" labels with K-Means from here on
 GMM_REG_COVAR = 1e-3  # counts are discrete: keep mixture components from collapsing onto ties
+# Starts per candidate: with one large group, few starts often split it and merge small groups.
+KMEANS_STARTS = 10
+GMM_STARTS = 3
 METHODS = ("kmeans", "gmm", "auto")
+# The numbers of clusters a segmentation for marketers is chosen from: two groups ("small baskets /
+# big baskets") are not a segmentation anyone can act on, and on buyer data dominated by one-time
+# buyers every silhouette prefers two. The estimator's default (2, 8) keeps the plain statistical
+# choice available.
+SEGMENTATION_K_RANGE = (3, 8)
+# A solution with a cluster smaller than this share of the buyers is not chosen (unless none is
+# larger): nobody can act on a cluster of a handful, and the balanced silhouette, which weighs
+# every cluster equally, would otherwise favour splitting off tiny ones on small shops.
+MIN_CLUSTER_SHARE = 0.02
 SCORE_COLUMNS = ["method", "k", "silhouette", "bic", "inertia", "is_chosen"]
 
 
@@ -107,12 +126,16 @@ def _word(feature: str, z: float) -> str:
     return high if z > 0 else low
 
 
-def silhouettes(points: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
+def silhouettes(
+    points: np.ndarray, labelings: list[np.ndarray], *, balanced: bool = False
+) -> list[float]:
     """Mean silhouette (Rousseeuw 1987) of each labelling of the same points.
 
     Equal to ``sklearn.metrics.silhouette_score`` for each labelling, but the pairwise distances
     are computed once, in row chunks, and shared by all candidate labellings: per labelling only a
     (chunk x n) @ (n x k) product remains. NaN where a labelling has fewer than 2 clusters.
+    ``balanced``: the mean over clusters of each cluster's mean silhouette, so that every cluster
+    counts the same whatever its size (see ``BehaviourClusterer``).
     """
     n_rows = len(points)
     onehots = [np.eye(labels.max() + 1)[labels] for labels in labelings]
@@ -139,8 +162,13 @@ def silhouettes(points: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
             continue
         singleton = onehot.sum(axis=0)[labels] == 1
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_row = np.where(singleton, 0.0, (b - a) / np.maximum(a, b))
-        scores.append(float(np.mean(np.nan_to_num(per_row))))
+            per_row = np.nan_to_num(np.where(singleton, 0.0, (b - a) / np.maximum(a, b)))
+        if balanced:
+            sizes = onehot.sum(axis=0)
+            per_cluster = (per_row @ onehot)[sizes > 0] / sizes[sizes > 0]
+            scores.append(float(per_cluster.mean()))
+        else:
+            scores.append(float(np.mean(per_row)))
     return scores
 
 
@@ -150,10 +178,13 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
     Parameters
     ----------
     k_range : (int, int)
-        Inclusive bounds of the numbers of clusters tried (capped at n_samples - 1).
+        Inclusive bounds of the numbers of clusters tried (capped at n_samples - 1);
+        ``SEGMENTATION_K_RANGE`` (3, 8) for the segmentation shown to marketers.
     method : {"kmeans", "gmm", "auto"}
-        "kmeans" picks k by silhouette, "gmm" by BIC; "auto" scores both and keeps the one whose
-        chosen solution has the higher silhouette, and always K-Means from ``KMEANS_ONLY_ROWS``.
+        The candidate models: K-Means, a Gaussian mixture, or both ("auto"; K-Means only from
+        ``KMEANS_ONLY_ROWS`` buyers). Among the candidates whose smallest cluster holds at least
+        ``MIN_CLUSTER_SHARE`` of the buyers (all candidates if none does) the highest
+        cluster-balanced silhouette wins (ties: fewer clusters, then K-Means).
     silhouette_sample_size : int
         Rows the silhouette is computed on (it is quadratic in rows).
     selection_sample_size : int
@@ -168,7 +199,10 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
     n_clusters_, method_ : the chosen number of clusters and method ("kmeans" or "gmm").
     labels_ : ndarray of cluster_id per row of X; cluster_id 0 is the largest cluster.
     scores_ : DataFrame ``method, k, silhouette, bic, inertia, is_chosen`` (one row per method
-        and k; inertia and BIC are on the selection sample; exactly one row is chosen).
+        and k; ``silhouette`` is the cluster-balanced silhouette that chooses, inertia and BIC are
+        on the selection sample and for information; exactly one row is chosen).
+    candidates_ : ``scores_`` plus ``smallest_share`` (the smallest cluster's share of the
+        selection sample), which says which solutions were eligible.
     profiles_ : DataFrame ``cluster_id, cluster_name, customers, share`` and ``<feature>_mean``,
         ``<feature>_median`` of every raw feature.
     centre_z_ : DataFrame cluster_id x feature: cluster mean of the scaled features (z-scores).
@@ -227,6 +261,7 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         self.n_clusters_ = k
         self.method_ = method
         self.scores_ = scores[SCORE_COLUMNS]
+        self.candidates_ = scores[[*SCORE_COLUMNS, "smallest_share"]]
         self.centre_z_ = (
             pd.DataFrame(scaled, columns=list(FEATURES))
             .groupby(self.labels_)
@@ -263,20 +298,23 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         for method in methods:  # a handful of candidate models, not a loop over customers
             for k in ks:
                 if method == "kmeans":
-                    model = KMeans(k, n_init=3, random_state=self.random_state).fit(sample)
+                    model = KMeans(k, n_init=KMEANS_STARTS, random_state=self.random_state).fit(
+                        sample)
                     labels, bic, inertia = model.labels_, np.nan, float(model.inertia_)
                 else:
                     model = GaussianMixture(
                         k,
                         reg_covar=GMM_REG_COVAR,
+                        n_init=GMM_STARTS,
                         init_params="k-means++",
                         random_state=self.random_state,
                     ).fit(sample)
                     labels, bic, inertia = model.predict(sample), float(model.bic(sample)), np.nan
                 fitted[method, k] = model
                 labelings.append(labels)
-                rows.append((method, k, bic, inertia))
-        frame = pd.DataFrame(rows, columns=["method", "k", "bic", "inertia"])
+                smallest = np.bincount(labels, minlength=k).min() / len(labels)
+                rows.append((method, k, bic, inertia, smallest))
+        frame = pd.DataFrame(rows, columns=["method", "k", "bic", "inertia", "smallest_share"])
         picked = np.arange(len(sample))
         if len(sample) > self.silhouette_sample_size:
             picked = np.sort(
@@ -284,25 +322,25 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
                     len(sample), self.silhouette_sample_size, replace=False
                 )
             )
-        frame["silhouette"] = silhouettes(sample[picked], [lab[picked] for lab in labelings])
+        frame["silhouette"] = silhouettes(
+            sample[picked], [lab[picked] for lab in labelings], balanced=True
+        )
         return frame, fitted
 
     def _choose(self, scores: pd.DataFrame, n_rows: int) -> tuple[str, int]:
-        best: dict[str, pd.Series] = {}
-        for method, group in scores.groupby("method"):
-            if method == "gmm":
-                best[method] = group.loc[group["bic"].idxmin()]
-            else:
-                ranked = group["silhouette"].fillna(-np.inf)
-                best[method] = group.loc[ranked.idxmax()]
-        if len(best) == 1:
-            (method,) = best
-        elif n_rows >= KMEANS_ONLY_ROWS:
-            method = "kmeans"
-        else:
-            gmm_wins = best["gmm"]["silhouette"] > best["kmeans"]["silhouette"]
-            method = "gmm" if gmm_wins else "kmeans"
-        return method, int(best[method]["k"])
+        """The highest cluster-balanced silhouette among solutions without a cluster smaller than
+        ``MIN_CLUSTER_SHARE``; ties: fewer clusters, then K-Means."""
+        eligible = scores
+        if self.method == "auto" and n_rows >= KMEANS_ONLY_ROWS:
+            eligible = scores[scores["method"] == "kmeans"]
+        if (eligible["smallest_share"] >= MIN_CLUSTER_SHARE).any():
+            eligible = eligible[eligible["smallest_share"] >= MIN_CLUSTER_SHARE]
+        ranked = eligible.assign(
+            score=eligible["silhouette"].fillna(-np.inf),
+            is_gmm=eligible["method"] == "gmm",
+        ).sort_values(["score", "k", "is_gmm"], ascending=[False, True, True], kind="stable")
+        best = ranked.iloc[0]
+        return str(best["method"]), int(best["k"])
 
     def _final_model(
         self,

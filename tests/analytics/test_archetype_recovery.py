@@ -2,8 +2,10 @@
 
 Agreement is measured with the adjusted Rand index (ARI: 0 for chance, 1 for identical
 partitions) between the generator's ground-truth archetype and the refresh's output, on the
-shared demo warehouse (scale 0.02). Thresholds sit well below what the demo gives (about 0.4 for
-behavioural segments, 0.5 for clusters at scale 0.1) and far above chance.
+shared demo warehouse (scale 0.02, seed 7). Measured there: 0.43 for the behavioural segments;
+0.76 for the clusters with two of them, 0.51 with the three that ``SEGMENTATION_K_RANGE`` gives
+(one-time buyers dominate the buyers, so fewer clusters agree more with the archetypes). Each
+threshold sits about 0.1 below its measured value: a change that loses an archetype fails.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from warehouse.snapshots import current_snapshot
 
-MIN_ARI = 0.25
+MIN_SEGMENT_ARI = 0.35
+MIN_CLUSTER_ARI = 0.40
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def test_every_visitor_of_the_ground_truth_is_a_customer(labelled, demo_folder):
 
 def test_behavioural_segments_recover_the_non_buyer_archetypes(labelled):
     non_buyers = labelled[labelled["segment_kind"] == "behavioural"]
-    assert adjusted_rand_score(non_buyers["archetype"], non_buyers["segment"]) >= MIN_ARI
+    assert adjusted_rand_score(non_buyers["archetype"], non_buyers["segment"]) >= MIN_SEGMENT_ARI
 
 
 def test_one_visit_browsers_are_all_found(labelled):
@@ -46,7 +49,7 @@ def test_one_visit_browsers_are_all_found(labelled):
 
 def test_clusters_recover_the_buyer_archetypes(labelled):
     buyers = labelled[labelled["segment_kind"] == "rfm"]
-    assert adjusted_rand_score(buyers["archetype"], buyers["cluster_name"]) >= MIN_ARI
+    assert adjusted_rand_score(buyers["archetype"], buyers["cluster_name"]) >= MIN_CLUSTER_ARI
 
 
 def test_buyers_are_exactly_the_customers_who_bought(labelled):

@@ -6,9 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
-from analytics.clusters import FEATURES, BehaviourClusterer, cluster_names, silhouettes
+from analytics.clusters import (
+    FEATURES,
+    MIN_CLUSTER_SHARE,
+    SEGMENTATION_K_RANGE,
+    BehaviourClusterer,
+    cluster_names,
+    silhouettes,
+)
 
 # Planted centres in log1p space, one row per cluster, columns in FEATURES order:
 # recency_days, frequency, monetary_amount, count_views, count_cart_adds, cart_to_purchase_ratio,
@@ -205,6 +213,93 @@ def test_shared_distance_silhouettes_equal_sklearn():
     ]
     expected = [silhouette_score(points, labels) for labels in labelings]
     np.testing.assert_allclose(silhouettes(points, labelings), expected)
+
+
+def test_balanced_silhouettes_weigh_every_cluster_equally():
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(120, 3))
+    labels = np.r_[np.zeros(100, dtype=int), np.ones(15, dtype=int), np.full(5, 2)]
+    per_point = silhouette_samples(points, labels)
+    expected = np.mean([per_point[labels == c].mean() for c in range(3)])
+    assert silhouettes(points, [labels], balanced=True) == pytest.approx([expected])
+
+
+# A shop where three quarters bought once and spent little, and three small groups of repeat
+# buyers differ among themselves: recent, lapsed, and heavy viewers with big baskets (log1p
+# space, columns in FEATURES order). The one-time buyers are far from all three, so the ordinary
+# silhouette, averaged over buyers, prefers "one-time vs repeat" (k = 2).
+SKEWED_CENTRES = np.array(
+    [
+        [4.0, 0.7, 3.5, 1.5, 0.5, 0.5, 0.7],
+        [1.5, 2.2, 7.0, 3.0, 1.5, 0.6, 1.0],
+        [5.0, 2.2, 7.0, 3.0, 1.5, 0.6, 1.0],
+        [3.0, 2.2, 7.0, 5.5, 3.5, 0.3, 2.0],
+    ]
+)
+SKEWED_SHARES = (0.76, 0.10, 0.08, 0.06)
+
+
+@pytest.fixture(scope="module")
+def skewed() -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    truth = rng.choice(len(SKEWED_SHARES), 3000, p=SKEWED_SHARES)
+    logged = SKEWED_CENTRES[truth] + rng.normal(0.0, 0.4, size=(len(truth), len(FEATURES)))
+    frame = pd.DataFrame(np.expm1(np.clip(logged, 0.0, None)), columns=list(FEATURES))
+    return frame, truth
+
+
+@pytest.fixture(scope="module")
+def skewed_model(skewed) -> BehaviourClusterer:
+    return BehaviourClusterer(k_range=SEGMENTATION_K_RANGE, random_state=0).fit(skewed[0])
+
+
+def test_the_ordinary_silhouette_collapses_the_skewed_shop_to_two_clusters(skewed):
+    frame, _ = skewed
+    scaled = np.log1p(frame.to_numpy())
+    scaled = (scaled - scaled.mean(axis=0)) / scaled.std(axis=0)
+    scores = {k: silhouette_score(scaled, KMeans(k, n_init=10, random_state=0).fit_predict(scaled))
+              for k in range(2, 7)}
+    assert max(scores, key=scores.get) == 2
+
+
+def test_the_skewed_shops_four_groups_are_found_and_named_by_what_differs(skewed, skewed_model):
+    _, truth = skewed
+    model = skewed_model
+    assert model.n_clusters_ == len(SKEWED_SHARES)
+    assert adjusted_rand_score(truth, model.labels_) >= 0.95
+    names = pd.Series(model.labels_).map(model.names_)
+    majority = names[truth == 0].mode().iloc[0]
+    assert majority.startswith("Low spend")
+    assert names[truth == 1].mode().iloc[0].startswith("Recent")
+    assert names[truth == 3].mode().iloc[0].startswith("Heavy viewers")
+
+
+def test_the_chosen_solution_has_the_highest_silhouette_among_eligible_ones(skewed_model, blobs):
+    for model in (skewed_model, BehaviourClusterer(random_state=0).fit(blobs[0])):
+        candidates = model.candidates_
+        eligible = candidates[candidates["smallest_share"] >= MIN_CLUSTER_SHARE]
+        best = eligible.loc[eligible["silhouette"].idxmax()]
+        chosen = candidates.loc[candidates["is_chosen"]].iloc[0]
+        assert (chosen["method"], chosen["k"]) == (best["method"], best["k"])
+        assert model.scores_.equals(candidates.drop(columns="smallest_share"))
+    assert skewed_model.scores_["k"].min() == SEGMENTATION_K_RANGE[0] == 3
+
+
+def test_a_handful_of_outliers_does_not_become_a_cluster(blobs):
+    # 3 buyers who view, add to cart and spend like no one else (1.2 % of 243): as a cluster of
+    # their own they would have the highest balanced silhouette, but no cluster below 2 % of the
+    # buyers is chosen
+    frame, truth = blobs
+    logged = np.add.outer([0.0, 0.05, -0.05], [3.0, 2.0, 8.0, 5.0, 3.0, 0.5, 1.5])
+    outliers = pd.DataFrame(np.expm1(logged), columns=list(FEATURES))
+    outliers["customer_id"] = ["o1", "o2", "o3"]
+    model = BehaviourClusterer(k_range=(3, 6), method="kmeans", random_state=0).fit(
+        pd.concat([frame, outliers], ignore_index=True))
+    candidates = model.candidates_.set_index("k")
+    assert candidates.loc[5, "silhouette"] == candidates["silhouette"].max()
+    assert candidates.loc[5, "smallest_share"] == pytest.approx(3 / 243)
+    assert model.n_clusters_ == 4
+    assert adjusted_rand_score(truth, model.labels_[: len(truth)]) >= MIN_ARI
 
 
 def test_silhouette_of_a_single_cluster_is_nan():

@@ -11,11 +11,12 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower, tt_ind_solve_power
 from statsmodels.stats.proportion import proportion_effectsize
 
-from analytics.assignment import CONTROL, assign_groups
-from analytics.experiment_design import (
+from analytics.experiments.assignment import CONTROL, assign_groups
+from analytics.experiments.design import (
     PP,
     RELATIVE,
     allocation_ratio,
+    audience_needed,
     design_summary,
     expected_duration_days,
     mean_mde,
@@ -127,3 +128,77 @@ def test_the_design_splits_the_audience_exactly_as_the_launch_does(share: float)
         launched = (assign_groups(audience, share)["group_name"] == CONTROL).sum()
         assert split_audience(size, share) == (size - launched, launched)
     assert split_audience(10, 0.15) == (9, 1)  # ⌊10 × 0.15⌋ = 1 (rounding would say 2)
+
+
+@pytest.mark.parametrize("share", [0.15, 0.2, 1 / 3, 0.5])
+def test_audience_needed_is_the_smallest_audience_a_launch_splits_into_enough(share: float) -> None:
+    for n_treatment, n_control in [(1, 1), (7, 2), (20357, 5090), (100, 3), (5, 40)]:
+        needed = audience_needed(n_treatment, n_control, share)
+        splits = [split_audience(size, share) for size in (needed - 1, needed)]
+        enough = [t >= n_treatment and c >= n_control for t, c in splits]
+        assert enough == [False, True], (n_treatment, n_control)
+
+
+def test_a_large_enough_audience_is_feasible() -> None:
+    table = design_summary(audience_size=50_000, control_share=0.2, p_control=0.05,
+                           revenue_mean=10.0, revenue_std=40.0, conversion_effect=0.2,
+                           revenue_effect=0.2).set_index("metric")
+    conversion = table.loc["conversion"]
+    assert conversion["is_feasible"] and conversion["is_effect_detectable"]
+    assert conversion["power_at_audience"] >= 0.8
+    assert conversion["audience_needed"] <= 50_000
+
+
+def test_a_small_audience_gets_the_audience_it_needs_and_what_it_can_detect() -> None:
+    table = design_summary(audience_size=2000, control_share=0.2, p_control=0.05,
+                           revenue_mean=10.0, revenue_std=40.0, conversion_effect=0.2,
+                           revenue_effect=0.2).set_index("metric")
+    for metric in ("conversion", "gmv_per_customer"):
+        row = table.loc[metric]
+        assert not row["is_feasible"] and row["power_at_audience"] < 0.8
+        assert row["audience_needed"] == audience_needed(
+            int(row["n_treatment_required"]), int(row["n_control_required"]), 0.2)
+        assert row["audience_needed"] > 2000
+        assert row["is_effect_detectable"] and row["mde_rel"] > 0.2
+    assert table.loc["conversion", "mde_abs"] == pytest.approx(proportion_mde(0.05, 1600, 400))
+
+
+def test_a_tiny_audience_is_not_feasible_and_gets_the_audience_it_would_need() -> None:
+    # 0.8 % baseline, 8 treated and 2 control customers: only a rise of 86 pp (10,700 %
+    # relative) would be detectable, and a +10 % relative effect needs 636,480 customers
+    conversion = design_summary(audience_size=10, control_share=0.2, p_control=0.00802,
+                                revenue_mean=10.0, revenue_std=40.0).set_index("metric").loc[
+        "conversion"]
+    assert not conversion["is_feasible"] and conversion["is_effect_detectable"]
+    assert conversion["mde_abs"] == pytest.approx(proportion_mde(0.00802, 8, 2))
+    needed = proportion_sample_size(0.00802, 0.00802 * 1.1)
+    assert conversion["audience_needed"] == audience_needed(needed.n_treatment, needed.n_control,
+                                                            0.2)
+
+
+def test_no_detectable_rise_is_said_so_rather_than_a_rise_to_100_percent() -> None:
+    # 30 % baseline, 8 treated and 2 control customers: even 100 % conversion in treatment would
+    # not be detected (the rise used to be capped at +70 pp and shown as such)
+    assert math.isnan(proportion_mde(0.3, 8, 2))
+    conversion = design_summary(audience_size=10, control_share=0.2, p_control=0.3,
+                                revenue_mean=10.0, revenue_std=40.0).set_index("metric").loc[
+        "conversion"]
+    assert not conversion["is_effect_detectable"] and not conversion["is_feasible"]
+    assert math.isnan(conversion["mde_abs"]) and math.isnan(conversion["mde_rel"])
+    assert conversion["audience_needed"] > 10
+
+
+def test_an_enrolment_longer_than_the_limit_is_not_given_in_days() -> None:
+    # 0.01 eligible customers a day: the 25,447 customers needed would take 2.5 million days
+    table = design_summary(audience_size=500, control_share=0.2, p_control=0.05,
+                           revenue_mean=10.0, revenue_std=40.0, conversion_effect=0.2,
+                           eligible_per_day=0.01).set_index("metric")
+    conversion = table.loc["conversion"]
+    assert math.isnan(conversion["duration_days"])
+    assert "more than 365 days of eligible traffic" in conversion["note"]
+    assert conversion["n_total_required"] == proportion_sample_size(0.05, 0.06).n_total
+    quick = design_summary(audience_size=500, control_share=0.2, p_control=0.05,
+                           revenue_mean=10.0, revenue_std=40.0, conversion_effect=0.2,
+                           eligible_per_day=100, max_duration_days=365).set_index("metric")
+    assert quick.loc["conversion", "duration_days"] == math.ceil(
+        conversion["n_total_required"] / 100)

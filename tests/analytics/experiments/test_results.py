@@ -7,13 +7,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.proportion import test_proportions_2indep as wald_test_2indep
 
-from analytics.experiment_results import (
+from analytics.experiments.results import (
     compare_means,
     compare_proportions,
     experiment_results,
+    fieller_relative_interval,
     group_summary,
     srm_test,
 )
@@ -40,10 +41,14 @@ def test_conversion_lift_and_interval_on_a_hand_case() -> None:
     assert (lift.treatment_mean, lift.control_mean) == (0.12, 0.08)
     assert lift.abs_lift == pytest.approx(0.04)
     assert (lift.abs_ci_low, lift.abs_ci_high) == pytest.approx((0.04 - Z95 * se, 0.04 + Z95 * se))
-    se_log = math.sqrt(0.88 / (500 * 0.12) + 0.92 / (500 * 0.08))
     assert lift.rel_lift == pytest.approx(0.5)
-    assert lift.rel_ci_low == pytest.approx(1.5 * math.exp(-Z95 * se_log) - 1)
-    assert lift.rel_ci_high == pytest.approx(1.5 * math.exp(Z95 * se_log) - 1)
+    # Fieller: the ratios ρ at which (0.12 − 0.08ρ)² = z²(0.12·0.88/500 + ρ²·0.08·0.92/500),
+    # found numerically on each side of the estimate 1.5
+    def boundary(rho: float) -> float:
+        return (0.12 - 0.08 * rho) ** 2 - Z95**2 * (0.12 * 0.88 + rho**2 * 0.08 * 0.92) / 500
+
+    assert lift.rel_ci_low == pytest.approx(optimize.brentq(boundary, 0.5, 1.5) - 1, abs=1e-9)
+    assert lift.rel_ci_high == pytest.approx(optimize.brentq(boundary, 1.5, 5.0) - 1, abs=1e-9)
     assert lift.p_value == pytest.approx(2 * stats.norm.sf(0.04 / se))
     reference = wald_test_2indep(60, 500, 40, 500, method="wald")
     assert lift.p_value == pytest.approx(reference.pvalue)
@@ -53,6 +58,51 @@ def test_conversion_p_value_and_interval_agree() -> None:
     for x_t, x_c in [(15, 1), (30, 10), (12, 10), (0, 3)]:
         lift = compare_proportions(x_t, 70, x_c, 18)
         assert (lift.p_value < 0.05) == (lift.abs_ci_low > 0 or lift.abs_ci_high < 0)
+
+
+def test_relative_interval_agrees_with_the_absolute_one_on_a_small_control_group() -> None:
+    # 18 of 98 treated customers converted against 1 of 24 in control. The delta method on the
+    # log ratio gave +340.8 % [−38.1 %, +3040.7 %] beside +14.2 pp [+3.1, +25.3], p = 0.012.
+    lift = compare_proportions(18, 98, 1, 24)
+    assert round(lift.abs_lift * 100, 1) == 14.2
+    assert (round(lift.abs_ci_low * 100, 1), round(lift.abs_ci_high * 100, 1)) == (3.1, 25.3)
+    assert round(lift.p_value, 3) == 0.012
+    assert round(lift.rel_lift * 100, 1) == 340.8
+    # One conversion in 24 is not distinguishable from none (1/24 < 1.96 × its standard error),
+    # so the ratio has no upper bound; its lower bound is where the Wald statistic of
+    # p_t − ρ·p_c equals 1.96.
+    p_t, p_c = 18 / 98, 1 / 24
+    def wald(rho: float) -> float:
+        se = math.sqrt(p_t * (1 - p_t) / 98 + rho**2 * p_c * (1 - p_c) / 24)
+        return (p_t - rho * p_c) / se - Z95
+
+    assert lift.rel_ci_low == pytest.approx(optimize.brentq(wald, 1.0, 4.408) - 1, abs=1e-9)
+    assert round(lift.rel_ci_low * 100, 1) == 30.3
+    assert lift.rel_ci_high == math.inf
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_relative_and_absolute_intervals_always_agree_on_significance(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        n_t, n_c = int(rng.integers(5, 400)), int(rng.integers(5, 120))
+        x_t, x_c = int(rng.binomial(n_t, 0.1)), int(rng.binomial(n_c, 0.05)) + 1
+        lift = compare_proportions(x_t, n_t, x_c, n_c)
+        absolute = lift.abs_ci_low > 0 or lift.abs_ci_high < 0
+        relative = lift.rel_ci_low > 0 or lift.rel_ci_high < 0
+        assert absolute == relative, (x_t, n_t, x_c, n_c)
+        treatment = rng.exponential(50.0, n_t) * (rng.random(n_t) < 0.3)
+        control = rng.exponential(40.0, n_c) * (rng.random(n_c) < 0.3)
+        means = compare_means(treatment, control)
+        if not math.isnan(means.rel_lift):
+            assert (means.abs_ci_low > 0 or means.abs_ci_high < 0) == (
+                means.rel_ci_low > 0 or means.rel_ci_high < 0)
+
+
+def test_fieller_gives_the_whole_half_line_when_neither_mean_is_distinguishable_from_zero():
+    # m_t = 0.01, m_c = 0.02 with standard errors 0.02: any ratio ≥ 0 is compatible
+    assert fieller_relative_interval(0.01, 0.02**2, 0.02, 0.02**2, Z95) == (-0.5, -1.0, math.inf)
+    assert all(math.isnan(v) for v in fieller_relative_interval(0.1, 0.01, 0.0, 0.0, Z95))
 
 
 def test_mean_lift_matches_welchs_test_in_scipy() -> None:
@@ -100,6 +150,9 @@ def test_conversion_interval_covers_the_truth_about_95_percent_of_the_time() -> 
     lifts = [compare_proportions(int(t), n_t, int(c), n_c) for t, c in zip(x_t, x_c, strict=True)]
     coverage = np.mean([lift.abs_ci_low <= 0.02 <= lift.abs_ci_high for lift in lifts])
     assert 0.92 <= coverage <= 0.98
+    # the relative interval covers the true ratio 0.07 / 0.05 − 1 = 0.4 as often
+    relative = np.mean([lift.rel_ci_low <= 0.4 <= lift.rel_ci_high for lift in lifts])
+    assert 0.92 <= relative <= 0.98
 
 
 def test_no_effect_gives_an_interval_around_zero() -> None:
