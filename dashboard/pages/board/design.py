@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
-from analytics.experiment_design import split_audience
+from analytics.experiments.design import split_audience
 from dashboard import components, formatting
 from dashboard.data import query
 from dashboard.errors import shown

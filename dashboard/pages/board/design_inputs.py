@@ -2,7 +2,7 @@
 
 Percentages typed in the page (control share, significance, power, effects) become fractions here,
 with a message naming the input when one is out of range. The plan itself is
-``analytics.experiment_design.design_summary`` (Cohen's h for conversion, Cohen's d with the
+``analytics.experiments.design.design_summary`` (Cohen's h for conversion, Cohen's d with the
 observed standard deviation for revenue per customer).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import experiment_design as design
+from analytics.experiments import design
 
 PP, RELATIVE = design.PP, design.RELATIVE
 
@@ -69,7 +69,7 @@ def read_design_inputs(
 
 
 def design_frame(baseline: dict[str, Any], inputs: DesignInputs) -> pd.DataFrame:
-    """``analytics.experiment_design.design_summary`` for the audience of
+    """``analytics.experiments.design.design_summary`` for the audience of
     ``warehouse.queries.board.audience_baseline`` with the panel's inputs."""
     return design.design_summary(
         audience_size=int(baseline["audience_size"]), control_share=inputs.control_share,

@@ -3,7 +3,7 @@
 The per-customer hash is vectorised: ``unit = first 52 bits of md5(salt || ':' || customer_id) /
 2^52``, uniform in [0, 1). md5 is used as a well-mixed, portable digest (anyone can recompute an
 assignment), not for security; each campaign has its own random salt, so campaigns are
-independent. The split into groups is ``analytics.assignment``.
+independent. The split into groups is ``analytics.experiments.assignment``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Launching freezes the audience — the customers the rule *wins* (highest-priority enabled match)
 in the current snapshot, with their segment and CLV at that moment — and splits it into treatment
-and control (``analytics.assignment``) by a salted hash (``assignment.py``). Assignments are
-stored and never recomputed, so later snapshots cannot change them. The launch is audited in the
-same transaction.
+and control (``analytics.experiments.assignment``) by a salted hash (``assignment.py``).
+Assignments are stored and never recomputed, so later snapshots cannot change them. The launch is
+audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from analytics.assignment import assign_groups, validate_control_share
+from analytics.experiments.assignment import assign_groups, validate_control_share
 from warehouse.clock import utc_now
 from warehouse.commands.audit import LAUNCH, log_audit
 from warehouse.commands.campaigns.assignment import rule_audience

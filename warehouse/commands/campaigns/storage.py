@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.assignment import CONTROL, TREATMENT
+from analytics.experiments.assignment import CONTROL, TREATMENT
 from warehouse.commands.ops_store import open_ops
 from warehouse.frames import insert_frame
 from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL

@@ -13,7 +13,7 @@ Tables written (after ``customers``, so segments can be filled in):
   counting ``order_lines`` with launched_at ≤ ordered_at < measured_until_at;
 * ``campaign_results`` — one row per campaign × metric (conversion, orders_per_customer,
   gmv_per_customer): group sizes, control and treatment means, absolute and relative lift with
-  95 % CI, p-value, SRM p-value and flag (``analytics.experiment_results``).
+  95 % CI, p-value, SRM p-value and flag (``analytics.experiments.results``).
 
 The operational store is only read (attached read-only); without one the tables are empty.
 """
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from analytics.experiment_results import experiment_results
+from analytics.experiments.results import experiment_results
 from warehouse.commands.ops_store import attached_read_only
 from warehouse.frames import insert_frame
 from warehouse.pipeline.registry import REGISTRY, Step

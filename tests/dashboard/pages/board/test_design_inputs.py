@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analytics import experiment_design
+from analytics.experiments import design as experiment_design
 from dashboard.pages.board import (
     design_inputs,
 )
