@@ -1,0 +1,1 @@
+"""The command side: the only code that writes the operational store."""
