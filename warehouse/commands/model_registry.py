@@ -75,7 +75,7 @@ def models_dir(db: Path) -> Path:
     return db.with_name(db.stem + MODELS_SUFFIX)
 
 
-def _check_name(name: str) -> str:
+def check_model_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise ValueError(f"model name {name!r} must be lower-case letters, digits and _, "
                          "starting with a letter (it names a folder)")
@@ -179,7 +179,7 @@ def register_model(
     file in place, so a registered version always has its artifact. Registrations are
     serialised by the store, so two at once never share a number.
     """
-    _check_name(name)
+    check_model_name(name)
     if train_start > train_end:
         raise ValueError(f"training window starts after it ends: {train_start} > {train_end}")
     if params is None:
