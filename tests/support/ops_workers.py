@@ -50,3 +50,8 @@ def open_and_write(db: Path, url: str, writer: str, writes: int, barrier: Any) -
     engine = ops_store(db, url)
     for number in range(writes):
         write_once(engine, writer, number, count=False)
+
+
+def pooled_connections_after_fork(engine: Engine, queue: Any) -> None:
+    """In a forked child: report how many of the parent's pooled connections it still holds."""
+    queue.put(engine.pool.checkedin())

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 OPS_URL_ENV_VAR = "ACTIONBOARD_OPS_URL"
 BUSY_TIMEOUT_SECONDS = 30
@@ -46,8 +46,9 @@ def ops_url(db: Path, url: str | None = None) -> str:
     """The store's SQLAlchemy URL: ``url`` (``--ops-url``), else ``$ACTIONBOARD_OPS_URL``, else
     the SQLite file beside ``db``. ``postgresql://`` URLs get the installed driver (psycopg 3)."""
     chosen = url or os.environ.get(OPS_URL_ENV_VAR)
-    if not chosen:
-        return f"sqlite:///{sqlite_path(Path(db).expanduser().resolve())}"
+    if not chosen:  # URL.create escapes '?', '#' and '%' in folder names
+        path = sqlite_path(Path(db).expanduser().resolve())
+        return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
     parsed = make_url(chosen)
     if parsed.drivername in ("postgresql", "postgres"):  # no driver named: the one installed
         parsed = parsed.set(drivername="postgresql+psycopg")

@@ -9,7 +9,13 @@ from sqlalchemy import Engine, func, select
 
 from tests.support.legacy_ops import legacy_rows, write_legacy_store
 from tests.support.ops_store import StoreCase
-from tests.support.ops_workers import COUNTER_KEY, create_counter, open_and_write, write_once
+from tests.support.ops_workers import (
+    COUNTER_KEY,
+    create_counter,
+    open_and_write,
+    pooled_connections_after_fork,
+    write_once,
+)
 from warehouse.ops import ops_engine, ops_transaction
 from warehouse.ops.schema import audit_log, ops_meta, rules
 
@@ -66,3 +72,15 @@ def test_processes_opening_a_new_store_at_once_migrate_import_and_write_once(
     assert total_rules == legacy_rules
     assert total_audit == legacy_audit + PROCESSES * WRITES_PER_PROCESS
     assert not legacy.exists()
+
+
+def test_a_forked_worker_drops_the_connections_it_inherited(engine: Engine) -> None:
+    write_once(engine, "parent", 0, count=False)  # the parent now has pooled connections
+    assert engine.pool.checkedin() > 0
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=pooled_connections_after_fork, args=(engine, queue))
+    child.start()
+    child.join(timeout=60)
+    assert (child.exitcode, queue.get(timeout=5)) == (0, 0)
+    write_once(engine, "parent", 1, count=False)  # and the parent's still work

@@ -33,6 +33,16 @@ def test_the_default_store_is_an_sqlite_file_beside_the_warehouse(
     assert ops_url(tmp_path / "shop.duckdb") == f"sqlite:///{tmp_path}/shop.ops.sqlite"
 
 
+def test_a_folder_name_with_url_characters_still_names_the_right_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(OPS_URL_ENV_VAR, raising=False)
+    folder = tmp_path / "shop #1? 50%"
+    engine = ops_engine(ops_url(folder / "w.duckdb"))
+    assert engine.url.database == str(folder / "w.ops.sqlite")
+    assert (folder / "w.ops.sqlite").is_file()
+
+
 def test_an_explicit_url_wins_over_the_environment_which_wins_over_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
