@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 OPS_URL_ENV_VAR = "ACTIONBOARD_OPS_URL"
 BUSY_TIMEOUT_SECONDS = 30
@@ -49,7 +50,11 @@ def ops_url(db: Path, url: str | None = None) -> str:
     if not chosen:  # URL.create escapes '?', '#' and '%' in folder names
         path = sqlite_path(Path(db).expanduser().resolve())
         return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
-    parsed = make_url(chosen)
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError:  # its message repeats the text, password included
+        raise ValueError("the operational store URL is not a database URL: expected "
+                         "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE") from None
     if parsed.drivername in ("postgresql", "postgres"):  # no driver named: the one installed
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:

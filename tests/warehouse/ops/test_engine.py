@@ -62,6 +62,12 @@ def test_an_unsupported_database_is_refused_without_showing_the_password() -> No
         ops_url(Path("w.duckdb"), "mysql://app:s3cret@db/ops")
 
 
+def test_text_that_is_no_url_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ValueError, match="not a database URL") as refused:
+        ops_url(Path("w.duckdb"), "app:s3cret@db/ops")
+    assert "s3cret" not in str(refused.value)
+
+
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
     engine = ops_engine(ops_url(tmp_path / "w.duckdb"))
     with ops_transaction(engine, readonly=True) as connection:
