@@ -26,6 +26,8 @@ MODULES = {
     _module_name(path): path
     for package in PACKAGES
     for path in sorted((ROOT / package).rglob("*.py"))
+    # Alembic runs migration scripts itself, inside its own context: they are not importable.
+    if "migrations" not in path.relative_to(ROOT).parts
 }
 
 

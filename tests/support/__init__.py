@@ -1,0 +1,1 @@
+"""Builders and fixtures shared by several test packages."""

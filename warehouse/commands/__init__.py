@@ -12,7 +12,9 @@ Public API (``from warehouse.commands import ...``):
 * campaigns — ``launch_campaign``, ``list_campaigns``, ``fetch_campaign``,
   ``UnknownCampaignError``, ``campaign_group_csv``, ``export_campaign``, ``EXPORT_COLUMNS``,
   ``GROUPS``, ``DEFAULT_CONTROL_SHARE``, ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
-* audit — ``audit_log``.
+* audit — ``audit_log``;
+* run records and the model registry: ``warehouse.commands.runs`` and
+  ``warehouse.commands.model_registry`` (imported directly).
 
 Names are imported on first use, so that a caller needing one command (the ingest recording the
 demo campaign) does not load every module of the command side.
@@ -68,4 +70,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_EXPORTS})
-

@@ -1,0 +1,126 @@
+"""Where the operational store is, how to connect to it, and how to run one transaction.
+
+The store holds what users and jobs write (rules, campaigns, users, audit, runs, model metadata):
+small transactions from every server worker and the CLI at once, which DuckDB, one writing
+process per file, cannot take. SQLite in WAL mode is the embedded default: readers never block the
+writer, and writers queue on a busy timeout instead of failing. A server with several hosts or
+many workers points ``ACTIONBOARD_OPS_URL`` at PostgreSQL. Both go through the same SQLAlchemy
+Core code.
+
+Write transactions are serialised on both backends, so a command may read and then write in
+one transaction (the next id is max + 1, a name must be free) without another writer slipping in
+between. On SQLite a write transaction begins IMMEDIATE: it takes the database's write lock at its
+start, waiting up to the busy timeout, rather than upgrading a read snapshot later, which SQLite
+refuses at once when another writer committed in between. (Python's driver would also begin
+transactions only before DML and commit DDL on its own; here SQLAlchemy emits BEGIN itself.) On
+PostgreSQL, whose READ COMMITTED writers would interleave and lose such updates, a write
+transaction first takes a transaction-scoped advisory lock. The store's writes are small, so one
+writer at a time costs little; reads never wait for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+OPS_URL_ENV_VAR = "ACTIONBOARD_OPS_URL"
+BUSY_TIMEOUT_SECONDS = 30
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# Any constant works: it only has to be the same in every process that opens the store.
+_WRITER_LOCK_KEY = 0x0AC7_10B0
+_WRITE_OPTION = "actionboard_write"
+
+
+def sqlite_path(db: Path) -> Path:
+    """The embedded store beside the warehouse file: ``<db stem>.ops.sqlite``."""
+    return db.with_name(db.stem + ".ops.sqlite")
+
+
+def ops_url(db: Path, url: str | None = None) -> str:
+    """The store's SQLAlchemy URL: ``url`` (``--ops-url``), else ``$ACTIONBOARD_OPS_URL``, else
+    the SQLite file beside ``db``. ``postgresql://`` URLs get the installed driver (psycopg 3)."""
+    chosen = url or os.environ.get(OPS_URL_ENV_VAR)
+    if not chosen:  # URL.create escapes '?', '#' and '%' in folder names
+        path = sqlite_path(Path(db).expanduser().resolve())
+        return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError:  # its message repeats the text, password included
+        raise ValueError("the operational store URL is not a database URL: expected "
+                         "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE") from None
+    if parsed.drivername in ("postgresql", "postgres"):  # no driver named: the one installed
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ValueError(
+            f"unsupported operational store {parsed.render_as_string(hide_password=True)!r}: "
+            "use sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_ops_engine(url: str) -> Engine:
+    """A new engine for ``url`` with the store's connection settings; no schema check.
+
+    Most code wants ``warehouse.ops.ops_engine``, which caches the engine and migrates the schema.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database in (None, "", ":memory:"):
+        raise ValueError("the operational store needs a file: an in-memory SQLite database "
+                         "exists once per connection")
+    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see _begin_sqlite)
+    cursor = dbapi_connection.cursor()
+    try:
+        # First, so that switching a new file to WAL waits for a concurrent opener.
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    write = connection.get_execution_options().get(_WRITE_OPTION, True)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def ops_transaction(engine: Engine, *, readonly: bool = False) -> Iterator[Connection]:
+    """One transaction on the store: committed when the block ends, rolled back if it raises.
+
+    A write transaction (the default) waits until no other writer, in any thread or process,
+    holds the store; it then sees every earlier commit and no later one until it ends.
+    ``readonly`` transactions wait for nobody, and PostgreSQL refuses writes in them.
+    """
+    postgres = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = {_WRITE_OPTION: not readonly}
+    if readonly and postgres:
+        options["postgresql_readonly"] = True
+    with engine.connect() as connection:
+        connection.execution_options(**options)
+        with connection.begin():
+            if postgres and not readonly:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": _WRITER_LOCK_KEY})
+            yield connection

@@ -1,0 +1,181 @@
+"""The operational store's tables: what users and jobs write, one row per fact.
+
+SQLAlchemy Core tables, the same on SQLite and PostgreSQL. This module is the current schema that
+code queries; the Alembic migrations in ``migrations/versions`` create it step by step, and a
+test checks the two agree. Changing a table means adding a migration.
+
+Conventions: timestamps are naive UTC (``*_at``), JSON columns hold small documents (parameters,
+counts, metrics), enumerations are checked by the database. ``rules``, ``campaigns``,
+``campaign_assignments``, ``audit_log`` and ``ops_meta`` keep the columns of the DuckDB store they
+replace (``warehouse/ops_schema.py``), so rows copy across unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    false,
+)
+
+# Named constraints, so later migrations can alter them (SQLite rebuilds tables by name).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("viewer", "analyst", "campaign_owner", "admin")
+AUDIT_EVENTS = ("sign_in", "rule_change", "launch", "export", "send")
+RUN_STATUSES = ("running", "succeeded", "failed")
+GROUP_NAMES = ("treatment", "control")
+CAMPAIGN_SOURCES = ("board", "demo")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+rules = Table(
+    "rules",
+    metadata,
+    Column("rule_id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("priority", Integer, nullable=False),  # 1 = highest, kept 1..n without gaps
+    Column("conditions", Text, nullable=False),  # JSON list, see warehouse.rules
+    Column("action", String, nullable=False),
+    Column("channel", String, nullable=False),
+    Column("offer", String, nullable=False),
+    Column("kpi", String, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("rule_id", Integer),  # no foreign key: a campaign outlives its rule
+    Column("rule_name", String),
+    Column("action", String),
+    Column("channel", String),
+    Column("offer", String),
+    Column("kpi", String),
+    Column("control_share", Double, nullable=False),
+    Column("salt", String),
+    Column("launched_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+    Column("audience_size", BigInteger, nullable=False),
+    Column("source", String, nullable=False),
+    CheckConstraint(_one_of("source", CAMPAIGN_SOURCES), name="source"),
+)
+
+campaign_assignments = Table(
+    "campaign_assignments",
+    metadata,
+    Column(
+        "campaign_id",
+        String,
+        ForeignKey("campaigns.campaign_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("customer_id", String, nullable=False),
+    Column("group_name", String, nullable=False),  # never changed after launch
+    Column("segment", String),
+    Column("clv_amount", Double),
+    PrimaryKeyConstraint("campaign_id", "customer_id"),
+    CheckConstraint(_one_of("group_name", GROUP_NAMES), name="group_name"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True),
+    Column("logged_at", DateTime, nullable=False),
+    Column("user_name", String),  # NULL for rows from before sign-in existed
+    Column("event", String, nullable=False),
+    Column("campaign_id", String),  # launches and campaign exports and sends
+    Column("segment", String),  # segment exports
+    Column("rule_id", Integer),  # rule changes
+    Column("group_name", String),
+    Column("row_count", BigInteger),
+    Column("file_name", String),
+    Column("detail", Text),  # free text or JSON: what changed, why a sign-in failed
+    CheckConstraint(_one_of("event", AUDIT_EVENTS), name="event"),
+    Index("ix_audit_log_logged_at", "logged_at"),
+)
+
+ops_meta = Table(
+    "ops_meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("role", String, nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("is_disabled", Boolean, nullable=False, server_default=false()),
+    CheckConstraint(_one_of("role", ROLES), name="role"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("kind", String, nullable=False),  # refresh, ingest, a job's name
+    Column("status", String, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("host", String, nullable=False),  # with pid: is the process still there?
+    Column("pid", Integer, nullable=False),
+    Column("params", JSON(none_as_null=True)),
+    Column("counts", JSON(none_as_null=True)),
+    Column("error", Text),
+    CheckConstraint(_one_of("status", RUN_STATUSES), name="status"),
+    Index("ix_runs_started_at", "started_at"),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("name", String, nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, … per name
+    Column("trained_at", DateTime, nullable=False),
+    Column("train_start", DateTime, nullable=False),
+    Column("train_end", DateTime, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("artifact", String, nullable=False),  # path relative to the models folder
+    Column("artifact_sha256", String, nullable=False),
+    Column("library_versions", JSON, nullable=False),  # {"python": "3.11.9", ...}
+    PrimaryKeyConstraint("name", "version"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("train_start <= train_end", name="train_window"),
+)
