@@ -30,6 +30,7 @@ from demo.grocery.push import (
 from demo.grocery.shop import GROCERY_FILES, generate_grocery, simulate_grocery
 from demo.grocery.state import GROCERY_STATE_FILE
 from demo.response import TYPES
+from warehouse.ingest_orders import ingest_orders
 
 SCALE = 0.3
 DAY_MS = 86_400_000
@@ -366,3 +367,17 @@ def test_a_push_campaign_needs_a_catalogue_item_and_a_window(shop, last_order, t
     unknown = PushCampaign("p", N_ITEMS + 1, last_order, last_order + DAY_MS, np.array([1]))
     with pytest.raises(ValueError, match="not in the catalogue"):
         simulate_grocery(shop / GROCERY_STATE_FILE, tmp_path, last_order, 1, [unknown])
+
+
+def test_generated_and_simulated_orders_load_into_the_warehouse(tmp_path: Path) -> None:
+    """Both files pass the ordinary orders ingest: nothing rejected, nothing loaded twice."""
+    generate_grocery(tmp_path / "shop", scale=0.02, seed=6)
+    db = tmp_path / "warehouse.duckdb"
+    first = ingest_orders(db, tmp_path / "shop" / "orders.csv", progress=False)
+    last = int(read_orders(tmp_path / "shop")["at_ms"].max())
+    simulate_grocery(tmp_path / "shop" / GROCERY_STATE_FILE, tmp_path / "week", last, 7)
+    second = ingest_orders(db, tmp_path / "week" / "orders.csv", progress=False)
+    for summary, folder in ((first, "shop"), (second, "week")):
+        (lines_file,) = summary.files
+        assert lines_file.rows_read == len(read_orders(tmp_path / folder)) > 0
+        assert lines_file.rows_loaded == lines_file.rows_read

@@ -19,6 +19,7 @@ from demo.response import DETER, PERSUADE
 from demo.simulator import RunningCampaign, simulate
 from demo.state import STATE_FILE
 from demo.timeline import MS_PER_DAY
+from warehouse.ingest import ingest_retailrocket
 
 SCALE = 0.1
 DAYS = 14
@@ -347,3 +348,20 @@ def test_a_campaign_needs_a_known_channel_and_a_window() -> None:
         RunningCampaign("c", "fax", 0, 1, np.array([1]))
     with pytest.raises(ValueError, match="ends before it starts"):
         RunningCampaign("c", "email", 5, 5, np.array([1]))
+
+
+def test_simulated_days_load_into_the_warehouse_after_the_generated_data(tmp_path) -> None:
+    """The files are ready for the ordinary ingest: nothing rejected, nothing already loaded."""
+    generate(tmp_path / "demo", scale=0.01, seed=9, progress=False)
+    db = tmp_path / "warehouse.duckdb"
+    ingest_retailrocket(db, tmp_path / "demo", progress=False)
+    last = int(read_events(tmp_path / "demo")["timestamp"].max())
+    simulate(tmp_path / "demo" / STATE_FILE, tmp_path / "week", last, 7)
+    summary = ingest_retailrocket(db, tmp_path / "week", progress=False)
+    files = {f.file: f for f in summary.files}
+    events = files["events.csv"]
+    assert events.rows_read == len(read_events(tmp_path / "week"))
+    assert (events.rows_rejected, events.already_loaded) == (0, 0)
+    assert events.rows_loaded == events.rows_read - events.duplicates_in_file > 0
+    properties = files["item_properties_part1.csv"]
+    assert properties.rows_rejected == 0 and properties.rows_loaded > 0
