@@ -47,7 +47,7 @@ from demo.properties import PRICE_KEY, REAL_PART1_ROWS, PropertyLog, build_prope
 from demo.response import latent_response, response_table
 from demo.state import STATE_FILE, ActiveVisitors, ShopState
 from demo.streams import stream
-from demo.timeline import N_DAYS, Timeline
+from demo.timeline import N_DAYS, START_MS, Timeline
 from demo.writer import write_all
 
 KAGGLE_FILES = ("events.csv", "item_properties_part1.csv", "item_properties_part2.csv",
@@ -205,7 +205,7 @@ def _initial_state(
     item_available[stock_items] = pc.cast(stock, pa.int8()).to_numpy()
     last_tid = pc.max(events["transactionid"]).as_py()
     return ShopState(
-        seed=seed, scale=scale, clock_ms=clock, chunk_start_ms=int(visitors.t_start.min()),
+        seed=seed, scale=scale, clock_ms=clock, chunk_start_ms=START_MS,
         next_transactionid=0 if last_tid is None else last_tid + 1,
         archetype=archetype, response_u=u, active=active, item_price=item_price,
         item_available=item_available,

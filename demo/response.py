@@ -152,6 +152,14 @@ def response_table(
     return pa.table({**columns, **effects})
 
 
+def response_time(v: np.ndarray, start: int, latest: int, mean_days: float) -> np.ndarray:
+    """Times in [start, latest): ``start`` plus an exponential delay with mean ``mean_days``
+    cut to the span, by inverse CDF of the uniforms ``v``."""
+    span_days = max(latest - start, 1) / MS_PER_DAY
+    delay_days = -mean_days * np.log1p(-v * -np.expm1(-span_days / mean_days))
+    return start + (delay_days * MS_PER_DAY).astype(np.int64)
+
+
 def window_members(
     keys: np.ndarray, visitor: np.ndarray, start: np.ndarray, window: tuple[int, int]
 ) -> np.ndarray:
@@ -197,11 +205,8 @@ def contact(
     after, up_to = emitted
     # persuadables: one caused purchase at a delay cut to the window
     respond = keyed_uniform(seed, f"respond {campaign_id}", treated_ids) < PERSUADE[channel]
-    span_days = max(end - SESSION_ROOM_MS - start, 1) / MS_PER_DAY
-    mean = RESPONSE_DELAY_DAYS
-    v = keyed_uniform(seed, f"delay {campaign_id}", treated_ids)
-    delay_days = -mean * np.log1p(-v * -np.expm1(-span_days / mean))
-    at = start + (delay_days * MS_PER_DAY).astype(np.int64)
+    at = response_time(keyed_uniform(seed, f"delay {campaign_id}", treated_ids), start,
+                       end - SESSION_ROOM_MS, RESPONSE_DELAY_DAYS)
     caused = (types == PERSUADABLE) & respond & (at > after) & (at <= up_to)
 
     # natural purchases in the window, and which of them contact stops

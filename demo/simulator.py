@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -58,8 +59,8 @@ from demo.response import (
     response_table,
     response_types,
 )
-from demo.state import STATE_FILE, ActiveVisitors, ShopState
-from demo.streams import stream
+from demo.state import STATE_FILE, ActiveVisitors, ShopState, check_continuity
+from demo.streams import numeric_ids, stream, to_epoch_ms
 from demo.timeline import END_MS, MS_PER_DAY, N_DAYS, N_SNAPSHOTS, SNAPSHOT_MS, START_MS, Timeline
 from demo.writer import write_all
 
@@ -91,6 +92,17 @@ class RunningCampaign:
             raise ValueError(f"campaign {self.campaign_id}: the window ends before it starts")
         object.__setattr__(self, "treatment",
                            np.unique(np.asarray(self.treatment, dtype=np.int64)))
+
+    @classmethod
+    def from_store(
+        cls, campaign_id: str, channel: str, launched_at: datetime, ends_at: datetime,
+        treatment_ids: Iterable[object],
+    ) -> RunningCampaign:
+        """From an operational store's campaign: datetimes (naive = UTC, ``ends_at`` exclusive)
+        and the treatment group's customer ids as text; ids that are not whole numbers are
+        counted as unknown by ``simulate``. The channel is matched without case."""
+        return cls(campaign_id, channel.strip().lower(), to_epoch_ms(launched_at),
+                   to_epoch_ms(ends_at), numeric_ids(treatment_ids))
 
 
 @dataclass
@@ -145,7 +157,7 @@ def simulate(
     if not 1 <= days <= 366:
         raise ValueError(f"days must be between 1 and 366, got {days}")
     state = ShopState.load(state_file)
-    _check_continuity(state, last_event_ms)
+    check_continuity(state.clock_ms, state.chunk_start_ms, last_event_ms, "events")
     start = state.clock_ms
     end = start + days * MS_PER_DAY
     seed = state.seed
@@ -176,7 +188,7 @@ def simulate(
     for campaign in campaigns:
         ids = campaign.treatment
         known = ids[(ids >= 0) & (ids < state.n_visitors)]
-        summary.unknown_treated += ids.size - known.size
+        summary.unknown_treated += ids.size - known.size  # -1 stands for every non-numeric id
         summary.treated += known.size
         types = response_types(archetype[known], response_u[known], campaign.channel)
         outcome = contact(seed, campaign.campaign_id, campaign.channel,
@@ -232,22 +244,6 @@ def _still_active(active: ActiveVisitors, clock: int) -> np.ndarray:
     """Visitors who may do something after ``clock``: within their stay and not inert."""
     busy = (active.browse_rate > 0) | (active.buy_rate > 0) | (active.t_buy > clock)
     return busy & (active.t_leave > clock)
-
-
-def _check_continuity(state: ShopState, last_event_ms: int) -> None:
-    """The loaded data must end inside the state's last run: else the state is not theirs."""
-    def day(ms: int) -> str:
-        return str(np.datetime64(ms, "ms"))
-
-    if last_event_ms > state.clock_ms:
-        raise ValueError(
-            f"the loaded events end at {day(last_event_ms)} but the simulator state ends at "
-            f"{day(state.clock_ms)}: use the state written with the files loaded last")
-    if last_event_ms <= state.chunk_start_ms:
-        raise ValueError(
-            f"the simulator state continues a run from {day(state.chunk_start_ms)} whose files "
-            f"are not loaded (the loaded events end at {day(last_event_ms)}): load that run's "
-            "files first, or use the state written before it")
 
 
 def _arrivals(

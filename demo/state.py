@@ -29,6 +29,23 @@ STATE_FILE = "simulator_state.npz"
 STATE_VERSION = 1
 
 
+def check_continuity(clock_ms: int, chunk_start_ms: int, last_loaded_ms: int, what: str) -> None:
+    """Refuse a state that does not belong to the loaded data: the newest loaded ``what``
+    ("events", "orders") must lie in the state's last run, (chunk_start_ms, clock_ms]."""
+    def day(ms: int) -> str:
+        return str(np.datetime64(int(ms), "ms").astype("datetime64[s]"))
+
+    if last_loaded_ms > clock_ms:
+        raise ValueError(
+            f"the loaded {what} end at {day(last_loaded_ms)} but the simulator state ends at "
+            f"{day(clock_ms)}: use the state written with the files loaded last")
+    if last_loaded_ms <= chunk_start_ms:
+        raise ValueError(
+            f"the simulator state continues a run from {day(chunk_start_ms)} whose files are "
+            f"not loaded (the loaded {what} end at {day(last_loaded_ms)}): load that run's "
+            "files first, or use the state written before it")
+
+
 @dataclass(frozen=True)
 class ActiveVisitors:
     """Visitors who may still do something after the clock; ``visitor_id`` indexes the arrays

@@ -9,6 +9,8 @@ fixed hash of the seed, a label and the row's ids, the same whichever call compu
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -44,3 +46,20 @@ def keyed_uniform(seed: int, label: str, *keys: np.ndarray) -> np.ndarray:
         for key in keys:
             h = _mix(h + _GOLDEN + np.asarray(key).astype(np.int64).view(np.uint64))
     return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def to_epoch_ms(moment: datetime) -> int:
+    """A datetime as Unix milliseconds; a naive one is taken as UTC (as the warehouse stores)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def numeric_ids(ids: Iterable[object]) -> np.ndarray:
+    """Customer ids (text or numbers, as an operational store keeps them) as int64; an id that
+    is not a whole number becomes -1, which no demo customer has."""
+    text = np.asarray([str(i).strip() for i in ids], dtype=object)
+    whole = np.array([t.isdigit() and len(t) <= 18 for t in text], dtype=bool)
+    out = np.full(text.size, -1, dtype=np.int64)
+    out[whole] = text[whole].astype(np.int64)
+    return out

@@ -37,18 +37,19 @@ Responses are keyed draws (``demo.streams.keyed_uniform``) of the seed, campaign
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
 
-from demo.grocery.calendar import MS_PER_DAY
 from demo.grocery.catalogue import GroceryCatalogue
 from demo.grocery.households import TYPE_NAMES
 from demo.grocery.orders import Orders, quantities
 from demo.grocery.state import GroceryState
-from demo.response import DO_NOT_DISTURB, PERSUADABLE, TYPES
-from demo.streams import keyed_uniform
+from demo.response import DO_NOT_DISTURB, PERSUADABLE, TYPES, response_time
+from demo.streams import keyed_uniform, numeric_ids, to_epoch_ms
 
 PUSH_SHARES: dict[str, tuple[float, float, float, float]] = {
     "weekly_family": (0.25, 0.25, 0.40, 0.10),
@@ -99,6 +100,17 @@ class PushCampaign:
         object.__setattr__(self, "treatment",
                            np.unique(np.asarray(self.treatment, dtype=np.int64)))
 
+    @classmethod
+    def from_store(
+        cls, campaign_id: str, item_id: int | str, launched_at: datetime, ends_at: datetime,
+        treatment_ids: Iterable[object],
+    ) -> PushCampaign:
+        """From an operational store's campaign: datetimes (naive = UTC, ``ends_at``
+        exclusive) and the treatment group's customer ids as text (non-numeric ids are
+        nobody)."""
+        return cls(campaign_id, int(item_id), to_epoch_ms(launched_at), to_epoch_ms(ends_at),
+                   numeric_ids(treatment_ids))
+
 
 @dataclass(frozen=True)
 class PushOutcome:
@@ -135,10 +147,8 @@ def apply_push(
     # persuadables: one extra order with the promoted item
     p = PUSH_PERSUADE_BASE + PUSH_PERSUADE_AISLE * aisle_affinity(state, h, cat.aisle[item], cat)
     respond = keyed_uniform(seed, f"push respond {cid}", h) < p
-    span_days = max(end - ORDER_ROOM_MS - start, 1) / MS_PER_DAY
-    v = keyed_uniform(seed, f"push delay {cid}", h)
-    delay = -PUSH_DELAY_DAYS * np.log1p(-v * -np.expm1(-span_days / PUSH_DELAY_DAYS))
-    at = start + (delay * MS_PER_DAY).astype(np.int64)
+    at = response_time(keyed_uniform(seed, f"push delay {cid}", h), start, end - ORDER_ROOM_MS,
+                       PUSH_DELAY_DAYS)
     caused = delivered & (types == PERSUADABLE) & respond & (at > after) & (at <= up_to)
     caused_orders = _caused_orders(state, h[caused], at[caused], item, cat, rng)
 

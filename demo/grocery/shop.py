@@ -52,6 +52,7 @@ from demo.grocery.orders import Orders, run_orders
 from demo.grocery.push import PUSH_EFFECT_COLUMNS, PushCampaign, apply_push, push_types
 from demo.grocery.state import GROCERY_STATE_FILE, GroceryState
 from demo.response import TYPES
+from demo.state import check_continuity
 from demo.streams import stream
 from demo.writer import write_all
 
@@ -150,7 +151,7 @@ def simulate_grocery(
     if not 1 <= days <= 366:
         raise ValueError(f"days must be between 1 and 366, got {days}")
     state = GroceryState.load(state_file)
-    _check_continuity(state, last_order_ms)
+    check_continuity(state.clock_ms, state.chunk_start_ms, last_order_ms, "orders")
     cat = _catalogue(state.seed)
     span = _advance(state, cat, state.clock_ms + days * MS_PER_DAY, campaigns)
     summary = _write(span, cat, Path(out_dir), all_households=False)
@@ -165,21 +166,6 @@ def _catalogue(seed: int) -> GroceryCatalogue:
 
 def _departments(cat: GroceryCatalogue) -> np.ndarray:
     return department_of_aisles(cat.aisle_names)
-
-
-def _check_continuity(state: GroceryState, last_order_ms: int) -> None:
-    def day(ms: int) -> str:
-        return str(np.datetime64(ms, "s"))
-
-    if last_order_ms > state.clock_ms:
-        raise ValueError(
-            f"the loaded orders end at {day(last_order_ms)} but the grocery state ends at "
-            f"{day(state.clock_ms)}: use the state written with the files loaded last")
-    if last_order_ms <= state.chunk_start_ms:
-        raise ValueError(
-            f"the grocery state continues a run from {day(state.chunk_start_ms)} whose files "
-            f"are not loaded (the loaded orders end at {day(last_order_ms)}): load that run's "
-            "files first, or use the state written before it")
 
 
 def _join(state: GroceryState, new: NewHouseholds, rng: np.random.Generator) -> GroceryState:

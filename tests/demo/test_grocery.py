@@ -8,6 +8,7 @@ demo.grocery.push and the ground truth files, with four-standard-deviation toler
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -381,3 +382,11 @@ def test_generated_and_simulated_orders_load_into_the_warehouse(tmp_path: Path) 
         (lines_file,) = summary.files
         assert lines_file.rows_read == len(read_orders(tmp_path / folder)) > 0
         assert lines_file.rows_loaded == lines_file.rows_read
+
+
+def test_a_push_campaign_from_the_store_keeps_its_window_item_and_customer_ids() -> None:
+    campaign = PushCampaign.from_store("p-1", "17", datetime(2024, 7, 1, 9, 30),
+                                       datetime(2024, 7, 15), ["3", "x", 1])
+    assert (campaign.item_id, campaign.starts_at_ms, campaign.ends_at_ms) == (
+        17, 1_719_826_200_000, 1_721_001_600_000)
+    assert campaign.treatment.tolist() == [-1, 1, 3]

@@ -7,6 +7,7 @@ parameters in demo.response; tolerances are four binomial standard deviations.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -365,3 +366,13 @@ def test_simulated_days_load_into_the_warehouse_after_the_generated_data(tmp_pat
     assert events.rows_loaded == events.rows_read - events.duplicates_in_file > 0
     properties = files["item_properties_part1.csv"]
     assert properties.rows_rejected == 0 and properties.rows_loaded > 0
+
+
+def test_a_campaign_from_the_store_keeps_its_window_and_numeric_customer_ids() -> None:
+    campaign = RunningCampaign.from_store(
+        "c-1", " Email ", datetime(2015, 9, 18, 21, 0), datetime(2015, 10, 2, tzinfo=UTC),
+        ["12", 5, " 7 ", "guest-3", "12"])
+    assert campaign.channel == "email"
+    assert campaign.starts_at_ms == 1_442_610_000_000  # 2015-09-18 21:00 UTC
+    assert campaign.ends_at_ms == 1_443_744_000_000  # 2015-10-02 00:00 UTC
+    assert campaign.treatment.tolist() == [-1, 5, 7, 12]
