@@ -59,6 +59,15 @@ class PropertyLog:
     def __len__(self) -> int:
         return int(self.snapshot.size)
 
+    def latest(self, key: str) -> tuple[np.ndarray, pa.Array]:
+        """(item positions, value) of each item's last recorded value of property ``key``."""
+        code = int(np.flatnonzero(np.asarray(self.keys.to_pylist()) == key)[0])
+        rows = np.flatnonzero(self.key == code)
+        items = self.item[rows][::-1]  # rows are in snapshot order: the last one comes first
+        unique, first = np.unique(items, return_index=True)
+        last = rows[::-1][first]
+        return unique.astype(np.int64), self.values.take(pa.array(self.value[last]))
+
     def table(self, start: int, stop: int) -> pa.Table:
         """Rows ``start:stop`` as ``timestamp,itemid,property,value``."""
         part = slice(start, stop)
@@ -70,7 +79,7 @@ class PropertyLog:
         })
 
 
-def _numbers(values: np.ndarray) -> pa.Array:
+def number_text(values: np.ndarray) -> pa.Array:
     """Integers as the files write numbers: ``n<int>.000``."""
     text = pc.cast(pa.array(values, type=pa.int64()), pa.string())
     return pc.binary_join_element_wise("n", text, ".000", "")
@@ -80,7 +89,7 @@ def _token_vocabulary(size: int, rng: np.random.Generator) -> pa.Array:
     """``size`` hashed-looking values of 1–4 tokens, e.g. ``679677 n24.000 1338``."""
     n_tokens = max(size // 8, 1_000)
     hashed = pc.cast(pa.array(rng.integers(100, 1_200_000, n_tokens)), pa.string())
-    number = _numbers(np.round(rng.lognormal(3.0, 1.5, n_tokens)).astype(np.int64))
+    number = number_text(np.round(rng.lognormal(3.0, 1.5, n_tokens)).astype(np.int64))
     tokens = pc.if_else(pa.array(rng.random(n_tokens) < 0.3), number, hashed)
     length = rng.choice(4, size, p=[0.55, 0.25, 0.12, 0.08]) + 1
     slots = [
@@ -190,7 +199,7 @@ def build_property_log(cat: Catalogue, rng: np.random.Generator) -> PropertyLog:
         vocab,
         pa.array(["0", "1"]),
         pc.cast(pa.array(cat.used_categories), pa.string()),
-        _numbers(prices),
+        number_text(prices),
     ])
     return PropertyLog(
         snapshot=snapshot[order],

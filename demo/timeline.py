@@ -4,6 +4,10 @@ All times are Unix epoch milliseconds, UTC, as in the RetailRocket files. Activi
 intensity curve per hour — a growth trend × a weekly cycle × a daily rhythm, plus a tracking-outage
 day and a sale day — and every event time is drawn from it, so traffic, purchases and transactions
 per day share the same shape.
+
+The continuation simulator (``demo.simulator``) needs days after the observed period: a timeline
+built with ``future_rng`` runs ``FUTURE_DAYS`` further days with the trend held at its last level,
+the same weekly cycle and daily rhythm, and its own day-to-day noise (no special days).
 """
 
 from __future__ import annotations
@@ -40,21 +44,42 @@ DIURNAL = np.array([
 GROWTH = (0.85, 1.15)  # trend factor on the first and the last day
 DAY_NOISE = 0.07  # lognormal sigma of day-to-day variation
 SPECIAL_DAYS = {"2015-06-04": 0.35, "2015-07-22": 2.0}  # tracking outage, sale day
+FUTURE_DAYS = 3_650  # calendar of the continuation: ten years after the observed period
 
 
 class Timeline:
     """Hourly activity intensity over the period and a sampler of event times from it."""
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(
+        self, rng: np.random.Generator, future_rng: np.random.Generator | None = None
+    ) -> None:
         days = np.arange(N_DAYS)
         weekday = (days + 6) % 7  # 2015-05-03 is a Sunday
         day_weight = np.linspace(*GROWTH, N_DAYS) * WEEKLY[weekday]
         day_weight *= rng.lognormal(0.0, DAY_NOISE, N_DAYS)
         for day, factor in SPECIAL_DAYS.items():
             day_weight[(epoch_ms(day) - START_MS) // MS_PER_DAY] = factor
+        self.period_day_weight = float(day_weight.mean() * DIURNAL.sum())
+        if future_rng is not None:
+            later = np.arange(N_DAYS, N_DAYS + FUTURE_DAYS)
+            future = GROWTH[1] * WEEKLY[(later + 6) % 7]
+            day_weight = np.concatenate(
+                [day_weight, future * future_rng.lognormal(0.0, DAY_NOISE, FUTURE_DAYS)])
         hourly = (day_weight[:, None] * DIURNAL[None, :]).ravel()
         self.cumulative = np.concatenate([[0.0], np.cumsum(hourly)])
         self.hours = np.arange(self.cumulative.size, dtype=np.float64)
+        self.end_ms = START_MS + (self.hours.size - 1) * MS_PER_HOUR
+
+    def activity_days(self, lo_ms: np.ndarray, hi_ms: np.ndarray) -> np.ndarray:
+        """Activity between two times, in average days of the observed period (0 if hi <= lo).
+
+        A visitor with a rate of r sessions per average day expects r × this many in the span.
+        """
+        lo_h = (np.asarray(lo_ms, dtype=np.float64) - START_MS) / MS_PER_HOUR
+        hi_h = (np.asarray(hi_ms, dtype=np.float64) - START_MS) / MS_PER_HOUR
+        span = np.interp(hi_h, self.hours, self.cumulative) - np.interp(
+            lo_h, self.hours, self.cumulative)
+        return np.maximum(span, 0.0) / self.period_day_weight
 
     def sample(self, lo_ms: np.ndarray, hi_ms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One time per row in ``[lo_ms, hi_ms)``, drawn from the activity intensity (int64 ms)."""

@@ -17,9 +17,13 @@ def write_csv(table: pa.Table, path: Path) -> int:
     Values are written unquoted, as in the published files, so they may hold no comma, quote or
     newline (pyarrow raises if one does).
     """
+    # pyarrow 26 writes a block of NUL bytes for a table whose first chunk is empty: skip them
+    batches = [batch for batch in table.to_batches() if batch.num_rows]
     with pa.OSFile(str(path), "wb") as sink:
         sink.write((",".join(table.column_names) + "\n").encode("ascii"))
-        pcsv.write_csv(table, sink, write_options=_OPTIONS)
+        if batches:
+            pcsv.write_csv(pa.Table.from_batches(batches, schema=table.schema), sink,
+                           write_options=_OPTIONS)
     return table.num_rows
 
 

@@ -12,6 +12,7 @@ import pytest
 from demo.archetypes import NAMES
 from demo.generator import KAGGLE_FILES, generate
 from demo.properties import PRICE_KEY, REAL_PART1_ROWS
+from demo.response import CHANNELS, PERSUADE, TYPES
 from demo.timeline import END_MS, START_MS
 from tests.conftest import DEMO_TEST_SCALE
 
@@ -54,7 +55,8 @@ def test_writes_the_four_kaggle_files_with_their_exact_headers(demo_folder: Path
 
 
 def test_values_are_written_unquoted_like_the_published_files(demo_folder: Path) -> None:
-    for name in (*KAGGLE_FILES, "demo_campaign.csv", "ground_truth_archetypes.csv"):
+    for name in (*KAGGLE_FILES, "demo_campaign.csv", "ground_truth_archetypes.csv",
+                 "ground_truth_response.csv", "ground_truth_effects.csv"):
         assert '"' not in (demo_folder / name).read_text(encoding="ascii")[:200_000], name
 
 
@@ -201,6 +203,67 @@ def test_campaign_file_is_consistent(demo_folder: Path, events: pd.DataFrame) ->
     assert campaign["visitorid"].isin(buyers_before).all()  # all bought before launch
 
 
+def test_ground_truth_response_gives_every_visitor_a_type_and_effect_per_channel(
+    demo_folder: Path
+) -> None:
+    response = pd.read_csv(demo_folder / "ground_truth_response.csv")
+    archetypes = pd.read_csv(demo_folder / "ground_truth_archetypes.csv")
+    assert list(response.columns) == [
+        "visitorid", "archetype", "type_email", "type_push", "type_sms",
+        "effect_email", "effect_push", "effect_sms"]
+    assert response[["visitorid", "archetype"]].equals(archetypes)
+    for channel in CHANNELS:
+        kind, effect = response[f"type_{channel}"], response[f"effect_{channel}"]
+        assert set(kind) <= set(TYPES)
+        assert (effect[kind == "persuadable"] == PERSUADE[channel]).all()
+        assert (effect[kind.isin(["sure_thing", "lost_cause"])] == 0).all()
+        assert (effect[kind == "do_not_disturb"] < 0).all()
+
+
+def _window_purchases(events: pd.DataFrame, truth: dict) -> pd.Series:
+    """Baskets bought in the planted campaign's window, per visitor."""
+    start = pd.Timestamp(truth["window_start"], tz="UTC").value // 1_000_000
+    end = (pd.Timestamp(truth["window_end"], tz="UTC") + pd.Timedelta(days=1)).value // 1_000_000
+    buys = events[(events["event"] == "transaction") & events["timestamp"].between(start, end - 1)]
+    return buys.groupby("visitorid")["transactionid"].nunique()
+
+
+def test_treated_members_bought_what_their_realised_effects_say(
+    demo_folder: Path, events: pd.DataFrame
+) -> None:
+    truth = json.loads((demo_folder / "ground_truth_campaign.json").read_text())
+    effects = pd.read_csv(demo_folder / "ground_truth_effects.csv")
+    campaign = pd.read_csv(demo_folder / "demo_campaign.csv")
+    treated = campaign.loc[campaign["group"] == "treatment", "visitorid"]
+    assert sorted(effects["visitorid"]) == sorted(treated)
+    bought = _window_purchases(events, truth).reindex(effects["visitorid"], fill_value=0)
+    realised = (effects["purchases_without_contact"] - effects["purchases_prevented"]
+                + effects["purchases_caused"])
+    assert (bought.to_numpy() == realised.to_numpy()).all()
+    kind = effects["response_type"]
+    assert (effects.loc[kind != "persuadable", "purchases_caused"] == 0).all()
+    assert (effects.loc[kind != "do_not_disturb", "purchases_prevented"] == 0).all()
+    assert effects["purchases_caused"].sum() == truth["caused_purchases"] > 0
+
+
+def test_the_planted_average_effect_follows_from_the_types(demo_folder: Path) -> None:
+    truth = json.loads((demo_folder / "ground_truth_campaign.json").read_text())
+    response = pd.read_csv(demo_folder / "ground_truth_response.csv", index_col="visitorid")
+    campaign = pd.read_csv(demo_folder / "demo_campaign.csv")
+    kinds = response.loc[campaign["visitorid"], "type_email"].to_numpy()
+    groups = ("treatment", "control")
+    counts = {t: {g: int((kinds[(campaign["group"] == g).to_numpy()] == t).sum()) for g in groups}
+              for t in TYPES}
+    assert counts == truth["types"]
+    # one-time buyers and lapsing high spenders do not come back on their own: nearly all of the
+    # effect is the persuadables' caused purchase, so it is at least PERSUADE × their share less
+    # the few who would have bought anyway
+    persuadable_share = (kinds == "persuadable").mean()
+    effect = truth["p_treatment"] - truth["p_control"]
+    assert effect >= PERSUADE["email"] * persuadable_share - truth["p_control"]
+    assert effect > 0.1
+
+
 def test_window_purchases_in_events_match_the_planted_ground_truth(
     demo_folder: Path, events: pd.DataFrame
 ) -> None:
@@ -219,8 +282,9 @@ def test_window_purchases_in_events_match_the_planted_ground_truth(
 
 
 def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path: Path) -> None:
-    names = (*KAGGLE_FILES, "ground_truth_archetypes.csv", "demo_campaign.csv",
-             "ground_truth_campaign.json")
+    names = (*KAGGLE_FILES, "ground_truth_archetypes.csv", "ground_truth_response.csv",
+             "demo_campaign.csv", "ground_truth_effects.csv", "ground_truth_campaign.json",
+             "simulator_state.npz")
     runs = {}
     for label, seed in (("a", 3), ("b", 3), ("c", 4)):
         generate(tmp_path / label, scale=0.005, seed=seed, progress=False)
