@@ -31,7 +31,7 @@ from demo.grocery.push import (
 from demo.grocery.shop import GROCERY_FILES, generate_grocery, simulate_grocery
 from demo.grocery.state import GROCERY_STATE_FILE
 from demo.response import TYPES
-from warehouse.ingest_orders import ingest_orders
+from warehouse.ingest.orders import ingest_orders
 
 SCALE = 0.3
 DAY_MS = 86_400_000

@@ -20,7 +20,7 @@ from demo.response import DETER, PERSUADE
 from demo.simulator import RunningCampaign, simulate
 from demo.state import STATE_FILE
 from demo.timeline import MS_PER_DAY
-from warehouse.ingest import ingest_retailrocket
+from warehouse.ingest.retailrocket import ingest_retailrocket
 
 SCALE = 0.1
 DAYS = 14
