@@ -1,12 +1,17 @@
-"""Actionboard's one entry point: the command line and the dashboard server.
+"""Actionboard's command line and server start: ``python app.py …``, installed ``actionboard …``.
 
-    python app.py                       serve the dashboard (builds the demo warehouse on first run)
-    python app.py serve --port 8050     the same, explicitly
-    python app.py demo --out DIR        write synthetic RetailRocket-format files
-    python app.py ingest DIR            load RetailRocket files into the warehouse
-    python app.py ingest-orders FILE    load a generic orders CSV
-    python app.py refresh               rebuild marts and models, publish them to the dashboard
-    python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
+    serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
+    demo --out DIR               write synthetic RetailRocket-format files
+    ingest DIR                   load RetailRocket files into the warehouse
+    ingest-orders FILE           load a generic orders CSV
+    refresh                      rebuild marts and models, publish them to the dashboard
+    export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
+    runs [--limit N]             list the last refreshes and loads with their row counts and errors
+
+Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
+else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
+(``warehouse.commands.runs``); the command line acts as the user "cli" in the audit log. Only
+argument parsing, printing and logging set-up live here: the work is in the packages.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from warehouse.paths import warehouse_path
 from warehouse.pipeline.defaults import (
@@ -30,11 +39,14 @@ from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+CLI_USER = "cli"  # the acting user the audit log records for the command line
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 log = logging.getLogger("actionboard")
+
+T = TypeVar("T")
 
 
 def _iso_date(text: str) -> date:
@@ -77,15 +89,21 @@ def _port(text: str) -> int:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
+    """--db and --ops-url: every command but ``demo`` uses the warehouse and its store."""
     parser.add_argument(
         "--db",
         help="warehouse file (default: $ACTIONBOARD_DB or data/actionboard.duckdb)",
+    )
+    parser.add_argument(
+        "--ops-url", default=None,
+        help="operational store (rules, campaigns, audit, runs): sqlite:///PATH or "
+             "postgresql://USER:PASSWORD@HOST/DATABASE (default: $ACTIONBOARD_OPS_URL, "
+             "else <db stem>.ops.sqlite beside the warehouse)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="app.py",
         description="Actionboard: from e-commerce behaviour logs to marketing decisions.",
     )
     parser.add_argument(
@@ -136,37 +154,90 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("campaign_id", help="campaign id, as shown on the Action board")
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     _add_db(export)
+
+    runs = commands.add_parser("runs", help="list the last refreshes and loads")
+    runs.add_argument("--limit", type=_positive_int, default=20,
+                      help="how many, newest first (default %(default)s)")
+    _add_db(runs)
     return parser
 
 
-def build_demo_warehouse(db: Path) -> None:
+def recorded(
+    db: Path, ops_url: str | None, kind: str, params: Mapping[str, Any],
+    work: Callable[[], T], counts: Callable[[T], Mapping[str, int]],
+) -> T:
+    """Run ``work`` as a recorded run of ``kind`` in the store (start, end, status, ``counts``
+    of its result, the error if it fails)."""
+    from warehouse.commands.runs import record_run
+    from warehouse.ops import ops_store
+
+    with record_run(ops_store(db, ops_url), kind, params) as run:
+        result = work()
+        run.add_counts(counts(result))
+    return result
+
+
+def load_counts(summary: Any) -> dict[str, int]:
+    """A load's totals for its run record."""
+    return {figure: summary.total(figure) for figure in (
+        "rows_read", "rows_loaded", "duplicates_in_file", "already_loaded", "rows_rejected",
+        "rows_skipped")}
+
+
+def refresh_counts(snapshot: Path) -> dict[str, int]:
+    """The published snapshot's main tables' rows, for the refresh's run record."""
+    import duckdb
+
+    from warehouse.queries.status import snapshot_counts
+
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return snapshot_counts(con)
+
+
+def ingest(db: Path, folder: Path, price_property: str | None, ops_url: str | None,
+           progress: bool = True) -> Any:
+    from warehouse.ingest.retailrocket import ingest_retailrocket
+
+    return recorded(db, ops_url, "ingest",
+                    {"folder": str(folder), "price_property": price_property},
+                    lambda: ingest_retailrocket(db, folder, price_property=price_property,
+                                                progress=progress, ops_url=ops_url),
+                    load_counts)
+
+
+def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
+    from warehouse.pipeline.refresh import refresh as run_refresh
+
+    if not db.exists():  # nothing to refresh, nor a store to record it in: say how to start
+        return run_refresh(db, ops_url=ops_url, **settings)
+    return recorded(db, ops_url, "refresh", settings,
+                    lambda: run_refresh(db, ops_url=ops_url, **settings), refresh_counts)
+
+
+def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
     """First run: generate the embedded demo data, load it and publish a refresh."""
     from demo.generator import generate
-    from warehouse.ingest.retailrocket import ingest_retailrocket
-    from warehouse.pipeline.refresh import refresh
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
         generate(Path(tmp), scale=DEMO_SCALE, seed=DEMO_SEED)
-        print(ingest_retailrocket(db, Path(tmp)))
-    refresh(db)
+        print(ingest(db, Path(tmp), None, ops_url))
+    refresh(db, ops_url)
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
-def serve(db: Path, host: str, port: int) -> None:
+def serve(db: Path, host: str, port: int, ops_url: str | None = None) -> None:
     from waitress.server import create_server
 
     from dashboard.app import create_app
 
     if current_snapshot(db) is None:
         if db.exists():
-            from warehouse.pipeline.refresh import refresh
-
-            refresh(db)
+            refresh(db, ops_url)
         else:
-            build_demo_warehouse(db)
-    app = create_app(db)
+            build_demo_warehouse(db, ops_url)
+    app = create_app(db, ops_url=ops_url)
     try:
         server = create_server(app.server, host=host, port=port, threads=8)
     except OSError as error:
@@ -192,26 +263,25 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "serve"
     configure_logging(args.log_level, command)
     db = warehouse_path(getattr(args, "db", None))
+    ops_url = getattr(args, "ops_url", None)
     try:
         if command == "serve":
-            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050))
+            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url)
         elif command == "demo":
             from demo.generator import generate
 
             print(generate(args.out, scale=args.scale, seed=args.seed))
         elif command == "ingest":
-            from warehouse.ingest.retailrocket import ingest_retailrocket
-
-            print(ingest_retailrocket(db, args.folder, price_property=args.price_property))
+            print(ingest(db, args.folder, args.price_property, ops_url))
         elif command == "ingest-orders":
             from warehouse.ingest.orders import ingest_orders
 
-            print(ingest_orders(db, args.file))
+            print(recorded(db, ops_url, "ingest-orders", {"file": str(args.file)},
+                           lambda: ingest_orders(db, args.file), load_counts))
         elif command == "refresh":
-            from warehouse.pipeline.refresh import refresh
-
             path = refresh(
                 db,
+                ops_url,
                 as_of=args.as_of,
                 granularity=args.snapshots,
                 clv_horizon_months=args.clv_horizon_months,
@@ -221,13 +291,31 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "export":
             from warehouse.commands import export_campaign
 
-            for path in export_campaign(db, args.campaign_id, args.out):
+            for path in export_campaign(db, args.campaign_id, args.out, user=CLI_USER,
+                                        ops_url=ops_url):
                 print(f"Wrote {path}")
+        elif command == "runs":
+            print(runs_table(db, ops_url, args.limit))
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as error:  # the store cannot be reached or refused the change
+        log.debug("%s failed", command, exc_info=error)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"error: the operational store failed: {reason}", file=sys.stderr)
+        return 2
     return 0
+
+
+def runs_table(db: Path, ops_url: str | None, limit: int) -> str:
+    """The last ``limit`` runs as a table (nothing is created where no store exists yet)."""
+    from warehouse.commands.runs import NO_RUNS, format_runs, list_runs
+    from warehouse.ops import ops_store, ops_store_exists
+
+    if not ops_store_exists(db, ops_url):
+        return NO_RUNS
+    return format_runs(list_runs(ops_store(db, ops_url), limit))
 
 
 if __name__ == "__main__":

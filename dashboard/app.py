@@ -18,6 +18,7 @@ from dash import html
 from dashboard import ids
 from dashboard.data import attach_reader
 from dashboard.pages import PAGES
+from dashboard.store_access import attach_ops_url
 from warehouse.queries.status import refresh_info
 from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
@@ -45,8 +46,10 @@ def _navbar() -> dbc.NavbarSimple:
     )
 
 
-def create_app(db: Path) -> dash.Dash:
-    """Build the dashboard for the warehouse ``db``; pages read its current published snapshot."""
+def create_app(db: Path, ops_url: str | None = None) -> dash.Dash:
+    """Build the dashboard for the warehouse ``db``; pages read its current published snapshot
+    and write through the command side to the operational store at ``ops_url`` (None:
+    ``$ACTIONBOARD_OPS_URL``, else the SQLite file beside ``db``)."""
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -61,6 +64,7 @@ def create_app(db: Path) -> dash.Dash:
         page.register_callbacks(app)
     reader = SnapshotReader(Path(db))
     attach_reader(app, reader)
+    attach_ops_url(app, ops_url)
     app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid=True)])
     app.server.add_url_rule("/health", "health", lambda: _health(reader))
     log.info("dashboard built for %s", db)

@@ -14,3 +14,17 @@ def refresh_info(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {key: value.isoformat() if value is not None else None for key, value in zip(
         keys, row or (None,) * len(keys), strict=True
     )}
+
+
+# What a run record counts of a refresh: the snapshot's main tables.
+COUNTED_TABLES = ("order_lines", "customer_buyers", "customer_visitors", "campaigns",
+                  "campaign_assignments")
+
+
+def snapshot_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of the snapshot's main tables (those it has), e.g. for the refresh's run record."""
+    present = {name for (name,) in cur.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()}
+    return {table: int(cur.table(table).aggregate("count(*)").fetchall()[0][0])
+            for table in COUNTED_TABLES if table in present}
