@@ -23,8 +23,10 @@ from warehouse.queries.status import refresh_info
 from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
 # assets/ holds the Bootstrap "Flatly" theme (Bootswatch 5.3.6, MIT) so the dashboard is styled
-# without internet access; Dash serves every CSS file there, in name order.
-ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "assets"
+# without internet access; Dash serves every CSS file there, in name order. In a checkout it is
+# the top-level assets/ folder; an installed package carries it as dashboard/assets/.
+_HERE = Path(__file__).resolve().parent
+ASSETS_FOLDER = _HERE / "assets" if (_HERE / "assets").is_dir() else _HERE.parent / "assets"
 
 log = logging.getLogger(__name__)
 

@@ -68,7 +68,7 @@ def record_run(
         run_id = connection.execute(insert(runs).values(
             kind=kind, status="running", started_at=utc_now(), host=socket.gethostname(),
             pid=os.getpid(), params=_json_safe(params),
-        )).inserted_primary_key[0]
+        ).returning(runs.c.run_id)).scalar_one()
     run = RunRecord(run_id=int(run_id), kind=kind)
     try:
         yield run

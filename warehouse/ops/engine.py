@@ -136,6 +136,8 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
                 yield connection
             return
         driver = connection.connection.driver_connection  # outside any transaction (autocommit)
+        if driver is None:
+            raise RuntimeError("the SQLite connection has no driver connection")
         driver.execute("PRAGMA foreign_keys = OFF")
         try:
             with _transaction(connection, readonly=False):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 
-def refresh_info(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def refresh_info(cur: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """As-of date, refresh time and data range of the snapshot, as ISO strings."""
     row = cur.execute(
         "SELECT as_of_date, refreshed_at, first_event_date, last_event_date FROM refresh_info"

@@ -61,6 +61,12 @@ def _fetch_rule(connection: Connection, rule_id: int) -> Rule:
     return _row_to_rule(row)
 
 
+def _ordered_ids(connection: Connection) -> list[int]:
+    """Rule ids in priority order."""
+    return list(connection.execute(select(rules_table.c.rule_id).order_by(
+        rules_table.c.priority, rules_table.c.rule_id)).scalars())
+
+
 def _renumber(connection: Connection, ordered_ids: list[int]) -> None:
     """Give the rules ``ordered_ids`` priorities 1..n in that order (only changed rows)."""
     current = dict(connection.execute(select(rules_table.c.rule_id,
@@ -136,11 +142,11 @@ def create_rule(
     conditions = _checked_conditions(db, rule, known_segments, fields)
     with ops_transaction(_store(db, ops_url)) as connection:
         _check_name_free(connection, rule.name, None)
-        ids = [r.rule_id for r in _fetch_rules(connection)]
+        ids = _ordered_ids(connection)
         now = utc_now()
         new_id = connection.execute(insert(rules_table).values(
             **_attributes(rule, conditions), priority=len(ids) + 1, created_at=now,
-            updated_at=now)).inserted_primary_key[0]
+            updated_at=now).returning(rules_table.c.rule_id)).scalar_one()
         _renumber(connection, _place(ids, new_id, rule.priority))
         created = _fetch_rule(connection, new_id)
         record(connection, RULE_CHANGE, user=user, rule_id=new_id,
@@ -170,8 +176,7 @@ def update_rule(
         connection.execute(update(rules_table).where(rules_table.c.rule_id == rule.rule_id)
                            .values(**_attributes(rule, conditions), updated_at=utc_now()))
         if rule.priority is not None and rule.priority != current.priority:
-            ids = [r.rule_id for r in _fetch_rules(connection)]
-            _renumber(connection, _place(ids, rule.rule_id, rule.priority))
+            _renumber(connection, _place(_ordered_ids(connection), rule.rule_id, rule.priority))
         updated = _fetch_rule(connection, rule.rule_id)
         changed = sorted(name for name in ("name", "conditions", "action", "channel", "offer",
                                            "kpi", "enabled", "priority")
@@ -191,8 +196,7 @@ def move_rule(
     with ops_transaction(_store(db, ops_url)) as connection:
         current = _fetch_rule(connection, rule_id)
         if priority != current.priority:
-            ids = [r.rule_id for r in _fetch_rules(connection)]
-            _renumber(connection, _place(ids, rule_id, priority))
+            _renumber(connection, _place(_ordered_ids(connection), rule_id, priority))
             connection.execute(update(rules_table).where(rules_table.c.rule_id == rule_id)
                                .values(updated_at=utc_now()))
         moved = _fetch_rules(connection)
@@ -226,7 +230,7 @@ def delete_rule(db: Path, rule_id: int, *, user: str, ops_url: str | None = None
     with ops_transaction(_store(db, ops_url)) as connection:
         current = _fetch_rule(connection, rule_id)
         connection.execute(delete(rules_table).where(rules_table.c.rule_id == rule_id))
-        _renumber(connection, [r.rule_id for r in _fetch_rules(connection)])
+        _renumber(connection, _ordered_ids(connection))
         record(connection, RULE_CHANGE, user=user, rule_id=rule_id,
                detail={"change": "delete", "name": current.name,
                        "conditions": current.conditions})
