@@ -17,14 +17,13 @@ neither pandas nor the rest of the command side: the ingest calls it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 from sqlalchemy import delete, insert, select
 
 from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.bulk import insert_rows
 from warehouse.ops.schema import campaign_assignments, campaigns
 
 REQUIRED_COLUMNS = ("campaign_id", "campaign_name", "action", "channel", "offer", "kpi",
@@ -88,10 +87,9 @@ ORDER BY campaign_id
 """
 
 ASSIGNMENTS_SQL = """
-SELECT trim(campaign_id) AS campaign_id, trim(visitorid) AS customer_id, "group" AS group_name
-FROM import_rows
-ORDER BY line_number
+SELECT trim(campaign_id), trim(visitorid), "group" FROM import_rows ORDER BY line_number
 """
+ASSIGNMENT_COLUMNS = ("campaign_id", "customer_id", "group_name")
 CHUNK_ROWS = 50_000
 
 
@@ -115,12 +113,6 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                          f"{campaign_id!r} (lines {first_line} and {second_line})")
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[dict[str, Any]]]:
-    names = [column[0] for column in cursor.description]
-    while chunk := cursor.fetchmany(CHUNK_ROWS):
-        yield [dict(zip(names, row, strict=True)) for row in chunk]
-
-
 def import_campaign_file(db: Path, path: Path, *, ops_url: str | None = None) -> str:
     """Store the campaign(s) of ``path`` as completed demo campaigns; return their id(s).
 
@@ -133,7 +125,9 @@ def import_campaign_file(db: Path, path: Path, *, ops_url: str | None = None) ->
     with duckdb.connect() as con:
         con.execute(READ_SQL, [str(path)])
         _validate(con, path)
-        rows = [row for chunk in _dicts(con.execute(CAMPAIGNS_SQL)) for row in chunk]
+        cursor = con.execute(CAMPAIGNS_SQL)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         if not rows:
             raise ValueError(f"{path}: no campaign rows after the header")
         ids = [row["campaign_id"] for row in rows]
@@ -150,6 +144,8 @@ def import_campaign_file(db: Path, path: Path, *, ops_url: str | None = None) ->
             connection.execute(insert(campaigns), [
                 {**row, "rule_id": None, "rule_name": None, "salt": None, "source": "demo",
                  "clock": "given"} for row in rows])
-            for chunk in _dicts(con.execute(ASSIGNMENTS_SQL)):
-                connection.execute(insert(campaign_assignments), chunk)
+            cursor = con.execute(ASSIGNMENTS_SQL)
+            insert_rows(connection, campaign_assignments, ASSIGNMENT_COLUMNS,
+                        (row for chunk in iter(lambda: cursor.fetchmany(CHUNK_ROWS), [])
+                         for row in chunk))
     return ", ".join(ids)

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Connection, case, func, insert, literal, s
 
 from analytics.experiments.assignment import CONTROL, TREATMENT
 from warehouse.ops import ops_store, ops_store_exists, ops_transaction
+from warehouse.ops.bulk import insert_rows
 from warehouse.ops.schema import campaign_assignments, campaigns
 
 GROUPS = (TREATMENT, CONTROL)
@@ -44,11 +45,10 @@ def next_campaign_id(connection: Connection, launched_at: datetime) -> str:
     return f"{prefix}{number}"
 
 
-def _records(frame: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
-    """``frame``'s rows as dicts in chunks, NaN and NA as None (NULL)."""
-    for start in range(0, len(frame), CHUNK_ROWS):
-        chunk = frame.iloc[start:start + CHUNK_ROWS]
-        yield chunk.astype("object").where(chunk.notna(), None).to_dict("records")
+def _plain(frame: pd.DataFrame) -> list[list[Any]]:
+    """``frame``'s columns as lists of plain Python values, NaN and NA as None (NULL)."""
+    return [frame[name].astype("object").where(frame[name].notna(), None).tolist()
+            for name in frame.columns]
 
 
 def insert_campaign(
@@ -57,9 +57,9 @@ def insert_campaign(
     """Store a campaign (a dict of ``campaigns`` columns) and its frozen assignments
     (customer_id, group_name, segment, clv_amount), in bulk."""
     connection.execute(insert(campaigns).values(**campaign))
-    rows = assignments[list(ASSIGNMENT_COLUMNS)].assign(campaign_id=campaign["campaign_id"])
-    for chunk in _records(rows):
-        connection.execute(insert(campaign_assignments), chunk)
+    columns = _plain(assignments[list(ASSIGNMENT_COLUMNS)])
+    rows = ((campaign["campaign_id"], *row) for row in zip(*columns, strict=True))
+    insert_rows(connection, campaign_assignments, ("campaign_id", *ASSIGNMENT_COLUMNS), rows)
 
 
 def campaign_row(connection: Connection, campaign_id: str) -> dict[str, Any]:
