@@ -12,9 +12,12 @@ import duckdb
 import pandas as pd
 import pytest
 
+from demo.simulator import RunningCampaign, simulate
+from demo.state import STATE_FILE
 from tests.support.campaigns import stored_assignments, stored_campaign
 from tests.support.ops_store import StoreCase
 from tests.support.rule_snapshots import publish, repeat_rule, shop, write_snapshot
+from tests.support.warehouses import copy_warehouse
 from warehouse.clock import utc_now
 from warehouse.commands import (
     LAUNCH_SOURCES,
@@ -29,8 +32,11 @@ from warehouse.commands import (
     set_rule_enabled,
 )
 from warehouse.commands.campaigns.assignment import rule_audience, with_units
+from warehouse.ingest.retailrocket import ingest_retailrocket
+from warehouse.pipeline.refresh import refresh
+from warehouse.queries.board import campaign_results
 from warehouse.schema.fields import read_field_catalogue
-from warehouse.snapshots import NoSnapshotError
+from warehouse.snapshots import NoSnapshotError, current_snapshot
 
 LAUNCHED = datetime(2015, 6, 10, 9, 0)
 OFFER = {"name": "Daily picks", "action": "Call", "channel": "email", "offer": "10% off",
@@ -357,3 +363,36 @@ def test_the_clock_can_be_asked_before_a_launch(store: StoreCase) -> None:
         datetime(2015, 7, 1), "data", datetime(2015, 7, 1))
     current = campaign_clock(db, now=datetime(2015, 7, 1, 23, 0))  # data ends yesterday
     assert (current.launched_at, current.clock) == (datetime(2015, 7, 1, 23, 0), "wall")
+
+
+def test_a_campaign_launched_on_the_demo_is_measured_once_the_shop_carries_on(
+    demo_db, demo_folder, tmp_path
+) -> None:
+    """The campaign clock end to end: launched on the 2015 demo (default store), the shop
+    simulated for the week after with the treatment group contacted, loaded and refreshed: the
+    campaign is completed and measured with the groups it was launched with."""
+    db = copy_warehouse(demo_db, tmp_path / "warehouse")
+    with duckdb.connect(str(current_snapshot(db)), read_only=True) as con:
+        buyers = con.execute("SELECT customer_id, segment, clv_amount FROM customers "
+                             "WHERE count_orders > 0 ORDER BY customer_id").df()
+        [(last_day,)] = con.execute("SELECT last_event_date FROM refresh_info").fetchall()
+    launched = launch_audience(db, buyers, duration_days=7, source="daily_list", user="ana",
+                               **OFFER)
+    assert (launched.clock, launched.launched_at) == (
+        "data", datetime.combine(last_day + timedelta(days=1), datetime.min.time()))
+    treatment = stored_assignments(db, launched.campaign_id).query("group_name == 'treatment'")
+    running = RunningCampaign.from_store(launched.campaign_id, OFFER["channel"],
+                                         launched.launched_at, launched.ends_at,
+                                         treatment["customer_id"])
+    last_event = int(pd.read_csv(demo_folder / "events.csv")["timestamp"].max())
+    simulate(demo_folder / STATE_FILE, tmp_path / "later", last_event, 10, [running])
+    ingest_retailrocket(db, tmp_path / "later", progress=False)
+    refresh(db, progress=False)
+    with duckdb.connect(str(current_snapshot(db)), read_only=True) as con:
+        status = con.execute("SELECT status FROM campaigns WHERE campaign_id = ?",
+                             [launched.campaign_id]).fetchone()
+        results = campaign_results(con, launched.campaign_id)
+    assert status == ("completed",)
+    assert results["metric"].tolist() == ["conversion", "orders_per_customer", "gmv_per_customer"]
+    assert (results["n_treatment"] == launched.count_treatment).all()
+    assert (results["n_control"] == launched.count_control).all()
