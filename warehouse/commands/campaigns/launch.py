@@ -31,7 +31,7 @@ import operator
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,12 +113,21 @@ class LaunchedCampaign:
         return CampaignClock(self.launched_at, self.clock).describe()
 
 
-def _last_event_date(con: duckdb.DuckDBPyConnection) -> Any:
+def _last_event_date(con: duckdb.DuckDBPyConnection) -> date | None:
     [(last,)] = con.execute("SELECT max(last_event_date) FROM refresh_info").fetchall()
     return last
 
 
-def _clock(last_event_date: Any, now: datetime | None, launched_at: datetime | None
+def _published_last_event_date(db: Path) -> date | None:
+    """The current snapshot's last event date; None when nothing is published yet."""
+    try:
+        with open_snapshot(db) as con:
+            return _last_event_date(con)
+    except NoSnapshotError:
+        return None
+
+
+def _clock(last_event_date: date | None, now: datetime | None, launched_at: datetime | None
            ) -> CampaignClock:
     data_end = None if last_event_date is None else cutoff_after(last_event_date)
     if launched_at is not None:
@@ -136,12 +145,7 @@ def _clock(last_event_date: Any, now: datetime | None, launched_at: datetime | N
 def campaign_clock(db: Path, *, now: datetime | None = None) -> CampaignClock:
     """How a launch made ``now`` (default: the current time, naive UTC) would be dated, from the
     current snapshot's last event date; the wall clock when nothing is published yet."""
-    try:
-        with open_snapshot(db) as con:
-            last = _last_event_date(con)
-    except NoSnapshotError:
-        last = None
-    return _clock(last, now, None)
+    return _clock(_published_last_event_date(db), now, None)
 
 
 def _text(value: Any, label: str) -> str:
@@ -191,7 +195,7 @@ def _store_launch(
                 "exclude_running=False)")
         assigned = assign_groups(audience, control_share)
         campaign_id = next_campaign_id(connection, started)
-        name = attributes.pop("name") or f"{attributes['rule_name']} ({started:%Y-%m-%d})"
+        name = attributes["name"] or f"{attributes['rule_name']} ({started:%Y-%m-%d})"
         insert_campaign(connection, {
             **attributes, "campaign_id": campaign_id, "name": name,
             "control_share": control_share, "salt": salt, "launched_at": started,
@@ -251,13 +255,9 @@ def launch_audience(
     frame = audience_frame(audience)
     if frame.empty:
         raise ValueError("the audience is empty: nothing to launch")
-    try:
-        with open_snapshot(db) as con:
-            last = _last_event_date(con)
-    except NoSnapshotError:
-        last = None
+    clock = _clock(_published_last_event_date(db), None, launched_at)
     return _store_launch(db, frame, attributes, user=user, control_share=share,
-                         duration_days=days, clock=_clock(last, None, launched_at),
+                         duration_days=days, clock=clock,
                          exclude_running=exclude_running, ops_url=ops_url)
 
 
