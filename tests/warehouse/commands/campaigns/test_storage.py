@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from tests.support.campaigns import insert_campaign_row
@@ -13,6 +14,7 @@ from tests.support.ops_store import StoreCase
 from warehouse.commands import launch_audience, list_campaigns
 from warehouse.commands.campaigns.storage import campaign_chunks
 from warehouse.ops import sqlite_path
+from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL
 
 OFFER = {"name": "Picks", "action": "Call", "channel": "email", "offer": "10% off",
          "kpi": "conversion rate", "source": "daily_list", "user": "ana"}
@@ -34,6 +36,25 @@ def test_campaigns_are_listed_newest_first_with_counts_and_their_state(store: St
     assert listed["count_control"].tolist() == [0, 3, 0, 0]
     assert set(list_campaigns(db, ops_url=url)["status"]) == {"scheduled"}  # no data yet
     assert listed["launched_at"].dtype.kind == "M" and listed["audience_size"].dtype == "int64"
+
+
+def test_the_store_and_the_snapshot_apply_the_same_status_rule(store: StoreCase) -> None:
+    db, url = store.db, store.url
+    cutoff = datetime(2015, 6, 20)
+    for number, (launched, ends) in enumerate([  # before, at and after the cut-off
+            (datetime(2015, 6, 1), datetime(2015, 6, 20)), (datetime(2015, 6, 1), cutoff),
+            (datetime(2015, 6, 1), datetime(2015, 6, 21)), (cutoff, datetime(2015, 7, 1)),
+            (datetime(2015, 6, 19, 23, 59), datetime(2015, 6, 20, 0, 1))]):
+        insert_campaign_row(db, url, campaign_id=f"c-{number}", launched_at=launched,
+                            ends_at=ends)
+    listed = list_campaigns(db, cutoff, ops_url=url).sort_values("campaign_id")
+    with duckdb.connect() as con:
+        con.register("listed", listed[["campaign_id", "launched_at", "ends_at"]])
+        in_snapshot = [status for (status,) in con.execute(
+            f"SELECT {CAMPAIGN_STATUS_SQL} FROM listed ORDER BY campaign_id",
+            {"cutoff_at": cutoff}).fetchall()]
+    assert listed["status"].tolist() == in_snapshot == [
+        "completed", "completed", "running", "scheduled", "running"]
 
 
 def test_the_refresh_reads_every_campaign_and_assignment_in_bounded_chunks(
