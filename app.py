@@ -5,6 +5,8 @@
     python app.py demo --out DIR        write synthetic RetailRocket-format files
     python app.py ingest DIR            load RetailRocket files into the warehouse
     python app.py ingest-orders FILE    load a generic orders CSV
+    python app.py ingest-market DIR     load the One Click customer-activity files
+    python app.py decline               train, explain and score the decline-risk model, publish it
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
 """
@@ -20,6 +22,16 @@ import time
 from datetime import date
 from pathlib import Path
 
+from warehouse.decline.settings import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_DECLINE_SHARE,
+    DEFAULT_HIGH_RISK,
+    DEFAULT_MARGIN_RATE,
+    DEFAULT_MEDIUM_RISK,
+    DEFAULT_PERIOD_DAYS,
+    DEFAULT_SEED,
+    SOURCES,
+)
 from warehouse.paths import warehouse_path
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
@@ -30,6 +42,8 @@ from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+MARKET_CUSTOMERS = 1300  # the published One Click files' size
+SEARCH_JOBS = min(os.cpu_count() or 1, 4)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -70,6 +84,23 @@ def _rate(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.8, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def _amount(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 4.5, got {text!r}") from None
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
@@ -105,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=_scale, default=DEMO_SCALE,
                       help="1.0 matches the real data set's size (default 0.1)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default 7)")
+    demo.add_argument("--market", action="store_true",
+                      help="write the One Click customer-activity files (market_file.csv, "
+                           "market_money.csv, market_time.csv, money.csv) instead")
+    demo.add_argument("--customers", type=_positive_int, default=MARKET_CUSTOMERS,
+                      help="with --market: how many customers (default %(default)s)")
 
     ingest = commands.add_parser("ingest", help="load RetailRocket files from a folder")
     ingest.add_argument("folder", type=Path, help="folder holding events.csv[.gz] and the others")
@@ -118,6 +154,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]",
     )
     _add_db(orders)
+
+    market = commands.add_parser("ingest-market",
+                                 help="load the One Click customer-activity files from a folder")
+    market.add_argument("folder", type=Path, help="folder holding market_file.csv, "
+                        "market_money.csv, market_time.csv and money.csv")
+    _add_db(market)
+
+    decline = commands.add_parser(
+        "decline", help="train, explain and score the decline-risk model, then publish it")
+    decline.add_argument("--source", choices=SOURCES, default="auto",
+                         help="market: the One Click files; events: the event warehouse; auto "
+                              "(default): the One Click files when loaded, else the events")
+    decline.add_argument("--as-of", type=_iso_date, default=None,
+                         help="events: score as of this date, YYYY-MM-DD (default: last day)")
+    decline.add_argument("--period-days", type=_positive_int, default=DEFAULT_PERIOD_DAYS,
+                         help="events: length of a month and of the label period, in days "
+                              "(default %(default)s)")
+    decline.add_argument("--decline-share", type=_share, default=DEFAULT_DECLINE_SHARE,
+                         help="events: 'decreased' when the label period's purchases or revenue "
+                              "fall below this share of the previous periods' (default "
+                              "%(default)s)")
+    decline.add_argument("--margin-rate", type=_share, default=DEFAULT_MARGIN_RATE,
+                         help="events: profit = margin rate × revenue (default %(default)s)")
+    decline.add_argument("--medium-risk", type=_share, default=DEFAULT_MEDIUM_RISK,
+                         help="risk from which a customer is medium risk (default %(default)s)")
+    decline.add_argument("--high-risk", type=_share, default=DEFAULT_HIGH_RISK,
+                         help="risk above which a customer is high risk (default %(default)s)")
+    decline.add_argument("--profit-threshold", type=_amount, default=None,
+                         help="monthly profit from which a customer is high profit "
+                              "(default: the median of the scored customers)")
+    decline.add_argument("--candidates", type=_positive_int, default=DEFAULT_CANDIDATES,
+                         help="models tried by the randomized search (default %(default)s)")
+    decline.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                         help="random seed of the split and the search (default %(default)s)")
+    decline.add_argument("--jobs", type=_positive_int, default=SEARCH_JOBS,
+                         help="processes for the search (default %(default)s; same results)")
+    decline.add_argument("--no-publish", action="store_true",
+                         help="store the results without publishing a refresh")
+    _add_db(decline)
 
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
@@ -140,17 +215,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_demo_warehouse(db: Path) -> None:
-    """First run: generate the embedded demo data, load it and publish a refresh."""
+    """First run: generate the embedded demo data (the shop's events and the One Click
+    customer-activity files), load them, run the decline model and publish a refresh."""
     from demo.generator import generate
+    from demo.market import generate_market
+    from warehouse.decline.job import DeclineSettings, run_decline
+    from warehouse.ingest.market import ingest_market
     from warehouse.ingest.retailrocket import ingest_retailrocket
     from warehouse.pipeline.refresh import refresh
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
-        generate(Path(tmp), scale=DEMO_SCALE, seed=DEMO_SEED)
-        print(ingest_retailrocket(db, Path(tmp)))
-    refresh(db)
+        generate(Path(tmp) / "shop", scale=DEMO_SCALE, seed=DEMO_SEED)
+        print(ingest_retailrocket(db, Path(tmp) / "shop"))
+        generate_market(Path(tmp) / "market", customers=MARKET_CUSTOMERS, seed=DEMO_SEED)
+        print(ingest_market(db, Path(tmp) / "market", progress=False))
+    try:
+        print(run_decline(db, DeclineSettings(n_jobs=SEARCH_JOBS)))
+    except ValueError as error:  # the rest of the demo stands without the decline model
+        log.warning("decline model not built: %s", error)
+        refresh(db)
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
@@ -195,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "serve":
             serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050))
+        elif command == "demo" and args.market:
+            from demo.market import generate_market
+
+            print(generate_market(args.out, customers=args.customers, seed=args.seed))
         elif command == "demo":
             from demo.generator import generate
 
@@ -207,6 +296,19 @@ def main(argv: list[str] | None = None) -> int:
             from warehouse.ingest.orders import ingest_orders
 
             print(ingest_orders(db, args.file))
+        elif command == "ingest-market":
+            from warehouse.ingest.market import ingest_market
+
+            print(ingest_market(db, args.folder))
+        elif command == "decline":
+            from warehouse.decline.job import DeclineSettings, run_decline
+
+            print(run_decline(db, DeclineSettings(
+                source=args.source, as_of=args.as_of, period_days=args.period_days,
+                decline_share=args.decline_share, margin_rate=args.margin_rate,
+                medium_from=args.medium_risk, high_above=args.high_risk,
+                profit_threshold=args.profit_threshold, candidates=args.candidates,
+                seed=args.seed, n_jobs=args.jobs), publish=not args.no_publish))
         elif command == "refresh":
             from warehouse.pipeline.refresh import refresh
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,9 +130,11 @@ def _intercept(linear: np.ndarray, share: float) -> float:
     return (low + high) / 2
 
 
-def draw_customers(customers: int, seed: int) -> pd.DataFrame:
+def draw_customers(customers: int, seed: int, ids: Sequence[object] | None = None
+                   ) -> pd.DataFrame:
     """One row per customer: the contract's columns (English names, published values), the
-    revenue and minutes per period, profit, the true probability and the drawn label."""
+    revenue and minutes per period, profit, the true probability and the drawn label. ``ids``
+    name the customers (default: consecutive from 215348, as published)."""
     rng = np.random.default_rng([seed, 1515])
     n = customers
     engagement = rng.normal(size=n)
@@ -139,7 +142,7 @@ def draw_customers(customers: int, seed: int) -> pd.DataFrame:
     standard = rng.random(n) >= 0.29
     typo = standard & (rng.random(n) < TYPO_SHARE)
     frame = pd.DataFrame({
-        "id": np.arange(FIRST_ID, FIRST_ID + n),
+        "id": np.arange(FIRST_ID, FIRST_ID + n) if ids is None else list(ids),
         "service_type": np.where(standard, np.where(typo, STANDARD_TYPO, STANDARD), PREMIUM),
         "allows_notifications": np.where(rng.random(n) < 0.74, YES, NO),
         "marketing_contacts_6m": np.clip(4.25 + 0.55 * engagement + rng.normal(0, 0.8, n),
@@ -193,17 +196,21 @@ def _decimal_comma(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def generate_market(out_dir: Path, customers: int = 1300, seed: int = 7) -> MarketSummary:
+def generate_market(out_dir: Path, customers: int = 1300, seed: int = 7,
+                    ids: Sequence[object] | None = None) -> MarketSummary:
     """Write the four published files and ``ground_truth_market.csv`` into ``out_dir``.
 
-    Same seed and size → byte-identical files.
+    ``ids``: the customer ids to use, as many as ``customers`` (e.g. a shop's own customers;
+    default: consecutive from 215348). Same seed, size and ids → byte-identical files.
     """
     if int(customers) < 20:
         raise ValueError(f"customers must be at least 20, got {customers}")
+    if ids is not None and len(ids) != int(customers):
+        raise ValueError(f"{len(ids)} ids given for {customers} customers")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    frame = draw_customers(int(customers), seed)
+    frame = draw_customers(int(customers), seed, ids)
     records = frame.to_dict("records")
     rows = {
         "market_file.csv": _write(out_dir / "market_file.csv", MARKET_FILE_COLUMNS, [

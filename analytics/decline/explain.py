@@ -29,7 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 from analytics.decline.contract import KEY, feature_label
-from analytics.decline.search import LINEAR, DeclineModel
+from analytics.decline.search import LINEAR, TREE, DeclineModel
 
 LOG_ODDS, PROBABILITY = "log-odds", "probability"
 TOP_REASONS = 5
@@ -81,6 +81,8 @@ def _linear_terms(model: object) -> tuple[np.ndarray, float]:
 
 def explain(model: DeclineModel, profile: pd.DataFrame) -> Explanation:
     """SHAP values of every customer of ``profile`` (the contract's columns) under ``model``."""
+    if model.explainer not in (LINEAR, TREE):
+        raise ValueError(f"{model.family}: no exact explainer (linear or tree) supports it")
     pipeline = model.pipeline
     prepare, estimator = pipeline.named_steps["prepare"], pipeline.named_steps["model"]
     x = np.asarray(prepare.transform(profile[model.features]), dtype=float)

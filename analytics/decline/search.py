@@ -4,9 +4,10 @@ held-out test split.
 Every candidate is a scikit-learn Pipeline: a ColumnTransformer that imputes and one-hot encodes
 the categories and imputes (median) and standardises the numbers, then one of five families —
 logistic regression, k-nearest neighbours, a support vector machine (linear or RBF kernel), a
-decision tree, gradient boosting. ``RandomizedSearchCV`` samples ``n_iter`` candidates across the
-families (each draw picks a family, then its hyperparameters) and scores each by ROC-AUC with
-stratified k-fold cross-validation on the training split only.
+decision tree, gradient boosting. A ``RandomizedSearchCV`` per family samples an equal share of the
+``n_iter`` candidates from that family's hyperparameter distributions (so every family is tried
+and reported) and scores each by ROC-AUC with stratified k-fold cross-validation on the training
+split only, the same folds for all.
 
 The chosen model is the candidate with the best mean CV ROC-AUC **among those an exact SHAP
 explainer supports** (linear: logistic regression and the linear-kernel SVM; tree: the decision
@@ -26,6 +27,7 @@ needs no learning; its test ROC-AUC is reported beside the model's.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,7 +98,7 @@ def families(random_state: int) -> tuple[Family, ...]:
                LogisticRegression(max_iter=5000),
                {"C": loguniform(1e-3, 1e2), "class_weight": [None, "balanced"]}),
         Family("knn", "k-nearest neighbours", KNeighborsClassifier(),
-               {"n_neighbors": randint(5, 80), "weights": ["uniform", "distance"], "p": [1, 2]}),
+               {"n_neighbors": randint(5, 40), "weights": ["uniform", "distance"], "p": [1, 2]}),
         Family("svc", "Support vector machine", SVC(random_state=random_state),
                {"C": loguniform(1e-2, 1e1), "kernel": ["linear", "rbf"],
                 "gamma": ["scale", "auto"], "class_weight": [None, "balanced"]}),
@@ -105,20 +107,10 @@ def families(random_state: int) -> tuple[Family, ...]:
                 "criterion": ["gini", "entropy"]}),
         Family("gradient_boosting", "Gradient boosting",
                GradientBoostingClassifier(random_state=random_state),
-               {"n_estimators": randint(50, 300), "learning_rate": loguniform(0.01, 0.3),
+               {"n_estimators": randint(50, 200), "learning_rate": loguniform(0.01, 0.3),
                 "max_depth": randint(2, 5), "subsample": uniform(0.6, 0.4),
                 "min_samples_leaf": randint(1, 40)}),
     )
-
-
-def family_of(estimator: BaseEstimator) -> str:
-    """The family name of a (possibly calibrated) final estimator."""
-    if isinstance(estimator, CalibratedClassifierCV):
-        estimator = estimator.estimator
-    for family in families(0):
-        if type(estimator) is type(family.estimator):
-            return family.name
-    raise ValueError(f"{type(estimator).__name__} is not one of the searched families")
 
 
 def explainer_kind(estimator: BaseEstimator) -> str | None:
@@ -164,8 +156,9 @@ def finalised(pipeline: Pipeline, random_state: int, cv_folds: int) -> Pipeline:
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """How hard to search: ``n_iter`` candidates, ``cv_folds``-fold CV, a ``test_share`` test
-    split; ``n_jobs`` processes for the search (results do not depend on it)."""
+    """How hard to search: ``n_iter`` candidates (shared equally by the families, rounded up),
+    ``cv_folds``-fold CV, a ``test_share`` test split; ``n_jobs`` processes for the search
+    (results do not depend on it)."""
 
     n_iter: int = 40
     cv_folds: int = 5
@@ -250,6 +243,29 @@ def _trend_baseline(test: pd.DataFrame, y: np.ndarray) -> float:
     return roc_auc(y, trend.to_numpy(float))
 
 
+def _search_family(base: Pipeline, family: Family, x: pd.DataFrame, y: pd.Series,
+                   folds: StratifiedKFold, settings: SearchSettings) -> pd.DataFrame:
+    """One family's randomized search: one row per candidate with its CV figures."""
+    per_family = max(1, math.ceil(settings.n_iter / len(families(settings.random_state))))
+    search = RandomizedSearchCV(
+        clone(base).set_params(model=family.estimator),
+        {f"model__{k}": v for k, v in family.distributions.items()},
+        n_iter=per_family, scoring="roc_auc", cv=folds, refit=False,
+        random_state=settings.random_state, n_jobs=settings.n_jobs, error_score="raise")
+    search.fit(x, y)
+    params = [{"model": family.estimator, **p} for p in search.cv_results_["params"]]
+    return pd.DataFrame({
+        "family": family.name,
+        "cv_mean": search.cv_results_["mean_test_score"],
+        "cv_sd": search.cv_results_["std_test_score"],
+        "fit_seconds": search.cv_results_["mean_fit_time"],
+        "explainable": [explainer_kind(clone(family.estimator).set_params(**{
+            k.removeprefix("model__"): v for k, v in p.items()})) is not None
+            for p in search.cv_results_["params"]],
+        "params": params,
+    })
+
+
 def fit_decline_model(profile: pd.DataFrame, settings: SearchSettings = SearchSettings(),
                       exclude: tuple[str, ...] = ()) -> DeclineModel:
     """Search, choose, test and fit a decline model on the labelled rows of ``profile`` (the
@@ -273,25 +289,9 @@ def fit_decline_model(profile: pd.DataFrame, settings: SearchSettings = SearchSe
     features = [f for f in features if f not in leaks]
     numbers, categories = split_kinds(features)
     base = build_pipeline(numbers, categories, LogisticRegression())
-    grid = [{"model": [family.estimator],
-             **{f"model__{k}": v for k, v in family.distributions.items()}}
-            for family in families(settings.random_state)]
     folds = StratifiedKFold(settings.cv_folds, shuffle=True, random_state=settings.random_state)
-    search = RandomizedSearchCV(
-        base, grid, n_iter=settings.n_iter, scoring="roc_auc", cv=folds, refit=False,
-        random_state=settings.random_state, n_jobs=settings.n_jobs, error_score="raise")
-    search.fit(train[features], y_train)
-
-    results = pd.DataFrame({
-        "family": [family_of(p["model"]) for p in search.cv_results_["params"]],
-        "cv_mean": search.cv_results_["mean_test_score"],
-        "cv_sd": search.cv_results_["std_test_score"],
-        "fit_seconds": search.cv_results_["mean_fit_time"],
-        "explainable": [explainer_kind(clone(p["model"]).set_params(**{
-            k.removeprefix("model__"): v for k, v in p.items() if k != "model"})) is not None
-            for p in search.cv_results_["params"]],
-    })
-    results["params"] = search.cv_results_["params"]
+    results = pd.concat([_search_family(base, family, train[features], y_train, folds, settings)
+                         for family in families(settings.random_state)], ignore_index=True)
     explainable = results[results["explainable"]]
     if explainable.empty:
         raise NotEnoughDataError("no candidate an exact explainer supports was sampled; "
