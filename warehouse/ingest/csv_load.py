@@ -135,6 +135,9 @@ def locate_columns(job: FileJob) -> FileJob:
         expected = ", ".join(spec.required)
         if spec.optional:
             expected += f" (optional: {', '.join(spec.optional)})"
+        published = [name for name, column in spec.aliases if column in missing]
+        if published:
+            expected += f" (missing ones also read as: {', '.join(published)})"
         raise IngestError(
             f"{job.path.name}: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)}; expected columns: {expected}; "

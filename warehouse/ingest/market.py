@@ -78,10 +78,9 @@ def _required(column: str, label: str) -> Check:
 
 
 def _one_of(column: str, label: str, mapping: dict[str, str]) -> Check:
-    accepted = ", ".join(dict.fromkeys(mapping))
+    accepted = _literal("' is not one of: " + ", ".join(dict.fromkeys(mapping)))
     return Check(f"{_mapped(column, mapping)} IS NULL",
-                 f"{_literal(label + ' ')} || '''' || {_shown(column)} || "
-                 f"{_literal(f''' is not one of: {accepted}''')}")
+                 f"{_literal(label + ' ')} || '''' || {_shown(column)} || {accepted}")
 
 
 def _number(column: str) -> str:
