@@ -16,7 +16,7 @@ import pandas as pd
 from warehouse.schema.decline import CUSTOMER_DECLINE
 
 CONTACT_COLUMNS = ("customer_id", "launched_at", "ends_at", "has_offer")
-BEESWARM_CUSTOMERS = 1000  # customers drawn in the beeswarm (the same ones for every feature)
+BEESWARM_CUSTOMERS = 500  # customers drawn in the beeswarm (the same ones for every feature)
 SEARCH_LIMIT = 20
 
 TREATMENT_CONTACTS_SQL = """
