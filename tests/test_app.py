@@ -20,7 +20,8 @@ from warehouse.paths import ops_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-market", "decline", "refresh",
+            "export")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -122,6 +123,26 @@ def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
     assert files == [f"{campaign_id}_control.csv", f"{campaign_id}_treatment.csv"]
 
 
+def test_one_click_files_through_the_cli_to_a_stored_decline_model(tmp_path):
+    files = tmp_path / "market"
+    generated = run_cli("demo", "--market", "--out", str(files), "--customers", "300",
+                        "--seed", "3")
+    assert generated.returncode == 0, generated.stderr
+    assert "Wrote the One Click files for 300 customers" in generated.stdout
+    db = tmp_path / "profiles.duckdb"
+    loaded = run_cli("ingest-market", str(files), "--db", str(db))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "known typo 'стандартт'" in loaded.stdout
+    no_events = run_cli("decline", "--source", "events", "--db", str(db))
+    assert no_events.returncode == 2 and "holds no events and no orders" in no_events.stderr
+    assert "Traceback" not in no_events.stderr
+    modelled = run_cli("decline", "--candidates", "5", "--jobs", "1", "--db", str(db))
+    assert modelled.returncode == 0, modelled.stderr
+    assert "Decline model v1 from the One Click files" in modelled.stdout
+    assert "not published: the warehouse holds no events or orders" in modelled.stdout
+    assert (tmp_path / "profiles.decline" / "v1" / "customer_decline.parquet").is_file()
+
+
 def test_ingest_orders_feeds_the_same_marts(tmp_path):
     orders = tmp_path / "orders.csv"
     orders.write_text(
@@ -177,6 +198,11 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
     try:
         first = wait_for_health(health_url, server, seconds=240)
         assert first["status"] == "ok"
+        # the demo's One Click files were modelled and published with the shop
+        snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
+        assert snapshot.execute("SELECT source, version FROM decline_run").fetchall() == [
+            ("market", 1)]
+        snapshot.close()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert page.status == 200 and b"Actionboard" in page.read()
 

@@ -238,6 +238,14 @@ def _customer_table(profiles: _Profiles, model: Any, risk: np.ndarray, explanati
     return frame, threshold
 
 
+def _holds_a_shop(db: Path) -> bool:
+    try:
+        last_data_day(db)
+    except ValueError:
+        return False
+    return True
+
+
 def _publish(db: Path, source: str, as_of: date) -> Path:
     from warehouse.pipeline.refresh import refresh  # the refresh imports every model step
 
@@ -335,7 +343,11 @@ def run_decline(db: Path, settings: DeclineSettings = DeclineSettings(), *,
                               + model.metrics["test_customers"]),
         customers_scored=len(customers), family=str(family_label), metrics=model.metrics,
         seconds=seconds, notes=notes, results=results)
-    if publish:
+    if publish and not _holds_a_shop(db):
+        summary.notes.append("not published: the warehouse holds no events or orders, so it has "
+                             "no snapshot to publish to (load a shop with python app.py ingest); "
+                             f"the results are stored in {results.parent}")
+    elif publish:
         mark = time.perf_counter()
         summary.published = _publish(db, source, profiles.as_of)
         seconds["publish"] = time.perf_counter() - mark
