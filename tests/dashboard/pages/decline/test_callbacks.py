@@ -86,9 +86,9 @@ def test_a_customers_explanation_shows_the_stored_reasons_and_a_waterfall_that_a
     facts, reasons, figure = callbacks.show_customer(row["customer_id"])
     assert f"{round(row['decline_risk'] * 100)}% ({row['decline_risk_band']})" in text_of(facts)
     assert [text_of(item) for item in reasons.children] == row["reasons"].split("; ")
-    waterfall = figure.data[0]
-    assert waterfall.x[0] == pytest.approx(stored["base"])
-    assert sum(waterfall.x[:-1]) == pytest.approx(row["model_output"]) == waterfall.x[-1]
+    waterfall = figure["data"][0]
+    assert waterfall["x"][0] == pytest.approx(stored["base"])
+    assert sum(waterfall["x"][:-1]) == pytest.approx(row["model_output"]) == waterfall["x"][-1]
 
 
 def test_an_unscored_customer_gets_a_message_not_an_error(decline_db) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.pages.decline import figures
@@ -35,13 +36,14 @@ def test_the_family_chart_marks_the_chosen_family_and_both_scores() -> None:
 def test_the_waterfall_walks_from_the_base_value_to_the_customers_output() -> None:
     base, output = -0.5, -0.5 + CONTRIBUTIONS["contribution"].sum()
     fig = figures.waterfall_figure(CONTRIBUTIONS, base, output, "log-odds", "c1", 0.7)
-    waterfall = fig.data[0]
-    assert waterfall.measure[0] == "absolute" and waterfall.measure[-1] == "total"
-    assert len(waterfall.y) == 1 + figures.WATERFALL_FEATURES + 1
-    assert waterfall.y[1] == "feature 0 = 0" and waterfall.y[-2] == "3 other features"
-    assert waterfall.x[-2] == pytest.approx(-0.03 + 0.02 + 0.01)
-    assert base + sum(waterfall.x[1:-1]) == pytest.approx(output) == waterfall.x[-1]
-    assert "risk is 70%" in fig.layout.title.text
+    waterfall = fig["data"][0]
+    assert waterfall["measure"][0] == "absolute" and waterfall["measure"][-1] == "total"
+    assert len(waterfall["y"]) == 1 + figures.WATERFALL_FEATURES + 1
+    assert waterfall["y"][1] == "feature 0 = 0" and waterfall["y"][-2] == "3 other features"
+    assert waterfall["x"][-2] == pytest.approx(-0.03 + 0.02 + 0.01)
+    assert base + sum(waterfall["x"][1:-1]) == pytest.approx(output) == waterfall["x"][-1]
+    assert "risk is 70%" in fig["layout"]["title"]["text"]
+    go.Figure(fig)  # a valid figure
 
 
 def test_the_beeswarm_draws_one_point_per_customer_and_feature_in_importance_order() -> None:
