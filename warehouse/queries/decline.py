@@ -143,8 +143,10 @@ def search_customers(con: duckdb.DuckDBPyConnection, prefix: str,
 
 def customer_decline(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any] | None:
     """One scored customer's row of ``customer_decline``, or None when not scored."""
-    frame = con.execute(CUSTOMER_SQL, {"customer_id": customer_id}).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    cursor = con.execute(CUSTOMER_SQL, {"customer_id": customer_id})
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row,
+                                             strict=True))
 
 
 def customer_contributions(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:
