@@ -303,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "decline":
             from warehouse.decline.job import DeclineSettings, run_decline
 
+            print(f"Searching {args.candidates} candidate models over five families "
+                  f"({args.jobs} process{'es' if args.jobs > 1 else ''}); this takes a while.")
             print(run_decline(db, DeclineSettings(
                 source=args.source, as_of=args.as_of, period_days=args.period_days,
                 decline_share=args.decline_share, margin_rate=args.margin_rate,
