@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import loguniform, randint, uniform
+from scipy.stats import loguniform, randint
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve
@@ -106,10 +106,10 @@ def families(random_state: int) -> tuple[Family, ...]:
                {"max_depth": randint(2, 12), "min_samples_leaf": randint(1, 60),
                 "criterion": ["gini", "entropy"]}),
         Family("gradient_boosting", "Gradient boosting",
-               GradientBoostingClassifier(random_state=random_state),
-               {"n_estimators": randint(50, 200), "learning_rate": loguniform(0.01, 0.3),
-                "max_depth": randint(2, 5), "subsample": uniform(0.6, 0.4),
-                "min_samples_leaf": randint(1, 40)}),
+               HistGradientBoostingClassifier(early_stopping=False, random_state=random_state),
+               {"max_iter": randint(50, 300), "learning_rate": loguniform(0.01, 0.3),
+                "max_depth": randint(2, 5), "min_samples_leaf": randint(5, 60),
+                "l2_regularization": loguniform(1e-3, 10.0)}),
     )
 
 
@@ -121,7 +121,7 @@ def explainer_kind(estimator: BaseEstimator) -> str | None:
         return LINEAR
     if isinstance(estimator, SVC):
         return LINEAR if estimator.kernel == "linear" else None
-    if isinstance(estimator, DecisionTreeClassifier | GradientBoostingClassifier):
+    if isinstance(estimator, DecisionTreeClassifier | HistGradientBoostingClassifier):
         return TREE
     return None
 

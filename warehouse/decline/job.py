@@ -70,7 +70,7 @@ from warehouse.decline.sources import (
     market_profile,
     snapshot_contacts,
 )
-from warehouse.ops import ops_store
+from warehouse.ops import ops_engine, ops_url
 from warehouse.prediction_log import predictions_dir, write_predictions
 from warehouse.queries.status import refresh_info
 from warehouse.schema.decline import EVENTS, MARKET, MODEL_NAME
@@ -231,7 +231,10 @@ def _customer_table(profiles: _Profiles, model: Any, risk: np.ndarray, explanati
         "popular_category": score.get("popular_category",
                                       pd.Series(None, index=score.index, dtype=object)),
         "purchase_activity": score[LABEL],
-        "split": score[KEY].map(model.split).to_numpy(),
+        # the rows trained on are the rows scored only for the One Click files; the events'
+        # training rows are earlier profiles of (partly) the same customers
+        "split": score[KEY].map(model.split).to_numpy() if profiles.train is profiles.score
+        else None,
         "model_output": explanation.output,
         "reasons": reasons.reindex(score[KEY]).to_numpy(),
     })
@@ -270,7 +273,9 @@ def run_decline(db: Path, settings: DeclineSettings = DeclineSettings(), *,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     source = resolve_source(db, settings.source)
-    engine = ops_store(db)
+    # The store's engine without the import of a DuckDB-era store: the rules and campaigns the
+    # decline rules join still live there until the command side moves to this store.
+    engine = ops_engine(ops_url(db))
     params = {**settings.__dict__, "source": source}
     with record_run(engine, "decline", params) as run:
         profiles = _profiles(db, settings, source)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import logit
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
@@ -57,7 +57,7 @@ ESTIMATORS = {
     "logistic regression": (LogisticRegression(max_iter=5000), LOG_ODDS),
     "linear SVM, calibrated": (SVC(kernel="linear", C=0.5, random_state=7), LOG_ODDS),
     "decision tree": (DecisionTreeClassifier(max_depth=5, random_state=7), PROBABILITY),
-    "gradient boosting": (GradientBoostingClassifier(n_estimators=60, random_state=7), LOG_ODDS),
+    "gradient boosting": (HistGradientBoostingClassifier(max_iter=60, random_state=7), LOG_ODDS),
 }
 
 

@@ -53,7 +53,9 @@ def test_the_test_split_is_held_out_stratified_and_scored_once(model, profile) -
     y = profile[LABEL] == "decreased"
     test = model.split[model.split == "test"].index
     assert len(test) == round(0.25 * len(profile)) == model.metrics["test_customers"]
-    assert not set(test) & set(model.background.index.astype(str))
+    train = model.split[model.split == "train"].index
+    assert not set(test) & set(train) and len(train) + len(test) == len(profile)
+    assert len(model.background) == len(train)  # the explanations' reference: training rows
     share = y[profile["customer_id"].isin(test)].mean()
     assert abs(share - y.mean()) < 0.01  # stratified
     # the test figures are the chosen pipeline's on the test rows

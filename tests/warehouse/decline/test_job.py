@@ -13,13 +13,14 @@ import pytest
 
 from analytics.decline.search import NotEnoughDataError
 from tests.support.decline import TEST_CANDIDATES
+from warehouse.commands import delete_rule, list_rules
 from warehouse.commands.model_registry import list_versions, load_model, models_dir
 from warehouse.commands.runs import list_runs
 from warehouse.decline.job import DeclineSettings, run_decline
 from warehouse.decline.results import results_dir
 from warehouse.decline.rules import DECLINE_RULES
 from warehouse.decline.sources import market_profile
-from warehouse.ops import ops_store
+from warehouse.ops import ops_engine, ops_url
 from warehouse.prediction_log import predictions_dir, read_predictions
 from warehouse.schema.decline import DECLINE_TABLES, MODEL_NAME
 from warehouse.snapshots import open_snapshot
@@ -38,7 +39,7 @@ def own_copy(decline_db: Path, tmp_path: Path) -> Path:
 
 
 def test_the_fitted_pipeline_is_registered_with_its_metrics(decline_db) -> None:
-    engine = ops_store(decline_db)
+    engine = ops_engine(ops_url(decline_db))
     [version] = list_versions(engine, models_dir(decline_db), MODEL_NAME)
     assert version.version == 1
     assert version.params["source"] == "market"
@@ -101,20 +102,27 @@ def test_the_risk_bands_and_groups_agree(decline_db) -> None:
     assert groups["revenue_amount"].sum() == pytest.approx(customers["monthly_revenue"].sum())
 
 
-def test_the_first_model_adds_the_decline_rules_to_the_board(decline_run) -> None:
-    assert decline_run.rules_added == [rule["name"] for rule in DECLINE_RULES]
+def test_the_first_model_adds_the_decline_rules_to_the_board(decline_run, decline_db) -> None:
+    names = [rule["name"] for rule in DECLINE_RULES]
+    assert decline_run.rules_added == names
+    assert [rule.name for rule in list_rules(decline_db)][-len(names):] == names
 
 
 def test_the_run_is_recorded_with_its_counts(decline_db) -> None:
-    runs = list_runs(ops_store(decline_db))
+    runs = list_runs(ops_engine(ops_url(decline_db)))
     run = runs[runs["kind"] == "decline"].iloc[0]
     assert run["status"] == "succeeded"
     assert run["counts"]["version"] == 1 and run["counts"]["scored"] > 200
 
 
-def test_a_second_run_is_the_next_version_and_adds_no_rule(own_copy) -> None:
+def test_a_second_run_is_the_next_version_and_leaves_the_rules_as_the_user_left_them(
+    own_copy
+) -> None:
+    deleted = next(r for r in list_rules(own_copy) if r.name == DECLINE_RULES[0]["name"])
+    delete_rule(own_copy, deleted.rule_id)
     second = run_decline(own_copy, DeclineSettings(candidates=TEST_CANDIDATES, seed=8))
-    assert second.version == 2 and second.rules_added == []  # a deleted one stays deleted
+    assert second.version == 2 and second.rules_added == []
+    assert deleted.name not in [rule.name for rule in list_rules(own_copy)]
     assert snapshot_frame(own_copy, "SELECT version FROM decline_run")["version"][0] == 2
     assert sorted(p.name for p in results_dir(own_copy).iterdir()) == ["v1", "v2"]
     stored = pd.read_parquet(results_dir(own_copy) / "v2" / "decline_run.parquet")
@@ -125,7 +133,7 @@ def test_a_second_run_is_the_next_version_and_adds_no_rule(own_copy) -> None:
 def test_too_few_qualifying_buyers_is_a_clear_error_and_registers_nothing(own_copy) -> None:
     with pytest.raises(NotEnoughDataError, match="labelled customers"):
         run_decline(own_copy, DeclineSettings(source="events", candidates=TEST_CANDIDATES))
-    engine = ops_store(own_copy)
+    engine = ops_engine(ops_url(own_copy))
     assert [v.version for v in list_versions(engine, models_dir(own_copy), MODEL_NAME)] == [1]
     runs = list_runs(engine)
     failed = runs[runs["kind"] == "decline"].iloc[0]
