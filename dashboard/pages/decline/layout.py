@@ -145,7 +145,15 @@ def condition_text(condition: dict[str, Any]) -> str:
     return f"{condition['field']} {condition['op']} {condition['value']}"
 
 
-def decline_rules(rules: list) -> list:
+def consent_text(refused: int) -> str:
+    """How many scored customers refused notifications, and what that means for offers."""
+    if not refused:
+        return "No scored customer is recorded as refusing notifications."
+    return (f"{formatting.count(refused)} scored customers did not consent to notifications: "
+            "push and email offers must leave them out.")
+
+
+def decline_rules(rules: list, refused: int = 0) -> list:
     """The Action board's rules that use a decline field, with a link to the board."""
     mine = [rule for rule in rules
             if any(field in str(rule.conditions) for field in DECLINE_FIELDS)]
@@ -164,10 +172,8 @@ def decline_rules(rules: list) -> list:
                  html.Td("yes" if rule.enabled else "no")])
         for rule in mine
     ])
-    note = html.P(
-        "Customers who did not consent to notifications are never in a push or email audience. "
-        "A customer gets the action of the highest-priority rule that matches.",
-        className="text-muted small mb-1")
+    note = html.P(f"{consent_text(refused)} A customer gets the action of the highest-priority "
+                  "rule that matches.", className="text-muted small mb-1")
     return [dbc.Table([header, body], size="sm", hover=True, responsive=True), note, link]
 
 
@@ -223,7 +229,12 @@ def _explorer() -> dbc.Card:
 
 def _rules_part() -> list:
     try:
-        return decline_rules(list_rules(snapshot_reader().db))
+        refused = len(query(queries.refused_notifications))
+    except DataUnavailableError as error:
+        hidden(error, "the count of customers refusing notifications")
+        refused = 0
+    try:
+        return decline_rules(list_rules(snapshot_reader().db), refused)
     except Exception as error:  # the store busy or unreadable: the rest of the page stands
         hidden(error, "the decline rules")
         return [components.message("The Action board's rules cannot be read right now.")]

@@ -51,10 +51,10 @@ def test_the_rules_part_lists_the_boards_decline_rules_and_links_to_the_board() 
     rules = [Rule(**rule, rule_id=n, priority=n) for n, rule in enumerate(DECLINE_RULES, 1)]
     other = Rule(name="Loyal VIP", conditions=[{"field": "frequency", "op": ">", "value": 3}],
                  action="a", channel="email", offer="o", kpi="retention", rule_id=9, priority=9)
-    listed = text_of(decline_rules([other, *rules]))
+    listed = text_of(decline_rules([other, *rules], refused=1234))
     assert all(rule["name"] in listed for rule in DECLINE_RULES) and "Loyal VIP" not in listed
     assert "decline_risk_band = high and decline_profit_band = high" in listed
-    assert "never in a push or email audience" in listed
+    assert "1,234 scored customers did not consent to notifications" in listed
     assert "No rule on the Action board uses the decline fields" in text_of(
         decline_rules([other]))
 
