@@ -1,17 +1,20 @@
 """Actionboard's command line and server start: ``python app.py …``, installed ``actionboard …``.
 
     serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
-    demo --out DIR               write synthetic RetailRocket-format files
+    demo --out DIR [--market]    write synthetic RetailRocket-format (or One Click) files
     ingest DIR                   load RetailRocket files into the warehouse
     ingest-orders FILE           load a generic orders CSV
+    ingest-market DIR            load the One Click customer-activity files
+    decline                      train, explain and score the decline-risk model, publish it
     refresh                      rebuild marts and models, publish them to the dashboard
     export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
-    runs [--limit N]             list the last refreshes and loads with their row counts and errors
+    runs [--limit N]             list the last refreshes, loads and jobs: counts and errors
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
-(``warehouse.commands.runs``); the command line acts as the user "cli" in the audit log. Only
-argument parsing, printing and logging set-up live here: the work is in the packages.
+(``warehouse.commands.runs``; the decline job records its own); the command line acts as the
+user "cli" in the audit log. Only argument parsing, printing and logging set-up live here: the
+work is in the packages.
 """
 
 from __future__ import annotations
@@ -29,6 +32,16 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from warehouse.decline.settings import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_DECLINE_SHARE,
+    DEFAULT_HIGH_RISK,
+    DEFAULT_MARGIN_RATE,
+    DEFAULT_MEDIUM_RISK,
+    DEFAULT_PERIOD_DAYS,
+    DEFAULT_SEED,
+    SOURCES,
+)
 from warehouse.paths import warehouse_path
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
@@ -39,6 +52,8 @@ from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+MARKET_CUSTOMERS = 1300  # the published One Click files' size
+SEARCH_JOBS = min(os.cpu_count() or 1, 4)
 CLI_USER = "cli"  # the acting user the audit log records for the command line
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
@@ -82,6 +97,23 @@ def _rate(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.8, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def _amount(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 4.5, got {text!r}") from None
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
@@ -123,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=_scale, default=DEMO_SCALE,
                       help="1.0 matches the real data set's size (default 0.1)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default 7)")
+    demo.add_argument("--market", action="store_true",
+                      help="write the One Click customer-activity files (market_file.csv, "
+                           "market_money.csv, market_time.csv, money.csv) instead")
+    demo.add_argument("--customers", type=_positive_int, default=MARKET_CUSTOMERS,
+                      help="with --market: how many customers (default %(default)s)")
 
     ingest = commands.add_parser("ingest", help="load RetailRocket files from a folder")
     ingest.add_argument("folder", type=Path, help="folder holding events.csv[.gz] and the others")
@@ -136,6 +173,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]",
     )
     _add_db(orders)
+
+    market = commands.add_parser("ingest-market",
+                                 help="load the One Click customer-activity files from a folder")
+    market.add_argument("folder", type=Path, help="folder holding market_file.csv, "
+                        "market_money.csv, market_time.csv and money.csv")
+    _add_db(market)
+
+    decline = commands.add_parser(
+        "decline", help="train, explain and score the decline-risk model, then publish it")
+    decline.add_argument("--source", choices=SOURCES, default="auto",
+                         help="market: the One Click files; events: the event warehouse; auto "
+                              "(default): the One Click files when loaded, else the events")
+    decline.add_argument("--as-of", type=_iso_date, default=None,
+                         help="events: score as of this date, YYYY-MM-DD (default: last day)")
+    decline.add_argument("--period-days", type=_positive_int, default=DEFAULT_PERIOD_DAYS,
+                         help="events: length of a month and of the label period, in days "
+                              "(default %(default)s)")
+    decline.add_argument("--decline-share", type=_share, default=DEFAULT_DECLINE_SHARE,
+                         help="events: 'decreased' when the label period's purchases or revenue "
+                              "fall below this share of the previous periods' (default "
+                              "%(default)s)")
+    decline.add_argument("--margin-rate", type=_share, default=DEFAULT_MARGIN_RATE,
+                         help="events: profit = margin rate × revenue (default %(default)s)")
+    decline.add_argument("--medium-risk", type=_share, default=DEFAULT_MEDIUM_RISK,
+                         help="risk from which a customer is medium risk (default %(default)s)")
+    decline.add_argument("--high-risk", type=_share, default=DEFAULT_HIGH_RISK,
+                         help="risk above which a customer is high risk (default %(default)s)")
+    decline.add_argument("--profit-threshold", type=_amount, default=None,
+                         help="monthly profit from which a customer is high profit "
+                              "(default: the median of the scored customers)")
+    decline.add_argument("--candidates", type=_positive_int, default=DEFAULT_CANDIDATES,
+                         help="models tried by the randomized search (default %(default)s)")
+    decline.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                         help="random seed of the split and the search (default %(default)s)")
+    decline.add_argument("--jobs", type=_positive_int, default=SEARCH_JOBS,
+                         help="processes for the search (default %(default)s; same results)")
+    decline.add_argument("--no-publish", action="store_true",
+                         help="store the results without publishing a refresh")
+    _add_db(decline)
 
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
@@ -205,6 +281,13 @@ def ingest(db: Path, folder: Path, price_property: str | None, ops_url: str | No
                     load_counts)
 
 
+def ingest_market(db: Path, folder: Path, ops_url: str | None, progress: bool = True) -> Any:
+    from warehouse.ingest.market import ingest_market as load_market
+
+    return recorded(db, ops_url, "ingest-market", {"folder": str(folder)},
+                    lambda: load_market(db, folder, progress=progress), load_counts)
+
+
 def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
     from warehouse.pipeline.refresh import refresh as run_refresh
 
@@ -215,15 +298,24 @@ def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
 
 
 def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
-    """First run: generate the embedded demo data, load it and publish a refresh."""
+    """First run: generate the embedded demo data (the shop's events and the One Click
+    customer-activity files), load them, run the decline model and publish a refresh."""
     from demo.generator import generate
+    from demo.market import generate_market
+    from warehouse.decline.job import DeclineSettings, run_decline
 
     print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
-        generate(Path(tmp), scale=DEMO_SCALE, seed=DEMO_SEED)
-        print(ingest(db, Path(tmp), None, ops_url))
-    refresh(db, ops_url)
+        generate(Path(tmp) / "shop", scale=DEMO_SCALE, seed=DEMO_SEED)
+        print(ingest(db, Path(tmp) / "shop", None, ops_url))
+        generate_market(Path(tmp) / "market", customers=MARKET_CUSTOMERS, seed=DEMO_SEED)
+        print(ingest_market(db, Path(tmp) / "market", ops_url, progress=False))
+    try:  # the decline job records its run and publishes the refresh
+        print(run_decline(db, DeclineSettings(n_jobs=SEARCH_JOBS), ops_url=ops_url))
+    except ValueError as error:  # the rest of the demo stands without the decline model
+        log.warning("decline model not built: %s", error)
+        refresh(db, ops_url)
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
@@ -267,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "serve":
             serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url)
+        elif command == "demo" and args.market:
+            from demo.market import generate_market
+
+            print(generate_market(args.out, customers=args.customers, seed=args.seed))
         elif command == "demo":
             from demo.generator import generate
 
@@ -278,6 +374,19 @@ def main(argv: list[str] | None = None) -> int:
 
             print(recorded(db, ops_url, "ingest-orders", {"file": str(args.file)},
                            lambda: ingest_orders(db, args.file), load_counts))
+        elif command == "ingest-market":
+            print(ingest_market(db, args.folder, ops_url))
+        elif command == "decline":
+            from warehouse.decline.job import DeclineSettings, run_decline
+
+            print(f"Searching {args.candidates} candidate models over five families "
+                  f"({args.jobs} process{'es' if args.jobs > 1 else ''}); this takes a while.")
+            print(run_decline(db, DeclineSettings(
+                source=args.source, as_of=args.as_of, period_days=args.period_days,
+                decline_share=args.decline_share, margin_rate=args.margin_rate,
+                medium_from=args.medium_risk, high_above=args.high_risk,
+                profit_threshold=args.profit_threshold, candidates=args.candidates,
+                seed=args.seed, n_jobs=args.jobs), publish=not args.no_publish, ops_url=ops_url))
         elif command == "refresh":
             path = refresh(
                 db,

@@ -5,6 +5,8 @@
     python app.py demo --out DIR        write synthetic RetailRocket-format files
     python app.py ingest DIR            load RetailRocket files into the warehouse
     python app.py ingest-orders FILE    load a generic orders CSV
+    python app.py ingest-market DIR     load the One Click customer-activity files
+    python app.py decline               train, explain and score the decline-risk model, publish it
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
     python app.py runs                  list the last refreshes and loads

@@ -13,16 +13,20 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 import app
 from tests.support.ops_store import StoreCase
 from warehouse.commands import audit_log, list_campaigns
-from warehouse.ops import sqlite_path
+from warehouse.commands.model_registry import list_versions, models_dir
+from warehouse.commands.runs import list_runs
+from warehouse.ops import ops_engine, sqlite_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export", "runs")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-market", "decline", "refresh",
+            "export", "runs")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -139,6 +143,38 @@ def test_demo_ingest_refresh_export_through_the_cli(store: StoreCase, tmp_path, 
     assert "customer_buyers" in lines[1] and "rows_loaded 0" in lines[2]
 
 
+def test_one_click_files_through_the_cli_to_a_stored_decline_model(store: StoreCase, tmp_path):
+    """On each store backend: the load and the job are recorded, the model registered, in the
+    store --ops-url names."""
+    ops = [] if store.backend == "sqlite" else ["--ops-url", store.url]
+    files = tmp_path / "market"
+    generated = run_cli("demo", "--market", "--out", str(files), "--customers", "300",
+                        "--seed", "3")
+    assert generated.returncode == 0, generated.stderr
+    assert "Wrote the One Click files for 300 customers" in generated.stdout
+    db = store.db
+    loaded = run_cli("ingest-market", str(files), "--db", str(db), *ops)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "known typo 'стандартт'" in loaded.stdout
+    no_events = run_cli("decline", "--source", "events", "--db", str(db), *ops)
+    assert no_events.returncode == 2 and "holds no events and no orders" in no_events.stderr
+    assert "Traceback" not in no_events.stderr
+    modelled = run_cli("decline", "--candidates", "5", "--jobs", "1", "--db", str(db), *ops)
+    assert modelled.returncode == 0, modelled.stderr
+    assert "Decline model v1 from the One Click files" in modelled.stdout
+    assert "not published: the warehouse holds no events or orders" in modelled.stdout
+    engine = ops_engine(store.url)
+    runs = list_runs(engine)
+    assert runs[["kind", "status"]].values.tolist() == [
+        ["decline", "succeeded"], ["decline", "failed"], ["ingest-market", "succeeded"]]
+    scored = pd.read_parquet(db.parent / f"{db.stem}.decline" / "v1" / "customer_decline.parquet")
+    assert runs["counts"].iloc[0]["scored"] == len(scored) > 0
+    assert runs["counts"].iloc[2]["rows_loaded"] > 0
+    [model] = list_versions(engine, models_dir(db), "decline_risk")
+    assert model.params["source"] == "market"
+    assert sqlite_path(db).exists() == (store.backend == "sqlite")
+
+
 def test_ingest_orders_feeds_the_same_marts(tmp_path):
     orders = tmp_path / "orders.csv"
     orders.write_text(
@@ -215,6 +251,11 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
     try:
         first = wait_for_health(health_url, server, seconds=240)
         assert first["status"] == "ok"
+        # the demo's One Click files were modelled and published with the shop
+        snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
+        assert snapshot.execute("SELECT source, version FROM decline_run").fetchall() == [
+            ("market", 1)]
+        snapshot.close()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert page.status == 200 and b"Actionboard" in page.read()
 

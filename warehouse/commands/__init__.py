@@ -21,7 +21,8 @@ Public API (``from warehouse.commands import ...``):
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * run records and the model registry: ``warehouse.commands.runs`` and
-  ``warehouse.commands.model_registry`` (imported directly; they take the store's engine).
+  ``warehouse.commands.model_registry`` (imported directly; they take the store's engine, which a
+  job gets from ``store_engine(db, ops_url=...)``).
 
 Names are imported on first use, so that a caller needing one command (the ingest recording the
 demo campaign) does not load every module of the command side.
@@ -53,6 +54,7 @@ _EXPORTS = {
     "UnknownCampaignError": "campaigns.storage",
     "fetch_campaign": "campaigns.storage",
     "list_campaigns": "campaigns.storage",
+    "store_engine": "store",
     "OPS_BY_TYPE": "rules.catalogue",
     "RELATIVE": "rules.catalogue",
     "snapshot_fields": "rules.catalogue",

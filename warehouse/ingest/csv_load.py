@@ -67,8 +67,11 @@ class CsvSpec:
     checks: tuple[Check, ...]
     optional: tuple[str, ...] = ()  # columns that may be absent (read as NULL)
     keep: str = "TRUE"  # rows failing this predicate are skipped: counted, not validated
-    upsert_key: str | None = None  # upsert on this key instead of inserting new rows only
+    # upsert on this key (a column or several) instead of inserting new rows only
+    upsert_key: str | tuple[str, ...] | None = None
     trim: bool = False  # strip blanks around values (hand-made exports)
+    # other header names of a column, (lower-cased header name, column): published names
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -84,6 +87,7 @@ class FileJob:
     label: str = ""
     positions: dict[str, int] = field(default_factory=dict)  # set by locate_columns
     width: int = 0  # number of columns in the header
+    delimiter: str = ","  # the character between values
 
 
 def q(name: str) -> str:
@@ -107,12 +111,12 @@ def whole_number(column: str, *, required: bool = True) -> Check:
                  f"CASE WHEN {c} IS NULL THEN '{column} is empty' ELSE {not_number} END")
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, delimiter: str = ",") -> list[str]:
     """The header line's column names, lower-cased and stripped (plain or gzipped file)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
+            header = next(csv.reader(handle, delimiter=delimiter), None)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise IngestError(f"{path.name}: cannot read the header line: {error}") from error
     if not header:
@@ -123,20 +127,25 @@ def read_header(path: Path) -> list[str]:
 def locate_columns(job: FileJob) -> FileJob:
     """The job with the position of each spec column in the file's header; refuses a file that
     lacks a required column, naming it and listing what was expected."""
-    header = read_header(job.path)
     spec = job.spec
+    aliases = dict(spec.aliases)
+    header = [aliases.get(name, name) for name in read_header(job.path, job.delimiter)]
     missing = [c for c in spec.required if c not in header]
     if missing:
         expected = ", ".join(spec.required)
         if spec.optional:
             expected += f" (optional: {', '.join(spec.optional)})"
+        published = [name for name, column in spec.aliases if column in missing]
+        if published:
+            expected += f" (missing ones also read as: {', '.join(published)})"
         raise IngestError(
             f"{job.path.name}: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)}; expected columns: {expected}; "
             f"found: {', '.join(header)}"
         )
     positions = {c: header.index(c) for c in spec.columns if c in header}
-    return FileJob(spec, job.path, job.label or job.path.name, positions, len(header))
+    return FileJob(spec, job.path, job.label or job.path.name, positions, len(header),
+                   job.delimiter)
 
 
 def _source(job: FileJob, *, numbered: bool = False) -> str:
@@ -152,7 +161,7 @@ def _source(job: FileJob, *, numbered: bool = False) -> str:
     return (
         f"SELECT {', '.join(exprs)} "  # noqa: S608
         "FROM read_csv($path, columns = $columns, header = true, "
-        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', null_padding = true)"
+        "auto_detect = false, delim = $delim, quote = '\"', escape = '\"', null_padding = true)"
         + (" WITH ORDINALITY" if numbered else "")
     )
 
@@ -229,7 +238,8 @@ class _FileLoader:
         self.job = job
         self.spec = job.spec
         columns = {f"c{i}": "VARCHAR" for i in range(job.width)}
-        self.params = {**params, "path": str(job.path), "columns": columns}
+        self.params = {**params, "path": str(job.path), "columns": columns,
+                       "delim": job.delimiter}
 
     def run(self, sql: str, extra: dict[str, object] | None = None) -> list[tuple]:
         params = {**self.params, **(extra or {})}
@@ -296,9 +306,10 @@ class _FileLoader:
             f"(SELECT 1 FROM {table} t WHERE {same})"
         )
         if spec.upsert_key:
+            key = (spec.upsert_key,) if isinstance(spec.upsert_key, str) else spec.upsert_key
             updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in spec.columns
-                                if c != spec.upsert_key)
-            sql += f" ON CONFLICT ({q(spec.upsert_key)}) DO UPDATE SET {updates}"
+                                if c not in key)
+            sql += f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
         return self.run(sql)[0][0]
 
 
@@ -356,6 +367,8 @@ _OTHER_SOURCE = {"retailrocket": ("orders", "ingest-orders"), "orders": ("events
 
 
 def _refuse_a_second_source(con: duckdb.DuckDBPyConnection, db: Path, kind: str) -> None:
+    if kind not in _OTHER_SOURCE:  # not a source of purchases (customer profiles)
+        return
     table, command = _OTHER_SOURCE[kind]
     if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:  # noqa: S608 fixed names
         raise IngestError(

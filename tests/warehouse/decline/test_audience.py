@@ -1,0 +1,46 @@
+"""No push or email to a customer who refused notifications: the decline rules' real audiences
+on a published snapshot, before and after the consent filter."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from warehouse.commands import Rule
+from warehouse.commands.campaigns.assignment import rule_audience
+from warehouse.decline.audience import deliverable_audience, launchable_audience
+from warehouse.decline.rules import DECLINE_RULES
+from warehouse.schema.fields import read_field_catalogue
+from warehouse.snapshots import open_snapshot
+
+RULES = [Rule(**rule, rule_id=number, priority=number)
+         for number, rule in enumerate(DECLINE_RULES, start=1)]
+
+
+def test_offers_by_push_or_email_exclude_customers_without_consent(decline_db) -> None:
+    removed_somewhere = False
+    with open_snapshot(decline_db) as snap:
+        fields = read_field_catalogue(snap)
+        consent = snap.execute(
+            "SELECT customer_id, allows_notifications FROM customers "
+            "WHERE allows_notifications IS NOT NULL").df()
+        refused = set(consent.loc[consent["allows_notifications"] == "no", "customer_id"])
+        assert 0 < len(refused) < len(consent)
+        for rule in RULES:
+            audience = rule_audience(snap, RULES, rule.rule_id, fields)
+            kept = launchable_audience(snap, audience, rule.channel)
+            in_audience = set(audience["customer_id"]) & refused
+            if rule.channel in ("push", "email"):
+                assert not set(kept["customer_id"]) & refused, rule.name
+                assert set(audience["customer_id"]) - set(kept["customer_id"]) == in_audience
+                removed_somewhere |= bool(in_audience)
+            else:  # on-site: nothing is sent
+                assert kept["customer_id"].tolist() == audience["customer_id"].tolist()
+    assert removed_somewhere  # the rules' audiences did hold customers who refused
+
+
+def test_unknown_consent_is_not_a_refusal_and_other_channels_are_untouched() -> None:
+    audience = pd.DataFrame({"customer_id": ["a", "b", "c"]})
+    assert deliverable_audience(audience, {"b"}, "push")["customer_id"].tolist() == ["a", "c"]
+    assert deliverable_audience(audience, {"b"}, "email")["customer_id"].tolist() == ["a", "c"]
+    assert deliverable_audience(audience, {"b"}, "sms")["customer_id"].tolist() == ["a", "b", "c"]
+    assert deliverable_audience(audience, set(), "push")["customer_id"].tolist() == ["a", "b", "c"]
