@@ -130,7 +130,10 @@ ORDER BY fitted_at DESC
 LIMIT 1
 """
 
-CLV_MODELS = ("bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "validation")
+CLV_MODELS = (
+    "bg_nbd", "mbg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "mbg_nbd_calibration",
+    "validation", "validation_bg_nbd", "validation_mbg_nbd",
+)
 
 
 def _positive(value: int, name: str) -> int:
