@@ -36,6 +36,13 @@ def count(value: float | None) -> str:
     return f"{round(value):,}"
 
 
+def number(value: float | None, digits: int = 1) -> str:
+    """A plain number with separators and ``digits`` decimals: ``1,234.5``."""
+    if _missing(value):
+        return MISSING
+    return f"{value:,.{digits}f}"
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     """A ratio as a percentage: ``0.01234`` → ``1.23%`` with ``digits=2``."""
     if _missing(value):
