@@ -44,3 +44,26 @@ def pattern_id(kind: str, index: int = 0) -> str:
     """CSS selector of a pattern-matching component ``{"type": kind, "index": index}`` (Dash
     writes such ids as JSON with sorted keys)."""
     return f"""[id='{{"index":{index},"type":"{kind}"}}']"""
+
+
+# Header titles and cell values of an AG Grid whose text does not fit its column (cut off with
+# an ellipsis or hidden), and the narrowest displayed column's width in px.
+_GRID_FIT_JS = """
+const grid = document.getElementById(arguments[0]);
+const cut = [];
+const cells = grid.querySelectorAll('.ag-header-cell-text, .ag-row:not(.ag-hidden) .ag-cell');
+for (const el of cells) {
+  const text = el.textContent.trim();
+  if (text && el.scrollWidth > el.clientWidth + 1) cut.push(text);
+}
+const headers = [...grid.querySelectorAll('.ag-header-cell')];
+const widths = headers.map(h => h.getBoundingClientRect().width);
+return [cut, Math.min(...widths)];
+"""
+
+
+def grid_fit(dash_duo, grid_id: str) -> tuple[list[str], float]:
+    """(texts cut off, narrowest column in px) of the AG Grid ``grid_id`` as drawn: a readable grid
+    cuts nothing off."""
+    cut, narrowest = dash_duo.driver.execute_script(_GRID_FIT_JS, grid_id)
+    return cut, narrowest

@@ -130,6 +130,13 @@ ORDER BY fitted_at DESC
 LIMIT 1
 """
 
+PURCHASE_MODEL_SQL = """
+SELECT note
+FROM model_params
+WHERE model = 'clv' AND parameter = 'purchase_model' AND note IS NOT NULL
+LIMIT 1
+"""
+
 CLV_MODELS = (
     "bg_nbd", "mbg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "mbg_nbd_calibration",
     "validation", "validation_bg_nbd", "validation_mbg_nbd",
@@ -174,6 +181,13 @@ def model_parameters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def holdout_chart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Predicted vs actual vs baseline holdout purchases per customer, by calibration frequency."""
     return con.execute(HOLDOUT_SQL, [TOP_FREQUENCY_BUCKET]).df()
+
+
+def purchase_model(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The purchase model behind P(alive), expected purchases and CLV ("bg_nbd" or "mbg_nbd"),
+    None when none could be fitted."""
+    row = con.execute(PURCHASE_MODEL_SQL).fetchone()
+    return row[0] if row else None
 
 
 def correlation_warning(con: duckdb.DuckDBPyConnection) -> str | None:

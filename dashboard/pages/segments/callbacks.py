@@ -13,25 +13,29 @@ from dashboard.data import DataUnavailableError, query
 from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
-from dashboard.pages.segments.layout import GRID_COLUMNS, PROFILE_HIDDEN
+from dashboard.pages.segments.layout import GRID_COLUMNS, PROFILE_HIDDEN, size_options
 from dashboard.pages.segments.profile import (
     export_file_name,
     grid_caption,
+    kind_totals,
     profile_stats,
     size_text,
 )
 from warehouse.csv_safety import to_safe_csv
 from warehouse.queries import clusters as cluster_queries
+from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
 
 
-def update_treemap(size_by: str):
-    """The treemap, sized by customers or GMV."""
+def update_treemap(view: str, size_by: str):
+    """The treemap of buyers or of visitors who never bought, sized by customers or GMV (buyers
+    only), and the sizing choices that apply to the view."""
+    options = size_options(view)
     try:
-        return figures.treemap_figure(query(queries.segment_overview), size_by)
+        return figures.treemap_figure(query(queries.segment_overview), view, size_by), options
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)
-        return empty_figure("Segments", reason)
+        return empty_figure("Segments", reason, width="half"), options
 
 
 def pick_clicked_segment(click: dict | None):
@@ -49,28 +53,34 @@ def pick_clicked_segment(click: dict | None):
 
 
 def show_profile(segment: str | None) -> tuple:
-    """The chosen segment's figures, score distributions and its top customers by CLV."""
+    """The chosen segment's figures, score distributions and its top customers by CLV; shares
+    are of the buyers (RFM segments) or of the visitors who never bought (behavioural ones)."""
     closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True)
     if not segment:
         return closed
     try:
-        overview = query(queries.segment_overview).set_index("segment")
-        if segment not in overview.index:
+        overview = query(queries.segment_overview)
+        if segment not in set(overview["segment"]):
             return closed
         customers = query(queries.segment_top_customers, segment)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         reason = shown(error)
         return ({}, segment, reason, "", [], {}, [], "", True)
-    row = overview.loc[segment]
+    try:
+        purchase_model = query(clv_queries.purchase_model)
+    except DataUnavailableError as error:  # no CLV step in this snapshot: no model to name
+        hidden(error, "the purchase model's name")
+        purchase_model = None
+    row = overview.set_index("segment").loc[segment]
     total = int(row["customers"])
-    all_customers = int(overview["customers"].sum())
+    base = kind_totals(overview).get(row["segment_kind"], 0)
     return (
         {},
         segment,
         row["description"] or "",
-        size_text(total, all_customers),
-        profile_stats(row, all_customers),
+        size_text(total, base, row["segment_kind"]),
+        profile_stats(row, base, purchase_model),
         figures.score_distribution_figure(scores, segment),
         components.grid_rows(customers, GRID_COLUMNS),
         grid_caption(len(customers), total),
@@ -111,7 +121,10 @@ def update_cluster_scatter(x: str, y: str):
 def register_callbacks(app: dash.Dash) -> None:
     """Register the Segments page's callbacks on ``app``."""
     app.callback(
-        Output(ids.SEGMENTS_TREEMAP, "figure"), Input(ids.SEGMENTS_SIZE_BY, "value")
+        Output(ids.SEGMENTS_TREEMAP, "figure"),
+        Output(ids.SEGMENTS_SIZE_BY, "options"),
+        Input(ids.SEGMENTS_VIEW, "value"),
+        Input(ids.SEGMENTS_SIZE_BY, "value"),
     )(update_treemap)
     app.callback(
         Output(ids.SEGMENTS_PICKER, "value"),

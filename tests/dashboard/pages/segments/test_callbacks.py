@@ -14,6 +14,7 @@ from analytics.segments import segment_definitions
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.pages.segments import callbacks, figures, ids, layout, profile
+from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
 from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE, TOP_CUSTOMERS
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
@@ -44,12 +45,42 @@ def test_profile_shows_the_segment_size_counted_in_the_snapshot(page, overview):
     )
     assert style == {} and name == segment and disabled is False
     assert description == overview.loc[segment, "description"]
-    assert size == profile.size_text(len(members), int(overview["customers"].sum()))
+    buyers = int(overview.loc[overview["segment_kind"] == "rfm", "customers"].sum())
+    assert size == profile.size_text(len(members), buyers, "rfm")
+    assert size.endswith(f"({len(members) / buyers:.1%} of buyers)")
     assert len(rows) == len(members) == overview.loc[segment, "customers"]
     assert caption.startswith(f"All {len(members):,} customers")
     assert sum(sum(bar.y) for bar in scores.data) == 3 * len(members)  # R, F and M per buyer
     customers_card = stats[0].children.children.children  # Col → Card → CardBody → parts
     assert customers_card[1].children == f"{len(members):,}"
+    assert customers_card[2].children == f"{len(members) / buyers:.1%} of buyers"
+
+
+def test_a_behavioural_segment_is_a_share_of_the_visitors_who_never_bought(page, overview):
+    visitors = overview[overview["segment_kind"] == "behavioural"]
+    segment = visitors["customers"].idxmin()
+    size = callbacks.show_profile(segment)[3]
+    share = overview.loc[segment, "customers"] / visitors["customers"].sum()
+    assert size.endswith(f"({share:.1%} of visitors who never bought)")
+
+
+def test_the_p_alive_card_names_the_model_that_estimated_it(page, overview):
+    purchase_model = clv_queries.purchase_model(snapshot_reader().cursor())
+    assert purchase_model in ("bg_nbd", "mbg_nbd")
+    stats = callbacks.show_profile("Lost")[4]
+    p_alive_card = stats[3].children.children.children
+    label = {"bg_nbd": "BG/NBD", "mbg_nbd": "MBG/NBD"}[purchase_model]
+    assert p_alive_card[2].children == f"{label} estimate of the chance the buyer is still active"
+
+
+def test_the_treemap_shows_buyers_or_visitors_and_gmv_sizing_only_for_buyers(page, overview):
+    buyers, options = callbacks.update_treemap("buyers", "customers")
+    assert not any(o.get("disabled") for o in options)
+    kinds = overview.loc[list(buyers.data[0].ids)[1:], "segment_kind"]
+    assert set(kinds) == {"rfm"}
+    visitors, options = callbacks.update_treemap("visitors", "customers")
+    assert set(overview.loc[list(visitors.data[0].ids)[1:], "segment_kind"]) == {"behavioural"}
+    assert [o["value"] for o in options if o.get("disabled")] == ["gmv_amount"]
 
 
 def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, overview):
@@ -70,7 +101,8 @@ def test_no_segment_or_an_unknown_one_hides_the_profile(page):
 
 def test_clicking_a_segment_selects_it_and_clicking_a_group_only_zooms(page):
     assert callbacks.pick_clicked_segment({"points": [{"id": "Lost", "label": "Lost"}]}) == "Lost"
-    group = {"points": [{"id": figures.BUYERS_PARENT, "label": figures.BUYERS_PARENT}]}
+    root = figures.VIEWS["buyers"][1]
+    group = {"points": [{"id": root, "label": root}]}
     assert callbacks.pick_clicked_segment(group) is dash.no_update
 
 

@@ -209,7 +209,7 @@ def test_the_purchase_model_with_the_lower_holdout_error_is_used(refreshed):
     )
     assert set(errors) == {"validation_bg_nbd", "validation_mbg_nbd"}
     better = min(errors, key=errors.get).removeprefix("validation_")
-    assert _chosen(con) == better
+    assert _chosen(con) == better == queries.purchase_model(con)
     reason = con.execute(
         "SELECT note FROM model_params WHERE model = 'validation' AND parameter = 'purchase_model'"
     ).fetchone()[0]
