@@ -186,10 +186,12 @@ def test_clv_distribution_bins_are_contiguous_and_count_every_customer(refreshed
 
 def test_p_alive_matrix_partitions_buyers(refreshed):
     con, _ = refreshed
-    matrix = queries.p_alive_matrix(con, recency_buckets=5)
+    matrix = queries.p_alive_matrix(con, day_buckets=5)
     assert matrix["customers"].sum() == _count(con, "SELECT count(*) FROM customer_clv")
     assert matrix["mean_p_alive"].between(0, 1).all()
-    assert set(matrix["recency_bucket"]) <= set(range(5))
+    assert set(matrix["days_bucket"]) <= set(range(5))
+    longest = _count(con, "SELECT max(days_since_purchase) FROM customer_clv")
+    assert matrix["days_end"].max() >= longest and matrix["days_start"].min() == 0
     assert matrix.loc[matrix["frequency_bucket"] == 7, "frequency_label"].eq("7+").all()
 
 
