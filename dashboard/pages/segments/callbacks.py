@@ -13,7 +13,12 @@ from dashboard.data import DataUnavailableError, query
 from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
-from dashboard.pages.segments.layout import GRID_COLUMNS, PROFILE_HIDDEN, size_options
+from dashboard.pages.segments.layout import (
+    GRID_COLUMNS,
+    GRID_SIZING,
+    PROFILE_HIDDEN,
+    size_options,
+)
 from dashboard.pages.segments.profile import (
     export_file_name,
     grid_caption,
@@ -55,7 +60,7 @@ def pick_clicked_segment(click: dict | None):
 def show_profile(segment: str | None) -> tuple:
     """The chosen segment's figures, score distributions and its top customers by CLV; shares
     are of the buyers (RFM segments) or of the visitors who never bought (behavioural ones)."""
-    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True)
+    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True, no_update)
     if not segment:
         return closed
     try:
@@ -66,7 +71,7 @@ def show_profile(segment: str | None) -> tuple:
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         reason = shown(error)
-        return ({}, segment, reason, "", [], {}, [], "", True)
+        return ({}, segment, reason, "", [], {}, [], "", True, no_update)
     try:
         purchase_model = query(clv_queries.purchase_model)
     except DataUnavailableError as error:  # no CLV step in this snapshot: no model to name
@@ -85,6 +90,7 @@ def show_profile(segment: str | None) -> tuple:
         components.grid_rows(customers, GRID_COLUMNS),
         grid_caption(len(customers), total),
         total == 0,
+        GRID_SIZING,  # sized once visible: a hidden grid has no width to fit
     )
 
 
@@ -141,6 +147,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.SEGMENTS_GRID, "rowData"),
         Output(ids.SEGMENTS_GRID_CAPTION, "children"),
         Output(ids.SEGMENTS_EXPORT_BUTTON, "disabled"),
+        Output(ids.SEGMENTS_GRID, "columnSize"),
         Input(ids.SEGMENTS_PICKER, "value"),
     )(show_profile)
     app.callback(

@@ -41,6 +41,7 @@ GRID_TOOLTIPS = {
 }
 DEFAULT_SCATTER = ("monetary_amount", "count_views")
 PROFILE_HIDDEN = {"display": "none"}
+GRID_SIZING = "responsiveSizeToFit"  # columns fill the grid, never below their minimum width
 CLUSTER_RULE = (
     "How the clusters are chosen: K-Means and Gaussian mixtures with 3 to 8 clusters are fitted, "
     "and the solution with the highest balanced silhouette is kept among those whose every "
@@ -194,7 +195,7 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
                 defaultColDef={**components.GRID_DEFAULTS, "floatingFilter": True},
                 dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                  "tooltipShowDelay": 300},
-                columnSize="responsiveSizeToFit",
+                columnSize=GRID_SIZING if selected else None,
                 style={"height": "560px"},
             ),
         ],

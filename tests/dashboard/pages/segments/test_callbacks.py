@@ -40,10 +40,10 @@ def test_page_is_registered_second_at_segments(page):
 def test_profile_shows_the_segment_size_counted_in_the_snapshot(page, overview):
     segment = overview[overview["segment_kind"] == "rfm"]["customers"].idxmax()
     members = queries.segment_export(snapshot_reader().cursor(), segment)
-    style, name, description, size, stats, scores, rows, caption, disabled = callbacks.show_profile(
-        segment
-    )
+    (style, name, description, size, stats, scores, rows, caption, disabled,
+     sizing) = callbacks.show_profile(segment)
     assert style == {} and name == segment and disabled is False
+    assert sizing == "responsiveSizeToFit"
     assert description == overview.loc[segment, "description"]
     buyers = int(overview.loc[overview["segment_kind"] == "rfm", "customers"].sum())
     assert size == profile.size_text(len(members), buyers, "rfm")
@@ -87,7 +87,7 @@ def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, 
     segment = overview["customers"].idxmax()
     total = int(overview.loc[segment, "customers"])
     assert total > TOP_CUSTOMERS  # the demo's one-visit browsers outnumber the grid
-    *_, rows, caption, _ = callbacks.show_profile(segment)
+    *_, rows, caption, _, _ = callbacks.show_profile(segment)
     assert len(rows) == TOP_CUSTOMERS
     assert f"Showing {TOP_CUSTOMERS:,} of {total:,} customers" in caption
     assert f"Export CSV downloads all {total:,}" in caption
@@ -95,7 +95,7 @@ def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, 
 
 def test_no_segment_or_an_unknown_one_hides_the_profile(page):
     for segment in (None, "Nobody"):
-        style, *_, disabled = callbacks.show_profile(segment)
+        style, *_, disabled, _ = callbacks.show_profile(segment)
         assert style == layout.PROFILE_HIDDEN and disabled is True
 
 
