@@ -31,6 +31,34 @@ from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
 
+# Browser side: a click on a segment picks it (its profile opens below) instead of zooming the
+# treemap into it, so the whole map stays in view and the next segment is one click away. Plotly
+# zooms unless its treemap-click handler returns false, which also skips the clickData event, so
+# the handler passes the click on to Dash itself.
+PICK_WITHOUT_ZOOM_JS = """
+function(figure) {
+    const attach = (tries) => {
+        const gd = document.querySelector('#TREEMAP_ID .js-plotly-plot');
+        if (!gd || !gd.on) {
+            if (tries > 0) setTimeout(() => attach(tries - 1), 100);
+            return;
+        }
+        if (gd._pickWithoutZoom) return;
+        gd._pickWithoutZoom = true;
+        gd.on('plotly_treemapclick', (event) => {
+            const point = (event.points || [])[0];
+            if (!point || !point.parent) return true;  // the root: Plotly's own behaviour
+            window.dash_clientside.set_props('TREEMAP_ID', {
+                clickData: {points: [{id: point.id, label: point.label}]}
+            });
+            return false;
+        });
+    };
+    attach(50);
+    return window.dash_clientside.no_update;
+}
+""".replace("TREEMAP_ID", ids.SEGMENTS_TREEMAP)
+
 
 def update_treemap(view: str, size_by: str):
     """The treemap of buyers or of visitors who never bought, sized by customers or GMV (buyers
@@ -132,6 +160,11 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.SEGMENTS_VIEW, "value"),
         Input(ids.SEGMENTS_SIZE_BY, "value"),
     )(update_treemap)
+    app.clientside_callback(
+        PICK_WITHOUT_ZOOM_JS,
+        Output(ids.SEGMENTS_TREEMAP_PICK, "data"),
+        Input(ids.SEGMENTS_TREEMAP, "figure"),
+    )
     app.callback(
         Output(ids.SEGMENTS_PICKER, "value"),
         Input(ids.SEGMENTS_TREEMAP, "clickData"),

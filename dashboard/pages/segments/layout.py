@@ -123,6 +123,7 @@ def _treemap_card(overview: pd.DataFrame) -> dbc.Card:
                 className="g-3 justify-content-between",
             ),
             components.graph(ids.SEGMENTS_TREEMAP, 480),
+            dcc.Store(id=ids.SEGMENTS_TREEMAP_PICK),
         ],
         body=True,
         className="h-100",

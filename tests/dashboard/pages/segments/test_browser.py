@@ -60,13 +60,23 @@ def test_clicking_a_treemap_segment_opens_a_readable_profile_and_exports_it(dash
     assert cut == []  # no header or value drawn as "4…"
     assert narrowest >= components.GRID_MIN_WIDTH
 
+    # the click picked the segment without zooming into it: the next one is a click away
+    second = buyers["customers"].nlargest(2).index[1]
+    centre(dash_duo, f"#{ids.SEGMENTS_TREEMAP}")
+    sector = _slice(dash_duo, second).find_element("css selector", "path.surface")
+    ActionChains(dash_duo.driver).move_to_element(sector).click().perform()
+    dash_duo.wait_for_text_to_equal(f"#{ids.SEGMENTS_PROFILE_NAME}", second, timeout=10)
+    assert _slice(dash_duo, segment) is not None
+    dash_duo.wait_for_element(f"{GRID_ROWS}", timeout=10)
+    assert grid_fit(dash_duo, ids.SEGMENTS_GRID)[0] == []
+
     centre(dash_duo, f"#{ids.SEGMENTS_EXPORT_BUTTON}").click()
-    download = Path(dash_duo.download_path) / profile.export_file_name(segment)
+    download = Path(dash_duo.download_path) / profile.export_file_name(second)
     until(download.exists, timeout=15)
     exported = pd.read_csv(download, dtype={"customer_id": str})
     assert list(exported.columns) == list(queries.EXPORT_COLUMNS)
-    assert len(exported) == size
-    assert set(exported["segment"]) == {segment}
+    assert len(exported) == overview.loc[second, "customers"]
+    assert set(exported["segment"]) == {second}
     assert browser_errors(dash_duo) == []
 
 
