@@ -1,6 +1,7 @@
 """Click latency of every page's main interactions in headless Chromium, on a served warehouse.
 
     python bench/browser.py --scale 1 [--repeats 20] [--db PATH] [--workdir DIR] [--keep]
+    python bench/browser.py --db data/actionboard.duckdb --screenshots docs   # the README's images
 
 Builds a warehouse of the given scale through the real CLI (``app.py demo|ingest|refresh``) unless
 ``--db`` names one, serves it with ``app.py serve`` (waitress, as users run it) and drives
@@ -195,6 +196,29 @@ def interactions(segments: tuple[str, str], visitor_segment: str) -> list[Intera
     ]
 
 
+SCREENSHOTS = {  # file in docs/ → page (the README shows them)
+    "overview.png": "/",
+    "segments.png": "/segments?segment=Champions",
+    "migration.png": "/migration",
+    "clv.png": "/clv",
+    "board.png": "/board",
+}
+SCREENSHOT_WINDOW = (1400, 1800)
+
+
+def screenshots(driver: webdriver.Chrome, base: str, folder: Path) -> None:
+    """The top of every page as the README shows it, once every chart has drawn."""
+    driver.set_window_size(*SCREENSHOT_WINDOW)
+    for name, path in SCREENSHOTS.items():
+        driver.get(base + path)
+        _wait_until(driver, lambda: driver.execute_script(READY_JS)
+                    and not driver.execute_script(BUSY_JS))
+        time.sleep(1.0)  # Plotly's transitions
+        driver.save_screenshot(str(folder / name))
+        print(f"wrote {folder / name}")
+    driver.set_window_size(*WINDOW)
+
+
 def measure(driver: webdriver.Chrome, base: str, action: Interaction, repeats: int) -> list[float]:
     """Seconds from each change to its result on screen (after one warm-up run)."""
     driver.get(base + action.path)
@@ -294,6 +318,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--only", default="", help="run the interactions whose name has this")
+    parser.add_argument("--screenshots", type=Path, default=None,
+                        help="write a screenshot of every page to this folder instead")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="actionboard-browser-"))
@@ -303,6 +329,9 @@ def main() -> None:
     server, base = serve(db)
     driver = chromium()
     try:
+        if args.screenshots:
+            screenshots(driver, base, args.screenshots)
+            return
         built = f"a scale-{args.scale} demo" if args.db is None else str(db)
         print(f"\n{built} on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f}), "
               f"{args.repeats} clicks each, Chromium {WINDOW[0]} x {WINDOW[1]}")
