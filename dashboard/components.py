@@ -81,8 +81,12 @@ def grid_rows(frame: pd.DataFrame, columns: object) -> list[dict]:
     return shown.where(shown.notna(), None).to_dict("records")
 
 
-GRID_MIN_WIDTH = 96  # px: room for a 10-character value and the header's filter icon
+GRID_MIN_WIDTH = 96  # px: the narrowest column, room for a short value and the filter icon
 HEADER_CHAR_PX, HEADER_ICONS_PX = 8, 56
+CELL_CHAR_PX, CELL_PADDING_PX = 8, 36
+# The longest value each number format writes in practice (money up to 9,999,999.99).
+FORMAT_CHARS = {",.2f": 12, ",.0f": 9, ".2f": 6, ".1%": 6, ",d": 9, "d": 4, ",": 9}
+TEXT_CHARS = 10  # ids and names
 
 
 def column_defs(
@@ -94,17 +98,20 @@ def column_defs(
 ) -> list[dict]:
     """AG Grid column definitions of ``columns`` (field → (header, d3 number format or None for
     text)), each with a minimum width that fits its header's longest word, its sort and filter
-    icons and a value, so no column is ever drawn a few pixels wide (a grid built while hidden
-    cannot measure its cells). Headers wrap; ``pinned`` columns stay on the left; ``wide``
-    columns (field → px) wrap their text; ``tooltips`` (field → text) explain a header.
+    icons and the longest value its format writes, so no column is ever drawn a few pixels wide
+    (a grid built while hidden cannot measure its cells). Headers wrap; ``pinned`` columns stay
+    on the left; ``wide`` columns (field → px) wrap their text; ``tooltips`` (field → text)
+    explain a header.
     """
     defs = []
     for field, (header, fmt) in columns.items():
         longest = max(len(word) for word in header.split())
+        value_chars = FORMAT_CHARS.get(fmt, 10) if fmt else TEXT_CHARS
         spec: dict = {
             "field": field,
             "headerName": header,
-            "minWidth": max(GRID_MIN_WIDTH, HEADER_CHAR_PX * longest + HEADER_ICONS_PX),
+            "minWidth": max(GRID_MIN_WIDTH, HEADER_CHAR_PX * longest + HEADER_ICONS_PX,
+                            CELL_CHAR_PX * value_chars + CELL_PADDING_PX),
         }
         if fmt:
             spec.update(type="numericColumn", filter="agNumberColumnFilter",

@@ -26,7 +26,7 @@ PURCHASE_FAILURES = {  # model_params rows whose note says a purchase model coul
 }
 TOP_COLUMNS = {  # column → (header, d3 format)
     "customer_id": ("Customer", None),
-    "clv_amount": ("CLV", ",.2f"),
+    "clv_amount": ("CLV", ",.0f"),
     "p_alive": ("P(alive)", ".1%"),
     "expected_purchases_90": ("Expected purchases, 90 days", ".2f"),
     "frequency": ("Repeat purchase days", ",d"),
@@ -156,7 +156,7 @@ def spend_text(params: pd.DataFrame) -> str:
     weight = p / (p + q - 1)
     text = (f"Expected spend per order blends the buyer's own average order with the average "
             f"buyer's (Gamma-Gamma). A one-time buyer's first order counts as one order, with "
-            f"weight {formatting.percent(weight, 0)}")
+            f"weight {formatting.percent(weight, 1)}")
     if scale is not None:
         text += (f", after scaling by {scale:.2f} (repeat buyers' later orders average "
                  f"{scale:.2f}× their first)")

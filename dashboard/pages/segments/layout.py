@@ -29,7 +29,7 @@ GRID_COLUMNS = {  # column → (header, value format)
     "count_cart_adds": ("Cart adds", ",d"),
     "gmv_amount": ("GMV", ",.2f"),
     "p_alive": ("P(alive)", ".1%"),
-    "clv_amount": ("CLV", ",.2f"),
+    "clv_amount": ("CLV", ",.0f"),
 }
 GRID_TOOLTIPS = {
     "r_score": "Recency score 1-5: 5 = the most recent fifth of buyers",

@@ -141,7 +141,7 @@ def test_the_page_says_how_a_one_time_buyers_first_order_counts(fitted_db):
     p, q = params["gamma_gamma", "p"][0], params["gamma_gamma", "q"][0]
     scale = params["gamma_gamma", "first_purchase_scale"][0]
     note = _text(page[ids.CLV_SPEND_NOTE])
-    assert f"weight {p / (p + q - 1):.0%}" in note and f"scaling by {scale:.2f}" in note
+    assert f"weight {p / (p + q - 1):.1%}" in note and f"scaling by {scale:.2f}" in note
 
 
 def test_jargon_is_explained_where_it_appears(fitted_db):
