@@ -12,7 +12,6 @@ from dashboard.figures import empty_figure, set_title
 
 ACTUAL, PREDICTED, BASELINE = "#2c3e50", "#18bc9c", "#f39c12"
 LAYOUT = {
-    "template": "plotly_white",
     "margin": {"l": 60, "r": 20, "b": 60},
     "hoverlabel": {"align": "left"},
 }

@@ -87,7 +87,6 @@ def sizes_figure(sizes: pd.DataFrame, order: Sequence[str], shown: str = "") -> 
     fig.update_layout(
         xaxis={"title": "Period end", "tickvals": list(grid.index), "tickformat": "%d %b %Y"},
         yaxis_title="Customers",
-        template="plotly_white",
         legend={"title": {"text": "Segment"}, "traceorder": "normal"},
         margin={"l": 60, "r": 20, "b": 50},
         hovermode="x unified",
@@ -222,7 +221,6 @@ def sankey_figure(
         )
     )
     fig.update_layout(
-        template="plotly_white",
         font={"size": 12},
         margin=SANKEY_MARGIN,
         annotations=[
@@ -286,7 +284,6 @@ def matrix_figure(
     fig.update_layout(
         xaxis={"title": f"Segment at {to_label}", "side": "bottom", "tickangle": -35},
         yaxis={"title": f"Segment at {from_label}", "autorange": "reversed"},
-        template="plotly_white",
         margin={"l": 140, "r": 20, "b": 120},
     )
     return set_title(fig, title, note)

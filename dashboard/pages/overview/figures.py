@@ -62,7 +62,6 @@ def _base_layout(
     fig.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,
-        template="plotly_white",
         margin={"l": 60, "r": 20, "b": 50},
         hoverlabel={"align": "left"},
     )
@@ -212,7 +211,6 @@ def kpi_tree_figure(tree: pd.DataFrame) -> go.Figure:
     if "method" in tree.columns and (tree["method"] == METHOD_SEQUENTIAL).any():
         note += " (a value is 0: drivers switched one at a time, in tree order)"
     fig.update_layout(
-        template="plotly_white",
         annotations=annotations,
         xaxis={"visible": False, "range": [-0.05, 1.05], "fixedrange": True},
         yaxis={"visible": False, "range": [-0.45, 1.45], "fixedrange": True},

@@ -144,7 +144,6 @@ def treemap_figure(
         note = f"Colour: {'average CLV' if view == 'buyers' else 'item views per visitor'}."
     share_note = f"Shares are of all {members}."
     fig.update_layout(
-        template="plotly_white",
         margin={"l": 10, "r": 10, "b": 10},
         xaxis={"visible": False},
         yaxis={"visible": False},
@@ -219,7 +218,6 @@ def rf_heatmap_figure(cells: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         xaxis={"title": {"text": "Orders", "standoff": 6}, "type": "category"},
         yaxis={"title": {"text": "Recency score (5 = most recent)"}, "dtick": 1},
-        template="plotly_white",
         margin={"l": 60, "r": 20, "b": 50},
     )
     return set_title(fig, title, f"Colour on a log scale. {TIES_NOTE}", width="third")
@@ -247,7 +245,7 @@ def score_distribution_figure(counts: pd.DataFrame, segment: str) -> go.Figure:
         )
         fig.update_xaxes(dtick=1, range=[0.5, 5.5], row=1, col=column)
     fig.update_yaxes(title_text="Buyers", row=1, col=1)
-    fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "b": 40}, bargap=0.2)
+    fig.update_layout(margin={"l": 60, "r": 20, "b": 40}, bargap=0.2)
     fig.update_annotations(font_size=12)
     return set_title(fig, title)
 
@@ -284,7 +282,6 @@ def cluster_scatter_figure(sample: pd.DataFrame, x: str, y: str) -> go.Figure:
         xaxis=_axis(x, sample["x"]),
         yaxis=_axis(y, sample["y"]),
         legend={"title": {"text": "Cluster"}},
-        template="plotly_white",
         margin={"l": 60, "r": 20, "b": 50},
     )
     return set_title(fig, title, f"{len(sample):,} buyers shown (a fixed sample)")
@@ -354,7 +351,6 @@ def cluster_score_figure(
     fig.update_layout(
         xaxis={"title": {"text": "Number of clusters k"}, "dtick": 1},
         yaxis={"title": {"text": "BIC" if metric == "bic" else "Balanced silhouette"}},
-        template="plotly_white",
         margin={"l": 60, "r": 20, "b": 50},
         legend={"orientation": "h", "y": -0.3},
     )
