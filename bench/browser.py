@@ -58,58 +58,63 @@ return !!document.querySelector('h2') &&
 """
 
 
+Trigger = Callable[[], None]  # the click (or pick) itself, timed from its start
+Prepare = Callable[[webdriver.Chrome, int], Trigger]
+
+
 @dataclass(frozen=True)
 class Interaction:
-    """``act(driver, step)`` makes the change (``step`` alternates 0, 1, 0, …) on page ``path``;
+    """``prepare(driver, step)`` readies the change on page ``path`` (opens a dropdown, types a
+    search, scrolls) and returns the click that makes it (``step`` alternates 0, 1, 0, …);
     ``watched`` are the CSS selectors whose text changes when its result shows."""
 
     name: str
     path: str
-    act: Callable[[webdriver.Chrome, int], None]
+    prepare: Prepare
     watched: tuple[str, ...]
 
 
-def _click(selector: str) -> Callable[[webdriver.Chrome, int], None]:
-    def act(driver: webdriver.Chrome, step: int) -> None:
-        _visible(driver, selector).click()
-    return act
+def _click(selector: str) -> Prepare:
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
+        return _visible(driver, selector).click
+    return prepare
 
 
-def _alternate(*selectors: str) -> Callable[[webdriver.Chrome, int], None]:
-    def act(driver: webdriver.Chrome, step: int) -> None:
-        _visible(driver, selectors[step % len(selectors)]).click()
-    return act
+def _alternate(*selectors: str) -> Prepare:
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
+        return _visible(driver, selectors[step % len(selectors)]).click
+    return prepare
 
 
-def _select(select_id: str, values: tuple[str, str]) -> Callable[[webdriver.Chrome, int], None]:
-    def act(driver: webdriver.Chrome, step: int) -> None:
-        Select(_visible(driver, f"#{select_id}")).select_by_value(values[step % 2])
-    return act
+def _select(select_id: str, values: tuple[str, str]) -> Prepare:
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
+        select = Select(_visible(driver, f"#{select_id}"))
+        return lambda: select.select_by_value(values[step % 2])
+    return prepare
 
 
-def _select_index(select_id: str) -> Callable[[webdriver.Chrome, int], None]:
+def _select_index(select_id: str) -> Prepare:
     """Pick the second and the first choice of a select in turn (the first is the default; a
     disabled placeholder option does not count)."""
-    def act(driver: webdriver.Chrome, step: int) -> None:
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
         select = Select(_visible(driver, f"#{select_id}"))
         values = [o.get_attribute("value") for o in select.options if o.is_enabled()]
-        select.select_by_value(values[(step + 1) % 2])
-    return act
+        return lambda: select.select_by_value(values[(step + 1) % 2])
+    return prepare
 
 
-def _dropdown(dropdown_id: str, labels: tuple[str, str]) -> Callable[[webdriver.Chrome, int], None]:
-    """Open a dcc.Dropdown and pick the option whose label starts with a segment's name."""
-    def act(driver: webdriver.Chrome, step: int) -> None:
+def _dropdown(dropdown_id: str, labels: tuple[str, str]) -> Prepare:
+    """Open a dcc.Dropdown, search a segment's name; the pick is the option's click."""
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
         _visible(driver, f"#{dropdown_id}").click()
         driver.find_element(By.CSS_SELECTOR, ".dash-dropdown-search").send_keys(labels[step % 2])
         wanted = labels[step % 2] + " ("
         for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"):
             if option.text.startswith(wanted):
                 driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'});", option)
-                option.click()
-                return
+                return option.click
         raise RuntimeError(f"no option {wanted!r} in #{dropdown_id}")
-    return act
+    return prepare
 
 
 # The surface of the treemap sector whose first label line is arguments[0].
@@ -122,20 +127,23 @@ return null;
 """
 
 
-def _treemap(labels: tuple[str, str]) -> Callable[[webdriver.Chrome, int], None]:
+def _treemap(labels: tuple[str, str]) -> Prepare:
     """Click a treemap sector by its label."""
-    def act(driver: webdriver.Chrome, step: int) -> None:
-        for _ in range(20):  # Plotly redraws the treemap when the page below it grows
-            surface = driver.execute_script(SECTOR_JS, labels[step % 2])
-            if surface is None:
-                raise RuntimeError(f"no treemap sector labelled {labels[step % 2]!r}")
-            try:
-                webdriver.ActionChains(driver).move_to_element(surface).click().perform()
-                return
-            except StaleElementReferenceException:
-                time.sleep(0.05)
-        raise RuntimeError("the treemap kept being redrawn")
-    return act
+    def prepare(driver: webdriver.Chrome, step: int) -> Trigger:
+        def click() -> None:
+            for _ in range(20):  # Plotly redraws the treemap when the page below it grows
+                surface = driver.execute_script(SECTOR_JS, labels[step % 2])
+                if surface is None:
+                    raise RuntimeError(f"no treemap sector labelled {labels[step % 2]!r}")
+                try:
+                    webdriver.ActionChains(driver).move_to_element(surface).click().perform()
+                    return
+                except StaleElementReferenceException:
+                    time.sleep(0.05)
+            raise RuntimeError("the treemap kept being redrawn")
+        _visible(driver, "#segments-treemap")
+        return click
+    return prepare
 
 
 def _visible(driver: webdriver.Chrome, selector: str):
@@ -233,8 +241,9 @@ def measure(driver: webdriver.Chrome, base: str, action: Interaction, repeats: i
             return (driver.execute_script(SIGNATURE_JS, watched) != before
                     and not driver.execute_script(BUSY_JS))
 
+        trigger = action.prepare(driver, step)
         started = time.perf_counter()
-        action.act(driver, step)
+        trigger()
         _wait_until(driver, shown)
         if step:  # the first run warms caches up
             times.append(time.perf_counter() - started)

@@ -343,11 +343,15 @@ def trends_figure(
                 hovertemplate=f"{name}<br>%{{customdata}}<br>GMV %{{y:,.2f}}<extra></extra>",
             )
         )
-    for _, span in spans[spans["is_partial"]].iterrows():
-        fig.add_vrect(x0=pd.Timestamp(span["span_start"]),
-                      x1=pd.Timestamp(span["span_end"]) + pd.Timedelta(days=1),
-                      fillcolor="#95a5a6", opacity=0.15, line_width=0, layer="below")
-    fig.update_layout(xaxis=_period_axis(spans.reset_index(), granularity, start, end),
+    shaded = [
+        {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+         "x0": pd.Timestamp(span["span_start"]),
+         "x1": pd.Timestamp(span["span_end"]) + pd.Timedelta(days=1),
+         "fillcolor": "#95a5a6", "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
+        for _, span in spans[spans["is_partial"]].iterrows()  # the first and last periods
+    ]
+    fig.update_layout(shapes=shaded,
+                      xaxis=_period_axis(spans.reset_index(), granularity, start, end),
                       legend={"title": {"text": noun.capitalize()}})
     return _base_layout(fig, title, PERIOD_AXIS[granularity], MONEY_AXIS,
                         _partial_note(spans, granularity, "Shaded, hollow points"))

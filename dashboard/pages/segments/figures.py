@@ -333,9 +333,11 @@ def cluster_score_figure(
             )
         )
     chosen = scores[scores["is_chosen"].astype(bool)]
+    shapes = []
     if not chosen.empty:
         k, method = int(chosen["k"].iloc[0]), chosen["method"].iloc[0]
-        fig.add_vline(x=k, line_dash="dot", line_color="#c0392b")
+        shapes.append({"type": "line", "x0": k, "x1": k, "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "paper", "line": {"dash": "dot", "color": "#c0392b"}})
         if pd.notna(chosen[metric].iloc[0]):
             fig.add_trace(
                 go.Scatter(
@@ -349,6 +351,7 @@ def cluster_score_figure(
             )
         note += f" Chosen: {METHOD_NAMES.get(method, method)}, k = {k} (dotted line)."
     fig.update_layout(
+        shapes=shapes,
         xaxis={"title": {"text": "Number of clusters k"}, "dtick": 1},
         yaxis={"title": {"text": "BIC" if metric == "bic" else "Balanced silhouette"}},
         margin={"l": 60, "r": 20, "b": 50},
