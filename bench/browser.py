@@ -66,12 +66,16 @@ Prepare = Callable[[webdriver.Chrome, int], Trigger]
 class Interaction:
     """``prepare(driver, step)`` readies the change on page ``path`` (opens a dropdown, types a
     search, scrolls) and returns the click that makes it (``step`` alternates 0, 1, 0, …);
-    ``watched`` are the CSS selectors whose text changes when its result shows."""
+    ``watched`` are the CSS selectors whose text changes when its result shows. ``setup`` is
+    clicked once the page is open (a section the interaction needs); ``reload`` opens the page
+    afresh before each click (for a first-time action such as opening a section)."""
 
     name: str
     path: str
     prepare: Prepare
     watched: tuple[str, ...]
+    setup: str | None = None
+    reload: bool = False
 
 
 def _click(selector: str) -> Prepare:
@@ -154,6 +158,9 @@ def _visible(driver: webdriver.Chrome, selector: str):
     return element
 
 
+CLUSTERS_BUTTON = "#segments-cluster-accordion .accordion-button"
+
+
 def interactions(segments: tuple[str, str], visitor_segment: str) -> list[Interaction]:
     """Every page's main interactions; ``segments`` are two buyer segments to click in the
     treemap, ``visitor_segment`` the largest segment of visitors who never bought."""
@@ -181,9 +188,12 @@ def interactions(segments: tuple[str, str], visitor_segment: str) -> list[Intera
         Interaction("segments: picker", "/segments",
                     _dropdown("segments-picker", (visitor_segment, segments[0])),
                     ("#segments-profile-name", "#segments-grid-caption", grid_first_row)),
+        Interaction("segments: open clusters", "/segments", _click(CLUSTERS_BUTTON),
+                    ("#segments-cluster-scatter .gtitle", "#segments-cluster-silhouette .gtitle"),
+                    reload=True),
         Interaction("segments: cluster axis", "/segments",
                     _select("segments-cluster-x", ("recency_days", "monetary_amount")),
-                    ("#segments-cluster-scatter .gtitle",)),
+                    ("#segments-cluster-scatter .gtitle",), setup=CLUSTERS_BUTTON),
         Interaction("migration: scope", "/migration",
                     _alternate("#migration-scope input[value='all']",
                                "#migration-scope input[value='rfm']"),
@@ -229,12 +239,11 @@ def screenshots(driver: webdriver.Chrome, base: str, folder: Path) -> None:
 
 def measure(driver: webdriver.Chrome, base: str, action: Interaction, repeats: int) -> list[float]:
     """Seconds from each change to its result on screen (after one warm-up run)."""
-    driver.get(base + action.path)
-    _wait_until(driver, lambda: driver.execute_script(READY_JS)
-                and not driver.execute_script(BUSY_JS))
     watched = list(action.watched)
     times = []
     for step in range(repeats + 1):
+        if step == 0 or action.reload:
+            _open(driver, base + action.path, action.setup)
         before = driver.execute_script(SIGNATURE_JS, watched)
 
         def shown(before: str = before) -> bool:
@@ -248,6 +257,20 @@ def measure(driver: webdriver.Chrome, base: str, action: Interaction, repeats: i
         if step:  # the first run warms caches up
             times.append(time.perf_counter() - started)
     return times
+
+
+def _open(driver: webdriver.Chrome, url: str, setup: str | None) -> None:
+    """Open ``url``, click ``setup`` if given, and wait until the page has settled."""
+    driver.get(url)
+
+    def settled() -> bool:
+        return driver.execute_script(READY_JS) and not driver.execute_script(BUSY_JS)
+
+    _wait_until(driver, settled)
+    if setup:
+        _visible(driver, setup).click()
+        time.sleep(0.2)
+        _wait_until(driver, settled)
 
 
 def _wait_until(driver: webdriver.Chrome, done: Callable[[], object]) -> None:

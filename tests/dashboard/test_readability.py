@@ -9,6 +9,7 @@ from dash.testing.wait import until
 from dashboard.app import create_app
 from tests.support.browser import (
     browser_errors,
+    click,
     low_contrast_texts,
     misplaced_chart_titles,
     settled,
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = ("/", "/segments?segment=Lost", "/migration", "/clv", "/board")
 SIZES = ((1440, 1000), (1024, 768))
+OPEN = {"/segments?segment=Lost": "#segments-cluster-accordion .accordion-button"}  # drawn on open
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -27,6 +29,10 @@ def test_every_text_is_legible_and_no_chart_title_is_clipped_or_hidden(dash_duo,
         dash_duo.driver.set_window_size(width, height)
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}", timeout=15)
         until(lambda: settled(dash_duo), timeout=20)
+        if path in OPEN:
+            click(dash_duo, OPEN[path])
+            dash_duo.wait_for_element(f"{OPEN[path].split()[0]} .js-plotly-plot", timeout=15)
+            until(lambda: settled(dash_duo), timeout=20)
         assert low_contrast_texts(dash_duo) == [], (width, path)
         assert misplaced_chart_titles(dash_duo) == [], (width, path)
     assert browser_errors(dash_duo) == []

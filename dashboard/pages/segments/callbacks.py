@@ -14,9 +14,12 @@ from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
 from dashboard.pages.segments.layout import (
+    CLUSTERS_ITEM,
     GRID_COLUMNS,
     GRID_SIZING,
     PROFILE_HIDDEN,
+    SCATTER_POINTS,
+    cluster_section,
     size_options,
 )
 from dashboard.pages.segments.profile import (
@@ -142,10 +145,18 @@ def export_segment(n_clicks: int | None, segment: str | None):
     return dcc.send_string(to_safe_csv(frame), export_file_name(segment), "text/csv"), None
 
 
+def open_clusters(active_item: str | None, built: object):
+    """The clusters section, built the first time it is opened (a page that only needs its
+    segments does not draw the clusters' charts)."""
+    if active_item != CLUSTERS_ITEM or built:
+        return no_update
+    return cluster_section()
+
+
 def update_cluster_scatter(x: str, y: str):
     """Buyers by the two chosen features, coloured by cluster."""
     try:
-        sample = query(cluster_queries.scatter_sample, x, y)
+        sample = query(cluster_queries.scatter_sample, x, y, SCATTER_POINTS)
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)
         return empty_figure("Buyer clusters", reason)
@@ -191,7 +202,14 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )(export_segment)
     app.callback(
+        Output(ids.SEGMENTS_CLUSTER_BODY, "children"),
+        Input(ids.SEGMENTS_CLUSTER_ACCORDION, "active_item"),
+        State(ids.SEGMENTS_CLUSTER_BODY, "children"),
+        prevent_initial_call=True,
+    )(open_clusters)
+    app.callback(
         Output(ids.SEGMENTS_CLUSTER_SCATTER, "figure"),
         Input(ids.SEGMENTS_CLUSTER_X, "value"),
         Input(ids.SEGMENTS_CLUSTER_Y, "value"),
+        prevent_initial_call=True,  # the section arrives drawn on the default axes
     )(update_cluster_scatter)

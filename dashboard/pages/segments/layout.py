@@ -40,6 +40,10 @@ GRID_TOOLTIPS = {
     "gmv_amount": "Gross merchandise value: what the customer has spent so far",
 }
 DEFAULT_SCATTER = ("monetary_amount", "count_views")
+CLUSTERS_ITEM = "clusters"
+# Points of the cluster scatter: enough to show each cluster's shape; every point is an SVG node
+# the browser redraws on each change of axis.
+SCATTER_POINTS = 2000
 PROFILE_HIDDEN = {"display": "none"}
 GRID_SIZING = "responsiveSizeToFit"  # columns fill the grid, never below their minimum width
 CLUSTER_RULE = (
@@ -206,57 +210,67 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
     return dbc.Card([html.H4("Segment profile", className="mb-3"), picker, profile], body=True)
 
 
-def _cluster_section() -> dbc.Card:
+def cluster_section() -> list:
+    """The clusters' scatter (on the default axes; its callback redraws it when they change),
+    profiles and the scores that chose them; built when the section is first opened, so the
+    page's first view does not wait for it."""
     try:
         profiles = query(cluster_queries.cluster_profiles)
         scores = query(cluster_queries.cluster_scores)
+        sample = query(cluster_queries.scatter_sample, *DEFAULT_SCATTER, SCATTER_POINTS)
     except DataUnavailableError as error:
         reason = shown(error)
-        return dbc.Card(components.message(reason), body=True)
-    return dbc.Card(
-        [
-            html.H4("Behavioural clusters of buyers", className="mb-1"),
-            html.P(
-                "Buyers grouped by recency, orders, spend, views, cart adds and basket size "
-                "(log-scaled and standardised). Pick two features to compare the clusters.",
-                className="text-muted mb-1",
-            ),
-            html.P(CLUSTER_RULE.format(share=formatting.percent(MIN_CLUSTER_SHARE, 0)),
-                   className="small mb-2", id=ids.SEGMENTS_CLUSTER_RULE),
-            dbc.Row(
-                [
-                    _feature_picker(ids.SEGMENTS_CLUSTER_X, "Horizontal axis", DEFAULT_SCATTER[0]),
-                    _feature_picker(ids.SEGMENTS_CLUSTER_Y, "Vertical axis", DEFAULT_SCATTER[1]),
-                ],
-                className="mb-2 g-3",
-            ),
-            components.graph(ids.SEGMENTS_CLUSTER_SCATTER, 460),
-            html.H5("Cluster profiles (mean / median per buyer)", className="mt-3"),
-            html.Div(profiles_table(profiles), id=ids.SEGMENTS_CLUSTER_PROFILES),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        components.graph(
-                            ids.SEGMENTS_CLUSTER_SILHOUETTE,
-                            360,
-                            figures.cluster_score_figure(scores, "silhouette"),
-                        ),
-                        xl=6,
+        return [components.message(reason)]
+    scatter = figures.cluster_scatter_figure(sample, *DEFAULT_SCATTER)
+    return [
+        html.P(
+            "Buyers grouped by recency, orders, spend, views, cart adds and basket size "
+            "(log-scaled and standardised). Pick two features to compare the clusters.",
+            className="text-muted mb-1",
+        ),
+        html.P(CLUSTER_RULE.format(share=formatting.percent(MIN_CLUSTER_SHARE, 0)),
+               className="small mb-2", id=ids.SEGMENTS_CLUSTER_RULE),
+        dbc.Row(
+            [
+                _feature_picker(ids.SEGMENTS_CLUSTER_X, "Horizontal axis", DEFAULT_SCATTER[0]),
+                _feature_picker(ids.SEGMENTS_CLUSTER_Y, "Vertical axis", DEFAULT_SCATTER[1]),
+            ],
+            className="mb-2 g-3",
+        ),
+        components.graph(ids.SEGMENTS_CLUSTER_SCATTER, 460, scatter),
+        html.H5("Cluster profiles (mean / median per buyer)", className="mt-3"),
+        html.Div(profiles_table(profiles), id=ids.SEGMENTS_CLUSTER_PROFILES),
+        dbc.Row(
+            [
+                dbc.Col(
+                    components.graph(
+                        ids.SEGMENTS_CLUSTER_SILHOUETTE,
+                        360,
+                        figures.cluster_score_figure(scores, "silhouette"),
                     ),
-                    dbc.Col(
-                        components.graph(
-                            ids.SEGMENTS_CLUSTER_BIC,
-                            360,
-                            figures.cluster_score_figure(scores, "bic"),
-                        ),
-                        xl=6,
+                    xl=6,
+                ),
+                dbc.Col(
+                    components.graph(
+                        ids.SEGMENTS_CLUSTER_BIC,
+                        360,
+                        figures.cluster_score_figure(scores, "bic"),
                     ),
-                ]
-            ),
-        ],
-        body=True,
-        className="mb-3",
+                    xl=6,
+                ),
+            ]
+        ),
+    ]
+
+
+def _clusters_card() -> dbc.Accordion:
+    item = dbc.AccordionItem(
+        html.Div(id=ids.SEGMENTS_CLUSTER_BODY),
+        title="Behavioural clusters of buyers: open to compare them and see how they were chosen",
+        item_id=CLUSTERS_ITEM,
     )
+    return dbc.Accordion(item, id=ids.SEGMENTS_CLUSTER_ACCORDION, start_collapsed=True,
+                         className="mb-3")
 
 
 def layout(segment: str | None = None, **_query: str) -> html.Div:
@@ -297,6 +311,6 @@ def layout(segment: str | None = None, **_query: str) -> html.Div:
                 ]
             ),
             html.Div(_profile_section(overview, selected), className="mb-3"),
-            _cluster_section(),
+            _clusters_card(),
         ]
     )

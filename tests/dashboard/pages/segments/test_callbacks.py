@@ -9,6 +9,7 @@ import dash
 import duckdb
 import pandas as pd
 import pytest
+from dash import html
 
 from analytics.segments import segment_definitions
 from dashboard.app import create_app
@@ -192,3 +193,14 @@ def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):
     assert "No data has been published yet" in text and "python app.py refresh --db" in text
     _, _, description, *_ = callbacks.show_profile("Lost")
     assert "No data has been published yet" in description
+
+
+def test_the_clusters_are_built_when_their_section_is_first_opened(page):
+    assert callbacks.open_clusters(None, None) is dash.no_update  # closed: nothing drawn
+    section = html.Div(callbacks.open_clusters(layout.CLUSTERS_ITEM, None))
+    rule = section[ids.SEGMENTS_CLUSTER_RULE].children
+    assert "highest balanced silhouette" in rule and "at least 2% of the buyers" in rule
+    assert section[ids.SEGMENTS_CLUSTER_SILHOUETTE].figure.data
+    scatter = section[ids.SEGMENTS_CLUSTER_SCATTER].figure  # drawn at once, default axes
+    assert 0 < sum(len(trace.x) for trace in scatter.data) <= layout.SCATTER_POINTS
+    assert callbacks.open_clusters(layout.CLUSTERS_ITEM, ["built"]) is dash.no_update
