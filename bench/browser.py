@@ -301,8 +301,10 @@ def build_warehouse(scale: float, seed: int, workdir: Path) -> Path:
     raw, db = workdir / "raw", workdir / "browser.duckdb"
     for args in (["demo", "--out", str(raw), "--scale", str(scale), "--seed", str(seed)],
                  ["ingest", str(raw), "--db", str(db)], ["refresh", "--db", str(db)]):
-        subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"app.py {args[0]} failed:\n{done.stderr[-2000:]}")
     return db
 
 
