@@ -15,7 +15,9 @@ def test_a_title_and_its_note_wrap_to_the_chart_width_and_push_the_plot_down():
                      width="third")
     for line in long.layout.title.text.split("<br>"):
         assert len(line) <= TITLE_CHARS["third"]
-    assert len(long.layout.title.subtitle.text.split("<br>")) >= 4
+    note_lines = long.layout.title.subtitle.text.split("<br>")
+    assert len(note_lines) == 3  # 162 characters in lines of at most 56 (40 × 1.4)
+    assert all(len(line) <= 56 for line in note_lines)
     assert long.layout.margin.t > short.layout.margin.t
     assert title_text(long).startswith("Where customers went between the two snapshots Lighter")
 
