@@ -40,7 +40,7 @@ def test_each_app_serves_each_page_callback_once(overview_snapshot):
     for app in (first, second):
         outputs = [callback["output"] for callback in _dependencies(app)]
         assert len(outputs) == len(set(outputs))
-        assert len([o for o in outputs if "overview-" in o]) == 3
+        assert len([o for o in outputs if "overview-" in o]) == 4  # incl. the URL sync
         assert len([o for o in outputs if "board-" in o]) >= 15
     assert len(_dependencies(first)) == len(_dependencies(second))
 

@@ -88,7 +88,8 @@ def test_launch_writes_one_audit_row_with_its_user(store: StoreCase) -> None:
     assert log[["user_name", "campaign_id", "row_count"]].values.tolist() == [
         ["ana", launched.campaign_id, 30]]
     assert json.loads(log["detail"].iloc[0]) == {"source": "board", "clock": "data",
-                                                 "excluded": 0, "rule_id": 5}
+                                                 "excluded": 0, "no_consent": 0,
+                                                 "rule_id": 5}
 
 
 def test_units_are_the_documented_md5_hash_and_do_not_depend_on_other_customers(

@@ -1,9 +1,9 @@
 """No push or email to a customer who did not consent to notifications.
 
 The One Click files record consent per customer (``allows_notifications``: yes or no); the decline
-job publishes it in ``customer_decline`` and, through the field catalogue, in ``customers``. The
-event warehouse records none (NULL): such customers are not excluded, since nothing says they
-refused. ``deliverable_audience`` is the filter every push or email audience must pass.
+job publishes it in ``customer_decline``. The event warehouse records none: such customers are not
+excluded, since nothing says they refused. Every launch passes its audience through
+``launchable_audience`` before the groups are drawn, so a refusing customer is in neither group.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.queries.decline import refused_notifications
+from warehouse.schema.decline import CUSTOMER_DECLINE
 
 CONSENT_CHANNELS = ("email", "push")
 
@@ -29,9 +30,14 @@ def deliverable_audience(
 def launchable_audience(
     snapshot: duckdb.DuckDBPyConnection, audience: pd.DataFrame, channel: str
 ) -> pd.DataFrame:
-    """The audience a launch may contact on ``channel``, by the consent in ``snapshot``."""
-    # wire: launch_campaign (rule and explicit audiences alike) calls this with the snapshot it
-    # froze the audience from, before assign_groups, so that no customer who refused
-    # notifications is in a push or email treatment or control group; the launch audit row then
-    # records the audience after the filter. Not called by the launch path yet.
+    """The audience a launch may contact on ``channel``, by the consent in ``snapshot`` (none
+    recorded when the decline job has not published: nobody is left out)."""
+    if channel not in CONSENT_CHANNELS or not _has_table(snapshot, CUSTOMER_DECLINE):
+        return audience
     return deliverable_audience(audience, refused_notifications(snapshot), channel)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()[0])
