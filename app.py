@@ -2,6 +2,7 @@
 
     python app.py                       serve the dashboard (builds the demo warehouse on first run)
     python app.py serve --port 8050     the same, explicitly
+    python app.py serve --db PATH --demo   build the demo warehouse at PATH if none is there
     python app.py demo --out DIR        write synthetic RetailRocket-format files
     python app.py ingest DIR            load RetailRocket files into the warehouse
     python app.py ingest-orders FILE    load a generic orders CSV
@@ -20,7 +21,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from warehouse.paths import warehouse_path
+import duckdb
+
+from warehouse.paths import DEFAULT_DB, check_warehouse_path, warehouse_path
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
@@ -98,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the dashboard (the default command)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    serve.add_argument("--demo", action="store_true",
+                       help="build the demo shop at --db if no file is there (it is built "
+                            "without asking only at the default location)")
     _add_db(serve)
 
     demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format")
@@ -154,7 +160,10 @@ def build_demo_warehouse(db: Path) -> None:
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
-def serve(db: Path, host: str, port: int) -> None:
+def serve(db: Path, host: str, port: int, demo: bool = False) -> None:
+    """Serve the dashboard on ``db``. Without a published snapshot, a warehouse is refreshed
+    first; where no file exists, the demo shop is built, but only at the default location or
+    with ``demo``: a mistyped --db must not fill a new file with made-up data."""
     from waitress.server import create_server
 
     from dashboard.app import create_app
@@ -164,8 +173,13 @@ def serve(db: Path, host: str, port: int) -> None:
             from warehouse.pipeline.refresh import refresh
 
             refresh(db)
-        else:
+        elif demo or db == DEFAULT_DB.resolve():
             build_demo_warehouse(db)
+        else:
+            raise FileNotFoundError(
+                f"No warehouse at {db}. Load data first (python app.py ingest DIR --db {db}), or "
+                "pass --demo to build the demo shop there."
+            )
     app = create_app(db)
     try:
         server = create_server(app.server, host=host, port=port, threads=8)
@@ -193,8 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level, command)
     db = warehouse_path(getattr(args, "db", None))
     try:
+        if command != "demo":
+            check_warehouse_path(db)
         if command == "serve":
-            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050))
+            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050),
+                  demo=getattr(args, "demo", False))
         elif command == "demo":
             from demo.generator import generate
 
@@ -223,11 +240,17 @@ def main(argv: list[str] | None = None) -> int:
 
             for path in export_campaign(db, args.campaign_id, args.out):
                 print(f"Wrote {path}")
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
+    except (OSError, ValueError, RuntimeError, duckdb.Error) as error:
         log.debug("%s failed", command, exc_info=error)
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line (DuckDB's span several, with hints)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return "; ".join(lines[:3]) if lines else type(error).__name__
 
 
 if __name__ == "__main__":

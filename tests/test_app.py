@@ -165,12 +165,60 @@ def test_missing_input_is_a_clear_error_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit code 2 and one line ``error: ...`` containing each ``expected``: all of stderr, or
+    its last line when serving (a server logs at INFO)."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[-1].startswith("error: ") and (len(lines) == 1 or "serve" in result.args)
+    for text in expected:
+        assert text in lines[-1]
+
+
+@pytest.mark.parametrize("command", [("ingest", "{folder}"), ("ingest-orders", "{orders}"),
+                                     ("refresh",), ("export", "c-1"), ("serve", "--port", "1")],
+                         ids=lambda c: c[0])
+def test_a_db_that_is_a_directory_or_another_kind_of_file_is_refused_in_one_line(
+    tmp_path, command
+):
+    folder = tmp_path / "rr"
+    folder.mkdir()
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,order_id,ordered_at,amount\nc1,o1,2024-01-05,1.5\n")
+    args = [part.format(folder=folder, orders=orders) for part in command]
+
+    not_duckdb = tmp_path / "notes.txt"
+    not_duckdb.write_text("not a database")
+    for db, reason in ((tmp_path, "is a directory, not a warehouse file"),
+                       (not_duckdb, "is not a DuckDB database")):
+        assert_one_line_error(run_cli(*args, "--db", str(db)), str(db), reason)
+    assert not_duckdb.read_text() == "not a database"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "orders.csv", "rr"]
+
+
+def test_serve_builds_no_demo_where_db_names_no_warehouse_unless_asked(tmp_path):
+    db = tmp_path / "mistyped.duckdb"
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(db)),
+                          f"No warehouse at {db}", "--demo")
+    assert list(tmp_path.iterdir()) == []
+
+    other = tmp_path / "other.duckdb"  # a DuckDB file, but no warehouse in it
+    duckdb.connect(str(other)).close()
+    before = other.read_bytes()
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(other)),
+                          "nothing to refresh")
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb"]
+
+
 def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refresh(tmp_path):
     db = tmp_path / "first-run.duckdb"
     port = free_port()
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db),
+         "--demo"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     health_url = f"http://127.0.0.1:{port}/health"

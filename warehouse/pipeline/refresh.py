@@ -23,6 +23,7 @@ from tqdm import tqdm
 import warehouse.pipeline.steps  # noqa: F401 -- registers every step into REGISTRY
 from warehouse.connections import LOCK_WAIT_SECONDS, MEMORY_LIMIT, retry_on_lock
 from warehouse.ingest.raw import price_property
+from warehouse.paths import check_warehouse_path
 from warehouse.pipeline.context import RefreshContext
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
@@ -57,7 +58,7 @@ def refresh(
     ValueError when there is nothing to refresh, WarehouseBusyError if an ingest holds the lock,
     StepOrderError when the steps' declarations cannot run. ``registry`` holds the steps to run.
     """
-    db = Path(db)
+    db = check_warehouse_path(Path(db))
     if not db.exists():
         raise FileNotFoundError(
             f"No warehouse at {db}. Load data first: python app.py ingest DIR --db {db}"
