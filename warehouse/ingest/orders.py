@@ -3,19 +3,25 @@
 Columns, found by header name in any order: ``customer_id, order_id, ordered_at, amount`` and
 optionally ``item_id`` and ``quantity`` (default 1); other columns are ignored. ``ordered_at`` is
 an ISO date or datetime; one with a UTC offset is converted to UTC, one without is taken as UTC.
+
+The latest load of an order replaces it: a re-exported file whose lines of an order changed (a
+new amount, a line more or less) replaces the lines stored for that order instead of adding them,
+and the summary says how many orders were replaced.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load
+from warehouse.ingest.csv_load import LoadStep, run_load
+from warehouse.ingest.csv_spec import EARLIEST_DATE, MAX_AMOUNT, Check, CsvSpec, FileJob
 from warehouse.ingest.load_summary import IngestError, IngestSummary
 
 __all__ = ["IngestError", "IngestSummary", "ingest_orders"]
 
 _AMOUNT = "TRY_CAST(amount AS DOUBLE)"
 _ORDERED_AT = "TRY_CAST(ordered_at AS TIMESTAMPTZ)"  # the load's session time zone is UTC
+_ORDERED_AT_UTC = f"timezone('UTC', {_ORDERED_AT})"
 
 ORDERS = CsvSpec(
     table="orders",
@@ -24,7 +30,7 @@ ORDERS = CsvSpec(
     typed=(
         "customer_id",
         "order_id",
-        f"timezone('UTC', {_ORDERED_AT})",
+        _ORDERED_AT_UTC,
         _AMOUNT,
         "item_id",
         "coalesce(TRY_CAST(quantity AS INTEGER), 1)",
@@ -38,6 +44,13 @@ ORDERS = CsvSpec(
             "'ordered_at ''' || left(ordered_at, 40) || ''' is not an ISO date or datetime "
             "(YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)'",
         ),
+        Check(
+            f"{_ORDERED_AT_UTC} NOT BETWEEN TIMESTAMP '{EARLIEST_DATE}' AND $loaded_at",
+            f"CASE WHEN {_ORDERED_AT_UTC} < TIMESTAMP '{EARLIEST_DATE}' "
+            f"THEN 'ordered_at ' || ordered_at || ' is before {EARLIEST_DATE}' "
+            "ELSE 'ordered_at ' || ordered_at || ' lies in the future (after this load started)' "
+            "END",
+        ),
         Check("amount IS NULL", "'amount is empty'"),
         Check(
             f"{_AMOUNT} IS NULL OR NOT isfinite({_AMOUNT})",
@@ -45,11 +58,16 @@ ORDERS = CsvSpec(
         ),
         Check(f"{_AMOUNT} < 0", "'amount ' || amount || ' is negative'"),
         Check(
+            f"{_AMOUNT} > {MAX_AMOUNT}",
+            f"'amount ' || amount || ' is implausibly large (more than {MAX_AMOUNT:,.0f})'",
+        ),
+        Check(
             "quantity IS NOT NULL AND (NOT regexp_full_match(quantity, '[0-9]{1,9}') "
             "OR TRY_CAST(quantity AS INTEGER) < 1)",
             "'quantity ''' || left(quantity, 40) || ''' is not a whole number of at least 1'",
         ),
     ),
+    replace_key="order_id",
     trim=True,
 )
 
@@ -57,8 +75,9 @@ ORDERS = CsvSpec(
 def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
     """Load one orders CSV (``.csv`` or ``.csv.gz``) into ``orders`` as one transaction.
 
-    Lines already in the warehouse and exact duplicates are dropped (counted); bad lines go to
-    ``rejected_rows`` unless more than 5% are bad, which refuses the load (:class:`IngestError`).
+    Lines already in the warehouse and exact duplicates are dropped (counted); an order whose
+    lines differ from the stored ones replaces them; bad lines go to ``rejected_rows`` unless
+    more than 5% are bad, which refuses the load (:class:`IngestError`).
     """
     file = Path(file)
     if not file.is_file():
@@ -66,4 +85,12 @@ def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
             f"No orders file {file}: expected a CSV with columns customer_id, order_id, "
             "ordered_at, amount [, item_id, quantity]"
         )
-    return run_load(Path(db), "orders", [FileJob(ORDERS, file, file.name)], progress=progress)
+    summary = run_load(Path(db), "orders", [LoadStep(FileJob(ORDERS, file, file.name))],
+                       progress=progress)
+    for loaded in summary.files:
+        if loaded.keys_replaced:
+            summary.notes.append(
+                f"{loaded.file}: {loaded.keys_replaced:,} order(s) loaded before had other lines "
+                f"in this file; its lines replace them ({loaded.rows_replaced:,} earlier "
+                "line(s) removed), so no order is counted twice.")
+    return summary

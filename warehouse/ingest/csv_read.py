@@ -1,0 +1,166 @@
+"""Reading one CSV file: its header, the DuckDB scan over it, and the lines the scan cannot parse.
+
+A file is first read strictly (RFC 4180, all columns VARCHAR, quoted fields may hold line
+breaks): the fast path, which costs nothing extra. If DuckDB finds a malformed line (an extra or
+missing field, an unterminated quote, text that is not UTF-8, a line over
+:data:`MAX_LINE_BYTES`), the file is read again tolerantly: DuckDB then sets such lines aside in
+a rejects table, with their byte offset, and :func:`reader_reject_reason` says in plain words
+what is wrong with each.
+
+One kind of malformed line needs more: an unterminated quote makes the CSV grammar swallow the
+following lines into one bad record (up to the next quote character, or the end of the file).
+:func:`copy_without_lines` writes a copy of the file without such a line, so only that line is
+set aside and the lines after it load.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from warehouse.ingest.csv_spec import FileJob, sql_text
+from warehouse.ingest.line_map import NEWLINE, iter_chunks, open_bytes
+from warehouse.ingest.load_summary import IngestError
+
+MAX_LINE_BYTES = 2_000_000  # DuckDB's default maximum line size, set explicitly
+RAW_LINE_CHARS = 1_000  # the most of a bad line kept in rejected_rows.raw_line
+READ_OPTIONS = (
+    "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+    f"max_line_size = {MAX_LINE_BYTES}"
+)
+REJECTS_TABLE = "ingest_rejects"  # temporary tables of the reading connection
+REJECTS_SCAN = "ingest_reject_scans"
+# An unterminated quote: DuckDB's error for a quoted value that does not close properly.
+UNQUOTED = "UNQUOTED VALUE"
+GZIP_ERRORS = (EOFError, OSError, zlib.error)  # what the gzip module raises for a damaged file
+
+
+def read_header(path: Path) -> list[str]:
+    """The header line's column names, lower-cased and stripped (plain or gzipped file). Only
+    the first line is decoded: what is wrong further down is the rows' business."""
+    try:
+        with open_bytes(path) as handle:
+            first = handle.readline(MAX_LINE_BYTES).decode("utf-8-sig")
+        header = next(csv.reader([first.rstrip("\r\n")]), None)
+    except (*GZIP_ERRORS, UnicodeDecodeError, csv.Error) as error:
+        raise IngestError(f"{path.name}, line 1: cannot read the header line: {error}") from error
+    if not header:
+        raise IngestError(f"{path.name}, line 1: the file is empty; expected a header line")
+    return [name.strip().lower() for name in header]
+
+
+def locate_columns(job: FileJob) -> FileJob:
+    """The job with the file's header and the position of each spec column in it; refuses a file
+    that lacks a required column, naming it and listing what was expected."""
+    header = read_header(job.path)
+    spec = job.spec
+    missing = [c for c in spec.required if c not in header]
+    if missing:
+        expected = ", ".join(spec.required)
+        if spec.optional:
+            expected += f" (optional: {', '.join(spec.optional)})"
+        raise IngestError(
+            f"{job.path.name}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(c) for c in missing)}; expected columns: {expected}; "
+            f"found: {', '.join(header)}"
+        )
+    positions = {c: header.index(c) for c in spec.columns if c in header}
+    return FileJob(spec, job.path, job.label or job.path.name, positions, tuple(header))
+
+
+def read_csv_sql(*, tolerant: bool) -> str:
+    """``read_csv`` over ``$path`` with ``$columns`` (c0, c1, ... all VARCHAR)."""
+    rejects = (f", store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
+               f"rejects_scan = '{REJECTS_SCAN}'") if tolerant else ""
+    return f"read_csv($path, columns = $columns, {READ_OPTIONS}{rejects})"
+
+
+def drop_rejects_sql() -> str:
+    return f"DROP TABLE IF EXISTS {REJECTS_TABLE}; DROP TABLE IF EXISTS {REJECTS_SCAN}"
+
+
+def column_name_sql(job: FileJob, expr: str) -> str:
+    """SQL mapping DuckDB's generated column name (c0, c1, ...) to the header's name."""
+    cases = " ".join(f"WHEN 'c{i}' THEN {sql_text(name)}" for i, name in enumerate(job.header))
+    return f"CASE {expr} {cases} END"
+
+
+def rejected_records_sql(job: FileJob) -> str:
+    """One row per record DuckDB set aside (it may log several errors for one line), with
+    ``_offset`` (the record's byte offset), ``_reason`` in plain words, ``_raw`` (its first line),
+    ``_breaks`` (line breaks inside it) and ``_swallows``: an unterminated quote whose record ran
+    over the following lines."""
+    column = column_name_sql(job, "column_name")
+    found = "TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT)"
+    text = "trim(csv_line, chr(13) || chr(10))"
+    per_record = (
+        "SELECT line_byte_position AS _offset, "  # noqa: S608 -- constants of this module
+        "arg_min(error_type, byte_position) AS error_type, "
+        "arg_min(column_name, byte_position) AS column_name, "
+        "arg_min(error_message, byte_position) AS error_message, "
+        "arg_min(csv_line, byte_position) AS csv_line, "
+        f"max({found}) FILTER (WHERE error_type = 'TOO MANY COLUMNS') AS too_many, "
+        f"min({found}) FILTER (WHERE error_type = 'MISSING COLUMNS') AS missing "
+        f"FROM {REJECTS_TABLE} GROUP BY line_byte_position"
+    )
+    reason = (
+        "CASE error_type "
+        f"WHEN 'TOO MANY COLUMNS' THEN 'the line has ' || too_many || ' fields; the header has "
+        f"{job.width}' "
+        f"WHEN 'MISSING COLUMNS' THEN 'the line has ' || missing || ' fields; the header has "
+        f"{job.width}' "
+        f"WHEN '{UNQUOTED}' THEN 'a quote in column ' || coalesce({column}, '?') || "
+        "' is not closed, or text follows its closing quote' "
+        "WHEN 'INVALID ENCODING' THEN 'the line is not valid UTF-8 text (column ' || "
+        f"coalesce({column}, '?') || ')' "
+        f"WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the line is longer than {MAX_LINE_BYTES:,} bytes' "
+        "ELSE error_message END"
+    )
+    breaks = f"length({text}) - length(replace({text}, chr(10), ''))"
+    return (
+        f"SELECT _offset, {reason} AS _reason, "  # noqa: S608 -- constants of this module
+        f"left(split_part({text}, chr(10), 1), {RAW_LINE_CHARS}) AS _raw, "
+        f"{breaks} AS _breaks, error_type = '{UNQUOTED}' AND {breaks} > 0 AS _swallows "
+        f"FROM ({per_record})"
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """What is read for one input file: the file itself, or a copy without the lines
+    ``cut_lines`` (line numbers of the input, sorted), each an unterminated quote."""
+
+    path: Path
+    cut_lines: tuple[int, ...] = ()
+
+
+def copy_without_lines(source: Path, target: Path, lines: Iterable[int]) -> None:
+    """Write ``source`` (decompressed) to ``target`` leaving out the given lines (1-based)."""
+    drop = np.unique(np.asarray(list(lines), dtype=np.int64))
+    newlines_before = 0
+    skipping = False  # inside a dropped line that began in an earlier chunk
+    with open(target, "wb") as out:
+        for chunk in iter_chunks(source):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            newlines = np.flatnonzero(data == NEWLINE)
+            first = newlines_before + 1  # the line the chunk starts in
+            last = newlines_before + len(newlines) + 1  # the line the chunk ends in
+            here = drop[(drop >= first) & (drop <= last)]
+            keep = np.ones(len(data), dtype=bool)
+            for line in here.tolist():  # a handful of lines per file, not one per row
+                index = line - first  # lines ended by newlines[index]
+                begin = 0 if index == 0 else int(newlines[index - 1]) + 1
+                end = int(newlines[index]) + 1 if index < len(newlines) else len(data)
+                keep[begin:end] = False
+            if skipping:
+                end = int(newlines[0]) + 1 if len(newlines) else len(data)
+                keep[:end] = False
+            out.write(data[keep].tobytes() if not keep.all() else chunk)
+            ends_in_dropped = last in here.tolist() or (skipping and not len(newlines))
+            skipping = ends_in_dropped and not (len(data) and data[-1] == NEWLINE)
+            newlines_before += len(newlines)
