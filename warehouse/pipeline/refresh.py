@@ -108,14 +108,20 @@ def _prepare(
     missing = [table for table in RAW_TABLES if table not in _raw_tables(con)]
     if missing:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} has no table {', '.join(missing)})")
+    # Times after now cannot be measured; a warehouse loaded before ingest refused them may
+    # hold some (an 18-digit timestamp does not even convert), so the last day ignores them.
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
     last_day = con.execute(
         """
         SELECT max(day) FROM (
-            SELECT CAST(epoch_ms(max("timestamp")) AS DATE) AS day FROM raw.events
+            SELECT CAST(epoch_ms(max("timestamp") FILTER ("timestamp" <= $now_ms)) AS DATE) AS day
+            FROM raw.events
             UNION ALL
-            SELECT CAST(max(ordered_at) AS DATE) AS day FROM raw.orders
+            SELECT CAST(max(ordered_at) FILTER (ordered_at <= epoch_ms($now_ms)) AS DATE) AS day
+            FROM raw.orders
         )
-        """
+        """,
+        {"now_ms": now_ms},
     ).fetchone()
     if last_day is None or last_day[0] is None:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} holds no events and no orders)")
