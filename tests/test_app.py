@@ -16,6 +16,8 @@ import duckdb
 import pytest
 
 import app
+from tests.support.campaigns import CAMPAIGN, demo_rows, write_campaign_file
+from tests.support.raw_files import write_rr_folder
 from warehouse.paths import ops_path
 from warehouse.snapshots import current_snapshot
 
@@ -195,6 +197,15 @@ def test_a_db_that_is_a_directory_or_another_kind_of_file_is_refused_in_one_line
         assert_one_line_error(run_cli(*args, "--db", str(db)), str(db), reason)
     assert not_duckdb.read_text() == "not a database"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "orders.csv", "rr"]
+
+
+def test_a_refused_load_is_one_line_naming_file_line_and_column_and_writes_nothing(tmp_path):
+    folder = write_rr_folder(tmp_path / "rr")
+    write_campaign_file(folder / "demo_campaign.csv", [*demo_rows(3), f"{CAMPAIGN},1003,later"])
+    db = tmp_path / "w.duckdb"
+    assert_one_line_error(run_cli("ingest", str(folder), "--db", str(db)),
+                          "demo_campaign.csv, line 5: column group must be treatment or control")
+    assert not db.exists()
 
 
 def test_serve_builds_no_demo_where_db_names_no_warehouse_unless_asked(tmp_path):
