@@ -9,24 +9,24 @@ what is wrong with each.
 
 One kind of malformed line needs more: an unterminated quote makes the CSV grammar swallow the
 following lines into one bad record (up to the next quote character, or the end of the file).
-:func:`copy_without_lines` writes a copy of the file without such a line, so only that line is
-set aside and the lines after it load.
+``line_map.copy_without_lines`` writes a copy of the file without such a line, so only that line
+is set aside and the lines after it load.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import BinaryIO
 
 from warehouse.ingest.csv_spec import FileJob, sql_text
-from warehouse.ingest.line_map import NEWLINE, iter_chunks, open_bytes
 from warehouse.ingest.load_summary import IngestError
 
+CHUNK_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 2_000_000  # DuckDB's default maximum line size, set explicitly
 RAW_LINE_CHARS = 1_000  # the most of a bad line kept in rejected_rows.raw_line
 READ_OPTIONS = (
@@ -38,6 +38,42 @@ REJECTS_SCAN = "ingest_reject_scans"
 # An unterminated quote: DuckDB's error for a quoted value that does not close properly.
 UNQUOTED = "UNQUOTED VALUE"
 GZIP_ERRORS = (EOFError, OSError, zlib.error)  # what the gzip module raises for a damaged file
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when its name ends in ``.gz``."""
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def iter_chunks(path: Path, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """The (decompressed) bytes of ``path`` in chunks of ``size``."""
+    with open_bytes(path) as handle:
+        while chunk := handle.read(size):
+            yield chunk
+
+
+def gzip_damage(path: Path) -> str | None:
+    """What is wrong with a gzipped file, naming the last line read, or None if it is sound."""
+    if not path.name.lower().endswith(".gz"):
+        return None
+    lines = 0
+    # zlib directly rather than the gzip module, which loses what it decoded of a chunk that
+    # ends in damage: every decoded line counts. 16 + MAX_WBITS: a gzip stream, its CRC checked.
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        with open(path, "rb") as handle:
+            while packed := handle.read(1 << 20):
+                while packed:
+                    lines += decoder.decompress(packed).count(b"\n")
+                    packed = decoder.unused_data if decoder.eof else b""
+                    if decoder.eof and packed:  # a file of several gzip members
+                        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        lines += decoder.flush().count(b"\n")
+    except zlib.error as error:
+        return f"the compressed data is corrupt after line {lines:,} ({error})"
+    if not decoder.eof:
+        return f"the compressed data ends after line {lines:,}: the file is truncated"
+    return None
 
 
 def read_header(path: Path) -> list[str]:
@@ -137,30 +173,3 @@ class Source:
 
     path: Path
     cut_lines: tuple[int, ...] = ()
-
-
-def copy_without_lines(source: Path, target: Path, lines: Iterable[int]) -> None:
-    """Write ``source`` (decompressed) to ``target`` leaving out the given lines (1-based)."""
-    drop = np.unique(np.asarray(list(lines), dtype=np.int64))
-    newlines_before = 0
-    skipping = False  # inside a dropped line that began in an earlier chunk
-    with open(target, "wb") as out:
-        for chunk in iter_chunks(source):
-            data = np.frombuffer(chunk, dtype=np.uint8)
-            newlines = np.flatnonzero(data == NEWLINE)
-            first = newlines_before + 1  # the line the chunk starts in
-            last = newlines_before + len(newlines) + 1  # the line the chunk ends in
-            here = drop[(drop >= first) & (drop <= last)]
-            keep = np.ones(len(data), dtype=bool)
-            for line in here.tolist():  # a handful of lines per file, not one per row
-                index = line - first  # lines ended by newlines[index]
-                begin = 0 if index == 0 else int(newlines[index - 1]) + 1
-                end = int(newlines[index]) + 1 if index < len(newlines) else len(data)
-                keep[begin:end] = False
-            if skipping:
-                end = int(newlines[0]) + 1 if len(newlines) else len(data)
-                keep[:end] = False
-            out.write(data[keep].tobytes() if not keep.all() else chunk)
-            ends_in_dropped = last in here.tolist() or (skipping and not len(newlines))
-            skipping = ends_in_dropped and not (len(data) and data[-1] == NEWLINE)
-            newlines_before += len(newlines)

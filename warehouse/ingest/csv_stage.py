@@ -19,25 +19,29 @@ import logging
 import re
 import shutil
 import tempfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
 from warehouse.ingest.csv_read import (
     GZIP_ERRORS,
     RAW_LINE_CHARS,
     Source,
-    copy_without_lines,
     drop_rejects_sql,
+    gzip_damage,
     read_csv_sql,
     rejected_records_sql,
 )
 from warehouse.ingest.csv_spec import FileJob, q
-from warehouse.ingest.line_map import LineScan, first_line_not_in, nth_free_line, scan_lines
 from warehouse.ingest.load_summary import IngestError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from warehouse.ingest.line_map import LineScan
 
 _STAGE_NUMBERS = itertools.count(1)  # a new database name per file: see FileStage
 MAX_CUT_ROUNDS = 20  # re-reads for unterminated quotes hidden behind earlier ones
@@ -70,30 +74,6 @@ class Written:
     rows: int  # rows inserted
     replaced_rows: int = 0  # stored rows a replacing load removed
     replaced_keys: int = 0  # keys (e.g. orders) whose stored rows it replaced
-
-
-def gzip_damage(path: Path) -> str | None:
-    """What is wrong with a gzipped file, naming the last line read, or None if it is sound."""
-    if not path.name.lower().endswith(".gz"):
-        return None
-    lines = 0
-    # zlib directly rather than the gzip module, which loses what it decoded of a chunk that
-    # ends in damage: every decoded line counts. 16 + MAX_WBITS: a gzip stream, its CRC checked.
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        with open(path, "rb") as handle:
-            while packed := handle.read(1 << 20):
-                while packed:
-                    lines += decoder.decompress(packed).count(b"\n")
-                    packed = decoder.unused_data if decoder.eof else b""
-                    if decoder.eof and packed:  # a file of several gzip members
-                        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        lines += decoder.flush().count(b"\n")
-    except zlib.error as error:
-        return f"the compressed data is corrupt after line {lines:,} ({error})"
-    if not decoder.eof:
-        return f"the compressed data ends after line {lines:,}: the file is truncated"
-    return None
 
 
 class FileStage:
@@ -231,25 +211,26 @@ class FileStage:
     def _cut(self, offsets: list[int], details: list[tuple]) -> None:
         """Set aside the lines starting at ``offsets`` of the current source; read a copy of the
         input without them (and without the lines cut before)."""
-        scan = self._scan(np.asarray(offsets, dtype=np.int64))
-        lines = first_line_not_in(scan.query_lines, scan.blank_lines)
-        inputs = nth_free_line(lines, np.asarray(self.source.cut_lines, dtype=np.int64))
-        for line, (reason, raw) in zip(inputs.tolist(), details, strict=True):
+        lines_of = _line_map()
+        scan = self._scan(offsets)
+        lines = lines_of.first_line_not_in(scan.query_lines, scan.blank_lines)
+        inputs = lines_of.nth_free_line(lines, self.source.cut_lines).tolist()
+        for line, (reason, raw) in zip(inputs, details, strict=True):
             self.cuts.append((int(line), reason, raw))
-        cut = sorted({*self.source.cut_lines, *inputs.tolist()})
+        cut = sorted({*self.source.cut_lines, *inputs})
         if self._workdir is None:
             self._workdir = Path(tempfile.mkdtemp(prefix="actionboard-ingest-"))
         copy = self._workdir / f"{len(cut)}-{self.job.path.name.removesuffix('.gz')}"
-        copy_without_lines(self.job.path, copy, cut)
+        lines_of.copy_without_lines(self.job.path, copy, cut)
         log.info("%s: line(s) %s have an unterminated quote; reading the file without them",
-                 self.job.label, ", ".join(map(str, inputs.tolist())))
+                 self.job.label, ", ".join(map(str, inputs)))
         self.source = Source(copy, tuple(cut))
 
-    def _scan(self, offsets: np.ndarray) -> LineScan:
+    def _scan(self, offsets: np.ndarray | list[int]) -> LineScan:
         """The current source's blank lines and the lines of ``offsets``; a damaged gzip file
         refuses the load."""
         try:
-            return scan_lines(self.source.path, offsets)
+            return _line_map().scan_lines(self.source.path, offsets)
         except GZIP_ERRORS as error:
             problem = gzip_damage(self.source.path) or str(error)
             raise IngestError(f"{self.job.label}: {problem}; nothing was loaded") from error
@@ -297,30 +278,24 @@ class FileStage:
             "WHERE _breaks > 0 ORDER BY _row").fetchnumpy()
         bad = self.reader.execute(
             f"SELECT _row FROM {self.db}.numbered WHERE _reason IS NOT NULL "  # noqa: S608
-            "ORDER BY _row").fetchnumpy()["_row"].astype(np.int64)
-        rejects = ({"_offset": np.empty(0, np.int64), "_breaks": np.empty(0, np.int64)}
-                   if not self.tolerant else self.reader.execute(
-                       f"SELECT _offset, _breaks FROM {self.db}.reader_rejects "  # noqa: S608
-                       "ORDER BY _offset").fetchnumpy())
+            "ORDER BY _row").fetchnumpy()["_row"]
+        rejects = self.reader.execute(
+            f"SELECT _offset, _breaks FROM {self.db}.reader_rejects "  # noqa: S608
+            "ORDER BY _offset").fetchnumpy() if self.tolerant else {"_offset": [], "_breaks": []}
 
-        scan = self._scan(rejects["_offset"].astype(np.int64))
-        reject_lines = first_line_not_in(scan.query_lines, scan.blank_lines)
-        spans = rejects["_breaks"].astype(np.int64)
-        rejected_lines = np.repeat(reject_lines, spans + 1) + _offsets_within(spans)
-        excluded = np.concatenate(([1], scan.blank_lines, rejected_lines))
-
-        rows, extra = multi["_row"].astype(np.int64), multi["_extra"].astype(np.int64)
-        before = np.searchsorted(rows, bad, side="left")  # multi-line rows before each bad row
-        slots = bad + np.concatenate(([0], np.cumsum(extra)))[before]
-        cut = np.asarray(self.source.cut_lines, dtype=np.int64)
-        bad_lines = nth_free_line(nth_free_line(slots, excluded), cut)
-        reject_lines = nth_free_line(reject_lines, cut)
+        lines_of = _line_map()
+        scan = self._scan(rejects["_offset"])
+        reject_lines = lines_of.first_line_not_in(scan.query_lines, scan.blank_lines)
+        excluded = [1, *scan.blank_lines, *lines_of.lines_covered(reject_lines, rejects["_breaks"])]
+        rows = lines_of.row_lines(bad, multi["_row"], multi["_extra"], excluded)
+        bad_lines = lines_of.nth_free_line(rows, self.source.cut_lines)
+        reject_lines = lines_of.nth_free_line(reject_lines, self.source.cut_lines)
 
         import pyarrow as pa  # only files with bad rows get here
 
         self.reader.register("bad_row_lines", pa.table({"_row": bad, "line": bad_lines}))
         self.reader.register("reject_lines", pa.table(
-            {"_i": np.arange(1, len(reject_lines) + 1), "line": reject_lines}))
+            {"_i": range(1, len(reject_lines) + 1), "line": reject_lines}))
         self.reader.register("cut_lines", pa.table({
             "line": [line for line, _, _ in self.cuts],
             "reason": [reason for _, reason, _ in self.cuts],
@@ -431,11 +406,9 @@ def _blank_inside_sql(column: str) -> str:
             "lambda piece: piece = '' OR piece = chr(13))), 0)")
 
 
-def _offsets_within(spans: np.ndarray) -> np.ndarray:
-    """0, 1, ..., span for each span, concatenated (the lines a record covers after its first)."""
-    total = int((spans + 1).sum())
-    if not total:
-        return np.empty(0, dtype=np.int64)
-    starts = np.repeat(np.cumsum(spans + 1) - (spans + 1), spans + 1)
-    return np.arange(total, dtype=np.int64) - starts
+def _line_map() -> ModuleType:
+    """``line_map``, imported on first use: it needs numpy, and only files with bad or malformed
+    lines get there, so a clean load never pays for importing it."""
+    from warehouse.ingest import line_map
 
+    return line_map

@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
 from warehouse.ingest.csv_read import READ_OPTIONS, read_header
 from warehouse.ingest.csv_spec import q, sql_text
-from warehouse.ingest.line_map import nth_free_line, scan_lines
 from warehouse.ingest.load_summary import IngestError
 
 if TYPE_CHECKING:
@@ -154,9 +152,12 @@ def check_demo_campaign(path: Path) -> DemoCampaign:
 
 
 def _line(path: Path, row: int) -> int:
-    """The line of the ``row``-th data row, counting the header and blank lines."""
+    """The line of the ``row``-th data row, counting the header and blank lines (``line_map``
+    needs numpy, so it is imported only to report a problem)."""
+    from warehouse.ingest.line_map import nth_free_line, scan_lines
+
     blank = scan_lines(path).blank_lines
-    return int(nth_free_line(np.array([row]), np.concatenate(([1], blank)))[0])
+    return int(nth_free_line([row], [1, *blank])[0])
 
 
 def record_demo_campaign(db: Path, campaign: DemoCampaign) -> str:

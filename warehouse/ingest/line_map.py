@@ -4,33 +4,22 @@ on, and which lines are left when some are set aside.
 DuckDB's CSV reader numbers neither the rows it returns nor (reliably) the lines it rejects: it
 skips blank lines and a quoted field may span several lines. The reported line numbers are
 therefore computed from the file itself, by :func:`scan_lines` (a pass over the bytes in chunks
-with numpy, run only for files that have bad rows), and :func:`nth_free_line`.
+with numpy), :func:`row_lines` and :func:`nth_free_line`. Only files with bad or malformed lines
+get here, so a clean load never imports numpy.
 """
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-CHUNK_BYTES = 16 * 1024 * 1024
+from warehouse.ingest.csv_read import CHUNK_BYTES, iter_chunks
+
 NEWLINE = 10
 CARRIAGE_RETURN = 13
-
-
-def open_bytes(path: Path):
-    """The file's bytes, decompressed when its name ends in ``.gz``."""
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-
-
-def iter_chunks(path: Path, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """The (decompressed) bytes of ``path`` in chunks of ``size``."""
-    with open_bytes(path) as handle:
-        while chunk := handle.read(size):
-            yield chunk
 
 
 @dataclass(frozen=True)
@@ -114,3 +103,56 @@ def first_line_not_in(lines: np.ndarray, excluded: np.ndarray) -> np.ndarray:
     hit = (position < len(excluded)) & (excluded[np.minimum(position, len(excluded) - 1)] == result)
     result[hit] = run_end[run_id[position[hit]]] + 1
     return result
+
+
+def copy_without_lines(
+    source: Path, target: Path, lines: Iterable[int], chunk_bytes: int = CHUNK_BYTES
+) -> None:
+    """Write ``source`` (decompressed) to ``target`` leaving out the given lines (1-based)."""
+    drop = np.unique(np.asarray(list(lines), dtype=np.int64))
+    newlines_before = 0
+    skipping = False  # inside a dropped line that began in an earlier chunk
+    with open(target, "wb") as out:
+        for chunk in iter_chunks(source, chunk_bytes):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            newlines = np.flatnonzero(data == NEWLINE)
+            first = newlines_before + 1  # the line the chunk starts in
+            last = newlines_before + len(newlines) + 1  # the line the chunk ends in
+            here = drop[(drop >= first) & (drop <= last)]
+            keep = np.ones(len(data), dtype=bool)
+            for line in here.tolist():  # a handful of lines per file, not one per row
+                index = line - first  # lines ended by newlines[index]
+                begin = 0 if index == 0 else int(newlines[index - 1]) + 1
+                end = int(newlines[index]) + 1 if index < len(newlines) else len(data)
+                keep[begin:end] = False
+            if skipping:
+                end = int(newlines[0]) + 1 if len(newlines) else len(data)
+                keep[:end] = False
+            out.write(data[keep].tobytes() if not keep.all() else chunk)
+            ends_in_dropped = last in here.tolist() or (skipping and not len(newlines))
+            skipping = ends_in_dropped and not (len(data) and data[-1] == NEWLINE)
+            newlines_before += len(newlines)
+
+
+def lines_covered(first_lines: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Every line of records that start on ``first_lines`` and hold ``breaks`` line breaks."""
+    first_lines, breaks = np.asarray(first_lines, np.int64), np.asarray(breaks, np.int64)
+    counts = breaks + 1
+    if not counts.sum():
+        return np.empty(0, dtype=np.int64)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(first_lines, counts) + np.arange(int(counts.sum()), dtype=np.int64) - starts
+
+
+def row_lines(
+    rows: np.ndarray, spanning_rows: np.ndarray, extra_lines: np.ndarray, excluded: np.ndarray
+) -> np.ndarray:
+    """The first line of each returned row numbered ``rows`` (1-based, in file order).
+
+    Returned rows fill, in order, the lines not ``excluded`` (the header, blank lines, lines of
+    records set aside); a row in ``spanning_rows`` takes ``extra_lines`` more of them (its
+    quoted line breaks, less the blank lines inside its fields, which are excluded already)."""
+    spanning_rows = np.asarray(spanning_rows, np.int64)
+    before = np.searchsorted(spanning_rows, rows, side="left")
+    extra = np.concatenate(([0], np.cumsum(np.asarray(extra_lines, np.int64))))[before]
+    return nth_free_line(np.asarray(rows, np.int64) + extra, excluded)

@@ -8,8 +8,14 @@ import gzip
 import numpy as np
 import pytest
 
-from warehouse.ingest.csv_read import copy_without_lines
-from warehouse.ingest.line_map import first_line_not_in, nth_free_line, scan_lines
+from warehouse.ingest.line_map import (
+    copy_without_lines,
+    first_line_not_in,
+    lines_covered,
+    nth_free_line,
+    row_lines,
+    scan_lines,
+)
 
 # lines: 1 header, 2 data, 3 blank (CRLF), 4-5 a quoted field's line break, 6 data, 7 blank (CR
 # LF), 8 blank (LF), 9 the last line without a final line break
@@ -44,18 +50,26 @@ def test_first_line_not_in_moves_past_runs_of_excluded_lines():
 
 
 @pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
-def test_a_copy_without_some_lines_keeps_every_other_byte(tmp_path, chunk, monkeypatch):
-    import warehouse.ingest.line_map as line_map
-
-    monkeypatch.setattr(line_map, "CHUNK_BYTES", chunk)
+def test_a_copy_without_some_lines_keeps_every_other_byte(tmp_path, chunk):
     source = tmp_path / "s.csv"
     lines = [b"header", b"one", b"", b"three has more", b"four", b"five"]
     source.write_bytes(b"\n".join(lines))  # the last line has no line break
     for dropped in ([1], [2, 3], [4], [6], [2, 6]):
         target = tmp_path / "t.csv"
-        copy_without_lines(source, target, dropped)
+        copy_without_lines(source, target, dropped, chunk_bytes=chunk)
         kept = [line for number, line in enumerate(lines, 1) if number not in dropped]
         expected = b"\n".join(kept)
         if 6 in dropped:
             expected += b"\n"  # the dropped last line took no line break with it
         assert target.read_bytes() == expected, dropped
+
+
+def test_lines_covered_lists_every_line_of_each_record():
+    assert lines_covered(np.array([4, 10]), np.array([2, 0])).tolist() == [4, 5, 6, 10]
+    assert lines_covered(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
+
+
+def test_row_lines_fill_the_free_lines_in_order_spanning_rows_taking_more():
+    # lines: 1 header, 2 row 1, 3 blank, 4-6 row 2 (two quoted line breaks), 7 row 3, 8 row 4
+    assert row_lines(np.array([1, 2, 3, 4]), np.array([2]), np.array([2]),
+                     np.array([1, 3])).tolist() == [2, 4, 7, 8]
