@@ -49,7 +49,7 @@ def _as_of(path: Path) -> date:
 
 
 def _unfinished(db: Path) -> list[Path]:
-    return [p for p in snapshot_dir(db).iterdir() if ".building" in p.name]
+    return list(snapshot_dir(db).glob("*.building*"))  # none when the folder is gone too
 
 
 def test_refresh_publishes_a_new_snapshot_and_current_points_to_it(tmp_path):
