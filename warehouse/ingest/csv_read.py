@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from warehouse.ingest.csv_spec import FileJob, sql_text
+from warehouse.ingest.csv_spec import FileJob
 from warehouse.ingest.load_summary import IngestError
 
 CHUNK_BYTES = 16 * 1024 * 1024
@@ -120,18 +120,12 @@ def drop_rejects_sql() -> str:
     return f"DROP TABLE IF EXISTS {REJECTS_TABLE}; DROP TABLE IF EXISTS {REJECTS_SCAN}"
 
 
-def column_name_sql(job: FileJob, expr: str) -> str:
-    """SQL mapping DuckDB's generated column name (c0, c1, ...) to the header's name."""
-    cases = " ".join(f"WHEN 'c{i}' THEN {sql_text(name)}" for i, name in enumerate(job.header))
-    return f"CASE {expr} {cases} END"
-
-
 def rejected_records_sql(job: FileJob) -> str:
     """One row per record DuckDB set aside (it may log several errors for one line), with
     ``_offset`` (the record's byte offset), ``_reason`` in plain words, ``_raw`` (its first line),
     ``_breaks`` (line breaks inside it) and ``_swallows``: an unterminated quote whose record ran
-    over the following lines."""
-    column = column_name_sql(job, "column_name")
+    over the following lines. ``$header`` (a parameter) names the file's columns."""
+    column = "$header[TRY_CAST(substr(column_name, 2) AS INTEGER) + 1]"  # c0 is the first
     found = "TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT)"
     text = "trim(csv_line, chr(13) || chr(10))"
     per_record = (

@@ -84,7 +84,8 @@ class FileStage:
         self.job = job
         self.spec = job.spec
         self.reader = con.cursor()
-        self.params = {**params, "columns": {f"c{i}": "VARCHAR" for i in range(job.width)}}
+        self.params = {**params, "columns": {f"c{i}": "VARCHAR" for i in range(job.width)},
+                       "header": list(job.header)}
         self.source = Source(job.path)
         self.tolerant = False
         self.cuts: list[tuple[int, str, str]] = []  # (input line, reason, raw line)
@@ -195,9 +196,8 @@ class FileStage:
         records = rejected_records_sql(self.job)
         for _round in range(MAX_CUT_ROUNDS + 1):
             self._create_stage()
-            swallowing = self.reader.execute(
-                f"SELECT _offset, _reason, _raw FROM ({records}) "  # noqa: S608
-                "WHERE _swallows ORDER BY _offset").fetchall()
+            swallowing = self._read(f"SELECT _offset, _reason, _raw FROM ({records}) "  # noqa: S608
+                                    "WHERE _swallows ORDER BY _offset")
             if not swallowing:
                 break
             self._cut([row[0] for row in swallowing], [row[1:] for row in swallowing])
@@ -206,7 +206,7 @@ class FileStage:
                 f"{self.job.label}: more than {MAX_CUT_ROUNDS} lines in a row have a quote that "
                 "is not closed; the quote character may be used as plain text in this file. "
                 "Nothing was loaded.")
-        self.reader.execute(f"CREATE OR REPLACE TABLE {self.db}.reader_rejects AS {records}")
+        self._read(f"CREATE OR REPLACE TABLE {self.db}.reader_rejects AS {records}")
 
     def _cut(self, offsets: list[int], details: list[tuple]) -> None:
         """Set aside the lines starting at ``offsets`` of the current source; read a copy of the
