@@ -1,10 +1,10 @@
 """One file's way into its raw table: read and validate it into a stage, list its bad rows with
 their line numbers, insert its good rows.
 
-The file is read on a cursor of its own into an in-memory database attached for it
-(a new name per file), not in the load's transaction: a read that fails (a malformed line in a
-strict read) would abort that transaction, and with it the files already loaded. The load's
-connection then reads the stage and writes the raw tables inside its transaction.
+The file is read on a cursor of its own into an in-memory database attached for it, not in the
+load's transaction: a read that fails (a malformed line in a strict read) would abort that
+transaction, and with it the files already loaded. The load's connection then reads the stage
+and writes the raw tables inside its transaction.
 
 The stage table holds one row per group of ``_n`` rows of the file: good rows grouped by their
 typed values (the table's columns), bad rows by their reason ``_reason`` (typed columns NULL),
