@@ -332,54 +332,64 @@ class FileStage:
         spec's key, or replace the stored rows of each key the file holds with other rows."""
         if self.spec.replace_key:
             return self._replace()
+        return Written(self._insert_new())
+
+    def _insert_new(self, where: str = "TRUE") -> int:
+        """Insert the good rows (those matching ``where``, over the stage ``s``) that the table
+        does not hold yet, or upsert them on the spec's key. Returns the rows written."""
         spec = self.spec
         table = q(spec.table)
         target = ", ".join(q(c) for c in spec.columns)
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in spec.columns)
         sql = (
             f"INSERT INTO {table} ({target}) SELECT {target} "  # noqa: S608
-            f"FROM {self.db}.stage s WHERE s._kept AND s._reason IS NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {table} t WHERE {same})"
+            f"FROM {self.db}.stage s WHERE s._kept AND s._reason IS NULL AND ({where}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {same})"
         )
         if spec.upsert_key:
             updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in spec.columns
                                 if c != spec.upsert_key)
             sql += f" ON CONFLICT ({q(spec.upsert_key)}) DO UPDATE SET {updates}"
-        return Written(self._write(sql)[0][0])
+        return self._write(sql)[0][0]
 
     def _replace(self) -> Written:
         """The latest load of a key wins: for each key in the file whose stored rows differ from
         the file's rows, the stored rows are deleted and the file's inserted; a key whose rows
-        are all stored already changes nothing (its rows count as already loaded)."""
+        are all stored already changes nothing (its rows count as already loaded). Only keys the
+        table holds are compared, so a load of new keys costs what a plain insert does."""
         spec = self.spec
         table, key = q(spec.table), q(spec.replace_key or "")
-        target = ", ".join(q(c) for c in spec.columns)
+        good = f"SELECT * FROM {self.db}.stage WHERE _kept AND _reason IS NULL"  # noqa: S608
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in spec.columns)
         self._write(
             "CREATE OR REPLACE TEMP TABLE ingest_keys AS "  # noqa: S608
-            f"WITH incoming AS (SELECT {target} FROM {self.db}.stage "
-            "WHERE _kept AND _reason IS NULL), "
-            f"file_keys AS (SELECT {key} AS k, count(*) AS n FROM incoming GROUP BY 1), "
-            f"stored AS (SELECT t.{key} AS k, count(*) AS n FROM {table} t "
-            f"SEMI JOIN file_keys f ON t.{key} = f.k GROUP BY 1), "
-            f"matched AS (SELECT s.{key} AS k, count(*) AS n FROM incoming s "
-            f"SEMI JOIN {table} t ON {same} GROUP BY 1) "
-            "SELECT f.k, coalesce(st.n, 0) AS stored, "
-            "f.n = coalesce(st.n, 0) AND f.n = coalesce(m.n, 0) AS unchanged "
-            "FROM file_keys f LEFT JOIN stored st USING (k) LEFT JOIN matched m USING (k)"
+            f"SELECT t.{key} AS k, count(*) AS stored FROM {table} t "
+            f"WHERE t.{key} IN (SELECT {key} FROM ({good})) GROUP BY 1"
         )
-        replaced_keys, replaced_rows = self._write(
-            "SELECT count(*) FILTER (NOT unchanged AND stored > 0), "
-            "coalesce(sum(stored) FILTER (NOT unchanged), 0) FROM ingest_keys")[0]
-        self._write(f"DELETE FROM {table} WHERE {key} IN "  # noqa: S608
-                    "(SELECT k FROM ingest_keys WHERE NOT unchanged AND stored > 0)")
-        inserted = self._write(
-            f"INSERT INTO {table} ({target}) SELECT {target} FROM {self.db}.stage s "  # noqa: S608
-            "WHERE s._kept AND s._reason IS NULL AND s."
-            f"{key} IN (SELECT k FROM ingest_keys WHERE NOT unchanged)"
-        )[0][0]
-        self._write("DROP TABLE ingest_keys")
-        return Written(inserted, int(replaced_rows), int(replaced_keys))
+        try:
+            if not self._write("SELECT count(*) FROM ingest_keys")[0][0]:
+                return Written(self._insert_new())
+            self._write(
+                "CREATE OR REPLACE TEMP TABLE ingest_changed AS "  # noqa: S608
+                f"WITH incoming AS (SELECT * FROM ({good}) WHERE {key} IN "
+                "(SELECT k FROM ingest_keys)), "
+                f"in_file AS (SELECT {key} AS k, count(*) AS n FROM incoming GROUP BY 1), "
+                f"matched AS (SELECT s.{key} AS k, count(*) AS n FROM incoming s "
+                f"SEMI JOIN {table} t ON {same} GROUP BY 1) "
+                "SELECT k, stored FROM ingest_keys JOIN in_file f USING (k) "
+                "LEFT JOIN matched m USING (k) "
+                "WHERE NOT (f.n = stored AND coalesce(m.n, 0) = stored)"
+            )
+            replaced_keys, replaced_rows = self._write(
+                "SELECT count(*), coalesce(sum(stored), 0) FROM ingest_changed")[0]
+            self._write(f"DELETE FROM {table} WHERE {key} IN "  # noqa: S608
+                        "(SELECT k FROM ingest_changed)")
+            new_or_changed = (f"s.{key} NOT IN (SELECT k FROM ingest_keys) "  # noqa: S608
+                              f"OR s.{key} IN (SELECT k FROM ingest_changed)")
+            inserted = self._insert_new(new_or_changed)
+            return Written(inserted, int(replaced_rows), int(replaced_keys))
+        finally:
+            self._write("DROP TABLE IF EXISTS ingest_keys; DROP TABLE IF EXISTS ingest_changed")
 
 
 def _first_line(error: Exception) -> str:

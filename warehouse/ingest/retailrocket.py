@@ -73,19 +73,16 @@ ITEM_PROPERTIES = CsvSpec(
         epoch_ms("timestamp"),
         whole_number("itemid"),
         Check("value IS NULL", "'value of ' || property || ' is empty'"),
-        Check(
-            r"property = $price_property AND regexp_full_match(value, 'n-[0-9]+(\.[0-9]+)?')",
-            "'price ''' || value || ''' (property ' || property || ') is negative'",
-        ),
-        Check(
-            f"property = $price_property AND NOT regexp_full_match(value, '{PRICE_PATTERN}')",
-            "'price ''' || left(value, 40) || ''' (property ' || property || ') "
-            "is not a number written n<number>, e.g. n15360.000'",
-        ),
-        Check(
-            f"property = $price_property AND TRY_CAST(ltrim(value, 'n') AS DOUBLE) > {MAX_AMOUNT}",
-            "'price ''' || left(value, 40) || ''' (property ' || property || ') is implausibly "
-            f"large (more than {MAX_AMOUNT:,.0f})'",
+        Check(  # one rule for prices: one pass of the CASE, the pattern tested once per price
+            f"property = $price_property AND (NOT regexp_full_match(value, '{PRICE_PATTERN}') "
+            f"OR TRY_CAST(ltrim(value, 'n') AS DOUBLE) > {MAX_AMOUNT})",
+            r"CASE WHEN regexp_full_match(value, 'n-[0-9]+(\.[0-9]+)?') "
+            "THEN 'price ''' || value || ''' (property ' || property || ') is negative' "
+            f"WHEN NOT regexp_full_match(value, '{PRICE_PATTERN}') "
+            "THEN 'price ''' || left(value, 40) || ''' (property ' || property || ') "
+            "is not a number written n<number>, e.g. n15360.000' "
+            "ELSE 'price ''' || left(value, 40) || ''' (property ' || property || ') is "
+            f"implausibly large (more than {MAX_AMOUNT:,.0f})' END",
         ),
         Check(
             "property = 'available' AND value NOT IN ('0', '1')",
