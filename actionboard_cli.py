@@ -1,6 +1,7 @@
 """Actionboard's command line and server start: ``python app.py …``, installed ``actionboard …``.
 
     serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
+    serve --db PATH --demo       build the demo warehouse at PATH if none is there
     demo --out DIR [--market]    write synthetic RetailRocket-format (or One Click) files
     ingest DIR                   load RetailRocket files into the warehouse
     ingest-orders FILE           load a generic orders CSV
@@ -30,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
 from sqlalchemy.exc import SQLAlchemyError
 
 from warehouse.decline.settings import (
@@ -42,7 +44,7 @@ from warehouse.decline.settings import (
     DEFAULT_SEED,
     SOURCES,
 )
-from warehouse.paths import warehouse_path
+from warehouse.paths import DEFAULT_DB, check_warehouse_path, warehouse_path
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
     DEFAULT_CLV_HORIZON_MONTHS,
@@ -148,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the dashboard (the default command)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    serve.add_argument("--demo", action="store_true",
+                       help="build the demo shop at --db if no file is there (it is built "
+                            "without asking only at the default location)")
     _add_db(serve)
 
     demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format")
@@ -262,8 +267,6 @@ def load_counts(summary: Any) -> dict[str, int]:
 
 def refresh_counts(snapshot: Path) -> dict[str, int]:
     """The published snapshot's main tables' rows, for the refresh's run record."""
-    import duckdb
-
     from warehouse.queries.status import snapshot_counts
 
     with duckdb.connect(str(snapshot), read_only=True) as con:
@@ -319,7 +322,11 @@ def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
-def serve(db: Path, host: str, port: int, ops_url: str | None = None) -> None:
+def serve(db: Path, host: str, port: int, ops_url: str | None = None, demo: bool = False
+          ) -> None:
+    """Serve the dashboard on ``db``. Without a published snapshot, a warehouse is refreshed
+    first; where no file exists, the demo shop is built, but only at the default location or
+    with ``demo``: a mistyped --db must not fill a new file with made-up data."""
     from waitress.server import create_server
 
     from dashboard.app import create_app
@@ -327,8 +334,13 @@ def serve(db: Path, host: str, port: int, ops_url: str | None = None) -> None:
     if current_snapshot(db) is None:
         if db.exists():
             refresh(db, ops_url)
-        else:
+        elif demo or db == DEFAULT_DB.resolve():
             build_demo_warehouse(db, ops_url)
+        else:
+            raise FileNotFoundError(
+                f"No warehouse at {db}. Load data first (python app.py ingest DIR --db {db}), or "
+                "pass --demo to build the demo shop there."
+            )
     app = create_app(db, ops_url=ops_url)
     try:
         server = create_server(app.server, host=host, port=port, threads=8)
@@ -357,8 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     db = warehouse_path(getattr(args, "db", None))
     ops_url = getattr(args, "ops_url", None)
     try:
+        if command != "demo":
+            check_warehouse_path(db)
         if command == "serve":
-            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url)
+            serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url,
+                  demo=getattr(args, "demo", False))
         elif command == "demo" and args.market:
             from demo.market import generate_market
 
@@ -405,9 +420,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Wrote {path}")
         elif command == "runs":
             print(runs_table(db, ops_url, args.limit))
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
+    except (OSError, ValueError, RuntimeError, duckdb.Error) as error:
         log.debug("%s failed", command, exc_info=error)
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:  # the store cannot be reached or refused the change
         log.debug("%s failed", command, exc_info=error)
@@ -415,6 +430,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the operational store failed: {reason}", file=sys.stderr)
         return 2
     return 0
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line (DuckDB's span several, with hints)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return "; ".join(lines[:3]) if lines else type(error).__name__
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 
 import app
+from tests.support.campaigns import CAMPAIGN, demo_rows, write_campaign_file
 from tests.support.ops_store import StoreCase
+from tests.support.raw_files import write_rr_folder
 from warehouse.commands import audit_log, list_campaigns
 from warehouse.commands.model_registry import list_versions, models_dir
 from warehouse.commands.runs import list_runs
@@ -239,12 +241,72 @@ def test_a_bad_store_url_is_a_clear_error(tmp_path):
     assert "secret" not in down.stderr
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit code 2 and one line ``error: ...`` containing each ``expected``: all of stderr, or
+    its last line when serving (a server logs at INFO)."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[-1].startswith("error: ") and (len(lines) == 1 or "serve" in result.args)
+    for text in expected:
+        assert text in lines[-1]
+
+
+@pytest.mark.parametrize("command", [("ingest", "{folder}"), ("ingest-orders", "{orders}"),
+                                     ("refresh",), ("export", "c-1"), ("serve", "--port", "1")],
+                         ids=lambda c: c[0])
+def test_a_db_that_is_a_directory_or_another_kind_of_file_is_refused_in_one_line(
+    tmp_path, command
+):
+    folder = tmp_path / "rr"
+    folder.mkdir()
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,order_id,ordered_at,amount\nc1,o1,2024-01-05,1.5\n")
+    args = [part.format(folder=folder, orders=orders) for part in command]
+
+    not_duckdb = tmp_path / "notes.txt"
+    not_duckdb.write_text("not a database")
+    for db, reason in ((tmp_path, "is a directory, not a warehouse file"),
+                       (not_duckdb, "is not a DuckDB database")):
+        assert_one_line_error(run_cli(*args, "--db", str(db)), str(db), reason)
+    assert not_duckdb.read_text() == "not a database"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "orders.csv", "rr"]
+
+
+def test_a_refused_load_is_one_line_naming_file_line_and_column_and_writes_nothing(tmp_path):
+    folder = write_rr_folder(tmp_path / "rr")
+    write_campaign_file(folder / "demo_campaign.csv", [*demo_rows(3), f"{CAMPAIGN},1003,later"])
+    db = tmp_path / "w.duckdb"
+    assert_one_line_error(run_cli("ingest", str(folder), "--db", str(db)),
+                          "demo_campaign.csv, line 5: column group must be treatment or control")
+    assert not db.exists()
+
+
+def test_serve_builds_no_demo_where_db_names_no_warehouse_unless_asked(tmp_path):
+    db = tmp_path / "mistyped.duckdb"
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(db)),
+                          f"No warehouse at {db}", "--demo")
+    assert list(tmp_path.iterdir()) == []
+
+    other = tmp_path / "other.duckdb"  # a DuckDB file, but no warehouse in it
+    duckdb.connect(str(other)).close()
+    before = other.read_bytes()
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(other)),
+                          "nothing to refresh")
+    assert other.read_bytes() == before
+    # the only new file is the operational store holding the failed refresh's run record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb", "other.ops.sqlite"]
+    failed = run_cli("runs", "--db", str(other))
+    assert failed.stdout.splitlines()[1].split()[1:3] == ["refresh", "failed"]
+
+
 def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refresh(tmp_path):
     db = tmp_path / "first-run.duckdb"
     port = free_port()
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db),
+         "--demo"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     health_url = f"http://127.0.0.1:{port}/health"

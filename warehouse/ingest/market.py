@@ -24,7 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, locate_columns, q, run_load
+from warehouse.ingest.csv_load import LoadStep, run_load
+from warehouse.ingest.csv_read import locate_columns
+from warehouse.ingest.csv_spec import Check, CsvSpec, FileJob, q
 from warehouse.ingest.load_summary import IngestError, IngestSummary
 
 __all__ = ["MARKET_FILES", "IngestError", "IngestSummary", "ingest_market"]
@@ -279,5 +281,6 @@ def ingest_market(db: Path, folder: Path, progress: bool = True) -> IngestSummar
             f"{', '.join(MARKET_FILES)}")
     jobs = [FileJob(spec, folder / name, name, delimiter=sniff_delimiter(folder / name))
             for name, spec in MARKET_FILES.items()]
-    summary = run_load(Path(db), KIND, jobs, progress=progress, prepare=_create_tables)
+    summary = run_load(Path(db), KIND, [LoadStep(job) for job in jobs], progress=progress,
+                       prepare=_create_tables)
     return replace(summary, notes=[*summary.notes, *_typo_counts(jobs)])

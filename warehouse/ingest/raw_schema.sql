@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS category_tree (
     parentid   BIGINT
 );
 
+-- One row per order line; a load holding an order replaces the lines stored for it.
 CREATE TABLE IF NOT EXISTS orders (
     customer_id VARCHAR   NOT NULL,
     order_id    VARCHAR   NOT NULL,
@@ -40,8 +41,10 @@ CREATE TABLE IF NOT EXISTS loads (
     rows_loaded        BIGINT    NOT NULL,
     duplicates_dropped BIGINT    NOT NULL,
     rows_rejected      BIGINT    NOT NULL,
-    rows_skipped       BIGINT    NOT NULL   -- properties the product does not use
+    rows_skipped       BIGINT    NOT NULL,  -- properties the product does not use
+    rows_replaced      BIGINT    DEFAULT 0  -- stored orders lines the file's lines replaced
 );
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS rows_replaced BIGINT DEFAULT 0;
 
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id     BIGINT  NOT NULL,
