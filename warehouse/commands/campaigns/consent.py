@@ -38,6 +38,7 @@ def launchable_audience(
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
+    row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()[0])
+    ).fetchone()
+    return bool(row and row[0])
