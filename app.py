@@ -7,6 +7,8 @@
     python app.py ingest-orders FILE    load a generic orders CSV
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
+    python app.py daily                 today's contact list, retrain, check the list of D-3
+    python app.py backtest --days 7     replay the daily list and compare it with the baseline
 """
 
 from __future__ import annotations
@@ -136,6 +138,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("campaign_id", help="campaign id, as shown on the Action board")
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     _add_db(export)
+
+    daily = commands.add_parser(
+        "daily", help="the daily contact list: top visitors to contact, retrain, check D-3")
+    daily.add_argument("--date", type=_iso_date, default=None,
+                       help="report date YYYY-MM-DD (default: the day after the last activity)")
+    daily.add_argument("--out", type=Path, default=None,
+                       help="folder for the report files (default: reports/ beside the "
+                            "warehouse, data/reports/)")
+    daily.add_argument("--retrain", action="store_true",
+                       help="train the day's new model version from scratch")
+    _add_db(daily)
+
+    backtest = commands.add_parser(
+        "backtest", help="replay the daily list over past days against the static formula")
+    backtest.add_argument("--days", type=_positive_int, default=7,
+                          help="consecutive report dates (default 7)")
+    backtest.add_argument("--end", type=_iso_date, default=None,
+                          help="last report date YYYY-MM-DD (default: the last whose outcome "
+                               "window has closed)")
+    _add_db(backtest)
     return parser
 
 
@@ -223,6 +245,14 @@ def main(argv: list[str] | None = None) -> int:
 
             for path in export_campaign(db, args.campaign_id, args.out):
                 print(f"Wrote {path}")
+        elif command == "daily":
+            from warehouse.daily.job import run_daily
+
+            print(run_daily(db, args.date, out=args.out, retrain=args.retrain))
+        elif command == "backtest":
+            from warehouse.daily.backtest import run_backtest
+
+            print(run_backtest(db, args.days, args.end))
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
