@@ -13,6 +13,8 @@ Public API (``from warehouse.commands import ...``):
   ``UnknownCampaignError``, ``campaign_group_csv``, ``export_campaign``, ``EXPORT_COLUMNS``,
   ``GROUPS``, ``DEFAULT_CONTROL_SHARE``, ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``;
+* daily contact list — ``launch_daily_list``, ``record_list_download``, ``list_audience``,
+  ``DEFAULT_LIST_CONTROL_SHARE``, ``ListLaunchUnavailableError``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly).
 
@@ -55,6 +57,11 @@ _EXPORTS = {
     "update_rule": "rules.storage",
     "parse_conditions": "rules.validation",
     "validate_rule": "rules.validation",
+    "DEFAULT_LIST_CONTROL_SHARE": "daily_list",
+    "ListLaunchUnavailableError": "daily_list",
+    "launch_daily_list": "daily_list",
+    "list_audience": "daily_list",
+    "record_list_download": "daily_list",
 }
 __all__ = sorted(_EXPORTS)
 

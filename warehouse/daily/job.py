@@ -169,6 +169,7 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
     scorer = ensure_version(ws, con, closed - timedelta(days=1), first)
     scores = _score(ws, con, day, scorer, candidates)
     write_frame(ws.reports.scores(day), scores)
+    write_frame(ws.reports.listed(day), scores[scores["is_listed"]].reset_index(drop=True))
     _write_predictions(ws, day, scores, scorer.version.version)
     name = reports.list_file_name(day, settings.list_size)
     result = DayResult(report_date=day, candidates=len(candidates),

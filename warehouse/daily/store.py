@@ -4,6 +4,7 @@
     cache/outcomes/<D>.parquet   what D's candidates bought in [D, D + horizon) (cut at its end)
     lists/<D>/scores.parquet     every candidate of D: probability, baseline score, list flags,
                                  recent behaviour and segment, the model version that scored it
+    lists/<D>/list.parquet       the listed candidates alone, by rank (what the page shows)
     lists/<D>/top_250_report_ddmmyyyy.csv   the list file, byte for byte as handed out
     pva/<D>/rows.parquet, summary.parquet, pva_report_ddmmyyyy.csv   D's list against what
                                  happened (written once D's outcome window has closed)
@@ -109,6 +110,9 @@ class DailyStore:
 
     def scores(self, day: date) -> Path:
         return self.list_dir(day) / "scores.parquet"
+
+    def listed(self, day: date) -> Path:
+        return self.list_dir(day) / "list.parquet"
 
     def pva_dir(self, day: date) -> Path:
         return self.folder / "pva" / day.isoformat()

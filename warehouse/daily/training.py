@@ -26,7 +26,9 @@ from analytics.contact_list.explain import learned_effects
 from analytics.contact_list.lists import list_membership, ranking_quality
 from analytics.contact_list.model import ConversionModel, make_model
 from warehouse.commands.model_registry import (
+    ModelArtifactError,
     ModelVersion,
+    ModelVersionMismatchError,
     list_versions,
     load_model,
     register_model,
@@ -86,6 +88,25 @@ def _parent(ws: Workspace, through: date) -> ModelVersion | None:
         return None
     latest = max(labels_through(v) for v in earlier)
     return [v for v in earlier if labels_through(v) == latest][-1]
+
+
+def _loadable(
+    ws: Workspace, version: ModelVersion | None
+) -> tuple[ConversionModel, ModelVersion] | None:
+    """The parent version's model, or None (train from scratch) when it cannot be used: its
+    file is missing or changed, or it was written by other library versions or by an
+    earlier form of the model class."""
+    if version is None:
+        return None
+    try:
+        model, loaded = load_model(ws.engine, ws.models, ws.settings.model_name,
+                                   version.version)
+        model.get_params()  # every parameter the current class declares
+    except (ModelArtifactError, ModelVersionMismatchError, AttributeError) as error:
+        log.warning("model version %d cannot be updated (%s): training from scratch",
+                    version.version, error)
+        return None
+    return model, loaded
 
 
 def window_days(through: date, first_report_date: date, window: int) -> list[date]:
@@ -159,17 +180,17 @@ def ensure_version(
             f"the report dates {days[0]} to {days[-1]} have "
             f"{'no buyer' if y.sum() == 0 else 'only buyers'} among their {len(y):,} "
             "candidates: nothing to learn from yet")
-    parent = None if full else _parent(ws, through)
+    parent = None if full else _loadable(ws, _parent(ws, through))
     metrics: dict[str, Any] = {}
     if parent is None:
         model = make_model(settings.strategy).fit(frame, y, weights)
         kind, parent_number = FULL, None
     else:
-        model, _ = load_model(ws.engine, ws.models, settings.model_name, parent.version)
-        new = (frame["report_date"].dt.date > labels_through(parent)).to_numpy()
+        model, parent_version = parent
+        new = (frame["report_date"].dt.date > labels_through(parent_version)).to_numpy()
         metrics |= _holdout_metrics(model, frame, new, settings.list_size)
         model.update(frame, y, new, weights)
-        kind, parent_number = INCREMENTAL, parent.version
+        kind, parent_number = INCREMENTAL, parent_version.version
     metrics |= _window_metrics(model, frame, weights, days)
     version = register_model(
         ws.engine, ws.models, settings.model_name, model,
