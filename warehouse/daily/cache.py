@@ -17,6 +17,9 @@ from datetime import date, timedelta
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from warehouse.daily import data
 from warehouse.daily.store import DailyStore, read_fingerprint, read_frame, write_frame
@@ -24,35 +27,6 @@ from warehouse.daily.store import DailyStore, read_fingerprint, read_frame, writ
 log = logging.getLogger(__name__)
 
 OUTCOME_COLUMNS = ("is_converted", "count_window_orders", "window_amount")
-THREADS = 2
-# The window: each day's cached candidates joined with their cached outcomes.
-WINDOW_SQL = """
-WITH window_rows AS (
-    SELECT
-        candidate.*,
-        outcome.report_date,
-        outcome.is_converted,
-        outcome.count_window_orders,
-        outcome.window_amount
-    FROM read_parquet($features) AS candidate
-    INNER JOIN read_parquet($outcomes) AS outcome
-        ON outcome.customer_id = candidate.customer_id
-       AND outcome.report_date = CAST(candidate.cutoff_at AS DATE)
-)
-"""
-COUNT_SQL = WINDOW_SQL + """
-SELECT count(*), count(*) FILTER (WHERE is_converted) FROM window_rows
-"""
-# A candidate who did not buy is kept when the hash of (customer id, report date), uniform in
-# [0, 1), falls below the sampling rate (md5 as a well-mixed, portable digest).
-SAMPLE_SQL = WINDOW_SQL + """
-SELECT *, NOT is_converted AND $rate < 1.0 AS is_sampled
-FROM window_rows
-WHERE is_converted OR $rate >= 1.0
-   OR CAST(CAST('0x' || substr(md5(customer_id || ':' || CAST(report_date AS VARCHAR)), 1, 13)
-               AS BIGINT) AS DOUBLE) / 4503599627370496.0 < $rate
-ORDER BY report_date, customer_id
-"""
 
 def ensure(
     con: duckdb.DuckDBPyConnection,
@@ -110,19 +84,38 @@ def labelled(
     customer id. Above ``max_rows`` candidates, every buyer is kept and the others are sampled
     at the rate that fills ``max_rows``, by a hash of (customer id, report date) so the same
     window always gives the same sample; a sampled row weighs 1 / rate, so the weighted sample
-    stands for the window and probabilities stay calibrated.
+    stands for the window and probabilities stay calibrated. Days are read one at a time, so
+    memory holds one day in full and the sample of the others.
     """
     days = sorted(set(days))
     if not days:
         raise ValueError("no report dates to learn from")
-    files = {"features": [str(store.features(day)) for day in days],
-             "outcomes": [str(store.outcomes(day)) for day in days]}
-    with duckdb.connect(config={"threads": THREADS}) as con:
-        [(total, buyers)] = con.execute(COUNT_SQL, files).fetchall()
-        rate = 1.0
-        if max_rows is not None and total > max_rows and total > buyers:
-            rate = max(min((max_rows - buyers) / (total - buyers), 1.0), 1e-6)
-        frame = con.execute(SAMPLE_SQL, {**files, "rate": rate}).df()
-    weights = np.where(frame.pop("is_sampled").to_numpy(dtype=bool), 1.0 / rate, 1.0)
+    outcomes = [pq.read_table(store.outcomes(day)) for day in days]
+    total = sum(table.num_rows for table in outcomes)
+    buyers = sum(int(pc.sum(table["is_converted"]).as_py() or 0) for table in outcomes)
+    rate = 1.0
+    if max_rows is not None and total > max_rows and total > buyers:
+        rate = max(min((max_rows - buyers) / (total - buyers), 1.0), 1e-6)
+    parts = []
+    for day, outcome in zip(days, outcomes, strict=True):
+        features = pq.read_table(store.features(day))
+        if not features["customer_id"].equals(outcome["customer_id"]):
+            raise RuntimeError(f"the cached features and outcomes of {day} list different "
+                               "candidates: recompute them (python app.py daily --retrain)")
+        table = features
+        for name in ("report_date", *OUTCOME_COLUMNS):
+            table = table.append_column(name, outcome[name])
+        if rate < 1.0:
+            keep = np.asarray(outcome["is_converted"]) | (_unit(outcome, day) < rate)
+            table = table.filter(pa.array(keep))
+        parts.append(table)
+    frame = pa.concat_tables(parts).to_pandas()
+    frame["report_date"] = pd.to_datetime(frame["report_date"])
+    weights = np.where(frame["is_converted"].to_numpy(dtype=bool), 1.0, 1.0 / rate)
     return frame, weights
 
+
+def _unit(outcome: pa.Table, day: date) -> np.ndarray:
+    """A number in [0, 1) per candidate from a hash of (customer id, report date)."""
+    keys = pd.Series(outcome["customer_id"].to_pylist(), dtype="string") + f":{day}"
+    return pd.util.hash_pandas_object(keys, index=False).to_numpy() / 2.0**64

@@ -10,7 +10,8 @@ replays):
    D − 1; trained now if missing): every candidate's probability goes to the prediction log, the
    top ``list_size`` to ``top_250_report_ddmmyyyy.csv``, and the baseline's scores beside them.
 3. **Retrain**: the version that learns through D − horizon, updated from the previous one by
-   the strategy (``--retrain``: from scratch), registered with its metrics.
+   the strategy, registered with its metrics (``--retrain``: from scratch, on features and
+   outcomes computed again from the raw data).
 4. **Predicted vs actual** for the list of D − horizon, if one is stored:
    ``pva_report_ddmmyyyy.csv`` and the tables the page reads.
 
@@ -36,7 +37,7 @@ from warehouse.commands.runs import record_run
 from warehouse.daily import cache, data, reports
 from warehouse.daily.settings import DailySettings
 from warehouse.daily.store import write_bytes, write_frame
-from warehouse.daily.training import Trained, ensure_version
+from warehouse.daily.training import Trained, ensure_version, window_days
 from warehouse.daily.workspace import Workspace, for_db
 from warehouse.features import open_raw
 from warehouse.prediction_log import partition_path, write_predictions
@@ -127,8 +128,11 @@ def _score(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date, model: Trai
     settings = ws.settings
     probability = model.model.predict_proba(candidates)[:, 1]
     baseline = baseline_scores(candidates, settings.baseline_weights)
-    data.point_at(con, day)
-    segment = data.candidate_segments(con, day, candidates)
+    if ws.replay:
+        segment = pd.Series(pd.NA, index=candidates.index, dtype="object")
+    else:
+        data.point_at(con, day)
+        segment = data.candidate_segments(con, day, candidates)
     return reports.scores_frame(candidates, probability, baseline, segment, settings.list_size,
                                 model.version.version)
 
@@ -159,14 +163,17 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
     horizon = timedelta(days=settings.horizon_days)
     first = span[0]
     closed = day - horizon  # its outcome window [closed, day) is complete
-    cache.ensure(con, ws.cache, feature_days=[day],
-                 outcome_days=[closed] if closed >= first else [],
-                 horizon_days=settings.horizon_days)
+    # the candidates of the day, and every closed day the two versions of the day learn from
+    learned = sorted(set(window_days(closed, first, settings.window_days))
+                     | set(window_days(closed - timedelta(days=1), first,
+                                       settings.window_days)))
+    cache.ensure(con, ws.cache, feature_days=[day, *learned], outcome_days=learned,
+                 horizon_days=settings.horizon_days, refresh=retrain)
     candidates = cache.features(ws.cache, day)
     if candidates.empty:
         raise DailyInputError(f"no visitor was active in the 24 hours before {day} "
                               f"({day - timedelta(days=1)}): no list to make")
-    scorer = ensure_version(ws, con, closed - timedelta(days=1), first)
+    scorer = ensure_version(ws, con, closed - timedelta(days=1), first, prepared=True)
     scores = _score(ws, con, day, scorer, candidates)
     write_frame(ws.reports.scores(day), scores)
     write_frame(ws.reports.listed(day), scores[scores["is_listed"]].reset_index(drop=True))
@@ -178,10 +185,10 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
     handed = _hand_out(ws, name, reports.list_csv(scores), result.list_file)
     if handed is not None:
         result.files.append(handed)
-    learner = ensure_version(ws, con, closed, first, full=retrain)
+    learner = ensure_version(ws, con, closed, first, full=retrain, prepared=True)
     result.trained = learner.version.version
     result.registered = [t.version.version for t in (scorer, learner) if t.created]
-    if closed >= first:
+    if closed >= first and not ws.replay:
         result.checked_date = closed
         _predicted_vs_actual(ws, closed, result)
     result.seconds = time.perf_counter() - started

@@ -155,9 +155,11 @@ def ensure_version(
     first_report_date: date,
     *,
     full: bool = False,
+    prepared: bool = False,
 ) -> Trained:
     """The version that learned through ``through``: found in the registry, or trained and
-    registered (``full``: from scratch, even when one exists)."""
+    registered (``full``: from scratch, even when one exists). ``prepared``: the caller has
+    already made the cache hold its window (``window_days``)."""
     settings = ws.settings
     if not full:
         found = version_for(ws, through)
@@ -171,8 +173,9 @@ def ensure_version(
             f"not enough history to train on: a model learning through {through} needs "
             f"{settings.min_training_days} report dates with closed outcomes from "
             f"{first_report_date} on, the data has {len(days)}")
-    cache.ensure(con, ws.cache, feature_days=days, outcome_days=days,
-                 horizon_days=settings.horizon_days)
+    if not prepared:
+        cache.ensure(con, ws.cache, feature_days=days, outcome_days=days,
+                     horizon_days=settings.horizon_days)
     frame, weights = cache.labelled(ws.cache, days, settings.max_training_rows)
     y = _outcome(frame)
     if y.sum() == 0 or y.sum() == len(y):
@@ -202,8 +205,9 @@ def ensure_version(
                 "parent_version": parent_number},
         metrics=metrics,
     )
-    write_frame(ws.reports.effects(settings.model_name, version.version),
-                learned_effects(model, frame))
+    if not ws.replay:
+        write_frame(ws.reports.effects(settings.model_name, version.version),
+                    learned_effects(model, frame))
     log.info("registered %s v%d (%s, learned through %s, %d candidates)", settings.model_name,
              version.version, kind, through, len(frame))
     return Trained(model, version, created=True)

@@ -41,6 +41,7 @@ class Workspace:
     predictions: Path
     out: Path | None
     settings: DailySettings
+    replay: bool = False
 
 
 def default_out(db: Path) -> Path:
@@ -70,6 +71,6 @@ def sandbox(db: Path, folder: Path, settings: DailySettings) -> Iterator[Workspa
         yield Workspace(db=Path(db), cache=DailyStore.for_db(db),
                         reports=DailyStore(folder / "reports"), engine=engine,
                         models=folder / "models", predictions=folder / "predictions", out=None,
-                        settings=settings)
+                        settings=settings, replay=True)
     finally:
         engine.dispose()

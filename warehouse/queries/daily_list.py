@@ -40,6 +40,27 @@ def status(db: Path) -> dict:
     return found
 
 
+def _stamp(paths: list[Path]) -> tuple[int, ...]:
+    return tuple(path.stat().st_mtime_ns if path.is_file() else 0 for path in paths)
+
+
+def report_stamp(db: Path, report_type: str, day: date) -> tuple[int, ...]:
+    """When the files behind a report last changed: a key for caching what is drawn from
+    them (a file is rewritten only when its content changes)."""
+    store = _store(db)
+    paths = [store.status, store.listed(day)]
+    if report_type == PVA:
+        paths += [store.pva_rows(day), store.pva_summary(day)]
+    return _stamp(paths)
+
+
+def page_stamp(db: Path) -> tuple[int, ...]:
+    """When the backtest, the history and the status last changed."""
+    store = _store(db)
+    return _stamp([store.status, store.history,
+                   *(store.backtest(name) for name in ("days", "reliability", "info"))])
+
+
 def allowed_dates(db: Path, report_type: str) -> list[date]:
     """The dates the date picker offers for ``report_type``, oldest first."""
     store = _store(db)

@@ -5,7 +5,9 @@ on a click."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
+from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,7 +16,6 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import components, formatting
 from dashboard.errors import hidden, shown
-from dashboard.figures import empty_figure
 from dashboard.pages.daily_list import figures, ids
 from dashboard.pages.daily_list.layout import (
     HIDDEN,
@@ -32,6 +33,8 @@ from warehouse.commands import (
 from warehouse.queries import daily_list as queries
 
 READ_ERRORS = (LookupError, OSError, ValueError)
+# What the report area shows when there is no report: the list section, empty.
+NOTHING = ([], SHOWN, [], HIDDEN, [], no_update, [], [], SHOWN, True)
 
 
 def _day(value: str | None) -> date | None:
@@ -87,20 +90,29 @@ def _learned(version: int) -> list:
 
 
 def show_report(report_type: str, value: str | None) -> tuple:
-    """The chosen report: summary, list or predicted-vs-actual, what the model learned."""
-    nothing = ([], SHOWN, [], HIDDEN, [], empty_figure("", ""), [], [], SHOWN, True)
+    """The chosen report: summary, list or predicted-vs-actual, what the model learned. Drawn
+    once per report and version of its files, then served from memory."""
     day = _day(value)
     if day is None:
         text = ("No report of this type is stored yet: run python app.py daily for more dates "
                 "(a predicted-vs-actual report is ready three days after its list).")
-        return (components.message(text, color="info"), *nothing[1:])
+        return (components.message(text, color="info"), *NOTHING[1:])
     db = database()
+    try:
+        stamp = queries.report_stamp(db, report_type, day)
+    except OSError as error:
+        return (components.message(shown(error)), *NOTHING[1:])
+    return _report(db, report_type, day, stamp)
+
+
+@functools.lru_cache(maxsize=128)
+def _report(db: Path, report_type: str, day: date, _stamp: tuple[int, ...]) -> tuple:
     try:
         listed = queries.listed(db, day)
         if report_type == queries.PVA:
             rows, summary = queries.pva(db, day)
     except READ_ERRORS as error:
-        return (components.message(shown(error)), *nothing[1:])
+        return (components.message(shown(error)), *NOTHING[1:])
     version = int(listed["model_version"].iloc[0]) if len(listed) else 0
     try:
         learned = _learned(version)
@@ -117,7 +129,7 @@ def show_report(report_type: str, value: str | None) -> tuple:
     text = (f"The list of {day}: {len(listed):,} visitors, ranked by their probability of "
             f"buying; {expected:.1f} of them are expected to buy.")
     return (html.P(text), SHOWN, components.grid_rows(listed, [c["field"] for c in LIST_COLUMNS]),
-            HIDDEN, [], empty_figure("", ""), [], learned, SHOWN, False)
+            HIDDEN, [], no_update, [], learned, SHOWN, False)
 
 
 def download_report(_clicks: int | None, report_type: str, value: str | None) -> tuple:

@@ -4,6 +4,7 @@ Reports are read from what the daily job stored (``warehouse.queries.daily_list`
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -186,7 +187,9 @@ def _side_cards() -> html.Div:
     return html.Div([learned, launch])
 
 
-def _backtest_card(db: Path) -> dbc.Card:
+@functools.lru_cache(maxsize=8)
+def _backtest_card(db: Path, _stamp: tuple[int, ...]) -> dbc.Card:
+    """Drawn once per version of the stored backtest."""
     found = queries.backtest(db)
     title = html.H4("Backtest: the model against the static formula", className="mb-2")
     if found is None:
@@ -217,7 +220,9 @@ def _backtest_card(db: Path) -> dbc.Card:
     ], body=True, className="mb-3")
 
 
-def _history_card(db: Path, horizon_days: int) -> dbc.Card:
+@functools.lru_cache(maxsize=8)
+def _history_card(db: Path, horizon_days: int, _stamp: tuple[int, ...]) -> dbc.Card:
+    """Drawn once per version of the stored history."""
     return dbc.Card(components.graph(
         ids.DAILY_HISTORY_CHART, 460,
         figures.history_figure(queries.history(db), horizon_days)), body=True, className="mb-3")
@@ -242,9 +247,13 @@ def layout(**_query: str) -> html.Div:
         f"to buy within {status['horizon_days']} days; its check against what happened is "
         f"ready {status['horizon_days']} days later.",
         className="text-muted", id=ids.DAILY_MESSAGE)
+    try:
+        stamp = queries.page_stamp(db)
+        stored = [_backtest_card(db, stamp), _history_card(db, int(status["horizon_days"]), stamp)]
+    except (LookupError, OSError, ValueError) as error:
+        stored = [components.message(shown(error))]
     return html.Div([
         header, note, _controls(dates),
         dbc.Row([dbc.Col(_report_cards(), lg=8), dbc.Col(_side_cards(), lg=4)]),
-        _backtest_card(db),
-        _history_card(db, int(status["horizon_days"])),
+        *stored,
     ])

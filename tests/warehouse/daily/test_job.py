@@ -227,3 +227,19 @@ def test_the_history_counts_candidates_and_buyers(job) -> None:
             [ms("2015-09-10 00:00:00"), ms("2015-09-13 00:00:00")]).fetchall()}
     assert row["buyers"] == len(buyers & _candidates(db, FIRST))
     assert row["conversion_rate"] == row["buyers"] / row["candidates"]
+
+
+def test_a_parent_version_that_cannot_be_loaded_is_replaced_by_a_full_training(
+    demo_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = warehouse_copy(demo_db, tmp_path)
+    first = run_daily(db, FIRST)
+    engine = ops_store(db)
+    learned = next(v for v in list_versions(engine, models_dir(db), MODEL_NAME)
+                   if v.version == first.trained)
+    learned.artifact.write_bytes(learned.artifact.read_bytes() + b"changed")
+    later = run_daily(db, FIRST + timedelta(days=2))  # scored by a version trained now
+    versions = {v.version: v for v in list_versions(engine, models_dir(db), MODEL_NAME)}
+    assert versions[later.scored_by].params["kind"] == "full"
+    assert versions[later.trained].params["parent_version"] == later.scored_by
+    assert "cannot be updated" in caplog.text and "training from scratch" in caplog.text

@@ -56,8 +56,8 @@ def test_a_predicted_vs_actual_report_shows_the_check(page, daily_db) -> None:
     assert [row["customer_id"] for row in rows] == stored["customer_id"].tolist()
     bought = int(stored["is_converted"].sum())
     assert "Bought from the list" in _text(cards) and f"'{bought}'" in _text(cards)
-    actual = figure.data[1]
-    assert actual.name == "Actual" and actual.y[-1] == bought
+    actual = figure["data"][1]
+    assert actual["name"] == "Actual" and actual["y"][-1] == bought
     assert "checked against what they bought from 2015-09-10 on" in _text(summary)
 
 

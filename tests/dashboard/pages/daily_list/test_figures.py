@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard.pages.daily_list import figures
 
@@ -9,12 +10,13 @@ from dashboard.pages.daily_list import figures
 def test_the_pva_figure_cumulates_expected_and_actual_buyers_down_the_list() -> None:
     rows = pd.DataFrame({"list_rank": [2, 1, 3], "conversion_probability": [0.3, 0.5, 0.2],
                          "is_converted": [False, True, True]})
-    fig = figures.pva_figure(rows, "2015-09-10")
+    fig = go.Figure(figures.pva_figure(rows, "2015-09-10"))  # Plotly accepts the plain dict
     expected, actual = fig.data
     assert list(expected.x) == [1, 2, 3]
     np.testing.assert_allclose(expected.y, [0.5, 0.8, 1.0])
     assert list(actual.y) == [1, 1, 2]
     assert "2015-09-10" in fig.layout.title.text
+    assert fig.layout.template.layout.plot_bgcolor == "white"
 
 
 def test_the_backtest_figure_pairs_model_and_formula_per_day_without_the_total() -> None:
@@ -52,7 +54,7 @@ def test_the_history_keeps_the_last_ninety_days() -> None:
 
 def test_empty_frames_give_a_figure_that_says_why() -> None:
     empty = pd.DataFrame(columns=["list_rank", "conversion_probability", "is_converted"])
-    assert figures.pva_figure(empty, "2015-09-10").layout.annotations[0].text == \
+    assert figures.pva_figure(empty, "2015-09-10")["layout"]["annotations"][0]["text"] == \
         "The list was empty"
     assert figures.history_figure(pd.DataFrame(), 3).layout.annotations[0].text == \
         "No report date yet"
