@@ -14,8 +14,10 @@ and its peak memory (max RSS, from wait4) is its own:
    new model version); the fourth also checks the list of the first;
 3. the fourth date again (the idempotent re-run).
 
-Then the page's callbacks are timed in this process on the stored reports (p50 / p95 over
-``--repeats`` calls). Results for the record go to docs/PERFORMANCE.md.
+Then the page's callbacks are timed in this process on the stored reports: each report's first
+drawing (once per report and version of its files), then p50 / p95 over ``--repeats`` calls
+after one warm-up, as a page already open would call them. ``--no-backtest`` skips step 1 (the
+backtest's target is at scale 1). Results for the record go to docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -87,6 +89,22 @@ def latency(calls: dict[str, Callable[[], object]], repeats: int) -> list[tuple[
     return rows
 
 
+def first_drawings(db: Path, days: list[date]) -> list[float]:
+    """Milliseconds of each stored report's first drawing (nothing cached yet)."""
+    from dashboard.app import create_app
+    from dashboard.pages.daily_list import callbacks
+    from warehouse.queries.daily_list import PREDICTION, PVA
+
+    create_app(db)
+    reports = [(PREDICTION, day) for day in days] + [(PVA, days[0])]
+    samples = []
+    for report_type, day in reports:
+        started = time.perf_counter()
+        callbacks.show_report(report_type, day.isoformat())
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def page_calls(db: Path, listed: date, checked: date) -> dict[str, Callable[[], object]]:
     from dashboard.app import create_app
     from dashboard.pages.daily_list import callbacks
@@ -116,6 +134,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200, help="calls per page callback")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--no-backtest", dest="backtest", action="store_false",
+                        help="skip the 7-day backtest")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="actionboard-daily-bench-"))
@@ -131,10 +151,12 @@ def main() -> None:
         shutil.copy2(args.db, db)
     clear_daily_state(db)
     today = data_today(db)
-    steps.append(run("backtest --days 7 (nothing cached)",
-                     ["backtest", "--days", "7", "--db", str(db)]))
-    backtest_output = steps[-1]["output"]
-    clear_daily_state(db)
+    backtest_output = ""
+    if args.backtest:
+        steps.append(run("backtest --days 7 (nothing cached)",
+                         ["backtest", "--days", "7", "--db", str(db)]))
+        backtest_output = steps[-1]["output"]
+        clear_daily_state(db)
     first = today - timedelta(days=6)
     days = [first + timedelta(days=i) for i in range(4)]
     for index, day in enumerate(days):
@@ -153,6 +175,9 @@ def main() -> None:
     print(f"everyday run: median {np.median(everyday):.1f} s, max {max(everyday):.1f} s")
     print("\n" + backtest_output.strip())
 
+    first_draws = first_drawings(db, days)
+    print(f"\nfirst drawing of a report ({len(first_draws)} reports): "
+          f"p50 {np.percentile(first_draws, 50):.1f} ms, max {max(first_draws):.1f} ms")
     print(f"\n{'page callback':<40} {'p50 ms':>7} {'p95 ms':>7}")
     for name, p50, p95 in latency(page_calls(db, days[-1], days[0]), args.repeats):
         print(f"{name:<40} {p50:>7.1f} {p95:>7.1f}")

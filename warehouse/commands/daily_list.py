@@ -93,7 +93,8 @@ def _launch_explicit_audience(
 def record_list_download(
     db: Path, report_date: date, file_name: str, rows: int, user: str | None = None
 ) -> None:
-    """Record that ``user`` took the file ``file_name`` (``rows`` customers) of a daily list."""
+    """Record that ``user`` took the file ``file_name`` (``rows`` lines) of a daily list: a
+    download from the page, or the copy the job hands out in its ``--out`` folder."""
     # wire: warehouse.commands.log_segment_export(db, file_name=file_name, row_count=rows,
     #     user=user) -- the command side's audit of a customer-list export (event 'export').
     log.info("daily list file %s (%d customers, report date %s) taken by %s", file_name, rows,

@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analytics.contact_list.baseline import baseline_scores
+from warehouse.commands.daily_list import record_list_download
 from warehouse.commands.runs import record_run
 from warehouse.daily import cache, data, reports
 from warehouse.daily.settings import DailySettings
@@ -116,11 +117,15 @@ def _write_predictions(ws: Workspace, day: date, scores: pd.DataFrame, version: 
                       as_of=day, horizon_days=ws.settings.horizon_days)
 
 
-def _hand_out(ws: Workspace, name: str, content: bytes, kept: Path) -> Path | None:
+def _hand_out(ws: Workspace, day: date, name: str, content: bytes, kept: Path) -> Path | None:
+    """Keep the file for the page and hand a copy out in ``ws.out`` (a customer list leaving
+    the product: recorded as an export)."""
     write_bytes(kept, content)
     if ws.out is None:
         return None
-    return write_bytes(ws.out / name, content)
+    handed = write_bytes(ws.out / name, content)
+    record_list_download(ws.db, day, name, max(content.count(b"\r\n") - 1, 0))
+    return handed
 
 
 def _score(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date, model: Trained,
@@ -147,7 +152,7 @@ def _predicted_vs_actual(ws: Workspace, day: date, result: DayResult) -> None:
     write_frame(ws.reports.pva_summary(day), summary)
     name = reports.pva_file_name(day)
     kept = ws.reports.pva_dir(day) / name
-    handed = _hand_out(ws, name, reports.pva_csv(rows, summary), kept)
+    handed = _hand_out(ws, day, name, reports.pva_csv(rows, summary), kept)
     result.pva_date, result.pva_file = day, kept
     if handed is not None:
         result.files.append(handed)
@@ -182,7 +187,7 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
     result = DayResult(report_date=day, candidates=len(candidates),
                        scored_by=scorer.version.version, trained=scorer.version.version,
                        list_file=ws.reports.list_dir(day) / name)
-    handed = _hand_out(ws, name, reports.list_csv(scores), result.list_file)
+    handed = _hand_out(ws, day, name, reports.list_csv(scores), result.list_file)
     if handed is not None:
         result.files.append(handed)
     learner = ensure_version(ws, con, closed, first, full=retrain, prepared=True)
