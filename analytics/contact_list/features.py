@@ -63,11 +63,10 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 INPUT_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.source for f in FEATURES))
 
 
-def _column(frame: pd.DataFrame, feature: ModelFeature) -> np.ndarray:
-    values = frame[feature.source]
+def _column(numbers: np.ndarray, feature: ModelFeature) -> np.ndarray:
+    """One model column from its source's values (floats, missing as 0)."""
     if feature.scale == FLAG:
-        return (values.fillna(0).astype(float) > 0).to_numpy(dtype=float)
-    numbers = values.astype(float).fillna(0.0).to_numpy()
+        return (numbers > 0).astype(float)
     if feature.scale == LOG:
         return np.log1p(np.maximum(numbers, 0.0))
     if feature.scale == HOURS:
@@ -79,4 +78,7 @@ def _column(frame: pd.DataFrame, feature: ModelFeature) -> np.ndarray:
 def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """The model's columns (``FEATURE_NAMES``, float) for each row of a candidates frame."""
     require_columns(frame, INPUT_COLUMNS, "daily contact model")
-    return pd.DataFrame({f.name: _column(frame, f) for f in FEATURES}, index=frame.index)
+    sources = {column: frame[column].to_numpy(dtype=float, na_value=0.0)
+               for column in INPUT_COLUMNS}
+    matrix = np.column_stack([_column(sources[f.source], f) for f in FEATURES])
+    return pd.DataFrame(matrix, columns=list(FEATURE_NAMES), index=frame.index)

@@ -160,8 +160,9 @@ def run_backtest(
                 f"the data ends on {span[1] - timedelta(days=1)}, so the backtest can end on "
                 f"{last_judged} at the latest")
         dates = [end - timedelta(days=offset) for offset in range(int(days))][::-1]
+        checked: set[tuple[str, date]] = set()
         cache.ensure(con, ws.cache, feature_days=dates, outcome_days=dates,
-                     horizon_days=settings.horizon_days)
+                     horizon_days=settings.horizon_days, checked=checked)
         rows, reliability = [], []
         with tempfile.TemporaryDirectory(prefix="actionboard-backtest-") as temporary:
             folder = keep or temporary
@@ -170,7 +171,7 @@ def run_backtest(
                 with sandbox(db, Path(folder) / strategy, chosen) as box:
                     judged_days = []
                     for day in dates:
-                        run_day(box, con, day, span)
+                        run_day(box, con, day, span, checked=checked)
                         judged = _judged(box.reports, ws.cache, day)
                         rows.append(_day_row(strategy, day.isoformat(), judged))
                         judged_days.append(judged)

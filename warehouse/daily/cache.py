@@ -36,13 +36,18 @@ def ensure(
     outcome_days: Iterable[date],
     horizon_days: int,
     refresh: bool = False,
+    checked: set[tuple[str, date]] | None = None,
 ) -> dict[str, int]:
     """Make the cache hold the features of ``feature_days`` and the outcomes of
     ``outcome_days`` (whose windows must have closed); ``refresh`` recomputes them all.
+    ``checked``: files this process already made current (``("features", day)``,
+    ``("outcomes", day)``), skipped and added to (a backtest checks each once, not every day).
     Returns how many files were computed: ``{"features": n, "outcomes": m}``."""
     horizon = timedelta(days=horizon_days)
-    outcome_days = sorted(set(outcome_days))
-    feature_days = sorted(set(feature_days) | set(outcome_days))  # outcomes need candidates
+    done = set() if checked is None or refresh else checked
+    outcome_days = sorted(set(outcome_days) - {day for kind, day in done if kind == "outcomes"})
+    feature_days = sorted((set(feature_days) | set(outcome_days))  # outcomes need candidates
+                          - {day for kind, day in done if kind == "features"})
     cutoffs = sorted(set(feature_days) | {day + horizon for day in outcome_days})
     counts = data.fingerprints(con, cutoffs)
     stale_features = [day for day in feature_days
@@ -62,6 +67,9 @@ def ensure(
     if work:
         log.info("daily cache: computed %d feature and %d outcome file(s)",
                  len(stale_features), len(stale_outcomes))
+    if checked is not None:
+        checked.update({("features", day) for day in feature_days}
+                       | {("outcomes", day) for day in outcome_days})
     return {"features": len(stale_features), "outcomes": len(stale_outcomes)}
 
 

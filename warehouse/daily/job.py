@@ -159,9 +159,11 @@ def _predicted_vs_actual(ws: Workspace, day: date, result: DayResult) -> None:
 
 
 def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
-            span: tuple[date, date], *, retrain: bool = False) -> DayResult:
+            span: tuple[date, date], *, retrain: bool = False,
+            checked: set[tuple[str, date]] | None = None) -> DayResult:
     """The daily job for report date ``day`` in workspace ``ws`` (``span``: the data's first
-    and last report dates, ``data.report_dates``)."""
+    and last report dates, ``data.report_dates``; ``checked``: cache files already made
+    current by this process, ``cache.ensure``)."""
     started = time.perf_counter()
     _check_date(day, span)
     settings = ws.settings
@@ -173,7 +175,7 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
                      | set(window_days(closed - timedelta(days=1), first,
                                        settings.window_days)))
     cache.ensure(con, ws.cache, feature_days=[day, *learned], outcome_days=learned,
-                 horizon_days=settings.horizon_days, refresh=retrain)
+                 horizon_days=settings.horizon_days, refresh=retrain, checked=checked)
     candidates = cache.features(ws.cache, day)
     if candidates.empty:
         raise DailyInputError(f"no visitor was active in the 24 hours before {day} "

@@ -194,7 +194,8 @@ def ensure_version(
         metrics |= _holdout_metrics(model, frame, new, settings.list_size)
         model.update(frame, y, new, weights)
         kind, parent_number = INCREMENTAL, parent_version.version
-    metrics |= _window_metrics(model, frame, weights, days)
+    if not ws.replay:  # in-window figures for the registry's readers, not for a replay's lists
+        metrics |= _window_metrics(model, frame, weights, days)
     version = register_model(
         ws.engine, ws.models, settings.model_name, model,
         train_start=cutoff_of(days[0]) - timedelta(days=1),

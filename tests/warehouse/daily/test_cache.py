@@ -92,3 +92,18 @@ def test_an_identical_frame_is_not_rewritten(tmp_path: Path) -> None:
     write_frame(path, frame, fingerprint=[1, 3])
     assert read_fingerprint(path) == [1, 3]
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_files_checked_once_in_a_process_are_not_checked_again(cached) -> None:
+    db, store, _ = cached
+    checked: set = set()
+    with open_raw(db) as con:
+        cache.ensure(con, store, feature_days=DAYS[:2], outcome_days=DAYS[:1],
+                     horizon_days=3, checked=checked)
+        assert checked == {("features", DAYS[0]), ("features", DAYS[1]),
+                           ("outcomes", DAYS[0])}
+        store.features(DAYS[0]).unlink()  # not looked at again in this process
+        assert cache.ensure(con, store, feature_days=DAYS[:2], outcome_days=DAYS[:1],
+                            horizon_days=3, checked=checked) == {"features": 0, "outcomes": 0}
+        assert cache.ensure(con, store, feature_days=DAYS[:2], outcome_days=DAYS[:1],
+                            horizon_days=3) == {"features": 1, "outcomes": 0}
