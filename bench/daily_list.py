@@ -5,7 +5,8 @@
                                                           loaded by app.py ingest)
 
 Each command runs as its own process through the real CLI, so its wall time includes start-up
-and its peak memory (max RSS, from wait4) is its own:
+and its peak memory (max RSS, from wait4) is its own; its CPU time (user + system) is printed
+too, since on a shared machine the wall time depends on what else runs:
 
 1. ``backtest --days 7`` on a warehouse with no daily folder yet (nothing cached);
 2. the daily folder, registry and prediction log removed, ``daily`` for four consecutive report
@@ -57,8 +58,8 @@ def run(name: str, args: list[str]) -> dict[str, float | str]:
         output = log.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{name} failed:\n{output[-3000:]}")
-    return {"step": name, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
-            "output": output}
+    return {"step": name, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+            "peak_mb": usage.ru_maxrss / 1024, "output": output}
 
 
 def data_today(db: Path) -> date:
@@ -138,6 +139,7 @@ def main() -> None:
                         help="skip the 7-day backtest")
     args = parser.parse_args()
 
+    load_before = f"{os.getloadavg()[0]:.1f}"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="actionboard-daily-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     steps = []
@@ -168,9 +170,12 @@ def main() -> None:
 
     print(f"\nDaily list at scale {args.scale if args.db is None else args.db.name} on "
           f"{os.cpu_count()} cores (data today: {today})")
-    print(f"{'step':<52} {'seconds':>8} {'peak MB':>8}")
+    print(f"load average before: {load_before}, after: {os.getloadavg()[0]:.1f} "
+          "(CPU seconds do not depend on what else runs on the machine)")
+    print(f"{'step':<52} {'seconds':>8} {'CPU s':>6} {'peak MB':>8}")
     for row in steps:
-        print(f"{row['step']:<52} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f}")
+        print(f"{row['step']:<52} {row['seconds']:>8.1f} {row['cpu']:>6.1f} "
+              f"{row['peak_mb']:>8.0f}")
     everyday = [row["seconds"] for row in steps if "everyday" in row["step"]]
     print(f"everyday run: median {np.median(everyday):.1f} s, max {max(everyday):.1f} s")
     print("\n" + backtest_output.strip())
