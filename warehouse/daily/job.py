@@ -60,7 +60,6 @@ class DayResult:
     trained: int  # the version that learned the newly closed day
     registered: list[int] = field(default_factory=list)  # versions this run registered
     list_file: Path | None = None
-    pva_file: Path | None = None
     pva_date: date | None = None
     checked_date: date | None = None  # the list date whose window just closed
     files: list[Path] = field(default_factory=list)  # handed-out copies in ``out``
@@ -153,7 +152,7 @@ def _predicted_vs_actual(ws: Workspace, day: date, result: DayResult) -> None:
     name = reports.pva_file_name(day)
     kept = ws.reports.pva_dir(day) / name
     handed = _hand_out(ws, day, name, reports.pva_csv(rows, summary), kept)
-    result.pva_date, result.pva_file = day, kept
+    result.pva_date = day
     if handed is not None:
         result.files.append(handed)
 

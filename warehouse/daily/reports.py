@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.contact_list.lists import list_membership, list_result, tie_shared_membership
+from analytics.contact_list.lists import list_result, ranked, tie_shared_membership
 from warehouse.csv_safety import to_safe_csv
 from warehouse.daily.store import DailyStore
 
@@ -59,14 +59,16 @@ def scores_frame(
     ``baseline_share`` (chance of a place on the baseline's list), ``segment``, the behaviour
     columns and ``model_version``; listed visitors first, by rank."""
     ids = candidates["customer_id"].astype(str).to_numpy()
-    listed = list_membership(ids, probability, size)
-    order = np.lexsort((ids, -np.asarray(probability)))
+    order = ranked(ids, probability)
     rank = np.empty(len(ids), dtype="int64")
     rank[order] = np.arange(1, len(ids) + 1)
+    listed = rank <= size
+    list_rank = pd.array(rank, dtype="Int64")
+    list_rank[~listed] = pd.NA
     frame = pd.DataFrame({
         "customer_id": ids,
         "conversion_probability": np.asarray(probability, dtype=float),
-        "list_rank": pd.array(np.where(listed, rank, 0), dtype="Int64"),
+        "list_rank": list_rank,
         "is_listed": listed,
         "baseline_score": np.asarray(baseline, dtype=float),
         "baseline_share": tie_shared_membership(baseline, size),
@@ -74,7 +76,6 @@ def scores_frame(
         **{column: candidates[column].to_numpy() for column in BEHAVIOUR_COLUMNS},
         "model_version": int(version),
     })
-    frame.loc[~listed, "list_rank"] = pd.NA
     return frame.iloc[order].reset_index(drop=True)
 
 
