@@ -162,14 +162,14 @@ def lift_curve(
     ``lift`` (precision ÷ overall rate).
     """
     y, s = _labels_and_scores(y_true, score)
-    fractions = np.asarray(fractions, dtype=float)
-    if fractions.size == 0 or not ((fractions > 0) & (fractions <= 1)).all():
+    shares = np.asarray(fractions, dtype=float)
+    if shares.size == 0 or not ((shares > 0) & (shares <= 1)).all():
         raise ValueError("fractions must be in (0, 1]")
     if y.sum() == 0:
         raise ValueError("lift needs at least one customer with the outcome")
-    k = np.maximum(np.round(fractions * len(y)), 1)
+    k = np.maximum(np.round(shares * len(y)), 1)
     hits = _expected_hits(_expected_hits_curve(y, s), k)
-    return pd.DataFrame({"fraction": fractions, "k": k.astype(int), "hits": hits,
+    return pd.DataFrame({"fraction": shares, "k": k.astype(int), "hits": hits,
                          "precision": hits / k, "lift": hits / k / y.mean()})
 
 

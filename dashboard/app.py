@@ -18,12 +18,15 @@ from dash import html
 from dashboard import ids
 from dashboard.data import attach_reader
 from dashboard.pages import PAGES
+from dashboard.store_access import attach_ops_url
 from warehouse.queries.status import refresh_info
 from warehouse.snapshots import NoSnapshotError, SnapshotReader
 
 # assets/ holds the Bootstrap "Flatly" theme (Bootswatch 5.3.6, MIT) so the dashboard is styled
-# without internet access; Dash serves every CSS file there, in name order.
-ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "assets"
+# without internet access; Dash serves every CSS file there, in name order. In a checkout it is
+# the top-level assets/ folder; an installed package carries it as dashboard/assets/.
+_HERE = Path(__file__).resolve().parent
+ASSETS_FOLDER = _HERE / "assets" if (_HERE / "assets").is_dir() else _HERE.parent / "assets"
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,10 @@ def _navbar() -> dbc.NavbarSimple:
     )
 
 
-def create_app(db: Path) -> dash.Dash:
-    """Build the dashboard for the warehouse ``db``; pages read its current published snapshot."""
+def create_app(db: Path, ops_url: str | None = None) -> dash.Dash:
+    """Build the dashboard for the warehouse ``db``; pages read its current published snapshot
+    and write through the command side to the operational store at ``ops_url`` (None:
+    ``$ACTIONBOARD_OPS_URL``, else the SQLite file beside ``db``)."""
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -61,6 +66,7 @@ def create_app(db: Path) -> dash.Dash:
         page.register_callbacks(app)
     reader = SnapshotReader(Path(db))
     attach_reader(app, reader)
+    attach_ops_url(app, ops_url)
     app.layout = html.Div([_navbar(), dbc.Container(dash.page_container, fluid=True)])
     app.server.add_url_rule("/health", "health", lambda: _health(reader))
     log.info("dashboard built for %s", db)

@@ -1,4 +1,5 @@
-"""Shared fixtures: browser options for ``dash_duo`` and a demo warehouse built end to end."""
+"""Shared fixtures: browser options for ``dash_duo``, a demo warehouse built end to end, and an
+operational store on each backend (``store``, ``engine``: ``tests/support/ops_store.py``)."""
 
 import os
 from pathlib import Path
@@ -7,9 +8,12 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from demo.generator import generate
+from tests.support.ops_store import engine, store
 from tests.support.overview_snapshot import OverviewSnapshot, write_overview_snapshot
 from warehouse.ingest.retailrocket import ingest_retailrocket
 from warehouse.pipeline.refresh import refresh
+
+__all__ = ["engine", "store"]  # fixtures, for every test module
 
 # Small enough to build in seconds, large enough for every model step to fit (a few hundred buyers).
 DEMO_TEST_SCALE = 0.02

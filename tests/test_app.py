@@ -16,11 +16,13 @@ import duckdb
 import pytest
 
 import app
-from warehouse.paths import ops_path
+from tests.support.ops_store import StoreCase
+from warehouse.commands import audit_log, list_campaigns
+from warehouse.ops import sqlite_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export", "runs")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,7 +62,7 @@ def wait_for_health(url: str, server: subprocess.Popen, seconds: float) -> dict:
 def test_every_command_has_help(command):
     result = run_cli(command, "--help")
     assert result.returncode == 0
-    assert "--db" in result.stdout or command == "demo"
+    assert command == "demo" or ("--db" in result.stdout and "--ops-url" in result.stdout)
 
 
 def test_serve_binds_to_localhost_unless_told_otherwise():
@@ -85,8 +87,10 @@ def test_diagnostics_go_to_stderr_at_the_chosen_level(tmp_path):
     assert "Traceback" in verbose.stderr and "FileNotFoundError" in verbose.stderr
 
 
-def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
-    db = tmp_path / "shop.duckdb"
+def test_demo_ingest_refresh_export_through_the_cli(store: StoreCase, tmp_path, demo_folder):
+    """On each store backend: SQLite by default, PostgreSQL named with --ops-url."""
+    db = store.db
+    ops = [] if store.backend == "sqlite" else ["--ops-url", store.url]
     out = tmp_path / "demo"
     generated = run_cli("demo", "--out", str(out), "--scale", "0.005", "--seed", "3")
     assert generated.returncode == 0, generated.stderr
@@ -94,9 +98,9 @@ def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
         "events.csv", "item_properties_part1.csv", "item_properties_part2.csv", "category_tree.csv",
     }
 
-    loaded = run_cli("ingest", str(demo_folder), "--db", str(db))
+    loaded = run_cli("ingest", str(demo_folder), "--db", str(db), *ops)
     assert loaded.returncode == 0, loaded.stderr
-    again = run_cli("ingest", str(demo_folder), "--db", str(db))
+    again = run_cli("ingest", str(demo_folder), "--db", str(db), *ops)
     assert again.returncode == 0, again.stderr
     con = duckdb.connect(str(db), read_only=True)
     events = con.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -104,22 +108,35 @@ def test_demo_ingest_refresh_export_through_the_cli(tmp_path, demo_folder):
     con.close()
     assert events == distinct > 0  # the second load added no duplicates
 
-    refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-09-01")
+    refreshed = run_cli("refresh", "--db", str(db), "--as-of", "2015-09-01", *ops)
     assert refreshed.returncode == 0, refreshed.stderr
     snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
     as_of = snapshot.execute("SELECT as_of_date FROM refresh_info").fetchone()[0]
+    campaigns, assignments = snapshot.execute(
+        "SELECT (SELECT count(*) FROM campaigns), (SELECT count(*) FROM campaign_assignments)"
+    ).fetchone()
     assert str(as_of) == "2015-09-01"
     snapshot.close()
 
-    ops = duckdb.connect(str(ops_path(db)), read_only=True)
-    (campaign_id,) = ops.execute(
-        "SELECT campaign_id FROM campaigns WHERE source = 'demo'"
-    ).fetchone()
-    ops.close()
-    exported = run_cli("export", campaign_id, "--out", str(tmp_path / "export"), "--db", str(db))
+    stored = list_campaigns(db, ops_url=store.url)
+    (campaign_id,) = stored.loc[stored["source"] == "demo", "campaign_id"]
+    assert (campaigns, assignments) == (1, stored["audience_size"].sum())  # the refresh read it
+    exported = run_cli("export", campaign_id, "--out", str(tmp_path / "export"), "--db", str(db),
+                       *ops)
     assert exported.returncode == 0, exported.stderr
     files = sorted(p.name for p in (tmp_path / "export").glob("*.csv"))
     assert files == [f"{campaign_id}_control.csv", f"{campaign_id}_treatment.csv"]
+    logged = audit_log(db, ops_url=store.url)
+    assert logged[["user_name", "event", "campaign_id"]].values.tolist() == [
+        ["cli", "export", campaign_id]] * 2
+    assert sqlite_path(db).exists() == (store.backend == "sqlite")
+
+    runs = run_cli("runs", "--db", str(db), *ops)
+    assert runs.returncode == 0, runs.stderr
+    lines = runs.stdout.splitlines()
+    assert [line.split()[1:3] for line in lines[1:]] == [
+        ["refresh", "succeeded"], ["ingest", "succeeded"], ["ingest", "succeeded"]]
+    assert "customer_buyers" in lines[1] and "rows_loaded 0" in lines[2]
 
 
 def test_ingest_orders_feeds_the_same_marts(tmp_path):
@@ -163,6 +180,27 @@ def test_missing_input_is_a_clear_error_not_a_traceback(tmp_path):
     assert result.stderr.startswith("error: ")
     assert "events.csv" in result.stderr
     assert "Traceback" not in result.stderr
+    runs = run_cli("runs", "--db", str(tmp_path / "w.duckdb"))
+    assert runs.stdout.splitlines()[1].split()[1:3] == ["ingest", "failed"]
+    assert "IngestError: " in runs.stdout
+
+
+def test_runs_lists_nothing_and_creates_nothing_before_any_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("ACTIONBOARD_OPS_URL", raising=False)
+    result = run_cli("runs", "--db", str(tmp_path / "w.duckdb"))
+    assert (result.returncode, result.stdout) == (0, "No runs recorded yet.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_store_url_is_a_clear_error(tmp_path):
+    result = run_cli("runs", "--db", str(tmp_path / "w.duckdb"), "--ops-url", "mysql://x/y")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unsupported operational store 'mysql://x/y'")
+    down = run_cli("runs", "--db", str(tmp_path / "w.duckdb"), "--ops-url",
+                   "postgresql://nobody:secret@127.0.0.1:1/none")
+    assert down.returncode == 2 and "Traceback" not in down.stderr
+    assert down.stderr.startswith("error: the operational store failed: ")
+    assert "secret" not in down.stderr
 
 
 def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refresh(tmp_path):

@@ -7,11 +7,12 @@ against this pattern first, so a mistake fails loudly instead of producing odd S
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 SQL_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def is_identifier(name: object) -> bool:
+def is_identifier(name: object) -> TypeGuard[str]:
     """True for a plain lower-case SQL identifier (letters, digits, underscores)."""
     return isinstance(name, str) and SQL_IDENTIFIER.fullmatch(name) is not None
 

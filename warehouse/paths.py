@@ -7,8 +7,10 @@ processes. So the data is split by who writes it:
   and the load log. Written only by ``ingest``; read by ``refresh``. The dashboard never opens it.
 * **snapshots** (``<db>.marts/<stamp>.duckdb``): the marts and model results built by one refresh,
   published atomically (``warehouse.snapshots``).
-* the **operational store** (``<db stem>.ops.duckdb``): what users author — action rules,
-  campaigns, assignments, the audit log — written only through ``warehouse.commands``.
+* the **operational store**: what users and jobs write — action rules, campaigns, assignments,
+  the audit log, runs, model metadata — through ``warehouse.commands`` only. Not DuckDB: an
+  SQLite file beside the warehouse (``<db stem>.ops.sqlite``) or a PostgreSQL database
+  (``warehouse.ops``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,3 @@ def snapshot_dir(db: Path) -> Path:
     """The folder holding the warehouse's published snapshots and their ``CURRENT`` pointer."""
     return db.with_name(db.name + ".marts")
 
-
-def ops_path(db: Path) -> Path:
-    """The operational store beside the warehouse file."""
-    return db.with_name(db.stem + ".ops.duckdb")

@@ -43,7 +43,7 @@ def only_segment_rules(db: Path) -> tuple[int, int, int]:
     """Replace the rules by 'A' (the largest segment) then 'A or B' (the two largest): their
     figures are counted by hand from segment sizes. Returns (size of A, size of B, customers)."""
     for stored in list_rules(db):
-        delete_rule(db, stored.rule_id)
+        delete_rule(db, stored.rule_id, user="test")
     sizes = segment_sizes(db)
     a, b = sizes.index[:2]
     save("A", ["segment"], ["="], [a])

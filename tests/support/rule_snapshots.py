@@ -49,7 +49,7 @@ def write_snapshot(
 ) -> Path:
     """A snapshot file with ``customers`` (missing columns NULL), ``order_lines`` given as
     (customer_id, order_id, ordered_at, line_amount), ``segment_snapshots`` as (period_end,
-    customer_id, segment), ``segment_summary`` and ``refresh_info``."""
+    customer_id, segment), ``segment_summary`` and ``refresh_info`` (the data ends on ``as_of``)."""
     con = duckdb.connect(str(path))
     try:
         columns = ", ".join(f"{name} {kind}" for name, kind in CUSTOMER_COLUMNS.items())
@@ -73,7 +73,8 @@ def write_snapshot(
         con.execute("CREATE TABLE segment_definitions AS SELECT * FROM definitions")
         con.unregister("definitions")
         build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)  # as a refresh does
-        con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
+        con.execute("CREATE TABLE refresh_info AS SELECT CAST(? AS DATE) AS as_of_date, "
+                    "CAST(? AS DATE) AS last_event_date", [as_of, as_of])
         write_catalogue(con)  # as the refresh writes it
     finally:
         con.close()
@@ -124,7 +125,8 @@ def three_rules() -> list[Rule]:
     ]
 
 
-def repeat_rule(db: Path) -> int:
+def repeat_rule(db: Path, ops_url: str | None = None) -> int:
     """A rule for repeat buyers at priority 1, so it wins over the default rules."""
     return create_rule(db, rule("Repeat buyers", [{"field": "frequency", "op": ">=", "value": 2}],
-                                priority=1), fields=FIELDS).rule_id
+                                priority=1), fields=FIELDS, user="test",
+                       ops_url=ops_url).rule_id

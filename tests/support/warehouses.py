@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from warehouse.commands import import_campaign_file, list_campaigns
-from warehouse.paths import ops_path, snapshot_dir
+from warehouse.ops import sqlite_path
+from warehouse.paths import snapshot_dir
 from warehouse.pipeline.refresh import refresh
 
 DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
 
 
 def copy_warehouse(source: Path, folder: Path) -> Path:
-    """Copy a warehouse file, its published snapshots and its operational store into ``folder``."""
+    """Copy a warehouse file, its published snapshots and its (SQLite) operational store into
+    ``folder``. The store is copied with SQLite's backup, which includes what its write-ahead
+    log holds."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name
     shutil.copy2(source, target)
     shutil.copytree(snapshot_dir(source), snapshot_dir(target))
-    if ops_path(source).exists():
-        shutil.copy2(ops_path(source), ops_path(target))
+    if sqlite_path(source).exists():
+        with closing(sqlite3.connect(sqlite_path(source))) as original, \
+                closing(sqlite3.connect(sqlite_path(target))) as copy:
+            original.backup(copy)
     return target
 
 

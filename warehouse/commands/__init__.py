@@ -1,7 +1,12 @@
 """The command side: the only code that writes the operational store (rules, campaigns,
-assignments, audit log). Pages and the CLI call the functions exported here; they never open the
-store themselves. ``ops_store`` holds the store's connection, schema and transactions; the rest
-of this package calls it.
+assignments, audit log, runs, model metadata). Pages and the CLI call the functions exported
+here; they never open the store themselves.
+
+Every command takes the warehouse path ``db`` (its snapshot is read, its store found beside it)
+and the keyword ``ops_url`` (the store's URL, ``--ops-url``; None: ``$ACTIONBOARD_OPS_URL``, else
+the SQLite file beside ``db``). Every command that changes something or hands customers out
+takes the acting user, ``user`` (a signed-in user's name; "cli" from the command line), and
+records it in the audit log in the same transaction.
 
 Public API (``from warehouse.commands import ...``):
 
@@ -9,14 +14,17 @@ Public API (``from warehouse.commands import ...``):
   ``list_rules``, ``get_rule``, ``create_rule``, ``update_rule``, ``move_rule``,
   ``set_rule_enabled``, ``delete_rule``, ``validate_rule``, ``parse_conditions``,
   ``winners_sql``, ``snapshot_fields``;
-* campaigns — ``launch_campaign``, ``list_campaigns``, ``fetch_campaign``,
-  ``UnknownCampaignError``, ``campaign_group_csv``, ``export_campaign``, ``EXPORT_COLUMNS``,
-  ``GROUPS``, ``DEFAULT_CONTROL_SHARE``, ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
-* audit — ``audit_log``;
-* daily contact list — ``launch_daily_list``, ``record_list_download``, ``list_audience``,
-  ``DEFAULT_LIST_CONTROL_SHARE``, ``ListLaunchUnavailableError``;
+* campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
+  ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
+  ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
+  ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
+  ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
+* audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
+* daily contact list — ``launch_daily_list`` (a stored list through ``launch_audience``),
+  ``record_list_download`` (through ``log_segment_export``), ``list_audience``,
+  ``DEFAULT_LIST_CONTROL_SHARE``;
 * run records and the model registry: ``warehouse.commands.runs`` and
-  ``warehouse.commands.model_registry`` (imported directly).
+  ``warehouse.commands.model_registry`` (imported directly; they take the store's engine).
 
 Names are imported on first use, so that a caller needing one command (the ingest recording the
 demo campaign) does not load every module of the command side.
@@ -29,6 +37,14 @@ from typing import Any
 
 _EXPORTS = {
     "audit_log": "audit",
+    "log_segment_export": "audit",
+    "log_send": "audit",
+    "log_sign_in": "audit",
+    "CampaignClock": "campaigns.launch",
+    "LAUNCH_SOURCES": "campaigns.launch",
+    "LaunchedCampaign": "campaigns.launch",
+    "campaign_clock": "campaigns.launch",
+    "launch_audience": "campaigns.launch",
     "DEFAULT_CONTROL_SHARE": "campaigns.launch",
     "DEFAULT_DURATION_DAYS": "campaigns.launch",
     "launch_campaign": "campaigns.launch",
@@ -58,7 +74,6 @@ _EXPORTS = {
     "parse_conditions": "rules.validation",
     "validate_rule": "rules.validation",
     "DEFAULT_LIST_CONTROL_SHARE": "daily_list",
-    "ListLaunchUnavailableError": "daily_list",
     "launch_daily_list": "daily_list",
     "list_audience": "daily_list",
     "record_list_download": "daily_list",

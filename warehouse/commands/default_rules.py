@@ -1,6 +1,22 @@
-"""The rules a new operational store starts with (seeded once; see ``ops_store.ensure``)."""
+"""The rules a new operational store starts with, seeded once per store.
+
+The rules commands seed them on a store's first use, after ``warehouse.ops.ops_store`` (so after
+a DuckDB-era store was imported). A marker in ``ops_meta`` remembers the seeding, so rules a user
+deleted never come back, and a store whose rules came from elsewhere (an import) is left alone.
+"""
 
 from __future__ import annotations
+
+import json
+import weakref
+
+from sqlalchemy import Engine, exists, insert, select
+
+from warehouse.clock import utc_now
+from warehouse.ops import ops_transaction
+from warehouse.ops.schema import ops_meta, rules
+
+SEEDED_KEY = "default_rules_seeded"
 
 DEFAULT_RULES: list[dict[str, object]] = [
     {
@@ -53,3 +69,35 @@ DEFAULT_RULES: list[dict[str, object]] = [
         "kpi": "conversion rate",
     },
 ]
+
+
+# Engines whose store is known to be seeded: the marker never goes away, so once seen it need
+# not be read again by this process.
+_seeded: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def seed_default_rules(engine: Engine) -> bool:
+    """Insert ``DEFAULT_RULES`` (priorities 1..n) into a store that was never seeded and holds
+    no rule; mark the store seeded either way. Returns True when rules were inserted."""
+    if engine in _seeded:
+        return False
+    marker = select(ops_meta.c.value).where(ops_meta.c.key == SEEDED_KEY)
+    with ops_transaction(engine, readonly=True) as connection:
+        done = connection.execute(marker).first() is not None
+    inserted = False
+    if not done:
+        with ops_transaction(engine) as connection:  # the writer lock: one seeder at a time
+            if connection.execute(marker).first() is None:
+                if not connection.execute(select(exists().select_from(rules))).scalar():
+                    now = utc_now()
+                    connection.execute(insert(rules), [
+                        {"name": rule["name"], "priority": priority,
+                         "conditions": json.dumps(rule["conditions"]), "action": rule["action"],
+                         "channel": rule["channel"], "offer": rule["offer"], "kpi": rule["kpi"],
+                         "enabled": True, "created_at": now, "updated_at": now}
+                        for priority, rule in enumerate(DEFAULT_RULES, start=1)
+                    ])
+                    inserted = True
+                connection.execute(insert(ops_meta).values(key=SEEDED_KEY, value="true"))
+    _seeded.add(engine)
+    return inserted

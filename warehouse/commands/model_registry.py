@@ -25,13 +25,14 @@ import os
 import platform
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import joblib
-from sqlalchemy import Engine, RowMapping, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from warehouse.clock import utc_now
 from warehouse.ops import ops_transaction
@@ -158,7 +159,7 @@ def _write_temporary(folder: Path, estimator: Any) -> Path:
     return Path(name)
 
 
-def _version_of(row: RowMapping, folder: Path) -> ModelVersion:
+def _version_of(row: Mapping[Any, Any], folder: Path) -> ModelVersion:
     return ModelVersion(
         name=row["name"], version=row["version"], trained_at=row["trained_at"],
         train_start=row["train_start"], train_end=row["train_end"], params=row["params"],
@@ -192,7 +193,7 @@ def register_model(
         raise ValueError(f"training window starts after it ends: {train_start} > {train_end}")
     if params is None:
         params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
-    row = {
+    row: dict[str, Any] = {
         "name": name,
         "trained_at": trained_at or utc_now(),
         "train_start": train_start,

@@ -34,6 +34,7 @@ INTERRUPTED = "interrupted"
 # row older than this is a run whose process died, even where its pid cannot be checked.
 RUNNING_LIMIT = timedelta(hours=6)
 ERROR_WIDTH = 60
+NO_RUNS = "No runs recorded yet."
 COLUMNS = ["run_id", "kind", "status", "started_at", "finished_at", "seconds", "params", "counts",
            "error", "host", "pid"]
 
@@ -67,7 +68,7 @@ def record_run(
         run_id = connection.execute(insert(runs).values(
             kind=kind, status="running", started_at=utc_now(), host=socket.gethostname(),
             pid=os.getpid(), params=_json_safe(params),
-        )).inserted_primary_key[0]
+        ).returning(runs.c.run_id)).scalar_one()
     run = RunRecord(run_id=int(run_id), kind=kind)
     try:
         yield run
@@ -151,7 +152,7 @@ def _error(error: str | None) -> str:
 def format_runs(frame: pd.DataFrame) -> str:
     """``list_runs`` as the plain-text table ``python app.py runs`` prints."""
     if frame.empty:
-        return "No runs recorded yet."
+        return NO_RUNS
     table = pd.DataFrame({
         "run": frame["run_id"].astype(str),
         "kind": frame["kind"],

@@ -135,16 +135,18 @@ def run_backtest(
     settings: DailySettings | None = None,
     strategies: tuple[str, ...] = tuple(STRATEGIES),
     keep: Path | None = None,
+    ops_url: str | None = None,
 ) -> BacktestResult:
     """Replay the daily job for ``days`` report dates ending at ``end`` with each strategy;
     store and return the result. The replays' workspaces (registry, lists) live in a temporary
-    folder, or in ``keep/<strategy>`` to inspect them. Raises DailyInputError for dates the
+    folder, or in ``keep/<strategy>`` to inspect them; the run is recorded in the store at
+    ``ops_url``. Raises DailyInputError for dates the
     data cannot judge."""
     settings = settings or DailySettings()
     if int(days) < 1:
         raise DailyInputError(f"the backtest needs at least 1 day, got {days}")
     require_warehouse(db)
-    ws = for_db(db, settings=settings)
+    ws = for_db(db, settings=settings, ops_url=ops_url)
     started = time.perf_counter()
     params = {"days": days, "end": end, "strategies": list(strategies)}
     with record_run(ws.engine, "backtest", params) as run, open_raw(db) as con:

@@ -39,7 +39,7 @@ from warehouse.daily import cache, data, reports
 from warehouse.daily.settings import DailySettings
 from warehouse.daily.store import write_bytes, write_frame
 from warehouse.daily.training import Trained, ensure_version, window_days
-from warehouse.daily.workspace import Workspace, for_db
+from warehouse.daily.workspace import JOB_USER, Workspace, for_db
 from warehouse.features import open_raw
 from warehouse.prediction_log import partition_path, write_predictions
 
@@ -122,9 +122,9 @@ def _hand_out(ws: Workspace, day: date, name: str, content: bytes, kept: Path) -
     write_bytes(kept, content)
     if ws.out is None:
         return None
-    handed = write_bytes(ws.out / name, content)
-    record_list_download(ws.db, day, name, max(content.count(b"\r\n") - 1, 0))
-    return handed
+    record_list_download(ws.db, day, name, max(content.count(b"\r\n") - 1, 0), user=ws.user,
+                         ops_url=ws.ops_url)
+    return write_bytes(ws.out / name, content)
 
 
 def _score(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date, model: Trained,
@@ -208,12 +208,15 @@ def run_daily(
     out: Path | None = None,
     retrain: bool = False,
     settings: DailySettings | None = None,
+    ops_url: str | None = None,
+    user: str = JOB_USER,
 ) -> DayResult:
     """The daily job on warehouse ``db`` for ``report_date`` (default: the data's "today", the
     day after the last loaded activity); files go to ``out`` (default ``data/reports/`` beside
-    the warehouse). Recorded as a run of kind ``daily``."""
+    the warehouse), each audited as an export by ``user``. Recorded as a run of kind ``daily``
+    in the store at ``ops_url``."""
     require_warehouse(db)
-    ws = for_db(db, out, settings)
+    ws = for_db(db, out, settings, ops_url=ops_url, user=user)
     params = {"report_date": report_date, "retrain": retrain, "out": ws.out}
     with record_run(ws.engine, "daily", params) as run, open_raw(db) as con:
         con.execute("SET enable_progress_bar = false")

@@ -25,13 +25,15 @@ from warehouse.ops.engine import create_ops_engine
 from warehouse.ops.migrate import upgrade
 from warehouse.prediction_log import predictions_dir
 
+JOB_USER = "cli"  # the acting user the audit log records for the files the job hands out
+
 
 @dataclass(frozen=True)
 class Workspace:
     """``cache``: features and outcomes; ``reports``: lists, predicted-vs-actual, effects,
     history; ``engine`` and ``models``: the model registry; ``predictions``: the prediction
     log; ``out``: where the list and predicted-vs-actual files are handed out (None: only in
-    ``reports``)."""
+    ``reports``), audited as taken by ``user`` in the store at ``ops_url``."""
 
     db: Path
     cache: DailyStore
@@ -42,6 +44,8 @@ class Workspace:
     out: Path | None
     settings: DailySettings
     replay: bool = False
+    ops_url: str | None = None
+    user: str = JOB_USER
 
 
 def default_out(db: Path) -> Path:
@@ -50,13 +54,13 @@ def default_out(db: Path) -> Path:
 
 
 def for_db(db: Path, out: Path | None = None, settings: DailySettings | None = None,
-           ops_url: str | None = None) -> Workspace:
+           ops_url: str | None = None, user: str = JOB_USER) -> Workspace:
     """The warehouse's own workspace; files go to ``out`` (default ``default_out(db)``)."""
     store = DailyStore.for_db(db)
     return Workspace(db=Path(db), cache=store, reports=store, engine=ops_store(db, ops_url),
                      models=models_dir(db), predictions=predictions_dir(db),
                      out=Path(out) if out is not None else default_out(db),
-                     settings=settings or DailySettings())
+                     settings=settings or DailySettings(), ops_url=ops_url, user=user)
 
 
 @contextmanager

@@ -169,13 +169,15 @@ def ingest_retailrocket(
     folder: Path,
     price_property: str | None = None,
     progress: bool = True,
+    *,
+    ops_url: str | None = None,
 ) -> IngestSummary:
     """Load ``events``, ``item_properties_part1/2`` and ``category_tree`` from ``folder``
     (``.csv`` or ``.csv.gz``) into the warehouse ``db`` as one transaction.
 
     A ``demo_campaign.csv`` beside them (the demo's completed past campaign: audience, groups,
-    window) is recorded in the operational store once the load has committed; importing it
-    again changes nothing.
+    window) is recorded in the operational store (``ops_url``, see ``warehouse.ops.ops_url``) once
+    the load has committed; importing it again changes nothing.
 
     Rows already in the warehouse and exact duplicates within a file are dropped (counted);
     bad rows go to ``rejected_rows`` unless a file has more than 5% of them, which refuses the
@@ -192,7 +194,7 @@ def ingest_retailrocket(
     campaign_file = folder / DEMO_CAMPAIGN_FILE
     if campaign_file.is_file():
         try:
-            campaign_id = import_campaign_file(Path(db), campaign_file)
+            campaign_id = import_campaign_file(Path(db), campaign_file, ops_url=ops_url)
         except ValueError as error:  # the events are committed; say why the campaign is not
             log.warning("%s was not recorded", campaign_file, exc_info=error)
             summary.notes.append(f"{DEMO_CAMPAIGN_FILE} was not recorded: {error}")

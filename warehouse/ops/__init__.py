@@ -9,7 +9,7 @@ Tables are in ``warehouse.ops.schema``; the schema is migrated by Alembic on fir
 
 from warehouse.ops.engine import OPS_URL_ENV_VAR, ops_transaction, ops_url, sqlite_path
 from warehouse.ops.legacy import LegacyStoreError
-from warehouse.ops.store import dispose_engines, ops_engine, ops_store
+from warehouse.ops.store import dispose_engines, ops_engine, ops_store, ops_store_exists
 
 __all__ = [
     "OPS_URL_ENV_VAR",
@@ -17,6 +17,7 @@ __all__ = [
     "dispose_engines",
     "ops_engine",
     "ops_store",
+    "ops_store_exists",
     "ops_transaction",
     "ops_url",
     "sqlite_path",

@@ -15,7 +15,9 @@ refuses at once when another writer committed in between. (Python's driver would
 transactions only before DML and commit DDL on its own; here SQLAlchemy emits BEGIN itself.) On
 PostgreSQL, whose READ COMMITTED writers would interleave and lose such updates, a write
 transaction first takes a transaction-scoped advisory lock. The store's writes are small, so one
-writer at a time costs little; reads never wait for it.
+writer at a time costs little; reads never wait for it. A read-only transaction sees one
+snapshot of the store on both backends (PostgreSQL runs it at REPEATABLE READ, which never
+fails a reader), so two tables read one after the other agree: a campaign and its assignments.
 """
 
 from __future__ import annotations
@@ -111,16 +113,52 @@ def ops_transaction(engine: Engine, *, readonly: bool = False) -> Iterator[Conne
 
     A write transaction (the default) waits until no other writer, in any thread or process,
     holds the store; it then sees every earlier commit and no later one until it ends.
-    ``readonly`` transactions wait for nobody, and PostgreSQL refuses writes in them.
+    ``readonly`` transactions wait for nobody, see one snapshot throughout, and PostgreSQL
+    refuses writes in them.
     """
-    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as connection, _transaction(connection, readonly=readonly):
+        yield connection
+
+
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction for migrations, which may rebuild tables.
+
+    SQLite alters a table by copying it and dropping the original, and with foreign keys
+    enforced, dropping a parent table first deletes its rows and, by ON DELETE CASCADE, every
+    child row (a campaign's assignments). SQLite's documented procedure is to switch enforcement
+    off outside the transaction and check every key before committing: done here. PostgreSQL
+    alters tables in place; there this is ``ops_transaction``.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            with _transaction(connection, readonly=False):
+                yield connection
+            return
+        driver = connection.connection.driver_connection  # outside any transaction (autocommit)
+        if driver is None:
+            raise RuntimeError("the SQLite connection has no driver connection")
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with _transaction(connection, readonly=False):
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration left rows without their parent: {broken[:3]}")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def _transaction(connection: Connection, *, readonly: bool) -> Iterator[None]:
+    postgres = connection.dialect.name == "postgresql"
     options: dict[str, Any] = {_WRITE_OPTION: not readonly}
     if readonly and postgres:
         options["postgresql_readonly"] = True
-    with engine.connect() as connection:
-        connection.execution_options(**options)
-        with connection.begin():
-            if postgres and not readonly:
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": _WRITER_LOCK_KEY})
-            yield connection
+        options["isolation_level"] = "REPEATABLE READ"
+    connection.execution_options(**options)
+    with connection.begin():
+        if postgres and not readonly:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _WRITER_LOCK_KEY})
+        yield

@@ -1,7 +1,7 @@
 """Copy an operational store of the DuckDB era into the new store, once.
 
 Before the store moved to SQLite/PostgreSQL, rules, campaigns, assignments, the audit log and
-``ops_meta`` lived in ``<db stem>.ops.duckdb`` (``warehouse/ops_schema.py``). The first open of the
+``ops_meta`` lived in ``<db stem>.ops.duckdb``. The first open of the
 new store beside such a file copies every row in one transaction, records the import in
 ``ops_meta`` and renames the file to ``….ops.duckdb.migrated``: either all rows arrive and the file
 is set aside, or nothing changes and the file stays for the next attempt. A crash after the
@@ -120,6 +120,9 @@ def _legacy_rows(legacy: duckdb.DuckDBPyConnection, table: Table) -> Iterator[li
         rows = [dict(zip(shared, row, strict=True)) for row in chunk]
         if table is schema.ops_meta:
             rows = [row for row in rows if row["key"] not in DROPPED_META_KEYS]
+        if table is schema.campaigns:  # as migration 0002 fills it for rows stored before it
+            for row in rows:
+                row.setdefault("clock", "given" if row["source"] == "demo" else "wall")
         if rows:
             yield rows
 

@@ -4,7 +4,9 @@ Runs in code, not from an ``alembic.ini``: the package carries its migrations an
 upgrades the store it opens. All pending steps run in one write transaction, which holds the store's
 writer lock, so when two processes open a new store at once the second waits, then finds the
 schema current and does nothing. PostgreSQL and SQLite both roll DDL back with the transaction, so
-a failed step leaves the previous version.
+a failed step leaves the previous version. On SQLite the transaction runs with foreign keys
+unenforced and checked before the commit (``schema_transaction``): a step that rebuilds a parent
+table must not cascade-delete its children.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from warehouse.ops.engine import describe, ops_transaction
+from warehouse.ops.engine import describe, ops_transaction, schema_transaction
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Not Alembic's default name, so a PostgreSQL database shared with another application keeps
@@ -50,13 +52,14 @@ def current_revision(engine: Engine) -> str | None:
         return context.get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every pending migration to the store behind ``engine``, under its lock."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending migration up to ``revision`` (tests stop earlier) to the store behind
+    ``engine``, under its lock."""
     config = _config()
-    with ops_transaction(engine) as connection:  # a writer: other openers wait here
+    with schema_transaction(engine) as connection:  # a writer: other openers wait here
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    log.debug("operational store %s at schema %s", describe(str(engine.url)), head_revision())
+        command.upgrade(config, revision)
+    log.debug("operational store %s at schema %s", describe(str(engine.url)), revision)
 
 
 def new_revision(engine: Engine, message: str) -> None:

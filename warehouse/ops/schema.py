@@ -7,7 +7,8 @@ test checks the two agree. Changing a table means adding a migration.
 Conventions: timestamps are naive UTC (``*_at``), JSON columns hold small documents (parameters,
 counts, metrics), enumerations are checked by the database. ``rules``, ``campaigns``,
 ``campaign_assignments``, ``audit_log`` and ``ops_meta`` keep the columns of the DuckDB store they
-replace (``warehouse/ops_schema.py``), so rows copy across unchanged.
+replace, so rows copy across unchanged (``campaigns.clock`` is filled in, as migration 0002 fills
+it).
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ ROLES = ("viewer", "analyst", "campaign_owner", "admin")
 AUDIT_EVENTS = ("sign_in", "rule_change", "launch", "export", "send")
 RUN_STATUSES = ("running", "succeeded", "failed")
 GROUP_NAMES = ("treatment", "control")
-CAMPAIGN_SOURCES = ("board", "demo")
+# Where a campaign's audience came from: a rule on the Action board, the demo's past campaign,
+# a list a user imported, and the pages and jobs that launch explicit audiences.
+CAMPAIGN_SOURCES = ("board", "demo", "import", "daily_list", "uplift", "decline_risk", "push")
+# Which clock dated a launch: the wall clock (current data), the end of the data (a warehouse of
+# past data), or a date the caller gave (imported campaigns, backfills).
+CAMPAIGN_CLOCKS = ("wall", "data", "given")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -87,7 +93,9 @@ campaigns = Table(
     Column("ends_at", DateTime, nullable=False),
     Column("audience_size", BigInteger, nullable=False),
     Column("source", String, nullable=False),
+    Column("clock", String, nullable=False),  # added by migration 0002
     CheckConstraint(_one_of("source", CAMPAIGN_SOURCES), name="source"),
+    CheckConstraint(_one_of("clock", CAMPAIGN_CLOCKS), name="clock"),
 )
 
 campaign_assignments = Table(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from warehouse.ops.engine import create_ops_engine, ops_url
-from warehouse.ops.legacy import import_legacy_store
+from warehouse.ops.engine import OPS_URL_ENV_VAR, create_ops_engine, ops_url, sqlite_path
+from warehouse.ops.legacy import import_legacy_store, legacy_path
 from warehouse.ops.migrate import upgrade
 
 _ENGINES: dict[str, Engine] = {}
@@ -43,6 +43,17 @@ def ops_store(db: Path, url: str | None = None) -> Engine:
     engine = ops_engine(ops_url(db, url))
     import_legacy_store(engine, db)
     return engine
+
+
+def ops_store_exists(db: Path, url: str | None = None) -> bool:
+    """Whether warehouse ``db`` has a store to read, without creating one: a URL is given
+    (``url`` or ``$ACTIONBOARD_OPS_URL``: a server's store is taken to exist), or the SQLite file
+    or a DuckDB-era store lies beside ``db``. Readers that must not create a store (the refresh,
+    ``app.py runs``) ask this before ``ops_store``."""
+    if url or os.environ.get(OPS_URL_ENV_VAR):
+        return True
+    db = Path(db).expanduser().resolve()
+    return sqlite_path(db).exists() or legacy_path(db).exists()
 
 
 def dispose_engines() -> None:

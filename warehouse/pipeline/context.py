@@ -39,6 +39,8 @@ class RefreshContext:
     clv_discount_rate: float = DEFAULT_CLV_DISCOUNT_RATE
     # The customer fields the refresh's steps publish, as (step name, field), in run order.
     published_fields: tuple[tuple[str, Field], ...] = ()
+    # The operational store's URL (--ops-url); None: $ACTIONBOARD_OPS_URL or the file beside db.
+    ops_url: str | None = None
 
     @property
     def cutoff_at(self) -> datetime:

@@ -49,13 +49,15 @@ def refresh(
     clv_horizon_months: int = DEFAULT_CLV_HORIZON_MONTHS,
     clv_discount_rate: float = DEFAULT_CLV_DISCOUNT_RATE,
     registry: StepRegistry = REGISTRY,
+    ops_url: str | None = None,
 ) -> Path:
     """Rebuild marts and models as of ``as_of`` (default: the last day with data) and publish them.
 
     Returns the published snapshot's path. With ``progress`` a progress bar and a summary (as-of
     date, rows per mart, seconds) are printed. Raises FileNotFoundError without a warehouse,
     ValueError when there is nothing to refresh, WarehouseBusyError if an ingest holds the lock,
-    StepOrderError when the steps' declarations cannot run. ``registry`` holds the steps to run.
+    StepOrderError when the steps' declarations cannot run. ``registry`` holds the steps to run;
+    campaigns are read from the operational store at ``ops_url`` (see ``warehouse.ops.ops_url``).
     """
     db = Path(db)
     if not db.exists():
@@ -76,6 +78,7 @@ def refresh(
                 clv_horizon_months=clv_horizon_months,
                 clv_discount_rate=clv_discount_rate,
                 published_fields=published_fields,
+                ops_url=ops_url,
             )
             seconds = _run_steps(con, ctx, steps, progress)
             summary = _summary_lines(con, ctx, steps, seconds)

@@ -247,7 +247,9 @@ def measurement_cutoff(cur: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     return None if as_of is None else pd.Timestamp(cutoff_after(as_of))
 
 
-def campaign_overview(cur: duckdb.DuckDBPyConnection, db: Path) -> pd.DataFrame:
+def campaign_overview(
+    cur: duckdb.DuckDBPyConnection, db: Path, ops_url: str | None = None
+) -> pd.DataFrame:
     """Every campaign of the ops store (live, newest first) with its state in this snapshot.
 
     Columns: those of ``warehouse.commands.list_campaigns`` — with ``status`` at the snapshot's
@@ -256,7 +258,8 @@ def campaign_overview(cur: duckdb.DuckDBPyConnection, db: Path) -> pd.DataFrame:
     the refresh — plus ``is_measured`` (the snapshot holds its results).
     """
     cutoff = measurement_cutoff(cur)
-    frame = list_campaigns(db, None if cutoff is None else cutoff.to_pydatetime())
+    frame = list_campaigns(db, None if cutoff is None else cutoff.to_pydatetime(),
+                           ops_url=ops_url)
     measured = set(campaign_results(cur)["campaign_id"])
     frame["is_measured"] = frame["campaign_id"].isin(measured) & (frame["status"] != "scheduled")
     return frame

@@ -1,5 +1,6 @@
-"""Campaign tables shared by the operational store (where launches write them) and the snapshot
-(where the refresh copies them to measure outcomes), and the campaign status rule both apply."""
+"""The snapshot's copies of the operational store's campaign tables (the refresh measures them;
+the store's own tables are ``warehouse.ops.schema``, with the same columns), and the campaign
+status rule both apply (the store's side: ``commands.campaigns.storage.status_expression``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ CREATE TABLE IF NOT EXISTS campaigns (
     launched_at TIMESTAMP NOT NULL,
     ends_at TIMESTAMP NOT NULL,
     audience_size BIGINT NOT NULL,
-    source VARCHAR NOT NULL          -- 'board' | 'demo'
+    source VARCHAR NOT NULL,         -- 'board' | 'demo' | a page or job (ops.schema)
+    clock VARCHAR                    -- 'wall' | 'data' | 'given': what dated launched_at
 );
 CREATE TABLE IF NOT EXISTS campaign_assignments (
     campaign_id VARCHAR NOT NULL,

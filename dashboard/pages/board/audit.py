@@ -1,4 +1,5 @@
-"""The Action board's audit card: launches and exports, newest first."""
+"""The Action board's audit card: rule changes, launches, exports and sends, newest first, with
+who made them."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from warehouse import commands
 
 AUDIT_COLUMNS = [
     {"field": "when", "headerName": "When (UTC)", "width": 180, "sort": "desc"},
-    {"field": "event", "headerName": "Event", "width": 100},
-    {"field": "campaign_id", "headerName": "Campaign", "width": 200},
+    {"field": "user", "headerName": "User", "width": 130},
+    {"field": "event", "headerName": "Event", "width": 120},
+    {"field": "subject", "headerName": "Campaign, segment or rule", "width": 220},
     {"field": "group_name", "headerName": "Group", "width": 110},
     {"field": "row_count", "headerName": "Rows", "width": 100, "valueFormatter": COUNT_FORMAT,
      "type": "numericColumn"},
@@ -31,15 +33,16 @@ AUDIT_COLUMNS = [
 def card() -> dbc.Card:
     """The audit grid."""
     return dbc.Card(dbc.CardBody([
-        html.H4("Audit log: launches and exports", className="mb-2"),
+        html.H4("Audit log: rule changes, launches, exports and sends", className="mb-2"),
         grid(ids.BOARD_AUDIT_GRID, AUDIT_COLUMNS, "key", 260),
     ]), className="mb-3")
 
 
-def render_audit(_campaigns: dict | None, _audit: dict | None) -> list[dict[str, Any]]:
-    """Launches and exports, newest first."""
+def render_audit(_campaigns: dict | None, _audit: dict | None,
+                 _rules: dict | None = None) -> list[dict[str, Any]]:
+    """The latest audit rows, newest first."""
     try:
-        entries = commands.audit_log(common.db())
+        entries = commands.audit_log(common.db(), ops_url=common.ops_url())
     except PROBLEMS as error:
         hidden(error, "the audit grid")
         return []
@@ -52,4 +55,5 @@ def register(app: dash.Dash) -> None:
         Output(ids.BOARD_AUDIT_GRID, "rowData"),
         Input(ids.BOARD_CAMPAIGNS_VERSION, "data"),
         Input(ids.BOARD_AUDIT_VERSION, "data"),
+        Input(ids.BOARD_RULES_VERSION, "data"),
     )(render_audit)

@@ -67,7 +67,7 @@ def card() -> dbc.Card:
 def render_campaigns(version: dict | None, selected: str | None) -> tuple:
     """Every campaign, newest first; the one just launched becomes the selected one."""
     try:
-        overview = query(queries.campaign_overview, common.db(), cache=False)
+        overview = query(queries.campaign_overview, common.db(), common.ops_url(), cache=False)
     except PROBLEMS as error:
         hidden(error, "the campaigns grid")
         return [], [], None
@@ -88,7 +88,7 @@ def campaign_detail(campaign_id: str | None, _version: dict | None) -> tuple:
         text = "No campaign yet: launch one from a rule above."
         return text, None, figures.empty_figure(title, text), True, True
     try:
-        overview = query(queries.campaign_overview, common.db(), cache=False)
+        overview = query(queries.campaign_overview, common.db(), common.ops_url(), cache=False)
         overview = overview.set_index("campaign_id")
         cutoff = query(queries.measurement_cutoff)
         if campaign_id not in overview.index:
@@ -115,7 +115,8 @@ def download_group(trigger: Any, _treatment: Any, _control: Any, campaign_id: st
         raise PreventUpdate
     group = "treatment" if trigger == ids.BOARD_DOWNLOAD_TREATMENT else "control"
     try:
-        file_name, text, rows = commands.campaign_group_csv(common.db(), campaign_id, group)
+        file_name, text, rows = commands.campaign_group_csv(
+            common.db(), campaign_id, group, user=common.user(), ops_url=common.ops_url())
     except (ValueError, *PROBLEMS) as error:
         reason = shown(error)
         return no_update, components.message(reason, color="danger"), no_update

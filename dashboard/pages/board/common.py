@@ -15,20 +15,33 @@ from typing import Any
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard import store_access
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from warehouse import commands
 from warehouse.connections import WarehouseBusyError
 from warehouse.schema.fields import FieldCatalogue, read_field_catalogue
 
 # What a card shows as a message instead of content. A stored rule the current validation
-# refuses (e.g. saved before it) cannot be evaluated: RuleError.
-PROBLEMS = (DataUnavailableError, WarehouseBusyError, commands.RuleError)
+# refuses (e.g. saved before it) cannot be evaluated: RuleError. An operational store that cannot
+# be reached (a PostgreSQL server down): SQLAlchemyError.
+PROBLEMS = (DataUnavailableError, WarehouseBusyError, commands.RuleError, SQLAlchemyError)
 
 
 def db() -> Path:
     """The warehouse of the app serving this request."""
     return snapshot_reader().db
+
+
+def ops_url() -> str | None:
+    """The operational store of the app serving this request."""
+    return store_access.ops_url()
+
+
+def user() -> str:
+    """Who acts in this request (the audit log's user)."""
+    return store_access.acting_user()
 
 
 def catalogue() -> FieldCatalogue:

@@ -87,7 +87,7 @@ def update_design(rule_id: str | None, share: Any, alpha: Any, power: Any, effec
         reason = shown(error)
         return no_update, components.message(reason, color="danger")
     try:
-        rules = commands.list_rules(common.db())
+        rules = commands.list_rules(common.db(), ops_url=common.ops_url())
         baseline = query(queries.audience_baseline, rules, identifier)
     except PROBLEMS as error:
         reason = shown(error)
@@ -133,16 +133,16 @@ def launch(_clicks: Any, rule_id: str | None, share: Any, name: str | None, days
             raise ValueError("Select a rule to launch.")
         control_share = design_inputs.percent_input(share, "Control share", 0, 50,
                                                    allow_high=True)
-        campaign_id = commands.launch_campaign(
+        launched = commands.launch_campaign(
             common.db(), identifier, name=(name or "").strip() or None, control_share=control_share,
-            duration_days=_duration(days))
-        overview = query(queries.campaign_overview, common.db(), cache=False)
-        text = tables.launch_text(campaign_id, overview)
+            duration_days=_duration(days), user=common.user(), ops_url=common.ops_url())
+        overview = query(queries.campaign_overview, common.db(), common.ops_url(), cache=False)
+        text = tables.launch_text(launched, overview)
     except (ValueError, NoSnapshotError, *PROBLEMS) as error:
         reason = shown(error)
         return components.message(f"Not launched: {reason}", color="danger"), no_update
     return (dbc.Alert(text, color="success", className="mb-2"),
-            common.bump(version, campaign_id=campaign_id))
+            common.bump(version, campaign_id=launched.campaign_id))
 
 
 def register(app: dash.Dash) -> None:

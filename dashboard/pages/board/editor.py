@@ -140,7 +140,8 @@ def edit_form(trigger: Any, _new: Any, _edit: Any, _add: Any, removes: list, rul
         if identifier is None:
             raise PreventUpdate
         try:
-            return _rule_form(commands.get_rule(common.db(), identifier), catalogue)
+            rule = commands.get_rule(common.db(), identifier, ops_url=common.ops_url())
+            return _rule_form(rule, catalogue)
         except commands.RuleError:  # deleted meanwhile
             raise PreventUpdate from None
     if trigger == ids.BOARD_CONDITION_ADD:
@@ -167,7 +168,7 @@ def read_conditions(mode: str, fields: list, ops: list, values: list,
 
 
 def _saved_text(rule: commands.Rule, warnings: list[str]) -> list:
-    stats = query(queries.rule_stats, commands.list_rules(common.db()))
+    stats = query(queries.rule_stats, commands.list_rules(common.db(), ops_url=common.ops_url()))
     row = stats.rules.set_index("rule_id").loc[rule.rule_id]
     text = (f"Saved '{rule.name}' (priority {rule.priority}): "
             f"{formatting.count(row.count_won)} customers get its action; "
@@ -189,8 +190,9 @@ def save_rule(_clicks: Any, edit_id: int | None, name: str | None, action: str |
         segments = query(queries.known_segments)
         catalogue = common.catalogue()
         warnings = commands.validate_rule(rule, catalogue, segments)
-        saved = (commands.update_rule(db, rule, segments, fields=catalogue) if edit_id is not None
-                 else commands.create_rule(db, rule, segments, fields=catalogue))
+        save = commands.update_rule if edit_id is not None else commands.create_rule
+        saved = save(db, rule, segments, fields=catalogue, user=common.user(),
+                     ops_url=common.ops_url())
         text = _saved_text(saved, warnings)
     except (ValueError, *PROBLEMS) as error:
         reason = shown(error)

@@ -79,7 +79,7 @@ def render_rules(version: dict | None, selected: str | None) -> tuple:
     options: list[dict[str, str]] = []
     value = None
     try:
-        rules = commands.list_rules(common.db())
+        rules = commands.list_rules(common.db(), ops_url=common.ops_url())
         options = [{"label": f"{r.priority}. {r.name}" + ("" if r.enabled else " (off)"),
                     "value": str(r.rule_id)} for r in rules]
         valid = {o["value"] for o in options}
@@ -103,7 +103,8 @@ def toggle_label(rule_id: str | None, _version: dict | None) -> str:
     if identifier is None:
         return "Turn off"
     try:
-        return "Turn off" if commands.get_rule(common.db(), identifier).enabled else "Turn on"
+        rule = commands.get_rule(common.db(), identifier, ops_url=common.ops_url())
+        return "Turn off" if rule.enabled else "Turn on"
     except (commands.RuleError, *PROBLEMS) as error:
         hidden(error, "the on/off button's label")
         return "Turn off"
@@ -115,7 +116,7 @@ def ask_before_delete(_clicks: int | None, rule_id: str | None) -> tuple[bool, s
     if identifier is None:
         raise PreventUpdate
     try:
-        rule = commands.get_rule(common.db(), identifier)
+        rule = commands.get_rule(common.db(), identifier, ops_url=common.ops_url())
     except commands.RuleError:  # deleted meanwhile
         raise PreventUpdate from None
     return True, (f"Delete the rule '{rule.name}'? Its customers fall through to the next "
@@ -124,18 +125,20 @@ def ask_before_delete(_clicks: int | None, rule_id: str | None) -> tuple[bool, s
 
 def change_rule(action: str, rule_id: int) -> str:
     """Apply 'up', 'down', 'toggle' or 'delete' to a stored rule; return what happened."""
-    db = common.db()
-    rule = commands.get_rule(db, rule_id)
+    db, where = common.db(), {"ops_url": common.ops_url()}
+    acting = {"user": common.user(), **where}
+    rule = commands.get_rule(db, rule_id, **where)
     if action in ("up", "down"):
         target = rule.priority - 1 if action == "up" else rule.priority + 1
-        moved = next(r for r in commands.move_rule(db, rule_id, target) if r.rule_id == rule_id)
+        moved = next(r for r in commands.move_rule(db, rule_id, target, **acting)
+                     if r.rule_id == rule_id)
         return f"'{rule.name}' now has priority {moved.priority}."
     if action == "toggle":
-        changed = commands.set_rule_enabled(db, rule_id, not rule.enabled)
+        changed = commands.set_rule_enabled(db, rule_id, not rule.enabled, **acting)
         if changed.enabled:
             return f"'{rule.name}' is on again."
         return f"'{rule.name}' is off: its customers fall through to the next matching rule."
-    commands.delete_rule(db, rule_id)
+    commands.delete_rule(db, rule_id, **acting)
     return f"Deleted '{rule.name}'. Campaigns already launched from it are kept."
 
 

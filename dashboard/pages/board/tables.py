@@ -17,7 +17,7 @@ from dash import html
 
 from dashboard import formatting
 from dashboard.pages.board import figures, forms, ids
-from warehouse.commands import Rule
+from warehouse.commands import LaunchedCampaign, Rule
 from warehouse.queries.board import BoardStats
 from warehouse.schema.fields import FieldCatalogue
 
@@ -83,16 +83,32 @@ def campaign_rows(overview: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def audit_subject(row: Any) -> str:
+    """What an audit row is about: its campaign, segment or rule."""
+    if isinstance(row.campaign_id, str):
+        return row.campaign_id
+    if isinstance(row.segment, str):
+        return f"segment {row.segment}"
+    if not pd.isna(row.rule_id):
+        return f"rule {int(row.rule_id)}"
+    return ""
+
+
 def audit_rows(entries: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of the audit grid, newest first as the query returns them."""
     return [
         {
             "when": stamp(row.logged_at, "%Y-%m-%d %H:%M:%S"),
+            "user": _text(row.user_name),
             "event": row.event,
-            "campaign_id": row.campaign_id,
-            "group_name": row.group_name if isinstance(row.group_name, str) else "",
+            "subject": audit_subject(row),
+            "group_name": _text(row.group_name),
             "row_count": None if pd.isna(row.row_count) else int(row.row_count),
-            "file_name": row.file_name if isinstance(row.file_name, str) else "",
+            "file_name": _text(row.file_name),
         }
         for row in entries.itertuples(index=False)
     ]
@@ -236,17 +252,20 @@ def shortfall_warnings(plan: pd.DataFrame) -> list:
     return warnings
 
 
-def launch_text(campaign_id: str, overview: pd.DataFrame) -> list:
-    """What the launch did: campaign id, frozen audience and group sizes, and its state."""
-    row = overview.set_index("campaign_id").loc[campaign_id]
+def launch_text(launched: LaunchedCampaign, overview: pd.DataFrame) -> list:
+    """What the launch did: campaign id, frozen audience and group sizes, customers left out for
+    a running campaign, the clock that dated it, and its state."""
+    row = overview.set_index("campaign_id").loc[launched.campaign_id]
     state = status_words(row.status, bool(row.is_measured))
+    left_out = (f" {formatting.count(launched.count_excluded)} customers already in a running "
+                "campaign were left out." if launched.count_excluded else "")
     return [
-        html.Strong(f"Campaign {campaign_id} launched. "),
-        f"{formatting.count(row.audience_size)} customers frozen: ",
-        html.Span(formatting.count(row.count_treatment), id=ids.BOARD_LAUNCH_TREATMENT),
+        html.Strong(f"Campaign {launched.campaign_id} launched. "),
+        f"{formatting.count(launched.audience_size)} customers frozen: ",
+        html.Span(formatting.count(launched.count_treatment), id=ids.BOARD_LAUNCH_TREATMENT),
         " in treatment, ",
-        html.Span(formatting.count(row.count_control), id=ids.BOARD_LAUNCH_CONTROL),
-        f" in control. Status: {state.lower()}.",
+        html.Span(formatting.count(launched.count_control), id=ids.BOARD_LAUNCH_CONTROL),
+        f" in control.{left_out} {launched.describe_clock()} Status: {state.lower()}.",
     ]
 
 

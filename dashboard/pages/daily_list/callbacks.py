@@ -13,8 +13,9 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import components, formatting
+from dashboard import components, formatting, store_access
 from dashboard.errors import hidden, shown
 from dashboard.pages.daily_list import figures, ids
 from dashboard.pages.daily_list.layout import (
@@ -25,14 +26,12 @@ from dashboard.pages.daily_list.layout import (
     database,
     picker_props,
 )
-from warehouse.commands import (
-    ListLaunchUnavailableError,
-    launch_daily_list,
-    record_list_download,
-)
+from warehouse.commands import launch_daily_list, record_list_download
 from warehouse.queries import daily_list as queries
 
 READ_ERRORS = (LookupError, OSError, ValueError)
+# A command can also fail because the operational store cannot be reached or refused the change.
+COMMAND_ERRORS = (*READ_ERRORS, SQLAlchemyError)
 # What the report area shows when there is no report: the list section, empty.
 NOTHING = ([], SHOWN, [], HIDDEN, [], no_update, [], [], SHOWN, True)
 
@@ -141,8 +140,9 @@ def download_report(_clicks: int | None, report_type: str, value: str | None) ->
     try:
         name, content = queries.report_file(db, report_type, day)
         rows = max(content.count(b"\r\n") - 1, 0)
-        record_list_download(db, day, name, rows)
-    except READ_ERRORS as error:
+        record_list_download(db, day, name, rows, user=store_access.acting_user(),
+                             ops_url=store_access.ops_url())
+    except COMMAND_ERRORS as error:
         return no_update, shown(error)
     return dcc.send_bytes(content, name, type="text/csv"), f"Downloaded {name}."
 
@@ -158,14 +158,18 @@ def launch_list(_clicks: int | None, value: str | None, name: str | None,
     if share_percent is None:
         return components.message("Enter a hold-out share from 1 to 50 %.")
     try:
-        campaign_id = launch_daily_list(database(), day, control_share=share_percent / 100,
-                                        channel=channel or "email", name=name or None)
-    except ListLaunchUnavailableError as error:
-        return components.message(shown(error), color="info")
-    except READ_ERRORS as error:
+        launched = launch_daily_list(database(), day, control_share=share_percent / 100,
+                                     channel=channel or "email", name=name or None,
+                                     user=store_access.acting_user(),
+                                     ops_url=store_access.ops_url())
+    except COMMAND_ERRORS as error:
         return components.message(shown(error))
-    return components.message(f"Campaign {campaign_id} launched: see it on the Action board.",
-                              color="success")
+    left_out = (f" {launched.count_excluded:,} left out: already in a running campaign."
+                if launched.count_excluded else "")
+    return components.message(
+        f"Campaign {launched.campaign_id} launched: {launched.count_treatment:,} to contact, "
+        f"{launched.count_control:,} held out.{left_out} {launched.describe_clock()} See it on "
+        "the Action board.", color="success")
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import components
-from dashboard.data import DataUnavailableError, query
+from dashboard import components, store_access
+from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
@@ -20,6 +21,7 @@ from dashboard.pages.segments.profile import (
     profile_stats,
     size_text,
 )
+from warehouse import commands
 from warehouse.csv_safety import to_safe_csv
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import segments as queries
@@ -85,17 +87,22 @@ def _full_segment(segment: str) -> pd.DataFrame:
 
 
 def export_segment(n_clicks: int | None, segment: str | None):
-    """Every customer of the segment as a CSV in which no cell can run as a formula."""
+    """Every customer of the segment as a CSV in which no cell can run as a formula; the export
+    is in the audit log (user, segment, rows, file) before the file is handed out."""
     if not n_clicks or not segment:
         return no_update, no_update
     try:
         if segment not in set(query(queries.segment_overview)["segment"]):
             return no_update, components.message(f"Unknown segment {segment!r}.")
         frame = _full_segment(segment)
-    except DataUnavailableError as error:
+        file_name = export_file_name(segment)
+        commands.log_segment_export(snapshot_reader().db, segment, len(frame), file_name,
+                                    user=store_access.acting_user(),
+                                    ops_url=store_access.ops_url())
+    except (DataUnavailableError, SQLAlchemyError) as error:
         reason = shown(error)
         return no_update, components.message(reason)
-    return dcc.send_string(to_safe_csv(frame), export_file_name(segment), "text/csv"), None
+    return dcc.send_string(to_safe_csv(frame), file_name, "text/csv"), None
 
 
 def update_cluster_scatter(x: str, y: str):

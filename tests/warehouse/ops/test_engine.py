@@ -18,7 +18,8 @@ NOW = datetime(2015, 9, 18, 12, 0)
 
 def _campaign(campaign_id: str = "c-20150918-1", source: str = "board") -> dict:
     return {"campaign_id": campaign_id, "name": "Win-back", "control_share": 0.2, "salt": "ab",
-            "launched_at": NOW, "ends_at": NOW, "audience_size": 2, "source": source}
+            "launched_at": NOW, "ends_at": NOW, "audience_size": 2, "source": source,
+            "clock": "wall"}
 
 
 def _user(name: str = "ana", role: str = "analyst") -> dict:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.support.ops_store import StoreCase
 from warehouse.ops import ops_engine, ops_transaction
+from warehouse.ops.engine import create_ops_engine
 from warehouse.ops.migrate import VERSION_TABLE, current_revision, head_revision, upgrade
-from warehouse.ops.schema import metadata
+from warehouse.ops.schema import campaign_assignments, campaigns, metadata
 
 EXPECTED_TABLES = {"rules", "campaigns", "campaign_assignments", "audit_log", "ops_meta", "users",
                    "runs", "model_versions", VERSION_TABLE}
@@ -17,7 +22,7 @@ EXPECTED_TABLES = {"rules", "campaigns", "campaign_assignments", "audit_log", "o
 
 def test_opening_a_new_store_creates_every_table_at_the_newest_version(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == EXPECTED_TABLES
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
 
 
 def test_the_migrated_database_matches_the_schema_module(engine: Engine) -> None:
@@ -39,3 +44,55 @@ def test_upgrading_a_current_store_again_changes_nothing(store: StoreCase) -> No
 
 def test_the_engine_is_created_once_per_url_and_process(store: StoreCase) -> None:
     assert ops_engine(store.url) is ops_engine(store.url)
+
+
+def _campaign(campaign_id: str, source: str, **values: object) -> dict:
+    return {"campaign_id": campaign_id, "name": "n", "control_share": 0.2,
+            "launched_at": datetime(2015, 8, 1), "ends_at": datetime(2015, 8, 29),
+            "audience_size": 2, "source": source, **values}
+
+
+def test_campaigns_stored_before_the_clock_keep_their_assignments_and_get_their_clock(
+    store: StoreCase,
+) -> None:
+    engine = create_ops_engine(store.url)
+    try:
+        upgrade(engine, "0001")
+        with ops_transaction(engine) as connection:  # as the store held them before 0002
+            for campaign_id, source in (("c-20150801-1", "board"), ("demo-1", "demo")):
+                connection.execute(text(
+                    "INSERT INTO campaigns (campaign_id, name, control_share, launched_at, "
+                    "ends_at, audience_size, source) VALUES (:id, 'n', 0.2, :at, :at, 2, :source)"
+                ), {"id": campaign_id, "at": datetime(2015, 8, 1), "source": source})
+                connection.execute(text(
+                    "INSERT INTO campaign_assignments (campaign_id, customer_id, group_name) "
+                    "VALUES (:id, 'a', 'treatment'), (:id, 'b', 'control')"), {"id": campaign_id})
+        upgrade(engine)  # SQLite rebuilds campaigns here: the assignments must not cascade away
+        with ops_transaction(engine, readonly=True) as connection:
+            clocks = connection.execute(select(campaigns.c.campaign_id, campaigns.c.clock)
+                                        .order_by(campaigns.c.campaign_id)).all()
+            kept = connection.execute(select(campaign_assignments.c.campaign_id)).scalars().all()
+        assert [tuple(row) for row in clocks] == [("c-20150801-1", "wall"), ("demo-1", "given")]
+        assert sorted(kept) == ["c-20150801-1"] * 2 + ["demo-1"] * 2
+        assert current_revision(engine) == "0002"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("values", "accepted"), [
+    ({"source": "daily_list", "clock": "data"}, True),
+    ({"source": "push", "clock": "wall"}, True),
+    ({"source": "somewhere", "clock": "wall"}, False),
+    ({"source": "board", "clock": "sundial"}, False),
+    ({"source": "board", "clock": None}, False),
+])
+def test_the_store_checks_a_campaigns_source_and_clock(
+    engine: Engine, values: dict, accepted: bool
+) -> None:
+    row = _campaign("c-1", **values)
+    if accepted:
+        with ops_transaction(engine) as connection:
+            connection.execute(insert(campaigns).values(**row))
+        return
+    with pytest.raises(IntegrityError), ops_transaction(engine) as connection:
+        connection.execute(insert(campaigns).values(**row))

@@ -14,7 +14,8 @@ import pytest
 
 from tests.support.shops import SHOP_EVENTS, build_shop, build_warehouse
 from warehouse.connections import WarehouseBusyError
-from warehouse.paths import ops_path, snapshot_dir
+from warehouse.ops import sqlite_path
+from warehouse.paths import snapshot_dir
 from warehouse.pipeline import refresh as refresh_module
 from warehouse.pipeline.context import RefreshContext
 from warehouse.pipeline.refresh import refresh
@@ -72,7 +73,7 @@ def test_precomputed_page_tables_agree_with_the_tables_they_summarise(tmp_path):
         counted = con.execute("SELECT period_end, segment, count(*) FROM segment_snapshots "
                               "GROUP BY ALL ORDER BY ALL").fetchall()
     assert summary == members and sizes == counted and sizes
-    assert not ops_path(db).exists()  # the refresh reads the operational store, never creates it
+    assert not sqlite_path(db).exists()  # the refresh reads the operational store, never creates it
 
 
 def test_second_refresh_switches_current_and_keeps_the_previous_file(tmp_path):

@@ -123,13 +123,14 @@ def test_campaign_overview_states_are_measured_against_the_snapshot_cutoff(
     with duckdb.connect(str(snapshot)) as con:  # as a refresh before these launches leaves them
         con.execute(campaign_outcomes.TABLES_DDL)
     rule_id = create_rule(db, rule("Repeat", [{"field": "frequency", "op": ">=", "value": 2}],
-                                   priority=1), fields=FIELDS).rule_id
+                                   priority=1), fields=FIELDS, user="test").rule_id
     launches = {  # launched_at, days → expected status
         (datetime(2015, 6, 1), 10): "completed",  # ends 06-11, before the cutoff
         (datetime(2015, 6, 25), 14): "running",  # ends 07-09, after it
         (datetime(2015, 7, 1), 28): "scheduled",  # launched at the cutoff: no data after it
     }
-    expected = {launch_campaign(db, rule_id, launched_at=at, duration_days=days): status
+    expected = {launch_campaign(db, rule_id, launched_at=at, duration_days=days,
+                                exclude_running=False, user="test").campaign_id: status
                 for (at, days), status in launches.items()}
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert measurement_cutoff(con) == pd.Timestamp("2015-07-01")

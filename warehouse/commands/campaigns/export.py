@@ -1,21 +1,31 @@
-"""Export a campaign's treatment and control groups as formula-safe CSV, with an audit row each.
+"""Export a campaign's treatment and control groups as formula-safe CSV, audited.
 
 Columns: customer_id, group, action, channel, offer, segment, clv_amount (currency units). Text
 cells are neutralised against spreadsheet formula injection (``warehouse.csv_safety``): customer
 ids, offers and segment names come from data files and users. Every export — file or dashboard
-download — appends an ``audit_log`` row (event 'export', campaign, group, rows, file name).
+download — appends an ``audit_log`` row per group (event 'export', user, campaign, group, rows,
+file name).
+
+Files are all or nothing: both groups are written to temporary files in the target folder, both
+audit rows are committed in one transaction, and only then are the files renamed into place
+(``os.replace``, atomic within a folder). An export killed before the commit leaves the previous
+files and no audit row; one killed after it has logged both groups (the log never misses a file
+handed out, which is what it is for).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import secrets
+from contextlib import suppress
 from pathlib import Path
 
-from warehouse.commands.audit import EXPORT, log_audit
+from warehouse.commands.audit import EXPORT, check_user, record
 from warehouse.commands.campaigns.storage import GROUPS, group_members
-from warehouse.commands.ops_store import open_ops
 from warehouse.csv_safety import to_safe_csv
+from warehouse.ops import ops_store, ops_transaction
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
 
@@ -27,26 +37,61 @@ def export_file_name(campaign_id: str, group_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"{campaign_id}_{group_name}") + ".csv"
 
 
-def campaign_group_csv(db: Path, campaign_id: str, group_name: str) -> tuple[str, str, int]:
-    """(file name, CSV text, customers in it) of one group for a dashboard download; logs it."""
+def campaign_group_csv(
+    db: Path, campaign_id: str, group_name: str, *, user: str, ops_url: str | None = None
+) -> tuple[str, str, int]:
+    """(file name, CSV text, customers in it) of one group for a download by ``user``; the
+    download is logged before the text is returned."""
+    user = check_user(user)
     file_name = export_file_name(campaign_id, group_name)
-    with open_ops(db) as con:
-        frame = group_members(con, campaign_id, group_name)[list(EXPORT_COLUMNS)]
-        log_audit(con, EXPORT, campaign_id, group_name, len(frame), file_name)
-    log.info("exported %s (%d customers)", file_name, len(frame))
+    with ops_transaction(ops_store(db, ops_url)) as connection:
+        frame = group_members(connection, campaign_id, group_name)[list(EXPORT_COLUMNS)]
+        record(connection, EXPORT, user=user, campaign_id=campaign_id, group_name=group_name,
+               row_count=len(frame), file_name=file_name)
+    log.info("%s downloaded %s (%d customers)", user, file_name, len(frame))
     return file_name, to_safe_csv(frame), len(frame)
 
 
-def export_campaign(db: Path, campaign_id: str, out_dir: Path) -> list[Path]:
-    """Write ``<campaign_id>_treatment.csv`` and ``_control.csv`` into ``out_dir``; log both."""
+def _write_temporary(target: Path, text: str) -> Path:
+    """``text`` in a new hidden file beside ``target`` (created exclusively, so two exports at
+    once never share one; permissions as any new file's)."""
+    path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    with path.open("x", encoding="utf-8", newline="") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    return path
+
+
+def export_campaign(
+    db: Path, campaign_id: str, out_dir: Path, *, user: str, ops_url: str | None = None
+) -> list[Path]:
+    """Write ``<campaign_id>_treatment.csv`` and ``_control.csv`` into ``out_dir`` for ``user``;
+    both groups are logged, and both files replace any earlier ones, or neither."""
+    user = check_user(user)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    with open_ops(db) as con:
-        for group_name in GROUPS:
-            frame = group_members(con, campaign_id, group_name)[list(EXPORT_COLUMNS)]
-            path = out_dir / export_file_name(campaign_id, group_name)
-            path.write_text(to_safe_csv(frame), encoding="utf-8", newline="")
-            log_audit(con, EXPORT, campaign_id, group_name, len(frame), str(path))
-            written.append(path)
-    return written
+    engine = ops_store(db, ops_url)
+    with ops_transaction(engine, readonly=True) as connection:
+        frames = {group: group_members(connection, campaign_id, group)[list(EXPORT_COLUMNS)]
+                  for group in GROUPS}
+    targets = {group: out_dir / export_file_name(campaign_id, group) for group in GROUPS}
+    for target in targets.values():  # so that the renames after the audit commit can all happen
+        if target.exists() and not target.is_file():
+            raise ValueError(f"cannot export to {target}: something other than a file is there")
+    temporary: dict[str, Path] = {}
+    try:
+        for group, frame in frames.items():
+            temporary[group] = _write_temporary(targets[group], to_safe_csv(frame))
+        with ops_transaction(engine) as connection:
+            for group, frame in frames.items():
+                record(connection, EXPORT, user=user, campaign_id=campaign_id,
+                       group_name=group, row_count=len(frame), file_name=str(targets[group]))
+        for group in GROUPS:
+            os.replace(temporary.pop(group), targets[group])
+    finally:
+        for leftover in temporary.values():
+            with suppress(FileNotFoundError):
+                leftover.unlink()
+    log.info("%s exported campaign %s to %s", user, campaign_id, out_dir)
+    return [targets[group] for group in GROUPS]

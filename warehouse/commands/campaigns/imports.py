@@ -8,7 +8,11 @@ fills the segment as of the launch from its segment snapshots). The campaign is 
 ``source = 'demo'``.
 
 Idempotent: importing the same file again replaces that demo campaign, leaving the store as after
-the first import. A campaign id already used by a board campaign is refused.
+the first import. A campaign id already used by a launched campaign is refused.
+
+The file is read and checked in an in-memory DuckDB (the same CSV reader and rules as the
+ingest); the rows then go to the operational store in one transaction, in bulk. This module loads
+neither pandas nor the rest of the command side: the ingest calls it.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from sqlalchemy import delete, insert, select
 
-from warehouse.commands.ops_store import open_ops
-from warehouse.connections import transaction
+from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.bulk import insert_rows
+from warehouse.ops.schema import campaign_assignments, campaigns
 
 REQUIRED_COLUMNS = ("campaign_id", "campaign_name", "action", "channel", "offer", "kpi",
                     "launched_at", "ends_at", "control_share", "visitorid", "group")
 CAMPAIGN_COLUMNS = REQUIRED_COLUMNS[:9]
 
 READ_SQL = """
-CREATE OR REPLACE TEMP TABLE import_rows AS
+CREATE TABLE import_rows AS
 SELECT *, row_number() OVER () + 1 AS line_number
 FROM read_csv(?, all_varchar = true, header = true)
 """
@@ -68,22 +74,23 @@ GROUP BY campaign_id, trim(visitorid) HAVING count(*) > 1
 LIMIT 1
 """
 
-INSERT_CAMPAIGNS_SQL = """
-INSERT INTO campaigns
-SELECT trim(campaign_id), any_value(campaign_name), NULL, NULL, any_value(action),
-       any_value(channel), any_value(offer), any_value(kpi),
-       CAST(any_value(control_share) AS DOUBLE), NULL,
-       CAST(CAST(any_value(launched_at) AS DATE) AS TIMESTAMP),
-       CAST(CAST(any_value(ends_at) AS DATE) AS TIMESTAMP) + INTERVAL 1 DAY,
-       count(*), 'demo'
+CAMPAIGNS_SQL = """
+SELECT trim(campaign_id) AS campaign_id, any_value(campaign_name) AS name,
+       any_value(action) AS action, any_value(channel) AS channel, any_value(offer) AS offer,
+       any_value(kpi) AS kpi, CAST(any_value(control_share) AS DOUBLE) AS control_share,
+       CAST(CAST(any_value(launched_at) AS DATE) AS TIMESTAMP) AS launched_at,
+       CAST(CAST(any_value(ends_at) AS DATE) AS TIMESTAMP) + INTERVAL 1 DAY AS ends_at,
+       count(*) AS audience_size
 FROM import_rows
 GROUP BY trim(campaign_id)
+ORDER BY campaign_id
 """
 
-INSERT_ASSIGNMENTS_SQL = """
-INSERT INTO campaign_assignments
-SELECT trim(campaign_id), trim(visitorid), "group", NULL, NULL FROM import_rows
+ASSIGNMENTS_SQL = """
+SELECT trim(campaign_id), trim(visitorid), "group" FROM import_rows ORDER BY line_number
 """
+ASSIGNMENT_COLUMNS = ("campaign_id", "customer_id", "group_name")
+CHUNK_ROWS = 50_000
 
 
 def _validate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -106,7 +113,7 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                          f"{campaign_id!r} (lines {first_line} and {second_line})")
 
 
-def import_campaign_file(db: Path, path: Path) -> str:
+def import_campaign_file(db: Path, path: Path, *, ops_url: str | None = None) -> str:
     """Store the campaign(s) of ``path`` as completed demo campaigns; return their id(s).
 
     Raises FileNotFoundError for a missing file and ValueError naming the file, line and column
@@ -115,28 +122,30 @@ def import_campaign_file(db: Path, path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No campaign file at {path}")
-    with open_ops(db) as con:
+    with duckdb.connect() as con:
         con.execute(READ_SQL, [str(path)])
-        try:
-            _validate(con, path)
-            ids = [row[0] for row in con.execute(
-                "SELECT DISTINCT trim(campaign_id) FROM import_rows ORDER BY 1").fetchall()]
-            if not ids:
-                raise ValueError(f"{path}: no campaign rows after the header")
-            taken = con.execute(
-                "SELECT campaign_id FROM campaigns WHERE source <> 'demo' "
-                "AND list_contains(CAST(? AS VARCHAR[]), campaign_id) LIMIT 1", [ids]
-            ).fetchall()
-            if taken:
-                raise ValueError(f"{path}: campaign id {taken[0][0]!r} is already used by a "
-                                 "campaign launched from the board")
-            with transaction(con):
-                for table in ("campaign_assignments", "campaigns"):
-                    # table comes from the tuple above, never from input
-                    con.execute(f"DELETE FROM {table} "  # noqa: S608
-                                "WHERE list_contains(CAST(? AS VARCHAR[]), campaign_id)", [ids])
-                con.execute(INSERT_CAMPAIGNS_SQL)
-                con.execute(INSERT_ASSIGNMENTS_SQL)
-        finally:
-            con.execute("DROP TABLE IF EXISTS import_rows")
+        _validate(con, path)
+        cursor = con.execute(CAMPAIGNS_SQL)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if not rows:
+            raise ValueError(f"{path}: no campaign rows after the header")
+        ids = [row["campaign_id"] for row in rows]
+        with ops_transaction(ops_store(db, ops_url)) as connection:
+            taken = connection.execute(
+                select(campaigns.c.campaign_id)
+                .where(campaigns.c.campaign_id.in_(ids), campaigns.c.source != "demo")
+            ).scalars().first()
+            if taken is not None:
+                raise ValueError(f"{path}: campaign id {taken!r} is already used by a "
+                                 "campaign launched from the board or a page")
+            for table in (campaign_assignments, campaigns):
+                connection.execute(delete(table).where(table.c.campaign_id.in_(ids)))
+            connection.execute(insert(campaigns), [
+                {**row, "rule_id": None, "rule_name": None, "salt": None, "source": "demo",
+                 "clock": "given"} for row in rows])
+            cursor = con.execute(ASSIGNMENTS_SQL)
+            insert_rows(connection, campaign_assignments, ASSIGNMENT_COLUMNS,
+                        (row for chunk in iter(lambda: cursor.fetchmany(CHUNK_ROWS), [])
+                         for row in chunk))
     return ", ".join(ids)

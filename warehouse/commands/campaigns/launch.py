@@ -1,83 +1,301 @@
-"""Launching a rule's audience as a campaign: a frozen A/B test with treatment and control.
+"""Launching a campaign: a frozen A/B test with treatment and control.
 
-Launching freezes the audience — the customers the rule *wins* (highest-priority enabled match)
-in the current snapshot, with their segment and CLV at that moment — and splits it into treatment
-and control (``analytics.experiments.assignment``) by a salted hash (``assignment.py``).
-Assignments are stored and never recomputed, so later snapshots cannot change them. The launch is
-audited in the same transaction.
+Two ways in, one way through:
+
+* ``launch_campaign(db, rule_id, ...)`` freezes the customers a rule *wins* (highest-priority
+  enabled match) in the current snapshot, with their segment and CLV at that moment (source
+  'board');
+* ``launch_audience(db, audience, ...)`` freezes an explicit list given by a page or a job (the
+  Daily list, Uplift, Decline risk, Promote an item, an import): customer ids, optionally with
+  segment and CLV.
+
+Either way the audience is split into treatment and control by a salted hash, stratified by
+segment (``assignment.py``, ``analytics.experiments.assignment``). Customers already in a campaign
+running at the launch are left out by default (their outcome would mix two treatments); the
+result says how many. Assignments are stored and never recomputed, and the launch is audited in
+the same transaction.
+
+**The campaign clock.** A campaign is measured against the data after its launch. On a warehouse
+of past data (the demo ends in 2015) a launch dated by the wall clock would lie years after the
+data and never show a result, so such a launch is dated at the end of the data: midnight (UTC)
+after the current snapshot's last event date, the first instant the data does not cover; its
+results appear once data after that instant is loaded (e.g. ``demo.simulator``). When the data is
+current (its last event date is today or yesterday, UTC), the wall clock dates it. The campaign
+row records which clock was used ('data', 'wall', or 'given' when the caller set the date).
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 import secrets
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from analytics.experiments.assignment import assign_groups, validate_control_share
-from warehouse.clock import utc_now
-from warehouse.commands.audit import LAUNCH, log_audit
-from warehouse.commands.campaigns.assignment import rule_audience
-from warehouse.commands.campaigns.storage import insert_campaign, next_campaign_id
-from warehouse.commands.ops_store import write
-from warehouse.commands.rules.model import RuleError
+import duckdb
+import pandas as pd
+
+from analytics.experiments.assignment import (
+    CONTROL,
+    TREATMENT,
+    assign_groups,
+    validate_control_share,
+)
+from warehouse.clock import cutoff_after, utc_now
+from warehouse.commands.audit import LAUNCH, check_user, record
+from warehouse.commands.campaigns.assignment import audience_frame, rule_audience, with_units
+from warehouse.commands.campaigns.storage import (
+    insert_campaign,
+    next_campaign_id,
+    running_customers,
+)
+from warehouse.commands.rules.model import CHANNELS, RuleError
 from warehouse.commands.rules.storage import list_rules
+from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.schema import CAMPAIGN_SOURCES
 from warehouse.schema.fields import read_field_catalogue
-from warehouse.snapshots import open_snapshot
+from warehouse.snapshots import NoSnapshotError, open_snapshot
 
 DEFAULT_CONTROL_SHARE = 0.2
 DEFAULT_DURATION_DAYS = 28
+WALL, DATA, GIVEN = "wall", "data", "given"
+# Sources a launch may name: 'demo' is the demo's past campaign, recorded only by its import.
+LAUNCH_SOURCES = tuple(source for source in CAMPAIGN_SOURCES if source != "demo")
+CURRENT_DATA_DAYS = 1  # data whose last event date is this many days old or newer is current
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CampaignClock:
+    """When a launch made now is dated, and by which clock ('wall', 'data' or 'given').
+
+    ``data_end`` is midnight (UTC) after the snapshot's last event date, None without one."""
+
+    launched_at: datetime
+    clock: str
+    data_end: datetime | None = None
+
+    def describe(self) -> str:
+        """A sentence for a page: when the campaign starts and why then."""
+        when = f"{self.launched_at:%Y-%m-%d %H:%M} UTC"
+        if self.clock == DATA:
+            return (f"Dated {when}, the end of the data (which is not current): results appear "
+                    "once data after that is loaded and refreshed.")
+        if self.clock == GIVEN:
+            return f"Dated {when}, as given."
+        return f"Dated {when}, now: the data is current."
+
+
+@dataclass(frozen=True)
+class LaunchedCampaign:
+    """What a launch stored: the campaign, its groups, who was left out, and its clock."""
+
+    campaign_id: str
+    name: str
+    source: str
+    launched_at: datetime
+    ends_at: datetime
+    clock: str
+    count_treatment: int
+    count_control: int
+    count_excluded: int  # left out: in a campaign running at the launch
+
+    @property
+    def audience_size(self) -> int:
+        return self.count_treatment + self.count_control
+
+    def describe_clock(self) -> str:
+        """The clock's sentence (``CampaignClock.describe``) for this campaign."""
+        return CampaignClock(self.launched_at, self.clock).describe()
+
+
+def _last_event_date(con: duckdb.DuckDBPyConnection) -> date | None:
+    [(last,)] = con.execute("SELECT max(last_event_date) FROM refresh_info").fetchall()
+    return last
+
+
+def _published_last_event_date(db: Path) -> date | None:
+    """The current snapshot's last event date; None when nothing is published yet."""
+    try:
+        with open_snapshot(db) as con:
+            return _last_event_date(con)
+    except NoSnapshotError:
+        return None
+
+
+def _clock(last_event_date: date | None, now: datetime | None, launched_at: datetime | None
+           ) -> CampaignClock:
+    data_end = None if last_event_date is None else cutoff_after(last_event_date)
+    if launched_at is not None:
+        if launched_at.tzinfo is not None:
+            launched_at = launched_at.astimezone(UTC).replace(tzinfo=None)
+        return CampaignClock(launched_at, GIVEN, data_end)
+    now = now or utc_now()
+    current = (last_event_date is None
+               or last_event_date >= (now - timedelta(days=CURRENT_DATA_DAYS)).date())
+    if current or data_end is None:
+        return CampaignClock(now, WALL, data_end)
+    return CampaignClock(data_end, DATA, data_end)
+
+
+def campaign_clock(db: Path, *, now: datetime | None = None) -> CampaignClock:
+    """How a launch made ``now`` (default: the current time, naive UTC) would be dated, from the
+    current snapshot's last event date; the wall clock when nothing is published yet."""
+    return _clock(_published_last_event_date(db), now, None)
+
+
+def _text(value: Any, label: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{label} must not be empty")
+    return value.strip()
+
+
+def _duration(duration_days: Any) -> int:
+    try:
+        days = operator.index(duration_days)
+    except TypeError:
+        days = 0
+    if isinstance(duration_days, bool) or days < 1:
+        raise ValueError("campaign duration must be a whole number of days, at least 1, got "
+                         f"{duration_days!r}")
+    return days
+
+
+def _store_launch(
+    db: Path,
+    audience: pd.DataFrame,
+    attributes: dict[str, Any],
+    *,
+    user: str,
+    control_share: float,
+    duration_days: int,
+    clock: CampaignClock,
+    exclude_running: bool,
+    ops_url: str | None,
+) -> LaunchedCampaign:
+    """Hash, leave out running campaigns' customers, split, store and audit one campaign."""
+    salt = secrets.token_hex(8)
+    audience = with_units(audience, salt)
+    started = clock.launched_at
+    ends = started + timedelta(days=duration_days)
+    with ops_transaction(ops_store(db, ops_url)) as connection:  # serialised: ids, exclusions
+        excluded = 0
+        if exclude_running:
+            held = audience["customer_id"].isin(running_customers(connection, started))
+            excluded = int(held.sum())
+            audience = audience[~held]
+        if audience.empty:
+            raise ValueError(
+                f"all {excluded:,} customers of the audience are in a campaign running on "
+                f"{started:%Y-%m-%d}: nothing to launch (a launch may include them on purpose: "
+                "exclude_running=False)")
+        assigned = assign_groups(audience, control_share)
+        campaign_id = next_campaign_id(connection, started)
+        name = attributes["name"] or f"{attributes['rule_name']} ({started:%Y-%m-%d})"
+        insert_campaign(connection, {
+            **attributes, "campaign_id": campaign_id, "name": name,
+            "control_share": control_share, "salt": salt, "launched_at": started,
+            "ends_at": ends, "audience_size": len(assigned), "clock": clock.clock,
+        }, assigned)
+        record(connection, LAUNCH, user=user, campaign_id=campaign_id, row_count=len(assigned),
+               detail={"source": attributes["source"], "clock": clock.clock,
+                       "excluded": excluded, "rule_id": attributes.get("rule_id")})
+    counts = assigned["group_name"].value_counts()
+    launched = LaunchedCampaign(
+        campaign_id=campaign_id, name=name, source=attributes["source"], launched_at=started,
+        ends_at=ends, clock=clock.clock, count_treatment=int(counts.get(TREATMENT, 0)),
+        count_control=int(counts.get(CONTROL, 0)), count_excluded=excluded,
+    )
+    log.info("%s launched campaign %s (%s, %s clock): %d customers, %d left out", user,
+             campaign_id, launched.source, clock.clock, launched.audience_size, excluded)
+    return launched
+
+
+def launch_audience(
+    db: Path,
+    audience: pd.DataFrame | Iterable[object],
+    *,
+    user: str,
+    name: str,
+    action: str,
+    channel: str,
+    offer: str,
+    kpi: str,
+    source: str,
+    control_share: float = DEFAULT_CONTROL_SHARE,
+    duration_days: int = DEFAULT_DURATION_DAYS,
+    exclude_running: bool = True,
+    launched_at: datetime | None = None,
+    ops_url: str | None = None,
+) -> LaunchedCampaign:
+    """Launch an explicit audience as a campaign; return what was stored.
+
+    ``audience``: customer ids, or a frame with ``customer_id`` and optionally ``segment`` (the
+    stratum; NULL ones are filled by the refresh from the segment at launch) and ``clv_amount``.
+    ``source`` names the page or job (one of ``LAUNCH_SOURCES``). Customers in a campaign
+    running at the launch are left out unless ``exclude_running`` is False. ``launched_at``
+    (naive UTC) overrides the campaign clock. ValueError names what is wrong: an empty text, an
+    unknown channel or source, a control share outside (0, 0.5], a duration under one day, a
+    bad audience row, or nobody left to launch.
+    """
+    user = check_user(user)
+    share = validate_control_share(control_share)
+    days = _duration(duration_days)
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {channel!r}")
+    if source not in LAUNCH_SOURCES:
+        raise ValueError(f"source must be one of {', '.join(LAUNCH_SOURCES)}, got {source!r}")
+    attributes = {"name": _text(name, "campaign name"), "action": _text(action, "action"),
+                  "channel": channel, "offer": _text(offer, "offer"), "kpi": _text(kpi, "kpi"),
+                  "source": source, "rule_id": None, "rule_name": None}
+    frame = audience_frame(audience)
+    if frame.empty:
+        raise ValueError("the audience is empty: nothing to launch")
+    clock = _clock(_published_last_event_date(db), None, launched_at)
+    return _store_launch(db, frame, attributes, user=user, control_share=share,
+                         duration_days=days, clock=clock,
+                         exclude_running=exclude_running, ops_url=ops_url)
 
 
 def launch_campaign(
     db: Path,
     rule_id: int,
     *,
+    user: str,
     name: str | None = None,
     control_share: float = DEFAULT_CONTROL_SHARE,
     duration_days: int = DEFAULT_DURATION_DAYS,
+    exclude_running: bool = True,
     launched_at: datetime | None = None,
-) -> str:
-    """Freeze rule ``rule_id``'s current audience, assign groups, store it; return the campaign id.
+    ops_url: str | None = None,
+) -> LaunchedCampaign:
+    """Freeze rule ``rule_id``'s current audience as a campaign (source 'board').
 
-    Raises ValueError for a control share outside (0, 0.5], a non-positive duration, an unknown or
-    disabled rule, or an empty audience; NoSnapshotError without published data.
+    As ``launch_audience``; RuleError for an unknown or disabled rule, ValueError when the rule
+    wins no customer, NoSnapshotError without published data.
     """
+    user = check_user(user)
     share = validate_control_share(control_share)
-    if int(duration_days) < 1:
-        raise ValueError(f"campaign duration must be at least 1 day, got {duration_days}")
-    rules = list_rules(db)
+    days = _duration(duration_days)
+    rules = list_rules(db, ops_url=ops_url)
     rule = next((r for r in rules if r.rule_id == rule_id), None)
     if rule is None:
         raise RuleError(f"no rule with id {rule_id}")
     if not rule.enabled:
         raise RuleError(f"rule {rule.name!r} is disabled: enable it before launching a campaign")
-    salt = secrets.token_hex(8)
     with open_snapshot(db) as snap:
-        audience = rule_audience(snap, rules, rule_id, salt, read_field_catalogue(snap))
+        audience = rule_audience(snap, rules, rule_id, read_field_catalogue(snap))
+        clock = _clock(_last_event_date(snap), None, launched_at)
     if audience.empty:
         raise ValueError(f"rule {rule.name!r} wins no customer in the current data: "
                          "nothing to launch")
-    assigned = assign_groups(audience, share)[["customer_id", "group_name", "segment",
-                                               "clv_amount"]]
-    started = launched_at or utc_now()
-
-    def store(con) -> str:
-        campaign_id = next_campaign_id(con, started)
-        insert_campaign(con, {
-            "campaign_id": campaign_id, "name": name or f"{rule.name} ({started:%Y-%m-%d})",
-            "rule_id": rule.rule_id, "rule_name": rule.name, "action": rule.action,
-            "channel": rule.channel, "offer": rule.offer, "kpi": rule.kpi,
-            "control_share": share, "salt": salt, "launched_at": started,
-            "ends_at": started + timedelta(days=int(duration_days)),
-            "audience_size": len(assigned),
-        }, assigned)
-        log_audit(con, LAUNCH, campaign_id, None, len(assigned))
-        return campaign_id
-
-    campaign_id = write(db, store)
-    log.info("launched campaign %s from rule %r: %d customers", campaign_id, rule.name,
-             len(assigned))
-    return campaign_id
+    attributes = {"name": (name or "").strip() or None, "rule_id": rule.rule_id,
+                  "rule_name": rule.name, "action": rule.action, "channel": rule.channel,
+                  "offer": rule.offer, "kpi": rule.kpi, "source": "board"}
+    return _store_launch(db, audience, attributes, user=user, control_share=share,
+                         duration_days=days, clock=clock, exclude_running=exclude_running,
+                         ops_url=ops_url)

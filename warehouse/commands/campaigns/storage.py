@@ -1,100 +1,183 @@
-"""Campaigns in the operational store: new ids, inserts, reads of one campaign, a group or all."""
+"""Campaigns in the operational store: new ids, inserts, reads of one campaign, a group or all,
+the customers held by running campaigns, and the bulk read the refresh measures.
+
+A campaign's ``status`` follows ``warehouse.schema.campaigns.CAMPAIGN_STATUS_SQL``: in a snapshot
+whose data ends before ``cutoff_at`` it is 'scheduled' (launched at or after it), 'running' (ends
+after it) or 'completed'.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from sqlalchemy import ColumnElement, Connection, case, func, insert, literal, select
 
 from analytics.experiments.assignment import CONTROL, TREATMENT
-from warehouse.commands.ops_store import open_ops
-from warehouse.frames import insert_frame
-from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL
+from warehouse.ops import ops_store, ops_store_exists, ops_transaction
+from warehouse.ops.bulk import insert_rows
+from warehouse.ops.schema import campaign_assignments, campaigns
 
 GROUPS = (TREATMENT, CONTROL)
+CHUNK_ROWS = 50_000
+ASSIGNMENT_COLUMNS = ("customer_id", "group_name", "segment", "clv_amount")
 
 
 class UnknownCampaignError(ValueError):
     """No campaign with this id in the operational store."""
 
 
-def next_campaign_id(con: duckdb.DuckDBPyConnection, launched_at: datetime) -> str:
-    """``c-<launch day>-<n>``, the day's next free number. Safe under ``ops_store``'s one thread
-    at a time, called in the transaction that inserts the campaign."""
+def next_campaign_id(connection: Connection, launched_at: datetime) -> str:
+    """``c-<launch day>-<n>``, the day's next free number. Call it in the write transaction that
+    inserts the campaign: writers are serialised, so no other launch takes the number."""
     prefix = f"c-{launched_at:%Y%m%d}-"
-    [(count,)] = con.execute(
-        "SELECT count(*) FROM campaigns WHERE starts_with(campaign_id, ?)", [prefix]
-    ).fetchall()
-    number = count + 1
-    while con.execute("SELECT 1 FROM campaigns WHERE campaign_id = ?",
-                      [f"{prefix}{number}"]).fetchall():
+    taken = set(connection.execute(
+        select(campaigns.c.campaign_id).where(campaigns.c.campaign_id.startswith(
+            prefix, autoescape=True))).scalars())
+    number = len(taken) + 1
+    while f"{prefix}{number}" in taken:
         number += 1
     return f"{prefix}{number}"
 
 
+def _plain(frame: pd.DataFrame) -> list[list[Any]]:
+    """``frame``'s columns as lists of plain Python values, NaN and NA as None (NULL)."""
+    return [frame[name].astype("object").where(frame[name].notna(), None).tolist()
+            for name in frame.columns]
+
+
 def insert_campaign(
-    con: duckdb.DuckDBPyConnection, campaign: dict[str, Any], assignments: pd.DataFrame
+    connection: Connection, campaign: dict[str, Any], assignments: pd.DataFrame
 ) -> None:
-    """Store a launched campaign (the ``campaigns`` columns but ``source``, which is 'board') and
-    its frozen assignments (customer_id, group_name, segment, clv_amount)."""
-    con.execute(
-        "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'board')",
-        [campaign[c] for c in ("campaign_id", "name", "rule_id", "rule_name", "action",
-                               "channel", "offer", "kpi", "control_share", "salt",
-                               "launched_at", "ends_at", "audience_size")],
-    )
-    insert_frame(con, "campaign_assignments",
-                 assignments.assign(campaign_id=campaign["campaign_id"]))
+    """Store a campaign (a dict of ``campaigns`` columns) and its frozen assignments
+    (customer_id, group_name, segment, clv_amount), in bulk."""
+    connection.execute(insert(campaigns).values(**campaign))
+    columns = _plain(assignments[list(ASSIGNMENT_COLUMNS)])
+    rows = ((campaign["campaign_id"], *row) for row in zip(*columns, strict=True))
+    insert_rows(connection, campaign_assignments, ("campaign_id", *ASSIGNMENT_COLUMNS), rows)
 
 
-def fetch_campaign(con: duckdb.DuckDBPyConnection, campaign_id: str) -> dict[str, Any]:
+def campaign_row(connection: Connection, campaign_id: str) -> dict[str, Any]:
     """One campaign's row (UnknownCampaignError naming the id format when there is none)."""
-    frame = con.execute("SELECT * FROM campaigns WHERE campaign_id = ?", [campaign_id]).df()
-    if frame.empty:
+    row = connection.execute(
+        select(campaigns).where(campaigns.c.campaign_id == campaign_id)).mappings().first()
+    if row is None:
         raise UnknownCampaignError(
             f"no campaign {campaign_id!r}; ids look like c-20150918-1 (see the Action board)"
         )
-    return frame.iloc[0].to_dict()
+    return dict(row)
 
 
-def group_members(
-    con: duckdb.DuckDBPyConnection, campaign_id: str, group_name: str
-) -> pd.DataFrame:
+def fetch_campaign(db: Path, campaign_id: str, *, ops_url: str | None = None) -> dict[str, Any]:
+    """One campaign's stored row as a dict of the ``campaigns`` columns."""
+    with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
+        return campaign_row(connection, campaign_id)
+
+
+def group_members(connection: Connection, campaign_id: str, group_name: str) -> pd.DataFrame:
     """One group of a campaign, by customer id: customer_id, group, action, channel, offer,
     segment, clv_amount."""
     if group_name not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group_name!r}")
-    fetch_campaign(con, campaign_id)  # clear error for an unknown id
-    return con.execute(
-        """
-        SELECT a.customer_id, a.group_name AS "group", c.action, c.channel, c.offer,
-               a.segment, a.clv_amount
-        FROM campaign_assignments AS a
-        JOIN campaigns AS c USING (campaign_id)
-        WHERE a.campaign_id = ? AND a.group_name = ?
-        ORDER BY a.customer_id
-        """,
-        [campaign_id, group_name],
-    ).df()
+    campaign = campaign_row(connection, campaign_id)  # a clear error for an unknown id
+    a = campaign_assignments.c
+    rows = connection.execute(
+        select(a.customer_id, a.segment, a.clv_amount)
+        .where(a.campaign_id == campaign_id, a.group_name == group_name)
+        .order_by(a.customer_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["customer_id", "segment", "clv_amount"])
+    return pd.DataFrame({
+        "customer_id": frame["customer_id"].astype("object"),
+        "group": group_name,
+        "action": campaign["action"],
+        "channel": campaign["channel"],
+        "offer": campaign["offer"],
+        "segment": frame["segment"].astype("object"),
+        "clv_amount": pd.to_numeric(frame["clv_amount"]).astype("float64"),
+    })
 
 
-def list_campaigns(db: Path, cutoff_at: datetime | None = None) -> pd.DataFrame:
-    """Every campaign, newest first, with count_treatment, count_control and ``status`` in a
-    snapshot whose data ends before ``cutoff_at`` (all 'scheduled' when None)."""
-    with open_ops(db) as con:
-        return con.execute(
-            f"""
-            SELECT c.*,
-                   count(*) FILTER (WHERE a.group_name = 'treatment') AS count_treatment,
-                   count(*) FILTER (WHERE a.group_name = 'control') AS count_control,
-                   {CAMPAIGN_STATUS_SQL} AS status
-            FROM campaigns AS c
-            LEFT JOIN campaign_assignments AS a USING (campaign_id)
-            GROUP BY ALL
-            ORDER BY c.launched_at DESC, c.campaign_id DESC
-            """,  # noqa: S608 -- a constant expression; the cutoff is a parameter
-            {"cutoff_at": cutoff_at},
-        ).df()
+def running_customers(connection: Connection, at: datetime) -> np.ndarray:
+    """Customer ids in either group of a campaign running at ``at`` (launched at or before it,
+    ending after it)."""
+    query = (select(campaign_assignments.c.customer_id).distinct()
+             .join(campaigns, campaigns.c.campaign_id == campaign_assignments.c.campaign_id)
+             .where(campaigns.c.launched_at <= at, campaigns.c.ends_at > at))
+    return np.asarray(connection.execute(query).scalars().all(), dtype=object)
+
+
+def status_expression(cutoff_at: datetime | None) -> ColumnElement[str]:
+    """``CAMPAIGN_STATUS_SQL`` over the store's ``campaigns``, for a snapshot whose data ends
+    before ``cutoff_at`` (None: no data yet, everything is scheduled)."""
+    if cutoff_at is None:
+        return literal("scheduled")
+    return case(
+        (campaigns.c.launched_at >= cutoff_at, "scheduled"),
+        (campaigns.c.ends_at > cutoff_at, "running"),
+        else_="completed",
+    )
+
+
+def list_campaigns(
+    db: Path, cutoff_at: datetime | None = None, *, ops_url: str | None = None
+) -> pd.DataFrame:
+    """Every campaign, newest first: the ``campaigns`` columns, count_treatment, count_control
+    and ``status`` in a snapshot whose data ends before ``cutoff_at`` (all 'scheduled' when
+    None)."""
+    a = campaign_assignments.c
+    counts = (
+        select(a.campaign_id,
+               func.count().filter(a.group_name == TREATMENT).label("count_treatment"),
+               func.count().filter(a.group_name == CONTROL).label("count_control"))
+        .group_by(a.campaign_id).subquery()
+    )
+    query = (
+        select(campaigns,
+               func.coalesce(counts.c.count_treatment, 0).label("count_treatment"),
+               func.coalesce(counts.c.count_control, 0).label("count_control"),
+               status_expression(cutoff_at).label("status"))
+        .outerjoin(counts, counts.c.campaign_id == campaigns.c.campaign_id)
+        .order_by(campaigns.c.launched_at.desc(), campaigns.c.campaign_id.desc())
+    )
+    with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
+        result = connection.execute(query)
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    for column in ("launched_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    for column in ("audience_size", "count_treatment", "count_control"):
+        frame[column] = frame[column].astype("int64")
+    frame["rule_id"] = frame["rule_id"].astype("Int64")
+    frame["control_share"] = frame["control_share"].astype("float64")
+    return frame
+
+
+def campaign_chunks(
+    db: Path, ops_url: str | None = None, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[tuple[str, pa.Table]]:
+    """Every row of ``campaigns``, then of ``campaign_assignments``, as (table name, Arrow
+    table of at most ``chunk_rows`` rows): the refresh copies them into the snapshot it builds.
+
+    Both tables are read in one read-only transaction (one consistent view of the store), in
+    chunks, so memory stays bounded whatever the number of assignments. Nothing is yielded, and
+    no store is created, when warehouse ``db`` has none (``ops_store_exists``).
+    """
+    if not ops_store_exists(db, ops_url):
+        return
+    with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
+        for table, order in ((campaigns, (campaigns.c.campaign_id,)),
+                             (campaign_assignments, (campaign_assignments.c.campaign_id,
+                                                     campaign_assignments.c.customer_id))):
+            names = [column.name for column in table.c]
+            result = connection.execute(
+                select(table).order_by(*order).execution_options(yield_per=chunk_rows))
+            for rows in result.partitions():
+                columns = list(zip(*rows, strict=True))
+                yield table.name, pa.table({name: pa.array(values)
+                                            for name, values in zip(names, columns,
+                                                                    strict=True)})

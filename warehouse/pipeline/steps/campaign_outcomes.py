@@ -15,7 +15,9 @@ Tables written (after ``customers``, so segments can be filled in):
   gmv_per_customer): group sizes, control and treatment means, absolute and relative lift with
   95 % CI, p-value, SRM p-value and flag (``analytics.experiments.results``).
 
-The operational store is only read (attached read-only); without one the tables are empty.
+The operational store is only read: its campaigns and assignments arrive in chunks through the
+command side (``campaign_chunks``, one read-only transaction); without a store the tables are
+empty, and none is created.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from analytics.experiments.results import experiment_results
-from warehouse.commands.ops_store import attached_read_only
+from warehouse.commands.campaigns.storage import campaign_chunks
 from warehouse.frames import insert_frame
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.pipeline.steps.segment_snapshots import segments_at_sql
@@ -34,8 +36,6 @@ from warehouse.schema.campaigns import CAMPAIGN_STATUS_SQL, CAMPAIGN_TABLES_DDL
 
 if TYPE_CHECKING:
     from warehouse.pipeline.context import RefreshContext
-
-OPS_TABLES = ("campaigns", "campaign_assignments")
 
 # The four tables this step writes, created empty first.
 TABLES_DDL = CAMPAIGN_TABLES_DDL + """
@@ -135,12 +135,8 @@ LEFT JOIN window_orders AS o USING (campaign_id, customer_id)
 
 def _copy_from_ops(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
     """Fill ``campaigns`` and ``campaign_assignments`` from the operational store, if any."""
-    with attached_read_only(con, ctx.db) as ops:
-        if ops is None:
-            return
-        for name in OPS_TABLES:
-            # names come from constants, never from input
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {ops}.{name}")  # noqa: S608
+    for table, chunk in campaign_chunks(ctx.db, ctx.ops_url):
+        insert_frame(con, table, chunk)
 
 
 def _results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -67,6 +67,7 @@ def test_launch_freezes_the_audience_and_shows_group_sizes_that_add_up(page, boa
     assert groups.sum() == won
     assert campaign_id in text_of(result)
     assert "waiting for data after launch" in text_of(result)
+    assert "the end of the data" in text_of(result)  # the demo's data is from 2015
     rows, _options, value = campaigns.render_campaigns(version, None)
     assert value == campaign_id == rows[0]["campaign_id"]
     assert rows[0]["count_treatment"] + rows[0]["count_control"] == won

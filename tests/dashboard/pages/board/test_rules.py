@@ -3,10 +3,12 @@ demo warehouse."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import dash
 import pytest
+from sqlalchemy import insert
 
 from dashboard.app import create_app
 from dashboard.pages.board import (
@@ -21,7 +23,8 @@ from tests.support.components import find, text_of
 from warehouse.commands import (
     list_rules,
 )
-from warehouse.commands.ops_store import open_ops
+from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.schema import rules as rules_table
 
 
 def test_board_page_is_registered_at_board_as_the_fifth_page(page) -> None:
@@ -53,9 +56,11 @@ def test_a_stored_rule_that_cannot_be_evaluated_is_named_and_can_still_be_delete
     page, board_db: Path
 ) -> None:
     bad = '[{"field": "last_event_at", "op": ">", "value": "2015-08-01xyz"}]'
-    with open_ops(board_db) as con:  # saved before dates were fully validated
-        con.execute("INSERT INTO rules VALUES (99, 'Old rule', 99, ?, 'A', 'email', 'O', 'K', "
-                    "true, now(), now())", [bad])
+    now = datetime(2015, 9, 1)
+    with ops_transaction(ops_store(board_db)) as connection:  # saved before dates were checked
+        connection.execute(insert(rules_table).values(
+            rule_id=99, name="Old rule", priority=99, conditions=bad, action="A",
+            channel="email", offer="O", kpi="K", enabled=True, created_at=now, updated_at=now))
     rows, _, _, options, _, problem = rules.render_rules({"n": 0, "rule_id": 99}, None)
     assert rows == [] and "rule 'Old rule' cannot be evaluated" in text_of(problem)
     assert "2015-08-01xyz" in text_of(problem)

@@ -11,8 +11,11 @@ import pytest
 from dashboard.app import create_app
 from dashboard.pages.daily_list import callbacks
 from dashboard.pages.daily_list.layout import HIDDEN, SHOWN, layout
+from dashboard.store_access import DASHBOARD_USER
 from tests.dashboard.pages.daily_list.conftest import CHECKED, LIST_DATES
+from tests.support.campaigns import stored_assignments
 from tests.support.warehouses import copy_warehouse
+from warehouse.commands import audit_log, list_campaigns
 from warehouse.daily.store import DailyStore
 from warehouse.queries.daily_list import PREDICTION, PVA
 
@@ -83,15 +86,26 @@ def test_the_download_is_the_exact_file_the_job_wrote(page, daily_db, report_typ
 
 
 def test_the_launch_answers_plainly(page) -> None:
-    unavailable = callbacks.launch_list(1, "2015-09-10", "", 10, "email")
-    assert "not available in this installation yet" in _text(unavailable)
-    assert "the list of 250 visitors is ready" in _text(unavailable)
     assert "control share must be in (0, 0.5], got 0.6" in _text(
         callbacks.launch_list(1, "2015-09-10", "", 60, "email"))
     assert "Enter a hold-out share" in _text(callbacks.launch_list(1, "2015-09-10", "", None,
                                                                     "email"))
     assert "no daily list is stored for 2015-09-12" in _text(
         callbacks.launch_list(1, "2015-09-12", "", 10, "email"))
+
+
+def test_the_launch_puts_the_list_on_the_board_with_a_hold_out(page, daily_db) -> None:
+    answer = _text(callbacks.launch_list(1, "2015-09-11", "Call them", 10, "sms"))
+    launched = list_campaigns(daily_db).set_index("name").loc["Call them"]
+    assert f"Campaign {launched['campaign_id']} launched: 225 to contact, 25 held out." in answer
+    assert "See it on the Action board." in answer
+    assert (launched["source"], launched["channel"], launched["audience_size"]) == (
+        "daily_list", "sms", 250)
+    listed = pd.read_parquet(DailyStore.for_db(daily_db).listed(LIST_DATES[1]))
+    groups = stored_assignments(daily_db, launched["campaign_id"])
+    assert sorted(groups["customer_id"]) == sorted(listed["customer_id"])
+    assert audit_log(daily_db).iloc[0][["event", "user_name", "campaign_id"]].tolist() == [
+        "launch", DASHBOARD_USER, launched["campaign_id"]]
 
 
 def test_the_layout_shows_the_backtest_and_the_history(page) -> None:

@@ -14,6 +14,8 @@ from analytics.segments import segment_definitions
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.pages.segments import callbacks, figures, ids, layout, profile
+from warehouse.commands import audit_log
+from warehouse.ops import sqlite_path
 from warehouse.queries import segments as queries
 from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE, TOP_CUSTOMERS
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
@@ -145,6 +147,19 @@ def test_export_neutralises_cells_a_spreadsheet_would_run(tmp_path):
     assert sorted(frame["customer_id"]) == sorted(
         "'" + cid if cid[0] in "=+@" else cid for cid in RISKY_IDS
     )
+
+
+def test_every_segment_export_is_in_the_audit_log_of_the_apps_store(tmp_path):
+    db = tmp_path / "actionboard.duckdb"
+    _publish_customers(db, [(cid, "Lost", "rfm", 1, 1, 2, 10.0) for cid in RISKY_IDS])
+    elsewhere = tmp_path / "elsewhere" / "team.sqlite"
+    url = f"sqlite:///{elsewhere}"
+    create_app(db, ops_url=url)
+    download, _ = callbacks.export_segment(1, "Lost")
+    logged = audit_log(db, ops_url=url)
+    assert logged[["user_name", "event", "segment", "row_count", "file_name"]].values.tolist() \
+        == [["dashboard", "export", "Lost", len(RISKY_IDS), download["filename"]]]
+    assert not sqlite_path(db).exists()  # the app's store, not the default one
 
 
 def test_snapshot_without_customers_asks_for_data(tmp_path):

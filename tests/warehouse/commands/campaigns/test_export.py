@@ -1,4 +1,5 @@
-"""Campaign export: formula-safe CSV files and downloads, one audit row per group exported."""
+"""Campaign export, on both store backends: formula-safe CSV files and downloads, one audit row
+per group exported with its user, files replaced whole or not at all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.support.ops_store import StoreCase
 from tests.support.rule_snapshots import publish, repeat_rule
 from warehouse.commands import (
     Rule,
@@ -33,12 +35,13 @@ def hostile_shop() -> pd.DataFrame:
     })
 
 
-def launch_hostile(db: Path) -> str:
+def launch_hostile(db: Path, url: str) -> str:
     publish(db, hostile_shop())
     rule_id = create_rule(db, Rule("Hostile", [{"field": "frequency", "op": ">=", "value": 2}],
                                    "=WEBSERVICE(\"x\")", "email", "+50% off", "retention",
-                                   priority=1)).rule_id
-    return launch_campaign(db, rule_id, control_share=0.5)
+                                   priority=1), user="ana", ops_url=url).rule_id
+    return launch_campaign(db, rule_id, control_share=0.5, user="ana",
+                           ops_url=url).campaign_id
 
 
 def read_cells(text: str) -> list[list[str]]:
@@ -46,11 +49,11 @@ def read_cells(text: str) -> list[list[str]]:
 
 
 def test_export_writes_treatment_and_control_files_with_the_documented_columns(
-    tmp_path: Path,
+    store: StoreCase, tmp_path: Path
 ) -> None:
-    db = tmp_path / "w.duckdb"
-    campaign_id = launch_hostile(db)
-    paths = export_campaign(db, campaign_id, tmp_path / "out")
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    paths = export_campaign(db, campaign_id, tmp_path / "out", user="cli", ops_url=url)
     assert [p.name for p in paths] == [f"{campaign_id}_treatment.csv", f"{campaign_id}_control.csv"]
     frames = [pd.read_csv(p) for p in paths]
     assert frames[0].columns.tolist() == ["customer_id", "group", "action", "channel", "offer",
@@ -60,11 +63,11 @@ def test_export_writes_treatment_and_control_files_with_the_documented_columns(
 
 
 def test_no_exported_cell_can_be_read_as_a_formula_and_numbers_stay_numbers(
-    tmp_path: Path,
+    store: StoreCase, tmp_path: Path
 ) -> None:
-    db = tmp_path / "w.duckdb"
-    campaign_id = launch_hostile(db)
-    paths = export_campaign(db, campaign_id, tmp_path)
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    paths = export_campaign(db, campaign_id, tmp_path, user="cli", ops_url=url)
     rows = [row for p in paths for row in read_cells(p.read_text(encoding="utf-8"))[1:]]
     text_cells = [cell for row in rows for cell in row[:6]]
     assert not [c for c in text_cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
@@ -75,47 +78,88 @@ def test_no_exported_cell_can_be_read_as_a_formula_and_numbers_stay_numbers(
     assert clv.dtype == float and sorted(clv) == [-2.5, 1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-def test_each_export_is_logged_with_group_rows_and_file_name(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    campaign_id = launch_hostile(db)
-    paths = export_campaign(db, campaign_id, tmp_path)
-    name, text, rows = campaign_group_csv(db, campaign_id, "control")
+def test_each_export_is_logged_with_user_group_rows_and_file_name(
+    store: StoreCase, tmp_path: Path
+) -> None:
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    paths = export_campaign(db, campaign_id, tmp_path, user="cli", ops_url=url)
+    name, text, rows = campaign_group_csv(db, campaign_id, "control", user="ben", ops_url=url)
     assert name == f"{campaign_id}_control.csv"
     assert len(read_cells(text)) == 1 + 3 and rows == 3
-    exports = audit_log(db).query("event == 'export'").sort_values("logged_at")
-    assert exports[["group_name", "row_count"]].values.tolist() == [
-        ["treatment", 3], ["control", 3], ["control", 3]]
+    exports = audit_log(db, ops_url=url).query("event == 'export'").iloc[::-1]
+    assert exports[["user_name", "campaign_id", "group_name", "row_count"]].values.tolist() == [
+        ["cli", campaign_id, "treatment", 3], ["cli", campaign_id, "control", 3],
+        ["ben", campaign_id, "control", 3]]
     assert exports["file_name"].tolist() == [str(paths[0]), str(paths[1]), name]
 
 
-def test_an_unknown_campaign_or_group_is_a_clear_error_and_logs_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
+def test_an_unknown_campaign_or_group_is_a_clear_error_and_logs_nothing(
+    store: StoreCase, tmp_path: Path
+) -> None:
+    db, url = store.db, store.url
     publish(db, hostile_shop())
-    campaign_id = launch_campaign(db, repeat_rule(db))
+    campaign_id = launch_campaign(db, repeat_rule(db, url), user="ana",
+                                  ops_url=url).campaign_id
     with pytest.raises(UnknownCampaignError, match="no campaign 'c-missing'"):
-        export_campaign(db, "c-missing", tmp_path)
+        export_campaign(db, "c-missing", tmp_path, user="cli", ops_url=url)
     with pytest.raises(ValueError, match="group must be one of treatment, control"):
-        campaign_group_csv(db, campaign_id, "everyone")
-    assert set(audit_log(db)["event"]) == {"launch"}
+        campaign_group_csv(db, campaign_id, "everyone", user="ana", ops_url=url)
+    assert "export" not in set(audit_log(db, ops_url=url)["event"])
     assert not list(tmp_path.glob("*.csv"))
 
 
 def test_the_download_counts_customers_not_lines_when_a_cell_holds_a_line_break(
-    tmp_path: Path,
+    store: StoreCase,
 ) -> None:
-    db = tmp_path / "w.duckdb"
+    db, url = store.db, store.url
     publish(db, hostile_shop().assign(segment="Two\r\nlines"))
-    campaign_id = launch_campaign(db, repeat_rule(db), control_share=0.5)
-    _, text, rows = campaign_group_csv(db, campaign_id, "treatment")
+    campaign_id = launch_campaign(db, repeat_rule(db, url), control_share=0.5, user="ana",
+                                  ops_url=url).campaign_id
+    _, text, rows = campaign_group_csv(db, campaign_id, "treatment", user="ana", ops_url=url)
     assert rows == 3 == len(read_cells(text)) - 1
     assert text.count("\r\n") - 1 == 6  # counting lines would say 6
 
 
-def test_the_cli_files_and_the_page_downloads_are_byte_identical(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    campaign_id = launch_hostile(db)
-    for path in export_campaign(db, campaign_id, tmp_path / "out"):
+def test_the_cli_files_and_the_page_downloads_are_byte_identical(
+    store: StoreCase, tmp_path: Path
+) -> None:
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    for path in export_campaign(db, campaign_id, tmp_path / "out", user="cli", ops_url=url):
         group_name = path.stem.rsplit("_", 1)[1]
-        file_name, text, _ = campaign_group_csv(db, campaign_id, group_name)
+        file_name, text, _ = campaign_group_csv(db, campaign_id, group_name, user="ana",
+                                                ops_url=url)
         assert file_name == path.name
         assert path.read_bytes() == text.encode("utf-8")
+
+
+def test_an_export_replaces_earlier_files_whole_and_leaves_no_temporary_file(
+    store: StoreCase, tmp_path: Path
+) -> None:
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (f"{campaign_id}_treatment.csv", f"{campaign_id}_control.csv"):
+        (out / name).write_text("an older export\n", encoding="utf-8")
+    paths = export_campaign(db, campaign_id, out, user="cli", ops_url=url)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
+    assert all(p.read_text(encoding="utf-8").startswith("customer_id,group,") for p in paths)
+
+
+def test_an_export_that_cannot_place_both_files_writes_and_logs_neither(
+    store: StoreCase, tmp_path: Path
+) -> None:
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    out = tmp_path / "out"
+    (out / f"{campaign_id}_control.csv").mkdir(parents=True)  # in the way of the second file
+    earlier = out / f"{campaign_id}_treatment.csv"
+    earlier.write_text("an older export\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="something other than a file is there"):
+        export_campaign(db, campaign_id, out, user="cli", ops_url=url)
+    assert earlier.read_text(encoding="utf-8") == "an older export\n"
+    assert sorted(p.name for p in out.iterdir()) == [f"{campaign_id}_control.csv",
+                                                     earlier.name]
+    assert "export" not in set(audit_log(db, ops_url=url)["event"])

@@ -1,4 +1,5 @@
-"""The campaign-outcomes refresh step on a hand-made snapshot: windows, conversion, results."""
+"""The campaign-outcomes refresh step on a hand-made snapshot: windows, conversion, results,
+with the campaigns read from a store on each backend."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pandas as pd
 import pytest
 
 from tests.support.campaigns import write_campaign_file
+from tests.support.ops_store import StoreCase
 from tests.support.rule_snapshots import write_snapshot
 from warehouse.commands import import_campaign_file
-from warehouse.paths import ops_path
+from warehouse.ops import sqlite_path
 from warehouse.pipeline.context import RefreshContext
 from warehouse.pipeline.steps.campaign_outcomes import build_campaign_outcomes
 from warehouse.queries.board import campaign_results
@@ -42,31 +44,34 @@ SNAPSHOTS = [
 ]
 
 
-def context(db: Path, snapshot: Path, as_of: date) -> RefreshContext:
+def context(db: Path, snapshot: Path, as_of: date, ops_url: str | None = None
+            ) -> RefreshContext:
     return RefreshContext(db=db, snapshot=snapshot, as_of=as_of, period_start=date(2015, 6, 1),
                           last_data_date=as_of, price_property="790",
-                          refreshed_at=datetime.now(UTC).replace(tzinfo=None))
+                          refreshed_at=datetime.now(UTC).replace(tzinfo=None), ops_url=ops_url)
 
 
-def run_step(tmp_path: Path, as_of: date) -> Path:
-    db = tmp_path / "w.duckdb"
-    import_campaign_file(db, write_campaign_file(tmp_path / "demo_campaign.csv", ROWS))
+def run_step(store: StoreCase, as_of: date) -> Path:
+    db, tmp_path = store.db, store.db.parent
+    import_campaign_file(db, write_campaign_file(tmp_path / "demo_campaign.csv", ROWS),
+                         ops_url=store.url)
     customers = pd.DataFrame({"customer_id": [str(i) for i in range(1, 11)],
                               "segment": "Hibernating"})
     snapshot = write_snapshot(tmp_path / f"snap-{as_of}.duckdb", customers, ORDERS,
                               as_of=str(as_of), segment_snapshots=SNAPSHOTS)
     with duckdb.connect(str(snapshot)) as con:
-        build_campaign_outcomes(con, context(db, snapshot, as_of))
+        build_campaign_outcomes(con, context(db, snapshot, as_of, store.url))
     return snapshot
 
 
-def test_outcomes_count_orders_inside_the_campaign_window_only(tmp_path: Path) -> None:
-    snapshot = run_step(tmp_path, date(2015, 6, 30))
+def test_outcomes_count_orders_inside_the_campaign_window_only(store: StoreCase) -> None:
+    snapshot = run_step(store, date(2015, 6, 30))
     with duckdb.connect(str(snapshot), read_only=True) as con:
         outcomes = con.execute(
             "SELECT customer_id, group_name, segment, is_converted, count_orders, gmv_amount "
             "FROM campaign_outcomes ORDER BY CAST(customer_id AS INTEGER)").df()
         status = con.execute("SELECT status, measured_until_at FROM campaigns").fetchone()
+        copied = con.execute("SELECT source, clock, audience_size FROM campaigns").fetchall()
         means = campaign_results(con, "demo-1").set_index("metric")
     assert outcomes["count_orders"].tolist() == [0, 1, 0, 0, 2, 1, 0, 0, 0, 0]
     assert outcomes["gmv_amount"].tolist() == [0, 30, 0, 0, 35, 40, 0, 0, 0, 0]
@@ -74,6 +79,7 @@ def test_outcomes_count_orders_inside_the_campaign_window_only(tmp_path: Path) -
     # filled in as of the last period end before the launch, not from today's segments
     assert outcomes["segment"].tolist() == ["Champions"] * 5 + ["Lost"] * 4 + [None]
     assert status == ("completed", datetime(2015, 6, 20))
+    assert copied == [("demo", "given", 10)]
     assert means.loc["conversion", "control_mean"] == 1 / 4
     assert means.loc["conversion", "treatment_mean"] == 2 / 6
     assert means.loc["orders_per_customer", "treatment_mean"] == 3 / 6
@@ -81,8 +87,8 @@ def test_outcomes_count_orders_inside_the_campaign_window_only(tmp_path: Path) -
     assert means.loc["gmv_per_customer", "treatment_mean"] == 75 / 6
 
 
-def test_results_hold_one_row_per_metric_with_the_hand_computed_lift(tmp_path: Path) -> None:
-    snapshot = run_step(tmp_path, date(2015, 6, 30))
+def test_results_hold_one_row_per_metric_with_the_hand_computed_lift(store: StoreCase) -> None:
+    snapshot = run_step(store, date(2015, 6, 30))
     with duckdb.connect(str(snapshot), read_only=True) as con:
         results = campaign_results(con, "demo-1").set_index("metric")
     assert results.index.tolist() == ["conversion", "orders_per_customer", "gmv_per_customer"]
@@ -98,8 +104,8 @@ def test_results_hold_one_row_per_metric_with_the_hand_computed_lift(tmp_path: P
     assert not results["is_srm"].any()
 
 
-def test_a_running_campaign_is_measured_up_to_the_as_of_day(tmp_path: Path) -> None:
-    snapshot = run_step(tmp_path, date(2015, 6, 14))
+def test_a_running_campaign_is_measured_up_to_the_as_of_day(store: StoreCase) -> None:
+    snapshot = run_step(store, date(2015, 6, 14))
     with duckdb.connect(str(snapshot), read_only=True) as con:
         status = con.execute("SELECT status, measured_until_at FROM campaigns").fetchone()
         orders = con.execute("SELECT customer_id, count_orders, gmv_amount FROM campaign_outcomes "
@@ -117,4 +123,4 @@ def test_without_an_operational_store_the_tables_exist_and_are_empty(tmp_path: P
                   ("campaigns", "campaign_assignments", "campaign_outcomes", "campaign_results")]
         assert campaign_results(con).empty
     assert counts == [0, 0, 0, 0]
-    assert not ops_path(db).exists()  # the refresh only reads the store, never creates it
+    assert not sqlite_path(db).exists()  # the refresh only reads the store, never creates it
