@@ -89,7 +89,7 @@ def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _distributions() -> dict[str, list[str]]:
+def _distributions() -> Mapping[str, list[str]]:
     """Top-level module -> installed distributions; scanning them takes most of a second, and
     what is installed does not change while a process runs."""
     return importlib.metadata.packages_distributions()

@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import URL
 
 from warehouse.commands.model_registry import models_dir
+from warehouse.commands.scratch_store import scratch_store
+from warehouse.commands.store import store_engine
 from warehouse.daily.settings import DailySettings
 from warehouse.daily.store import DailyStore
-from warehouse.ops import ops_store
-from warehouse.ops.engine import create_ops_engine
-from warehouse.ops.migrate import upgrade
 from warehouse.prediction_log import predictions_dir
 
 JOB_USER = "cli"  # the acting user the audit log records for the files the job hands out
@@ -57,8 +55,9 @@ def for_db(db: Path, out: Path | None = None, settings: DailySettings | None = N
            ops_url: str | None = None, user: str = JOB_USER) -> Workspace:
     """The warehouse's own workspace; files go to ``out`` (default ``default_out(db)``)."""
     store = DailyStore.for_db(db)
-    return Workspace(db=Path(db), cache=store, reports=store, engine=ops_store(db, ops_url),
-                     models=models_dir(db), predictions=predictions_dir(db),
+    return Workspace(db=Path(db), cache=store, reports=store,
+                     engine=store_engine(db, ops_url=ops_url), models=models_dir(db),
+                     predictions=predictions_dir(db),
                      out=Path(out) if out is not None else default_out(db),
                      settings=settings or DailySettings(), ops_url=ops_url, user=user)
 
@@ -68,13 +67,8 @@ def sandbox(db: Path, folder: Path, settings: DailySettings) -> Iterator[Workspa
     """A workspace whose registry, prediction log and reports live in ``folder`` (its own
     SQLite store, whatever ``$ACTIONBOARD_OPS_URL`` says), sharing ``db``'s cache."""
     folder.mkdir(parents=True, exist_ok=True)
-    url = URL.create("sqlite", database=str(folder / "registry.sqlite"))
-    engine = create_ops_engine(url.render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
+    with scratch_store(folder / "registry.sqlite") as engine:
         yield Workspace(db=Path(db), cache=DailyStore.for_db(db),
                         reports=DailyStore(folder / "reports"), engine=engine,
                         models=folder / "models", predictions=folder / "predictions", out=None,
                         settings=settings, replay=True)
-    finally:
-        engine.dispose()
