@@ -118,13 +118,17 @@ def _write_predictions(ws: Workspace, day: date, scores: pd.DataFrame, version: 
 
 def _hand_out(ws: Workspace, day: date, name: str, content: bytes, kept: Path) -> Path | None:
     """Keep the file for the page and hand a copy out in ``ws.out`` (a customer list leaving
-    the product: recorded as an export)."""
+    the product: audited as an export before it is written; an identical copy already there is
+    left alone, unaudited)."""
     write_bytes(kept, content)
     if ws.out is None:
         return None
+    handed = ws.out / name
+    if handed.is_file() and handed.read_bytes() == content:  # a rerun hands nothing out anew
+        return handed
     record_list_download(ws.db, day, name, max(content.count(b"\r\n") - 1, 0), user=ws.user,
                          ops_url=ws.ops_url)
-    return write_bytes(ws.out / name, content)
+    return write_bytes(handed, content)
 
 
 def _score(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date, model: Trained,

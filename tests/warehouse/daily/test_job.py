@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.daily_list import cut_copy, warehouse_copy
 from tests.support.raw_warehouse import add_raw_rows, ms
+from warehouse.commands import audit_log
 from warehouse.commands.model_registry import list_versions, load_model, models_dir
 from warehouse.commands.runs import list_runs
 from warehouse.daily import reports
@@ -66,6 +67,10 @@ def test_the_list_file_has_the_name_the_columns_and_the_top_250(job) -> None:
     assert set(frame["customer_id"]) == set(best["customer_id"])
     # the page's download is the same file, byte for byte
     assert (DailyStore.for_db(db).list_dir(FIRST) / path.name).read_bytes() == path.read_bytes()
+    # the copy handed out is audited as an export by the command line's user
+    exports = audit_log(db).query("file_name == @path.name")
+    assert exports[["event", "user_name", "segment", "row_count"]].values.tolist() == [
+        ["export", "cli", "daily_list", 250]]
 
 
 def test_a_day_with_fewer_candidates_than_places_lists_them_all(job) -> None:
@@ -151,11 +156,13 @@ def test_a_second_run_changes_nothing(job) -> None:
         (db.parent / "reports").iterdir())
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
     versions = len(list_versions(ops_store(db), models_dir(db), MODEL_NAME))
+    audited = len(audit_log(db))
     again = run_daily(db, CHECK)
     assert again.registered == []
     assert (again.scored_by, again.trained) == (results[CHECK].scored_by,
                                                 results[CHECK].trained)
     assert len(list_versions(ops_store(db), models_dir(db), MODEL_NAME)) == versions
+    assert len(audit_log(db)) == audited  # nothing handed out anew
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
     assert after == before
     new_files = {p for p in store.folder.rglob("*") if p.is_file()} - set(files)
