@@ -1,5 +1,6 @@
 """The Daily list page in headless Chromium: pick a list's date, download its file, switch to the
-predicted-vs-actual report (other dates disabled) and download that file too."""
+predicted-vs-actual report (other dates disabled) and download that file too; launch a list as a
+campaign with a hold-out."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dash.testing.wait import until
 from dashboard.app import create_app
 from dashboard.pages.daily_list import ids
 from tests.support.browser import browser_errors, click
+from warehouse.commands import audit_log, list_campaigns
 
 pytestmark = pytest.mark.browser
 
@@ -74,4 +76,25 @@ def test_pick_both_report_types_and_download_their_files(dash_duo, daily_db: Pat
     click(dash_duo, f"#{ids.DAILY_DOWNLOAD_BUTTON}")
     name = "pva_report_10092015.csv"
     assert _downloaded(folder, name) == (daily_db.parent / "reports" / name).read_bytes()
+    assert browser_errors(dash_duo) == []
+
+
+def test_launch_the_list_as_a_campaign_with_a_hold_out(dash_duo, launch_db: Path) -> None:
+    dash_duo.start_server(create_app(launch_db))
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/daily-list", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.DAILY_SUMMARY}", "The list of 2015-09-13",
+                                    timeout=20)
+    dash_duo.find_element(f"#{ids.DAILY_LAUNCH_NAME}").send_keys("Morning calls")
+    assert dash_duo.find_element(f"#{ids.DAILY_LAUNCH_SHARE}").get_attribute("value") == "10"
+    click(dash_duo, f"#{ids.DAILY_LAUNCH_BUTTON}")
+    # 213 visitors were active on the eve of 09-13, all listed: floor(213 x 10 %) = 21 held out
+    dash_duo.wait_for_contains_text(f"#{ids.DAILY_LAUNCH_RESULT}",
+                                    "launched: 192 to contact, 21 held out.", timeout=20)
+    campaign = list_campaigns(launch_db).iloc[0]
+    assert (campaign["name"], campaign["source"], campaign["audience_size"]) == (
+        "Morning calls", "daily_list", 213)
+    assert campaign["campaign_id"] in dash_duo.find_element(f"#{ids.DAILY_LAUNCH_RESULT}").text
+    assert audit_log(launch_db).iloc[0][["event", "campaign_id"]].tolist() == [
+        "launch", campaign["campaign_id"]]
     assert browser_errors(dash_duo) == []

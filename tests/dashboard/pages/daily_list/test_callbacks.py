@@ -94,17 +94,18 @@ def test_the_launch_answers_plainly(page) -> None:
         callbacks.launch_list(1, "2015-09-12", "", 10, "email"))
 
 
-def test_the_launch_puts_the_list_on_the_board_with_a_hold_out(page, daily_db) -> None:
+def test_the_launch_puts_the_list_on_the_board_with_a_hold_out(launch_db) -> None:
+    create_app(launch_db)
     answer = _text(callbacks.launch_list(1, "2015-09-11", "Call them", 10, "sms"))
-    launched = list_campaigns(daily_db).set_index("name").loc["Call them"]
+    launched = list_campaigns(launch_db).set_index("name").loc["Call them"]
     assert f"Campaign {launched['campaign_id']} launched: 225 to contact, 25 held out." in answer
     assert "See it on the Action board." in answer
     assert (launched["source"], launched["channel"], launched["audience_size"]) == (
         "daily_list", "sms", 250)
-    listed = pd.read_parquet(DailyStore.for_db(daily_db).listed(LIST_DATES[1]))
-    groups = stored_assignments(daily_db, launched["campaign_id"])
+    listed = pd.read_parquet(DailyStore.for_db(launch_db).listed(LIST_DATES[1]))
+    groups = stored_assignments(launch_db, launched["campaign_id"])
     assert sorted(groups["customer_id"]) == sorted(listed["customer_id"])
-    assert audit_log(daily_db).iloc[0][["event", "user_name", "campaign_id"]].tolist() == [
+    assert audit_log(launch_db).iloc[0][["event", "user_name", "campaign_id"]].tolist() == [
         "launch", DASHBOARD_USER, launched["campaign_id"]]
 
 
