@@ -1,6 +1,6 @@
 """Commands on a stored daily list: its audience is the stored list, a launch freezes exactly
 that list as a campaign with a random hold-out through the command side (stored, split and
-audited in the real operational store), and a file taken is audited."""
+audited in the real operational store, SQLite and PostgreSQL), and a file taken is audited."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.support.campaigns import stored_assignments
+from tests.support.ops_store import StoreCase
 from warehouse.commands import (
     audit_log,
     fetch_campaign,
@@ -24,15 +25,19 @@ DAY = date(2015, 9, 10)
 LISTED = [str(n) for n in range(100, 120)]  # 20 visitors, by rank
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    db = tmp_path / "actionboard.duckdb"
+def _store_list(db: Path) -> Path:
+    """Store a list of DAY for warehouse ``db``, as the daily job does."""
     write_frame(DailyStore.for_db(db).listed(DAY), pd.DataFrame({
         "customer_id": LISTED,
         "conversion_probability": [0.5 - n / 100 for n in range(20)],
         "segment": ["Champions"] * 10 + ["Browsers"] * 10,
         "list_rank": range(1, 21)}))
     return db
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return _store_list(tmp_path / "actionboard.duckdb")
 
 
 def test_the_audience_is_the_stored_list_by_rank(db: Path) -> None:
@@ -56,14 +61,17 @@ def test_a_launch_checks_its_inputs_before_anything_else(db: Path) -> None:
     assert audit_log(db).empty
 
 
-def test_a_launch_freezes_the_list_with_a_ten_percent_hold_out_and_is_audited(db: Path) -> None:
-    launched = launch_daily_list(db, DAY, user="ana", channel="sms")
+def test_a_launch_freezes_the_list_with_a_ten_percent_hold_out_and_is_audited(
+    store: StoreCase,
+) -> None:
+    db, url = _store_list(store.db), store.url
+    launched = launch_daily_list(db, DAY, user="ana", channel="sms", ops_url=url)
     # 10 % of 20 held out: floor(20 x 0.1) = 2; nobody was in a running campaign
     assert (launched.source, launched.audience_size, launched.count_treatment,
             launched.count_control, launched.count_excluded) == ("daily_list", 20, 18, 2, 0)
     assert launched.name == "Daily list 2015-09-10"
 
-    campaign = fetch_campaign(db, launched.campaign_id)
+    campaign = fetch_campaign(db, launched.campaign_id, ops_url=url)
     assert {key: campaign[key] for key in ("name", "action", "channel", "kpi", "source",
                                            "control_share", "rule_id")} == {
         "name": "Daily list 2015-09-10", "action": "Contact from the daily list",
@@ -72,18 +80,18 @@ def test_a_launch_freezes_the_list_with_a_ten_percent_hold_out_and_is_audited(db
     # contacted for the label's window: a purchase within three days
     assert campaign["ends_at"] - campaign["launched_at"] == timedelta(days=3)
 
-    groups = stored_assignments(db, launched.campaign_id)
+    groups = stored_assignments(db, launched.campaign_id, ops_url=url)
     assert sorted(groups["customer_id"]) == sorted(LISTED)
     assert groups["group_name"].value_counts().to_dict() == {"treatment": 18, "control": 2}
     assert groups.set_index("customer_id").loc["100", "segment"] == "Champions"
 
-    audit = audit_log(db)
+    audit = audit_log(db, ops_url=url)
     assert audit[["event", "user_name", "campaign_id"]].to_dict("records") == [
         {"event": "launch", "user_name": "ana", "campaign_id": launched.campaign_id}]
 
     # the same visitors are now in a running campaign: a second launch has nobody to contact
     with pytest.raises(ValueError, match="all 20 customers of the audience are in a campaign"):
-        launch_daily_list(db, DAY, user="ana", name="Again")
+        launch_daily_list(db, DAY, user="ana", name="Again", ops_url=url)
 
 
 def test_a_download_is_audited_as_an_export(db: Path) -> None:
