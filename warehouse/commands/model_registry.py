@@ -20,7 +20,6 @@ import functools
 import hashlib
 import importlib.metadata
 import io
-import json
 import os
 import platform
 import re
@@ -35,6 +34,7 @@ import joblib
 from sqlalchemy import Engine, func, insert, select
 
 from warehouse.clock import utc_now
+from warehouse.commands.jsonable import jsonable
 from warehouse.ops import ops_transaction
 from warehouse.ops.schema import model_versions
 
@@ -82,10 +82,6 @@ def check_model_name(name: str) -> str:
         raise ValueError(f"model name {name!r} must be lower-case letters, digits and _, "
                          "starting with a letter (it names a folder)")
     return name
-
-
-def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=repr))
 
 
 @functools.cache
@@ -198,8 +194,8 @@ def register_model(
         "trained_at": trained_at or utc_now(),
         "train_start": train_start,
         "train_end": train_end,
-        "params": _json_safe(params),
-        "metrics": _json_safe(metrics or {}),
+        "params": jsonable(params, default=repr),
+        "metrics": jsonable(metrics or {}, default=repr),
         "library_versions": _library_versions(estimator),
     }
     temporary = _write_temporary(folder / name, estimator)

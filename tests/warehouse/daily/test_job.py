@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.support.daily_list import cut_copy, warehouse_copy
+from tests.support.ops_store import fresh_postgres_database, postgres_server_url
 from tests.support.raw_warehouse import add_raw_rows, ms
 from warehouse.commands import audit_log
 from warehouse.commands.model_registry import list_versions, load_model, models_dir
@@ -19,7 +20,7 @@ from warehouse.daily import reports
 from warehouse.daily.job import DailyInputError, run_daily
 from warehouse.daily.settings import MODEL_NAME, DailySettings
 from warehouse.daily.store import DailyStore
-from warehouse.ops import ops_store
+from warehouse.ops import ops_engine, ops_store
 from warehouse.prediction_log import predictions_dir, read_predictions
 
 FIRST = date(2015, 9, 10)  # a list; its outcome window closes on 09-13
@@ -175,6 +176,22 @@ def test_runs_are_recorded(job) -> None:
     daily = runs[runs["kind"] == "daily"]
     assert len(daily) >= 3 and (daily["status"] == "succeeded").all()
     assert daily["counts"].iloc[0]["candidates"] > 0
+
+
+def test_the_job_keeps_versions_runs_and_audit_in_the_store_it_is_given(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    with fresh_postgres_database(postgres_server_url()) as url:
+        db = warehouse_copy(demo_db, tmp_path / "warehouse")
+        default_runs = len(list_runs(ops_store(db), limit=50))
+        result = run_daily(db, FIRST, ops_url=url)
+        engine = ops_engine(url)
+        versions = list_versions(engine, models_dir(db), MODEL_NAME)
+        assert [v.version for v in versions] == result.registered == [1, 2]
+        assert list_runs(engine)["kind"].tolist() == ["daily"]
+        assert audit_log(db, ops_url=url)["file_name"].tolist() == [
+            "top_250_report_10092015.csv"]
+        assert len(list_runs(ops_store(db), limit=50)) == default_runs  # nothing went there
 
 
 def test_the_list_reads_nothing_at_or_after_its_date(demo_db: Path, tmp_path: Path) -> None:
