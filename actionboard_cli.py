@@ -10,6 +10,9 @@
     refresh                      rebuild marts and models, publish them to the dashboard
     export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
     runs [--limit N]             list the last refreshes, loads and jobs: counts and errors
+    daily [--date D]             today's contact list, the model's update, the check of D-3's list
+    backtest --days 7            replay the daily list and compare it with the static formula
+    launch-list --date D         launch a stored daily list as a campaign with a random hold-out
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -240,6 +243,37 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--limit", type=_positive_int, default=20,
                       help="how many, newest first (default %(default)s)")
     _add_db(runs)
+
+    daily = commands.add_parser(
+        "daily", help="the daily contact list: top visitors to contact, retrain, check D-3")
+    daily.add_argument("--date", type=_iso_date, default=None,
+                       help="report date YYYY-MM-DD (default: the day after the last activity)")
+    daily.add_argument("--out", type=Path, default=None,
+                       help="folder for the report files (default: reports/ beside the "
+                            "warehouse, data/reports/)")
+    daily.add_argument("--retrain", action="store_true",
+                       help="train the day's new model version from scratch")
+    _add_db(daily)
+
+    backtest = commands.add_parser(
+        "backtest", help="replay the daily list over past days against the static formula")
+    backtest.add_argument("--days", type=_positive_int, default=7,
+                          help="consecutive report dates (default 7)")
+    backtest.add_argument("--end", type=_iso_date, default=None,
+                          help="last report date YYYY-MM-DD (default: the last whose outcome "
+                               "window has closed)")
+    _add_db(backtest)
+
+    launch = commands.add_parser(
+        "launch-list", help="launch a stored daily list as a campaign with a random hold-out")
+    launch.add_argument("--date", type=_iso_date, required=True,
+                        help="report date of the list, YYYY-MM-DD (run daily for it first)")
+    launch.add_argument("--control-share", type=float, default=0.1,
+                        help="share held out at random and not contacted (default 0.1)")
+    launch.add_argument("--channel", default="email", help="channel (default email)")
+    launch.add_argument("--name", default=None,
+                        help="campaign name (default: Daily list YYYY-MM-DD)")
+    _add_db(launch)
     return parser
 
 
@@ -420,6 +454,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Wrote {path}")
         elif command == "runs":
             print(runs_table(db, ops_url, args.limit))
+        elif command == "daily":
+            from warehouse.daily.job import run_daily
+
+            print(run_daily(db, args.date, out=args.out, retrain=args.retrain, ops_url=ops_url))
+        elif command == "backtest":
+            from warehouse.daily.backtest import run_backtest
+
+            print(run_backtest(db, args.days, args.end, ops_url=ops_url))
+        elif command == "launch-list":
+            from warehouse.commands import launch_daily_list
+
+            launched = launch_daily_list(db, args.date, control_share=args.control_share,
+                                         channel=args.channel, name=args.name, user=CLI_USER,
+                                         ops_url=ops_url)
+            print(f"Launched {launched.campaign_id} ({launched.name}): "
+                  f"{launched.count_treatment:,} to contact, {launched.count_control:,} held out"
+                  f", {launched.count_excluded:,} left out (in a running campaign), "
+                  f"{launched.count_no_consent:,} who refused notifications. "
+                  f"{launched.describe_clock()}")
     except (OSError, ValueError, RuntimeError, duckdb.Error) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {_one_line(error)}", file=sys.stderr)

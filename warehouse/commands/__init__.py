@@ -20,6 +20,9 @@ Public API (``from warehouse.commands import ...``):
   ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
+* daily contact list — ``launch_daily_list`` (a stored list through ``launch_audience``),
+  ``record_list_download`` (through ``log_segment_export``), ``list_audience``,
+  ``DEFAULT_LIST_CONTROL_SHARE``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine, which a
   job gets from ``store_engine(db, ops_url=...)``).
@@ -72,6 +75,10 @@ _EXPORTS = {
     "update_rule": "rules.storage",
     "parse_conditions": "rules.validation",
     "validate_rule": "rules.validation",
+    "DEFAULT_LIST_CONTROL_SHARE": "daily_list",
+    "launch_daily_list": "daily_list",
+    "list_audience": "daily_list",
+    "record_list_download": "daily_list",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -16,6 +16,7 @@ matches its row are loaded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -83,13 +84,20 @@ def check_model_name(name: str) -> str:
     return name
 
 
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    """Top-level module -> installed distributions; scanning them takes most of a second, and
+    what is installed does not change while a process runs."""
+    return importlib.metadata.packages_distributions()
+
+
 def _library_versions(estimator: Any) -> dict[str, str]:
     """Python, the always-recorded libraries and the distribution the estimator comes from."""
     names = list(ALWAYS_RECORDED)
     top_level = type(estimator).__module__.split(".")[0]
     # Distribution names as PEP 503 normalises them ("Lifetimes" -> "lifetimes").
     names += [re.sub(r"[-_.]+", "-", name).lower()
-              for name in importlib.metadata.packages_distributions().get(top_level, [])]
+              for name in _distributions().get(top_level, [])]
     versions = {"python": platform.python_version()}
     for name in dict.fromkeys(names):
         versions[name] = importlib.metadata.version(name)
