@@ -356,6 +356,8 @@ _OTHER_SOURCE = {"retailrocket": ("orders", "ingest-orders"), "orders": ("events
 
 
 def _refuse_a_second_source(con: duckdb.DuckDBPyConnection, db: Path, kind: str) -> None:
+    if kind not in _OTHER_SOURCE:  # not purchases (e.g. a push consent list)
+        return
     table, command = _OTHER_SOURCE[kind]
     if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:  # noqa: S608 fixed names
         raise IngestError(

@@ -3,12 +3,14 @@
 Columns, found by header name in any order: ``customer_id, order_id, ordered_at, amount`` and
 optionally ``item_id`` and ``quantity`` (default 1); other columns are ignored. ``ordered_at`` is
 an ISO date or datetime; one with a UTC offset is converted to UTC, one without is taken as UTC.
+An item catalogue (``warehouse.ingest.catalogue``) may come with it, in the same transaction.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.ingest.catalogue import ITEMS
 from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load
 from warehouse.ingest.load_summary import IngestError, IngestSummary
 
@@ -54,11 +56,15 @@ ORDERS = CsvSpec(
 )
 
 
-def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
-    """Load one orders CSV (``.csv`` or ``.csv.gz``) into ``orders`` as one transaction.
+def ingest_orders(
+    db: Path, file: Path, progress: bool = True, *, items: Path | None = None
+) -> IngestSummary:
+    """Load one orders CSV (``.csv`` or ``.csv.gz``) into ``orders`` as one transaction, with
+    the item catalogue ``items`` (``item_id, name, category, price``) when given.
 
     Lines already in the warehouse and exact duplicates are dropped (counted); bad lines go to
-    ``rejected_rows`` unless more than 5% are bad, which refuses the load (:class:`IngestError`).
+    ``rejected_rows`` unless more than 5% of a file are bad, which refuses the load
+    (:class:`IngestError`, nothing written).
     """
     file = Path(file)
     if not file.is_file():
@@ -66,4 +72,12 @@ def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
             f"No orders file {file}: expected a CSV with columns customer_id, order_id, "
             "ordered_at, amount [, item_id, quantity]"
         )
-    return run_load(Path(db), "orders", [FileJob(ORDERS, file, file.name)], progress=progress)
+    jobs = [FileJob(ORDERS, file, file.name)]
+    if items is not None:
+        items = Path(items)
+        if not items.is_file():
+            raise FileNotFoundError(
+                f"No item catalogue {items}: expected a CSV with columns item_id [, name, "
+                "category, price]")
+        jobs.insert(0, FileJob(ITEMS, items, items.name))  # the small file first
+    return run_load(Path(db), "orders", jobs, progress=progress)

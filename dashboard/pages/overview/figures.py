@@ -231,6 +231,12 @@ def funnel_figure(funnel: pd.DataFrame) -> go.Figure:
     return _base_layout(fig, title, "Visits (a visitor on a day)", "Funnel step")
 
 
+def item_label(item_id: str, names: pd.Series | None) -> str:
+    """An item as a reader knows it: its name where the shop has one, else "Item <id>"."""
+    name = None if names is None or names.empty else names.iloc[0]
+    return f"{name} (item {item_id})" if isinstance(name, str) and name else f"Item {item_id}"
+
+
 def trends_figure(series: pd.DataFrame, dimension: str, granularity: str) -> go.Figure:
     """One GMV line per top root category or item (``period_start``, ``rank``, ``key``,
     ``detail``, ``gmv_amount``), largest first."""
@@ -245,7 +251,8 @@ def trends_figure(series: pd.DataFrame, dimension: str, granularity: str) -> go.
             name = f"#{rank} Category {key}"
         else:
             category = rows["detail"].iloc[0]
-            name = f"#{rank} Item {key}" + (f" (category {category})" if category else "")
+            name = f"#{rank} {item_label(key, rows.get('item_name'))}" + (
+                f" (category {category})" if category else "")
         fig.add_trace(
             go.Scatter(
                 x=rows["period_start"],
