@@ -2,8 +2,10 @@
 
     serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
     demo --out DIR               write synthetic RetailRocket-format files
+    demo --shop grocery --out DIR  write a synthetic grocery shop (orders, items, consent)
     ingest DIR                   load RetailRocket files into the warehouse
-    ingest-orders FILE           load a generic orders CSV
+    ingest-orders FILE [--items ITEMS]  load a generic orders CSV [and its item catalogue]
+    ingest-consent FILE          load a push consent / opt-out list
     refresh                      rebuild marts and models, publish them to the dashboard
     export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
     runs [--limit N]             list the last refreshes and loads with their row counts and errors
@@ -39,6 +41,8 @@ from warehouse.snapshots import current_snapshot
 
 DEMO_SCALE = 0.1
 DEMO_SEED = 7
+GROCERY_SCALE = 1.0  # about 20,000 households, 3 M order lines
+SHOPS = ("retailrocket", "grocery")
 CLI_USER = "cli"  # the acting user the audit log records for the command line
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
@@ -118,10 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
     _add_db(serve)
 
-    demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format")
+    demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format, "
+                                            "or a grocery shop in the orders format")
     demo.add_argument("--out", required=True, type=Path, help="folder to write the files to")
-    demo.add_argument("--scale", type=_scale, default=DEMO_SCALE,
-                      help="1.0 matches the real data set's size (default 0.1)")
+    demo.add_argument("--shop", choices=SHOPS, default="retailrocket",
+                      help="retailrocket: behaviour events (default); grocery: orders with item "
+                           "lines, an item catalogue and push consent")
+    demo.add_argument("--scale", type=_scale, default=None,
+                      help=f"retailrocket: 1.0 matches the real data set's size (default "
+                           f"{DEMO_SCALE}); grocery: 1.0 is about 20,000 households (default "
+                           f"{GROCERY_SCALE}, at most 10)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default 7)")
 
     ingest = commands.add_parser("ingest", help="load RetailRocket files from a folder")
@@ -135,7 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
         "file", type=Path,
         help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]",
     )
+    orders.add_argument("--items", type=Path, default=None,
+                        help="item catalogue CSV with item_id [, name, category, price], loaded "
+                             "in the same transaction")
     _add_db(orders)
+
+    consent = commands.add_parser("ingest-consent", help="load a push consent / opt-out list")
+    consent.add_argument("file", type=Path,
+                         help="CSV with customer_id [, consent, opted_out_at, time_zone]")
+    _add_db(consent)
 
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
@@ -214,6 +232,20 @@ def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
                     lambda: run_refresh(db, ops_url=ops_url, **settings), refresh_counts)
 
 
+def write_demo(shop: str, out: Path, scale: float | None, seed: int) -> Any:
+    """Write a demo shop's files into ``out``; returns the generator's summary."""
+    if shop == "grocery":
+        from demo.grocery.shop import generate_grocery
+
+        summary = generate_grocery(out, scale=scale or GROCERY_SCALE, seed=seed)
+        return (f"{summary}\nLoad it with: python app.py ingest-orders {out / 'orders.csv'} "
+                f"--items {out / 'items.csv'} --db DB, then python app.py ingest-consent "
+                f"{out / 'push_consent.csv'} --db DB")
+    from demo.generator import generate
+
+    return generate(out, scale=scale or DEMO_SCALE, seed=seed)
+
+
 def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
     """First run: generate the embedded demo data, load it and publish a refresh."""
     from demo.generator import generate
@@ -268,16 +300,21 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url)
         elif command == "demo":
-            from demo.generator import generate
-
-            print(generate(args.out, scale=args.scale, seed=args.seed))
+            print(write_demo(args.shop, args.out, args.scale, args.seed))
         elif command == "ingest":
             print(ingest(db, args.folder, args.price_property, ops_url))
         elif command == "ingest-orders":
             from warehouse.ingest.orders import ingest_orders
 
-            print(recorded(db, ops_url, "ingest-orders", {"file": str(args.file)},
-                           lambda: ingest_orders(db, args.file), load_counts))
+            items = args.items
+            print(recorded(db, ops_url, "ingest-orders",
+                           {"file": str(args.file), "items": items and str(items)},
+                           lambda: ingest_orders(db, args.file, items=items), load_counts))
+        elif command == "ingest-consent":
+            from warehouse.ingest.consent import ingest_consent
+
+            print(recorded(db, ops_url, "ingest-consent", {"file": str(args.file)},
+                           lambda: ingest_consent(db, args.file), load_counts))
         elif command == "refresh":
             path = refresh(
                 db,

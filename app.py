@@ -3,8 +3,10 @@
     python app.py                       serve the dashboard (builds the demo warehouse on first run)
     python app.py serve --port 8050     the same, explicitly
     python app.py demo --out DIR        write synthetic RetailRocket-format files
+    python app.py demo --shop grocery --out DIR   a grocery shop: orders, items, push consent
     python app.py ingest DIR            load RetailRocket files into the warehouse
-    python app.py ingest-orders FILE    load a generic orders CSV
+    python app.py ingest-orders FILE    load a generic orders CSV [--items ITEMS.csv]
+    python app.py ingest-consent FILE   load a push consent / opt-out list
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
     python app.py runs                  list the last refreshes and loads

@@ -22,7 +22,8 @@ from warehouse.ops import sqlite_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export", "runs")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-consent", "refresh", "export",
+            "runs")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
