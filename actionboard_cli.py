@@ -9,6 +9,8 @@
     refresh                      rebuild marts and models, publish them to the dashboard
     export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
     runs [--limit N]             list the last refreshes and loads with their row counts and errors
+    promote-train                train and judge the item propensity model (Promote an item)
+    promote ITEM [--size N] [--launch NAME]  an item's push audience [and launch it]
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -177,7 +179,35 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--limit", type=_positive_int, default=20,
                       help="how many, newest first (default %(default)s)")
     _add_db(runs)
+    _add_promote_commands(commands)
     return parser
+
+
+def _add_promote_commands(commands: Any) -> None:
+    from warehouse.promote import settings as promote
+
+    train = commands.add_parser("promote-train", help="train and judge the item propensity "
+                                                      "model; writes its report")
+    train.add_argument("--min-basket", type=_positive_int, default=promote.DEFAULT_MIN_BASKET,
+                       help="N: a qualifying order holds at least N items (default %(default)s)")
+    train.add_argument("--horizon-days", type=_positive_int,
+                       default=promote.DEFAULT_HORIZON_DAYS,
+                       help="H: the purchase must come within H days (default %(default)s)")
+    _add_db(train)
+
+    item = commands.add_parser("promote", help="an item's push audience: the customers most "
+                                               "likely to buy it in a large basket")
+    item.add_argument("item_id", help="the item's id")
+    item.add_argument("--size", type=_positive_int, default=None,
+                      help="take the N most likely customers (default: the smallest audience "
+                           "expected to capture 70%% of the item's qualifying purchases)")
+    item.add_argument("--frequency-cap", type=_positive_int, default=promote.FREQUENCY_CAP,
+                      help="leave out customers pushed this often in the last "
+                           f"{promote.FREQUENCY_CAP_DAYS} days (default %(default)s)")
+    item.add_argument("--launch", metavar="NAME", default=None,
+                      help="launch the audience as a push campaign of this name, with a "
+                           f"{promote.HOLDOUT_SHARE:.0%} random hold-out")
+    _add_db(item)
 
 
 def recorded(
@@ -333,6 +363,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Wrote {path}")
         elif command == "runs":
             print(runs_table(db, ops_url, args.limit))
+        elif command == "promote-train":
+            from warehouse.promote.data import PromoteSettings
+            from warehouse.promote.job import train_propensity
+
+            settings = PromoteSettings(min_basket=args.min_basket,
+                                       horizon_days=args.horizon_days)
+            print(recorded(db, ops_url, "promote-train", {"min_basket": args.min_basket,
+                                                          "horizon_days": args.horizon_days},
+                           lambda: train_propensity(db, settings, ops_url=ops_url),
+                           lambda result: {"version": result.version}).describe())
+        elif command == "promote":
+            print(promote_item(db, args.item_id, args.size, args.frequency_cap, args.launch,
+                               ops_url))
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
@@ -343,6 +386,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the operational store failed: {reason}", file=sys.stderr)
         return 2
     return 0
+
+
+def promote_item(db: Path, item_id: str, size: int | None, frequency_cap: int,
+                 launch: str | None, ops_url: str | None) -> str:
+    """An item's push audience in words, and the launched campaign when ``launch`` names it."""
+    from warehouse.promote.audience import launch_promotion, plan_audience
+
+    plan = plan_audience(db, item_id, size=size, frequency_cap=frequency_cap, ops_url=ops_url)
+    if launch is None:
+        return plan.describe()
+    campaign = launch_promotion(db, plan, user=CLI_USER, name=launch, ops_url=ops_url)
+    return (f"{plan.describe()}\nLaunched {campaign.campaign_id} {campaign.name!r}: "
+            f"{campaign.count_treatment:,} to push, {campaign.count_control:,} held out, "
+            f"{campaign.count_excluded:,} left out as already in a running campaign. "
+            f"{campaign.describe_clock()}")
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

@@ -1,0 +1,24 @@
+"""A small grocery shop built by the real generator, ingest and refresh (orders with item lines,
+the item catalogue and push consent), for the Promote-an-item tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo.grocery.shop import generate_grocery
+from warehouse.ingest.consent import ingest_consent
+from warehouse.ingest.orders import ingest_orders
+from warehouse.pipeline.refresh import refresh
+
+GROCERY_TEST_SCALE = 0.05  # about 1,000 households over half a year: every window has buyers
+
+
+def build_grocery_warehouse(folder: Path, scale: float = GROCERY_TEST_SCALE) -> Path:
+    """Generate the grocery shop into ``folder``, load it into ``folder/w.duckdb``, publish."""
+    files = folder / "files"
+    generate_grocery(files, scale=scale, seed=7)
+    db = folder / "w.duckdb"
+    ingest_orders(db, files / "orders.csv", progress=False, items=files / "items.csv")
+    ingest_consent(db, files / "push_consent.csv", progress=False)
+    refresh(db, progress=False)
+    return db
