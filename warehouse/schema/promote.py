@@ -1,9 +1,9 @@
-"""What the item propensity job, the refresh and the Promote page share (issue 16): the names of
-the feature tables, the query that assembles (customer, item) rows from them, and the result
-tables the job writes and the refresh publishes.
+"""What the item propensity job and the scoring of an item share (issue 16): the names of the
+feature tables, the query that assembles (customer, item) rows from them, and the result tables
+the job writes.
 
-Feature tables (built by the refresh as of its cut-off, ``pipeline/steps/promote.py``; built by
-the job at each of its cut-offs, ``warehouse/promote/data.py``), from the feature sets
+Feature tables (built by the job at each of its cut-offs, ``warehouse/promote/data.py``, and
+stored as of the end of the data in its results file), from the feature sets
 ``warehouse/sql/features/promote_*.sql``:
 
 * ``promote_customer_features`` — customer: orders, large-basket orders, recency, spend;
@@ -23,9 +23,9 @@ from __future__ import annotations
 from warehouse.identifiers import check_identifier
 
 MODEL_NAME = "item_propensity"  # in the model registry and the prediction log
-RESULTS_SUFFIX = ".promote"  # the job's results: <db stem>.promote/v<version>/
+RESULTS_SUFFIX = ".promote"  # the job's results: <db stem>.promote/v<version>.duckdb and .md
 
-FEATURE_TABLES = {  # feature set (warehouse/sql/features) -> snapshot table
+FEATURE_TABLES = {  # feature set (warehouse/sql/features) -> table
     "promote_customers": "promote_customer_features",
     "promote_items": "promote_item_features",
     "promote_customer_items": "promote_customer_item_features",
@@ -65,7 +65,7 @@ def rows_sql(customers: str, items: str, pairs: str, categories: str, candidates
     return ROWS_SQL.format(**names)
 
 
-# The job's results (one Parquet file each per version) and their copies in the snapshot.
+# The job's result tables, in its results file.
 RESULTS_DDL = {
     "promote_run": """
         CREATE TABLE promote_run (
