@@ -22,3 +22,13 @@ def build_grocery_warehouse(folder: Path, scale: float = GROCERY_TEST_SCALE) -> 
     ingest_consent(db, files / "push_consent.csv", progress=False)
     refresh(db, progress=False)
     return db
+
+
+def build_trained_grocery(folder: Path) -> Path:
+    """``build_grocery_warehouse`` with an item propensity model trained on few items (fast)."""
+    from warehouse.promote.data import PromoteSettings
+    from warehouse.promote.job import train_propensity
+
+    db = build_grocery_warehouse(folder)
+    train_propensity(db, PromoteSettings(train_items=60, eval_items=30))
+    return db

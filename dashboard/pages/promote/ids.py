@@ -1,0 +1,11 @@
+"""Component ids of the Promote-an-item page, prefixed ``promote-``."""
+
+PROMOTE_MESSAGE = "promote-message"
+PROMOTE_SEARCH = "promote-search"
+PROMOTE_ITEM = "promote-item"
+PROMOTE_SIZE_CHOICE = "promote-size-choice"
+PROMOTE_SIZE = "promote-size"
+PROMOTE_AUDIENCE = "promote-audience"
+PROMOTE_NAME = "promote-name"
+PROMOTE_LAUNCH = "promote-launch"
+PROMOTE_LAUNCH_RESULT = "promote-launch-result"

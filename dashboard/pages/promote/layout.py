@@ -1,0 +1,48 @@
+"""The Promote-an-item page's layout: the item search, the audience size, the audience in
+figures, and the launch (filled by ``callbacks.py``)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard import components
+from dashboard.pages.promote import ids
+from warehouse.promote import settings
+
+SIZE_CHOICES = {"0.5": "50% of expected buyers", "0.7": "70%", "0.9": "90%",
+                "typed": "A size I type"}
+
+
+def layout(**_query: str) -> html.Div:
+    header = components.page_header(
+        "Promote an item",
+        f"Who is likely to buy an item in an order of at least {settings.DEFAULT_MIN_BASKET} "
+        f"items within {settings.DEFAULT_HORIZON_DAYS} days, and a push to them with a "
+        f"{settings.HOLDOUT_SHARE:.0%} random hold-out. Only customers with push consent are "
+        f"pushed; at most {settings.FREQUENCY_CAP} pushes per customer in "
+        f"{settings.FREQUENCY_CAP_DAYS} days.")
+    search = dbc.Row([
+        dbc.Col(dbc.Input(id=ids.PROMOTE_SEARCH, type="search", debounce=False,
+                          placeholder="Search items by id, name or category"), lg=5),
+        dbc.Col(dbc.Select(id=ids.PROMOTE_ITEM, options=[]), lg=7),
+    ], className="g-2")
+    size = dbc.Row([
+        dbc.Col(dbc.RadioItems(id=ids.PROMOTE_SIZE_CHOICE, value="0.7", inline=True,
+                               options=[{"label": label, "value": value}
+                                        for value, label in SIZE_CHOICES.items()]), lg=8),
+        dbc.Col(dbc.Input(id=ids.PROMOTE_SIZE, type="number", min=1, step=1,
+                          placeholder="customers"), lg=4),
+    ], className="g-2 my-2")
+    launch = dbc.Row([
+        dbc.Col(dbc.Input(id=ids.PROMOTE_NAME, placeholder="Campaign name"), lg=6),
+        dbc.Col(dbc.Button("Send push (launch)", id=ids.PROMOTE_LAUNCH, color="primary"), lg=3),
+    ], className="g-2 my-2")
+    return html.Div([
+        header,
+        html.Div(id=ids.PROMOTE_MESSAGE),
+        dbc.Card([html.H4("Item", className="mb-2"), search, size,
+                  html.Div(id=ids.PROMOTE_AUDIENCE)], body=True, className="mb-3"),
+        dbc.Card([html.H4("Launch", className="mb-2"), launch,
+                  html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3"),
+    ])
