@@ -143,6 +143,7 @@ class PeriodData:
             con.execute("CREATE TEMP VIEW order_lines AS SELECT * FROM snap.order_lines "
                         "WHERE ordered_at < getvariable('cutoff_at')")
             self.con = con
+            self._features_at: datetime | None = None
             try:
                 yield self
             finally:
@@ -167,7 +168,9 @@ class PeriodData:
         ``analytics.propensity.design``, customer_id, item_id, label (0/1) and weight."""
         con, s = self.con, self.settings
         point_at(con, cutoff)
-        build_feature_tables(con)
+        if self._features_at != cutoff:  # the training and evaluation rows of one cut-off
+            build_feature_tables(con)
+            self._features_at = cutoff
         point_at(con, cutoff + timedelta(days=s.horizon_days))
         _set(con, "promote_label_start", cutoff, "TIMESTAMP")
         con.execute(f"CREATE OR REPLACE TEMP TABLE promote_labels AS {read_query(LABELS_SQL)}")
