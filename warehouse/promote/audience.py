@@ -43,7 +43,7 @@ class AudiencePlan:
     expected: AudienceExpectation  # of those ``size`` customers
     removed_no_consent: int
     removed_frequency_cap: int
-    audience: pd.DataFrame = field(repr=False)  # customer_id, probability: who is launched
+    audience: pd.DataFrame = field(repr=False)  # customer_id, probability, segment: launched
 
     @property
     def expected_buyers(self) -> float:
@@ -66,7 +66,16 @@ class AudiencePlan:
             f"{self.removed_frequency_cap:,} by the frequency cap.",
             f"Audience: {len(self.audience):,} customers, {self.expected_buyers:.1f} expected "
             f"buyers, {pushes:.1f} pushes per expected sale.",
+            f"Segments: {self.segment_text()}.",
         ])
+
+    def segment_text(self, top: int = 5) -> str:
+        """The audience's largest segments with their customers."""
+        counts = self.audience["segment"].fillna("no segment").value_counts()
+        if counts.empty:
+            return "none"
+        shown = ", ".join(f"{name} {count:,}" for name, count in counts.head(top).items())
+        return shown + (f" and {len(counts) - top} more" if len(counts) > top else "")
 
 
 def item_card(db: Path, item_id: str) -> dict[str, object]:
@@ -83,6 +92,15 @@ def pushable_customers(db: Path) -> set[str]:
     with open_snapshot(Path(db)) as con:
         return {row[0] for row in con.execute(
             "SELECT customer_id FROM customer_push_consent WHERE is_pushable").fetchall()}
+
+
+def with_segments(db: Path, audience: pd.DataFrame) -> pd.DataFrame:
+    """``audience`` with each customer's segment in the published snapshot (NULL if none)."""
+    with open_snapshot(Path(db)) as con:
+        con.register("audience_ids", audience[["customer_id"]])
+        segments = con.execute("SELECT a.customer_id, c.segment FROM audience_ids AS a "
+                               "LEFT JOIN customers AS c USING (customer_id)").df()
+    return audience.merge(segments, on="customer_id", how="left", validate="one_to_one")
 
 
 def plan_audience(
@@ -123,7 +141,7 @@ def plan_audience(
         sizes={share: sizes[share] for share in CAPTURE_SHARES},
         size=chosen, expected=expect(probability, chosen),
         removed_no_consent=int((~consenting).sum()), removed_frequency_cap=int(capped.sum()),
-        audience=top[consenting & ~capped].reset_index(drop=True))
+        audience=with_segments(db, top[consenting & ~capped].reset_index(drop=True)))
 
 
 def launch_promotion(
@@ -141,7 +159,7 @@ def launch_promotion(
         raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
     offer = f"item {plan.item_id}" + (f" {plan.item_name}" if plan.item_name else "")
     return launch_audience(
-        Path(db), plan.audience[["customer_id"]], user=user, name=name,
+        Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
         action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
         kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
         duration_days=plan.horizon_days, ops_url=ops_url)

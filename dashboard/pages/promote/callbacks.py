@@ -7,6 +7,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
@@ -16,6 +17,7 @@ from dashboard.errors import shown
 from dashboard.pages.promote import ids
 from warehouse.promote import settings
 from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience
+from warehouse.promote.message import check_deep_link, length_warnings, render_messages
 from warehouse.promote.scoring import NoPropensityModelError, latest_results
 from warehouse.queries import promote as queries
 from warehouse.snapshots import NoSnapshotError
@@ -89,13 +91,49 @@ def update_audience(item: str | None, choice: str | None, typed: Any) -> Any:
     return html.Div([html.P(line, className="mb-1") for line in plan.describe().splitlines()])
 
 
+def _messages(plan: AudiencePlan, title: str | None, body: str | None,
+              link: str | None) -> tuple[pd.Series, pd.Series, str]:
+    item = {"item_id": plan.item_id, "item_name": plan.item_name, "category": plan.category,
+            "price_amount": plan.price_amount}
+    return (render_messages(title or "", item, plan.audience, "title"),
+            render_messages(body or "", item, plan.audience, "body"),
+            render_messages(check_deep_link(link or ""), item, plan.audience.head(1),
+                            "deep link").iloc[0])
+
+
+def update_preview(item: str | None, choice: str | None, typed: Any, title: str | None,
+                   body: str | None, link: str | None) -> Any:
+    """The push as the audience's first customer would see it, and what platforms would cut."""
+    if not item:
+        raise PreventUpdate
+    try:
+        plan = _plan(item, choice, typed)
+        if plan.audience.empty:
+            raise ValueError("Nobody is left in the audience to preview for.")
+        titles, bodies, deep_link = _messages(plan, title, body, link)
+    except PROBLEMS as error:
+        return components.message(shown(error))
+    first_title, first_body = titles.iloc[0], bodies.iloc[0]
+    warnings = [components.message(w) for w in length_warnings(first_title, first_body)]
+    return html.Div([
+        dbc.Card([html.Strong(first_title), html.Div(first_body),
+                  html.Small(deep_link, className="text-muted")], body=True,
+                 className="mb-2", style={"maxWidth": "420px"}),
+        html.Small(f"As customer {plan.audience['customer_id'].iloc[0]} sees it; "
+                   f"{titles.nunique():,} distinct titles over the audience.",
+                   className="text-muted"),
+        *warnings,
+    ])
+
+
 def launch(_clicks: Any, item: str | None, choice: str | None, typed: Any,
-           name: str | None) -> Any:
+           name: str | None, title: str | None, body: str | None, link: str | None) -> Any:
     """Launch the shown audience as a push campaign, audited with the signed-in user."""
     try:
         if not (name or "").strip():
             raise ValueError("Name the campaign.")
         plan = _plan(item, choice, typed)
+        _messages(plan, title, body, link)  # refuses a message that cannot be rendered
         launched = launch_promotion(snapshot_reader().db, plan, user=store_access.acting_user(),
                                     name=name or "", ops_url=store_access.ops_url())
     except PROBLEMS as error:
@@ -117,4 +155,10 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(Output(ids.PROMOTE_LAUNCH_RESULT, "children"),
                  Input(ids.PROMOTE_LAUNCH, "n_clicks"), State(ids.PROMOTE_ITEM, "value"),
                  State(ids.PROMOTE_SIZE_CHOICE, "value"), State(ids.PROMOTE_SIZE, "value"),
-                 State(ids.PROMOTE_NAME, "value"), prevent_initial_call=True)(launch)
+                 State(ids.PROMOTE_NAME, "value"), State(ids.PROMOTE_TITLE, "value"),
+                 State(ids.PROMOTE_BODY, "value"), State(ids.PROMOTE_LINK, "value"),
+                 prevent_initial_call=True)(launch)
+    app.callback(Output(ids.PROMOTE_PREVIEW, "children"), Input(ids.PROMOTE_ITEM, "value"),
+                 Input(ids.PROMOTE_SIZE_CHOICE, "value"), Input(ids.PROMOTE_SIZE, "value"),
+                 Input(ids.PROMOTE_TITLE, "value"), Input(ids.PROMOTE_BODY, "value"),
+                 Input(ids.PROMOTE_LINK, "value"))(update_preview)

@@ -10,6 +10,10 @@ from dashboard import components
 from dashboard.pages.promote import ids
 from warehouse.promote import settings
 
+DEFAULT_TITLE = "{item_name|Our pick} for your next basket"
+DEFAULT_BODY = ("Add {item_name|it} ({category}) at {price} to your next big order. "
+                "Picked for {segment|you}.")
+DEFAULT_LINK = "myapp://item/{item_id}"
 SIZE_CHOICES = {"0.5": "50% of expected buyers", "0.7": "70%", "0.9": "90%",
                 "typed": "A size I type"}
 
@@ -34,6 +38,19 @@ def layout(**_query: str) -> html.Div:
         dbc.Col(dbc.Input(id=ids.PROMOTE_SIZE, type="number", min=1, step=1,
                           placeholder="customers"), lg=4),
     ], className="g-2 my-2")
+    compose = dbc.Card([
+        html.H4("Push message", className="mb-2"),
+        html.P("Placeholders: {item_name}, {category}, {price}, {item_id} and customer "
+               "attributes such as {segment}; write {name|default} for a default where a value "
+               "is missing.", className="text-muted small mb-2"),
+        dbc.Label("Title", html_for=ids.PROMOTE_TITLE),
+        dbc.Input(id=ids.PROMOTE_TITLE, value=DEFAULT_TITLE, debounce=True),
+        dbc.Label("Body", html_for=ids.PROMOTE_BODY, className="mt-2"),
+        dbc.Textarea(id=ids.PROMOTE_BODY, value=DEFAULT_BODY, debounce=True),
+        dbc.Label("Deep link", html_for=ids.PROMOTE_LINK, className="mt-2"),
+        dbc.Input(id=ids.PROMOTE_LINK, value=DEFAULT_LINK, debounce=True),
+        html.Div(id=ids.PROMOTE_PREVIEW, className="mt-3"),
+    ], body=True, className="mb-3")
     launch = dbc.Row([
         dbc.Col(dbc.Input(id=ids.PROMOTE_NAME, placeholder="Campaign name"), lg=6),
         dbc.Col(dbc.Button("Send push (launch)", id=ids.PROMOTE_LAUNCH, color="primary"), lg=3),
@@ -43,6 +60,7 @@ def layout(**_query: str) -> html.Div:
         html.Div(id=ids.PROMOTE_MESSAGE),
         dbc.Card([html.H4("Item", className="mb-2"), search, size,
                   html.Div(id=ids.PROMOTE_AUDIENCE)], body=True, className="mb-3"),
+        compose,
         dbc.Card([html.H4("Launch", className="mb-2"), launch,
                   html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3"),
     ])

@@ -121,6 +121,11 @@ def test_the_audience_keeps_only_consenting_customers_and_says_how_many_left(tra
     assert plan.sizes == capture_sizes(ranked["probability"].to_numpy())
     assert plan.sizes[0.5] < plan.sizes[0.7] < plan.sizes[0.9] < plan.scored
     assert plan_audience(db, popular_item).size == plan.sizes[0.7]
+    with open_snapshot(db) as con:
+        segments = dict(con.execute("SELECT customer_id, segment FROM customers").fetchall())
+    assert plan.audience["segment"].tolist() == [segments.get(c) for c in
+                                                 plan.audience["customer_id"]]
+    assert f"Segments: {plan.audience['segment'].value_counts().index[0]}" in plan.describe()
 
 
 def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, popular_item):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
 from dashboard.pages.promote import ids
@@ -35,9 +36,25 @@ def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_
     dash_duo.find_element(f"#{ids.PROMOTE_SIZE}").send_keys("120")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "Top 120:", timeout=20)
 
+    # the preview renders the item's placeholders; a customer attribute falls back to its default
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "Organic Grapes", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "(fresh fruits)")
+    title = dash_duo.find_element(f"#{ids.PROMOTE_TITLE}")
+    title.clear()
+    title.send_keys("Hi {first_name}", Keys.TAB)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "neither an item field",
+                                    timeout=20)
     click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "Name the campaign")
     dash_duo.find_element(f"#{ids.PROMOTE_NAME}").send_keys("Grapes push")
+    click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "neither an item field",
+                                    timeout=20)
+    assert list_campaigns(grocery_db).empty  # a message that cannot be rendered is not sent
+    title = dash_duo.find_element(f"#{ids.PROMOTE_TITLE}")
+    title.clear()
+    title.send_keys("{item_name} for {segment|you}", Keys.TAB)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "Grapes Small for", timeout=20)
     click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "held out", timeout=20)
 
