@@ -11,6 +11,8 @@
     runs [--limit N]             list the last refreshes and loads with their row counts and errors
     promote-train                train and judge the item propensity model (Promote an item)
     promote ITEM [--size N] [--launch NAME]  an item's push audience [and launch it]
+    simulate-grocery --state FILE --out DIR [--days N]  carry the grocery demo on, load, refresh
+    promote-results CAMPAIGN_ID  a push campaign's results against its hold-out
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -209,6 +211,20 @@ def _add_promote_commands(commands: Any) -> None:
                            f"{promote.HOLDOUT_SHARE:.0%} random hold-out")
     _add_db(item)
 
+    sim = commands.add_parser("simulate-grocery", help="carry the grocery demo shop on with its "
+                                                       "push campaigns answered; load, refresh")
+    sim.add_argument("--state", type=Path, required=True,
+                     help="grocery_state.npz written with the files loaded last")
+    sim.add_argument("--out", type=Path, required=True, help="folder for the new days' files")
+    sim.add_argument("--days", type=_positive_int, default=promote.DEFAULT_HORIZON_DAYS,
+                     help="days to add (default %(default)s)")
+    _add_db(sim)
+
+    results = commands.add_parser("promote-results", help="a push campaign's results against "
+                                                          "its hold-out, in the published data")
+    results.add_argument("campaign_id", help="campaign id, as printed at the launch")
+    _add_db(results)
+
 
 def recorded(
     db: Path, ops_url: str | None, kind: str, params: Mapping[str, Any],
@@ -376,6 +392,12 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "promote":
             print(promote_item(db, args.item_id, args.size, args.frequency_cap, args.launch,
                                ops_url))
+        elif command == "simulate-grocery":
+            print(simulate_grocery_shop(db, args.state, args.out, args.days, ops_url))
+        elif command == "promote-results":
+            from warehouse.promote.results import push_results
+
+            print(push_results(db, args.campaign_id).describe())
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
@@ -401,6 +423,24 @@ def promote_item(db: Path, item_id: str, size: int | None, frequency_cap: int,
             f"{campaign.count_treatment:,} to push, {campaign.count_control:,} held out, "
             f"{campaign.count_excluded:,} left out as already in a running campaign. "
             f"{campaign.describe_clock()}")
+
+
+def simulate_grocery_shop(db: Path, state: Path, out: Path, days: int,
+                          ops_url: str | None) -> str:
+    """The grocery demo's next ``days`` days written, loaded and refreshed."""
+    from demo.grocery.continuation import continue_grocery
+    from warehouse.ingest.consent import ingest_consent
+    from warehouse.ingest.orders import ingest_orders
+
+    summary = continue_grocery(db, state, out, days, ops_url)
+    loaded = recorded(db, ops_url, "ingest-orders", {"file": str(out / "orders.csv")},
+                      lambda: ingest_orders(db, out / "orders.csv", items=out / "items.csv"),
+                      load_counts)
+    consent = recorded(db, ops_url, "ingest-consent", {"file": str(out / "push_consent.csv")},
+                       lambda: ingest_consent(db, out / "push_consent.csv"), load_counts)
+    path = refresh(db, ops_url)
+    return (f"{summary}\n{loaded}\n{consent}\nPublished {path.name}. Next time: "
+            f"--state {out / 'grocery_state.npz'}")
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

@@ -163,7 +163,8 @@ def test_ingest_orders_feeds_the_same_marts(tmp_path):
 
 def test_grocery_demo_to_a_launched_push_through_the_cli(tmp_path):
     """A new user's path: write the grocery shop, load orders with their catalogue and the
-    consent list, refresh, train, size an item's audience, launch."""
+    consent list, refresh, train, size an item's audience, launch, carry the shop on for a
+    week and read the campaign's results so far."""
     files, db = tmp_path / "grocery", tmp_path / "g.duckdb"
     assert run_cli("demo", "--shop", "grocery", "--out", str(files), "--scale", "0.05")\
         .returncode == 0
@@ -189,6 +190,12 @@ def test_grocery_demo_to_a_launched_push_through_the_cli(tmp_path):
     stored = list_campaigns(db)
     assert stored[["name", "source", "channel"]].values.tolist() == [["grapes", "push", "push"]]
     assert audit_log(db)["user_name"].eq("cli").any()
+    carried = run_cli("simulate-grocery", "--state", str(files / "grocery_state.npz"), "--out",
+                      str(tmp_path / "next"), "--days", "7", "--db", str(db))
+    assert carried.returncode == 0, carried.stderr
+    results = run_cli("promote-results", stored["campaign_id"].iloc[0], "--db", str(db))
+    assert results.returncode == 0, results.stderr
+    assert "Item sales per customer" in results.stdout and "(of 2024-07-15" in results.stdout
 
 
 def test_a_second_source_of_purchases_is_refused_and_the_warehouse_kept(tmp_path, demo_folder):

@@ -41,3 +41,19 @@ def recent_push_counts(
     with ops_transaction(ops_store(Path(db), ops_url), readonly=True) as connection:
         rows = connection.execute(query).all()
     return pd.Series({str(r[0]): int(r[1]) for r in rows}, dtype="int64")
+
+
+def push_treatment_groups(db: Path, ops_url: str | None = None) -> pd.DataFrame:
+    """Every push campaign's treatment group: campaign_id, offer, launched_at, ends_at,
+    customer_id (none without a store)."""
+    columns = ["campaign_id", "offer", "launched_at", "ends_at", "customer_id"]
+    if not ops_store_exists(Path(db), ops_url):
+        return pd.DataFrame(columns=columns)
+    query = (select(campaigns.c.campaign_id, campaigns.c.offer, campaigns.c.launched_at,
+                    campaigns.c.ends_at, campaign_assignments.c.customer_id)
+             .join(campaign_assignments,
+                   campaigns.c.campaign_id == campaign_assignments.c.campaign_id)
+             .where(campaigns.c.channel == "push",
+                    campaign_assignments.c.group_name == TREATMENT))
+    with ops_transaction(ops_store(Path(db), ops_url), readonly=True) as connection:
+        return pd.DataFrame(connection.execute(query).all(), columns=columns)

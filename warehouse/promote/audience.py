@@ -10,6 +10,7 @@ before the launch are left out. Quiet hours apply when messages are delivered, n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,18 @@ from warehouse.promote.scoring import ItemScores, score_item
 from warehouse.snapshots import open_snapshot
 
 PUSH_SOURCE = "push"
+_OFFER = re.compile(r"item (\S+?):?(?: .*)?", re.DOTALL)
+
+
+def offer_text(item_id: str, item_name: str | None) -> str:
+    """A push campaign's offer: ``item <id>: <name>``; ``item_of_offer`` reads the id back."""
+    return f"item {item_id}" + (f": {item_name}" if item_name else "")
+
+
+def item_of_offer(offer: str | None) -> str | None:
+    """The promoted item's id in a push campaign's offer (None if it names none)."""
+    found = _OFFER.fullmatch(offer or "")
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,7 @@ def launch_promotion(
     ``control_share``, frozen and audited with ``user``; it runs for the model's horizon."""
     if plan.audience.empty:
         raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
-    offer = f"item {plan.item_id}" + (f" {plan.item_name}" if plan.item_name else "")
+    offer = offer_text(plan.item_id, plan.item_name)
     return launch_audience(
         Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
         action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
