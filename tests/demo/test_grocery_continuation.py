@@ -6,31 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from demo.grocery.continuation import continue_grocery
-from tests.support.grocery import build_trained_grocery
+from tests.support.grocery import PUSHED_DAYS as DAYS
+from tests.support.grocery import PUSHED_ITEM as ITEM
+from tests.support.grocery import build_pushed_grocery
 from warehouse.commands.push_audience import push_treatment_groups
-from warehouse.ingest.consent import ingest_consent
-from warehouse.ingest.orders import ingest_orders
-from warehouse.pipeline.refresh import refresh
-from warehouse.promote.audience import launch_promotion, plan_audience
 from warehouse.promote.results import push_results
-
-ITEM = "1108"  # the demo's best seller (grapes)
-DAYS = 14
 
 
 @pytest.fixture(scope="module")
 def carried_on(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("grocery-continued")
-    db = build_trained_grocery(folder)
-    launched = launch_promotion(db, plan_audience(db, ITEM, size=600), user="ana",
-                                name="grapes")
-    out = folder / "next"
-    continue_grocery(db, folder / "files" / "grocery_state.npz", out, DAYS)
-    ingest_orders(db, out / "orders.csv", progress=False, items=out / "items.csv")
-    ingest_consent(db, out / "push_consent.csv", progress=False)
-    refresh(db, progress=False)
-    return db, out, launched
+    return build_pushed_grocery(tmp_path_factory.mktemp("grocery-continued"))
 
 
 def test_the_simulator_contacts_the_treatment_group_and_never_the_holdout(carried_on):

@@ -32,3 +32,25 @@ def build_trained_grocery(folder: Path) -> Path:
     db = build_grocery_warehouse(folder)
     train_propensity(db, PromoteSettings(train_items=60, eval_items=30))
     return db
+
+
+PUSHED_ITEM = "1108"  # the demo's best seller (grapes)
+PUSHED_DAYS = 14
+
+
+def build_pushed_grocery(folder: Path) -> tuple[Path, Path, object]:
+    """``build_trained_grocery``, then a push of ``PUSHED_ITEM`` to its 600 most likely
+    customers launched by "ana", the shop carried on ``PUSHED_DAYS`` days (into
+    ``folder/next``), loaded and refreshed: (warehouse, new files' folder, LaunchedCampaign)."""
+    from demo.grocery.continuation import continue_grocery
+    from warehouse.promote.audience import launch_promotion, plan_audience
+
+    db = build_trained_grocery(folder)
+    launched = launch_promotion(db, plan_audience(db, PUSHED_ITEM, size=600), user="ana",
+                                name="grapes")
+    out = folder / "next"
+    continue_grocery(db, folder / "files" / "grocery_state.npz", out, PUSHED_DAYS)
+    ingest_orders(db, out / "orders.csv", progress=False, items=out / "items.csv")
+    ingest_consent(db, out / "push_consent.csv", progress=False)
+    refresh(db, progress=False)
+    return db, out, launched

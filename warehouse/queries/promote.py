@@ -100,3 +100,17 @@ def push_outcomes(con: duckdb.DuckDBPyConnection, campaign_id: str, item_id: str
     amount of the item, all orders and sales, and whether they opted out of pushes."""
     return con.execute(_PUSH_OUTCOMES_SQL, {"campaign_id": campaign_id, "item_id": item_id,
                                             "min_basket": int(min_basket)}).df()
+
+
+_PUSH_CAMPAIGNS_SQL = """
+SELECT campaign_id, name, offer, launched_at, ends_at
+FROM campaigns
+WHERE channel = 'push'
+ORDER BY launched_at DESC, campaign_id DESC
+"""
+
+
+def push_campaigns(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The published push campaigns, newest first: campaign_id, name, offer, launched_at,
+    ends_at."""
+    return con.execute(_PUSH_CAMPAIGNS_SQL).df()

@@ -18,6 +18,7 @@ from dashboard.pages.promote import ids
 from warehouse.promote import settings
 from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience
 from warehouse.promote.message import check_deep_link, length_warnings, render_messages
+from warehouse.promote.results import push_results
 from warehouse.promote.scoring import NoPropensityModelError, latest_results
 from warehouse.queries import promote as queries
 from warehouse.snapshots import NoSnapshotError
@@ -144,6 +145,28 @@ def launch(_clicks: Any, item: str | None, choice: str | None, typed: Any,
         f"{launched.describe_clock()}", color="success")
 
 
+def campaign_options(_pathname: Any = None) -> list[dict[str, str]]:
+    """The published push campaigns, newest first."""
+    try:
+        found = query(queries.push_campaigns)
+    except DataUnavailableError:
+        return []
+    return [{"label": f"{row.campaign_id} · {row.name} · {row.offer}",
+             "value": str(row.campaign_id)} for row in found.itertuples()]
+
+
+def update_results(campaign_id: str | None) -> Any:
+    """The chosen push campaign's results against its hold-out, against the goals."""
+    if not campaign_id:
+        return html.P("No push campaign is published yet.", className="text-muted")
+    try:
+        results = push_results(snapshot_reader().db, campaign_id)
+    except (ValueError, NoSnapshotError) as error:
+        return components.message(shown(error))
+    return html.Div([html.P(line, className="mb-1") for line in
+                     results.describe().splitlines()])
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Register the page's callbacks on ``app``."""
     app.callback(Output(ids.PROMOTE_ITEM, "options"), Output(ids.PROMOTE_ITEM, "value"),
@@ -162,3 +185,7 @@ def register_callbacks(app: dash.Dash) -> None:
                  Input(ids.PROMOTE_SIZE_CHOICE, "value"), Input(ids.PROMOTE_SIZE, "value"),
                  Input(ids.PROMOTE_TITLE, "value"), Input(ids.PROMOTE_BODY, "value"),
                  Input(ids.PROMOTE_LINK, "value"))(update_preview)
+    app.callback(Output(ids.PROMOTE_RESULTS_CAMPAIGN, "options"),
+                 Input(ids.PROMOTE_RESULTS_CAMPAIGN, "id"))(campaign_options)
+    app.callback(Output(ids.PROMOTE_RESULTS, "children"),
+                 Input(ids.PROMOTE_RESULTS_CAMPAIGN, "value"))(update_results)

@@ -63,4 +63,11 @@ def layout(**_query: str) -> html.Div:
         compose,
         dbc.Card([html.H4("Launch", className="mb-2"), launch,
                   html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3"),
+        dbc.Card([html.H4("Results against the hold-out", className="mb-2"),
+                  html.P("A campaign appears here once a refresh after its launch has "
+                         "published it; its figures grow as data after the launch arrives.",
+                         className="text-muted small"),
+                  dbc.Select(id=ids.PROMOTE_RESULTS_CAMPAIGN, options=[]),
+                  html.Div(id=ids.PROMOTE_RESULTS, className="mt-2")],
+                 body=True, className="mb-3"),
     ])
