@@ -10,6 +10,8 @@
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
     python app.py runs                  list the last refreshes and loads
+    python app.py promote-train         train the item propensity model (Promote an item)
+    python app.py promote ITEM          an item's push audience [--launch NAME]
 
 The commands live in ``actionboard_cli`` (installed, they are the ``actionboard`` command).
 """
