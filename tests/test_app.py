@@ -23,7 +23,7 @@ from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-consent", "refresh", "export",
-            "runs")
+            "runs", "promote-train", "promote", "simulate-grocery", "promote-results")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
