@@ -10,11 +10,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components, store_access
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
 from dashboard.pages.promote import ids
+from warehouse.connections import WarehouseBusyError
 from warehouse.promote import settings
 from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience
 from warehouse.promote.message import check_deep_link, length_warnings, render_messages
@@ -23,7 +25,10 @@ from warehouse.promote.scoring import NoPropensityModelError, latest_results
 from warehouse.queries import promote as queries
 from warehouse.snapshots import NoSnapshotError
 
-PROBLEMS = (ValueError, DataUnavailableError, NoPropensityModelError, NoSnapshotError)
+# What a card shows as a message: a mistake in what was typed, missing data or model, a busy
+# warehouse, an operational store that cannot be reached.
+PROBLEMS = (ValueError, DataUnavailableError, NoPropensityModelError, NoSnapshotError,
+            WarehouseBusyError, SQLAlchemyError)
 
 
 def item_options(search: str | None, chosen: str | None) -> tuple[list[dict[str, str]], Any]:
@@ -161,7 +166,7 @@ def update_results(campaign_id: str | None) -> Any:
         return html.P("No push campaign is published yet.", className="text-muted")
     try:
         results = push_results(snapshot_reader().db, campaign_id)
-    except (ValueError, NoSnapshotError) as error:
+    except PROBLEMS as error:
         return components.message(shown(error))
     return html.Div([html.P(line, className="mb-1") for line in
                      results.describe().splitlines()])
