@@ -3,8 +3,10 @@
     serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
     serve --db PATH --demo       build the demo warehouse at PATH if none is there
     demo --out DIR [--market]    write synthetic RetailRocket-format (or One Click) files
+    demo --shop grocery --out DIR  write a synthetic grocery shop (orders, items, consent)
     ingest DIR                   load RetailRocket files into the warehouse
-    ingest-orders FILE           load a generic orders CSV
+    ingest-orders FILE [--items ITEMS]  load a generic orders CSV [and its item catalogue]
+    ingest-consent FILE          load a push consent / opt-out list
     ingest-market DIR            load the One Click customer-activity files
     decline                      train, explain and score the decline-risk model, publish it
     refresh                      rebuild marts and models, publish them to the dashboard
@@ -13,6 +15,10 @@
     daily [--date D]             today's contact list, the model's update, the check of D-3's list
     backtest --days 7            replay the daily list and compare it with the static formula
     launch-list --date D         launch a stored daily list as a campaign with a random hold-out
+    promote-train                train and judge the item propensity model (Promote an item)
+    promote ITEM [--size N] [--launch NAME]  an item's push audience [and launch it]
+    simulate-grocery --state FILE --out DIR [--days N]  carry the grocery demo on, load, refresh
+    promote-results CAMPAIGN_ID  a push campaign's results against its hold-out
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -59,6 +65,8 @@ DEMO_SCALE = 0.1
 DEMO_SEED = 7
 MARKET_CUSTOMERS = 1300  # the published One Click files' size
 SEARCH_JOBS = min(os.cpu_count() or 1, 4)
+GROCERY_SCALE = 1.0  # about 20,000 households, 3 M order lines
+SHOPS = ("retailrocket", "grocery")
 CLI_USER = "cli"  # the acting user the audit log records for the command line
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_ENV_VAR = "ACTIONBOARD_LOG_LEVEL"
@@ -158,10 +166,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "without asking only at the default location)")
     _add_db(serve)
 
-    demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format")
+    demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format, "
+                                            "or a grocery shop in the orders format")
     demo.add_argument("--out", required=True, type=Path, help="folder to write the files to")
-    demo.add_argument("--scale", type=_scale, default=DEMO_SCALE,
-                      help="1.0 matches the real data set's size (default 0.1)")
+    demo.add_argument("--shop", choices=SHOPS, default="retailrocket",
+                      help="retailrocket: behaviour events (default); grocery: orders with item "
+                           "lines, an item catalogue and push consent")
+    demo.add_argument("--scale", type=_scale, default=None,
+                      help=f"retailrocket: 1.0 matches the real data set's size (default "
+                           f"{DEMO_SCALE}); grocery: 1.0 is about 20,000 households (default "
+                           f"{GROCERY_SCALE}, at most 10)")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default 7)")
     demo.add_argument("--market", action="store_true",
                       help="write the One Click customer-activity files (market_file.csv, "
@@ -180,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         "file", type=Path,
         help="CSV with customer_id, order_id, ordered_at, amount [, item_id, quantity]",
     )
+    orders.add_argument("--items", type=Path, default=None,
+                        help="item catalogue CSV with item_id [, name, category, price], loaded "
+                             "in the same transaction")
     _add_db(orders)
 
     market = commands.add_parser("ingest-market",
@@ -220,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     decline.add_argument("--no-publish", action="store_true",
                          help="store the results without publishing a refresh")
     _add_db(decline)
+
+    consent = commands.add_parser("ingest-consent", help="load a push consent / opt-out list")
+    consent.add_argument("file", type=Path,
+                         help="CSV with customer_id [, consent, opted_out_at, time_zone]")
+    _add_db(consent)
 
     refresh = commands.add_parser("refresh", help="rebuild marts and models and publish them")
     refresh.add_argument("--as-of", type=_iso_date, default=None,
@@ -274,7 +296,50 @@ def build_parser() -> argparse.ArgumentParser:
     launch.add_argument("--name", default=None,
                         help="campaign name (default: Daily list YYYY-MM-DD)")
     _add_db(launch)
+
+    _add_promote_commands(commands)
     return parser
+
+
+def _add_promote_commands(commands: Any) -> None:
+    from warehouse.promote import settings as promote
+
+    train = commands.add_parser("promote-train", help="train and judge the item propensity "
+                                                      "model; writes its report")
+    train.add_argument("--min-basket", type=_positive_int, default=promote.DEFAULT_MIN_BASKET,
+                       help="N: a qualifying order holds at least N items (default %(default)s)")
+    train.add_argument("--horizon-days", type=_positive_int,
+                       default=promote.DEFAULT_HORIZON_DAYS,
+                       help="H: the purchase must come within H days (default %(default)s)")
+    _add_db(train)
+
+    item = commands.add_parser("promote", help="an item's push audience: the customers most "
+                                               "likely to buy it in a large basket")
+    item.add_argument("item_id", help="the item's id")
+    item.add_argument("--size", type=_positive_int, default=None,
+                      help="take the N most likely customers (default: the smallest audience "
+                           "expected to capture 70%% of the item's qualifying purchases)")
+    item.add_argument("--frequency-cap", type=_positive_int, default=promote.FREQUENCY_CAP,
+                      help="leave out customers pushed this often in the last "
+                           f"{promote.FREQUENCY_CAP_DAYS} days (default %(default)s)")
+    item.add_argument("--launch", metavar="NAME", default=None,
+                      help="launch the audience as a push campaign of this name, with a "
+                           f"{promote.HOLDOUT_SHARE:.0%} random hold-out")
+    _add_db(item)
+
+    sim = commands.add_parser("simulate-grocery", help="carry the grocery demo shop on with its "
+                                                       "push campaigns answered; load, refresh")
+    sim.add_argument("--state", type=Path, required=True,
+                     help="grocery_state.npz written with the files loaded last")
+    sim.add_argument("--out", type=Path, required=True, help="folder for the new days' files")
+    sim.add_argument("--days", type=_positive_int, default=promote.DEFAULT_HORIZON_DAYS,
+                     help="days to add (default %(default)s)")
+    _add_db(sim)
+
+    results = commands.add_parser("promote-results", help="a push campaign's results against "
+                                                          "its hold-out, in the published data")
+    results.add_argument("campaign_id", help="campaign id, as printed at the launch")
+    _add_db(results)
 
 
 def recorded(
@@ -332,6 +397,20 @@ def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
         return run_refresh(db, ops_url=ops_url, **settings)
     return recorded(db, ops_url, "refresh", settings,
                     lambda: run_refresh(db, ops_url=ops_url, **settings), refresh_counts)
+
+
+def write_demo(shop: str, out: Path, scale: float | None, seed: int) -> Any:
+    """Write a demo shop's files into ``out``; returns the generator's summary."""
+    if shop == "grocery":
+        from demo.grocery.shop import generate_grocery
+
+        summary = generate_grocery(out, scale=scale or GROCERY_SCALE, seed=seed)
+        return (f"{summary}\nLoad it with: python app.py ingest-orders {out / 'orders.csv'} "
+                f"--items {out / 'items.csv'} --db DB, then python app.py ingest-consent "
+                f"{out / 'push_consent.csv'} --db DB")
+    from demo.generator import generate
+
+    return generate(out, scale=scale or DEMO_SCALE, seed=seed)
 
 
 def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
@@ -413,16 +492,21 @@ def main(argv: list[str] | None = None) -> int:
 
             print(generate_market(args.out, customers=args.customers, seed=args.seed))
         elif command == "demo":
-            from demo.generator import generate
-
-            print(generate(args.out, scale=args.scale, seed=args.seed))
+            print(write_demo(args.shop, args.out, args.scale, args.seed))
         elif command == "ingest":
             print(ingest(db, args.folder, args.price_property, ops_url))
         elif command == "ingest-orders":
             from warehouse.ingest.orders import ingest_orders
 
-            print(recorded(db, ops_url, "ingest-orders", {"file": str(args.file)},
-                           lambda: ingest_orders(db, args.file), load_counts))
+            items = args.items
+            print(recorded(db, ops_url, "ingest-orders",
+                           {"file": str(args.file), "items": items and str(items)},
+                           lambda: ingest_orders(db, args.file, items=items), load_counts))
+        elif command == "ingest-consent":
+            from warehouse.ingest.consent import ingest_consent
+
+            print(recorded(db, ops_url, "ingest-consent", {"file": str(args.file)},
+                           lambda: ingest_consent(db, args.file), load_counts))
         elif command == "ingest-market":
             print(ingest_market(db, args.folder, ops_url))
         elif command == "decline":
@@ -454,6 +538,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Wrote {path}")
         elif command == "runs":
             print(runs_table(db, ops_url, args.limit))
+        elif command == "promote-train":
+            from warehouse.promote.data import PromoteSettings
+            from warehouse.promote.job import train_propensity
+
+            settings = PromoteSettings(min_basket=args.min_basket,
+                                       horizon_days=args.horizon_days)
+            print(recorded(db, ops_url, "promote-train", {"min_basket": args.min_basket,
+                                                          "horizon_days": args.horizon_days},
+                           lambda: train_propensity(db, settings, ops_url=ops_url),
+                           lambda result: {"version": result.version}).describe())
+        elif command == "promote":
+            print(promote_item(db, args.item_id, args.size, args.frequency_cap, args.launch,
+                               ops_url))
+        elif command == "simulate-grocery":
+            print(simulate_grocery_shop(db, args.state, args.out, args.days, ops_url))
+        elif command == "promote-results":
+            from warehouse.promote.results import push_results
+
+            print(push_results(db, args.campaign_id).describe())
         elif command == "daily":
             from warehouse.daily.job import run_daily
 
@@ -489,6 +592,39 @@ def _one_line(error: BaseException) -> str:
     """The error's message on one line (DuckDB's span several, with hints)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return "; ".join(lines[:3]) if lines else type(error).__name__
+
+
+def promote_item(db: Path, item_id: str, size: int | None, frequency_cap: int,
+                 launch: str | None, ops_url: str | None) -> str:
+    """An item's push audience in words, and the launched campaign when ``launch`` names it."""
+    from warehouse.promote.audience import launch_promotion, plan_audience
+
+    plan = plan_audience(db, item_id, size=size, frequency_cap=frequency_cap, ops_url=ops_url)
+    if launch is None:
+        return plan.describe()
+    campaign = launch_promotion(db, plan, user=CLI_USER, name=launch, ops_url=ops_url)
+    return (f"{plan.describe()}\nLaunched {campaign.campaign_id} {campaign.name!r}: "
+            f"{campaign.count_treatment:,} to push, {campaign.count_control:,} held out, "
+            f"{campaign.count_excluded:,} left out as already in a running campaign. "
+            f"{campaign.describe_clock()}")
+
+
+def simulate_grocery_shop(db: Path, state: Path, out: Path, days: int,
+                          ops_url: str | None) -> str:
+    """The grocery demo's next ``days`` days written, loaded and refreshed."""
+    from demo.grocery.continuation import continue_grocery
+    from warehouse.ingest.consent import ingest_consent
+    from warehouse.ingest.orders import ingest_orders
+
+    summary = continue_grocery(db, state, out, days, ops_url)
+    loaded = recorded(db, ops_url, "ingest-orders", {"file": str(out / "orders.csv")},
+                      lambda: ingest_orders(db, out / "orders.csv", items=out / "items.csv"),
+                      load_counts)
+    consent = recorded(db, ops_url, "ingest-consent", {"file": str(out / "push_consent.csv")},
+                       lambda: ingest_consent(db, out / "push_consent.csv"), load_counts)
+    path = refresh(db, ops_url)
+    return (f"{summary}\n{loaded}\n{consent}\nPublished {path.name}. Next time: "
+            f"--state {out / 'grocery_state.npz'}")
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

@@ -27,8 +27,9 @@ from warehouse.ops import ops_engine, sqlite_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-market", "decline", "refresh",
-            "export", "runs")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-consent", "ingest-market",
+            "decline", "refresh", "export", "runs", "daily", "backtest", "launch-list",
+            "promote-train", "promote", "simulate-grocery", "promote-results")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -196,6 +197,43 @@ def test_ingest_orders_feeds_the_same_marts(tmp_path):
     ).fetchone()
     snapshot.close()
     assert (gmv, orders_count) == (pytest.approx(65.5), 3)
+
+
+def test_grocery_demo_to_a_launched_push_through_the_cli(tmp_path):
+    """A new user's path: write the grocery shop, load orders with their catalogue and the
+    consent list, refresh, train, size an item's audience, launch, carry the shop on for a
+    week and read the campaign's results so far."""
+    files, db = tmp_path / "grocery", tmp_path / "g.duckdb"
+    assert run_cli("demo", "--shop", "grocery", "--out", str(files), "--scale", "0.05")\
+        .returncode == 0
+    loaded = run_cli("ingest-orders", str(files / "orders.csv"), "--items",
+                     str(files / "items.csv"), "--db", str(db))
+    assert loaded.returncode == 0, loaded.stderr
+    consent = run_cli("ingest-consent", str(files / "push_consent.csv"), "--db", str(db))
+    assert consent.returncode == 0, consent.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = con.execute("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM "
+                             "items), (SELECT count(*) FROM push_consent)").fetchone()
+    lines = sum(1 for _ in (files / "orders.csv").open(encoding="utf-8")) - 1
+    assert counts[0] == lines and counts[1] == 49_688 and counts[2] > 0
+    assert run_cli("refresh", "--db", str(db)).returncode == 0
+    untrained = run_cli("promote", "1108", "--db", str(db))
+    assert untrained.returncode == 2 and "promote-train" in untrained.stderr
+    trained = run_cli("promote-train", "--db", str(db))
+    assert trained.returncode == 0, trained.stderr
+    assert "chosen" in trained.stdout and "Personal frequency" in trained.stdout
+    launched = run_cli("promote", "1108", "--size", "150", "--launch", "grapes", "--db", str(db))
+    assert launched.returncode == 0, launched.stderr
+    assert "without push consent" in launched.stdout and "Launched" in launched.stdout
+    stored = list_campaigns(db)
+    assert stored[["name", "source", "channel"]].values.tolist() == [["grapes", "push", "push"]]
+    assert audit_log(db)["user_name"].eq("cli").any()
+    carried = run_cli("simulate-grocery", "--state", str(files / "grocery_state.npz"), "--out",
+                      str(tmp_path / "next"), "--days", "7", "--db", str(db))
+    assert carried.returncode == 0, carried.stderr
+    results = run_cli("promote-results", stored["campaign_id"].iloc[0], "--db", str(db))
+    assert results.returncode == 0, results.stderr
+    assert "Item sales per customer" in results.stdout and "(of 2024-07-15" in results.stdout
 
 
 def test_a_second_source_of_purchases_is_refused_and_the_warehouse_kept(tmp_path, demo_folder):

@@ -1,6 +1,6 @@
 """The dashboard's pages, one subpackage each (layout, callbacks, figures, ids), in menu order."""
 
-from dashboard.pages import board, clv, daily_list, decline, migration, overview, segments
+from dashboard.pages import board, clv, daily_list, decline, migration, overview, promote, segments
 
 PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE, daily_list.PAGE,
-         decline.PAGE)
+         decline.PAGE, promote.PAGE)

@@ -7,12 +7,15 @@ an ISO date or datetime; one with a UTC offset is converted to UTC, one without 
 The latest load of an order replaces it: a re-exported file whose lines of an order changed (a
 new amount, a line more or less) replaces the lines stored for that order instead of adding them,
 and the summary says how many orders were replaced.
+
+An item catalogue (``warehouse.ingest.catalogue``) may come with it, in the same transaction.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.ingest.catalogue import ITEMS
 from warehouse.ingest.csv_load import LoadStep, run_load
 from warehouse.ingest.csv_spec import EARLIEST_DATE, MAX_AMOUNT, Check, CsvSpec, FileJob
 from warehouse.ingest.load_summary import IngestError, IngestSummary
@@ -71,12 +74,16 @@ ORDERS = CsvSpec(
 )
 
 
-def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
-    """Load one orders CSV (``.csv`` or ``.csv.gz``) into ``orders`` as one transaction.
+def ingest_orders(
+    db: Path, file: Path, progress: bool = True, *, items: Path | None = None
+) -> IngestSummary:
+    """Load one orders CSV (``.csv`` or ``.csv.gz``) into ``orders`` as one transaction, with
+    the item catalogue ``items`` (``item_id, name, category, price``) when given.
 
     Lines already in the warehouse and exact duplicates are dropped (counted); an order whose
     lines differ from the stored ones replaces them; bad lines go to ``rejected_rows`` unless
-    more than 5% are bad, which refuses the load (:class:`IngestError`).
+    more than 5% of a file are bad, which refuses the load (:class:`IngestError`, nothing
+    written).
     """
     file = Path(file)
     if not file.is_file():
@@ -84,8 +91,15 @@ def ingest_orders(db: Path, file: Path, progress: bool = True) -> IngestSummary:
             f"No orders file {file}: expected a CSV with columns customer_id, order_id, "
             "ordered_at, amount [, item_id, quantity]"
         )
-    summary = run_load(Path(db), "orders", [LoadStep(FileJob(ORDERS, file, file.name))],
-                       progress=progress)
+    steps = [LoadStep(FileJob(ORDERS, file, file.name))]
+    if items is not None:
+        items = Path(items)
+        if not items.is_file():
+            raise FileNotFoundError(
+                f"No item catalogue {items}: expected a CSV with columns item_id [, name, "
+                "category, price]")
+        steps.insert(0, LoadStep(FileJob(ITEMS, items, items.name)))  # the small file first
+    summary = run_load(Path(db), "orders", steps, progress=progress)
     for loaded in summary.files:
         if loaded.keys_replaced:
             summary.notes.append(

@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS orders (
 
 CREATE TABLE IF NOT EXISTS loads (
     load_id            BIGINT    NOT NULL,
-    kind               VARCHAR   NOT NULL,  -- retailrocket | orders
+    kind               VARCHAR   NOT NULL,  -- retailrocket | orders | consent
     file               VARCHAR   NOT NULL,
     started_at         TIMESTAMP NOT NULL,
     finished_at        TIMESTAMP NOT NULL,
@@ -57,4 +57,22 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
 CREATE TABLE IF NOT EXISTS settings (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
+);
+
+-- An item catalogue delivered with an orders file (ingest-orders --items): one row per item, the
+-- latest delivery of an item replacing the earlier one.
+CREATE TABLE IF NOT EXISTS items (
+    item_id  VARCHAR PRIMARY KEY,
+    name     VARCHAR,
+    category VARCHAR,                -- free text, e.g. "department / aisle"
+    price    DOUBLE                  -- the catalogue price, in the shop's currency
+);
+
+-- Push consent and opt-outs (ingest-consent): one row per customer, the latest list replacing
+-- the earlier row. A customer absent from every list has no recorded consent.
+CREATE TABLE IF NOT EXISTS push_consent (
+    customer_id  VARCHAR PRIMARY KEY,
+    consent      BOOLEAN NOT NULL,
+    opted_out_at TIMESTAMP,          -- UTC; set when the customer opted out
+    time_zone    VARCHAR             -- IANA name for quiet hours; NULL: the shop's time zone
 );

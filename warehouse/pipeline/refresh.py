@@ -32,7 +32,7 @@ from warehouse.pipeline.defaults import (
 )
 from warehouse.pipeline.registry import REGISTRY, Step, StepRegistry
 from warehouse.snapshots import discard_snapshot, new_snapshot_path, publish_snapshot
-from warehouse.sql.runner import Materialization, build_model, model_names
+from warehouse.sql.runner import build_staging_views
 
 RAW_TABLES = ("events", "item_properties", "category_tree", "orders", "settings")
 ATTACH_WAIT_SECONDS = LOCK_WAIT_SECONDS
@@ -151,8 +151,7 @@ def _prepare(
     con.execute("SET VARIABLE as_of_date = CAST(? AS DATE)", [as_of])
     con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)", [ctx.price_property])
     con.execute("SET VARIABLE refreshed_at = CAST(? AS TIMESTAMP)", [ctx.refreshed_at])
-    for name in model_names("staging"):
-        build_model(con, name, Materialization.TEMP_VIEW)
+    build_staging_views(con)
 
     first_date, last_date = con.execute(
         """

@@ -299,6 +299,12 @@ def funnel_figure(funnel: pd.DataFrame) -> go.Figure:
                         width="half")
 
 
+def item_label(item_id: str, names: pd.Series | None) -> str:
+    """An item as a reader knows it: its name where the shop has one, else "Item <id>"."""
+    name = None if names is None or names.empty else names.iloc[0]
+    return f"{name} (item {item_id})" if isinstance(name, str) and name else f"Item {item_id}"
+
+
 def trends_figure(
     series: pd.DataFrame,
     dimension: str,
@@ -330,7 +336,8 @@ def trends_figure(
             name = f"#{rank} Category {key}"
         else:
             category = rows["detail"].iloc[0]
-            name = f"#{rank} Item {key}" + (f" (category {category})" if category else "")
+            name = f"#{rank} {item_label(key, rows.get('item_name'))}" + (
+                f" (category {category})" if category else "")
         fig.add_trace(
             go.Scatter(
                 x=rows["x"],

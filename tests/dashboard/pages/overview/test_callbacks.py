@@ -144,7 +144,7 @@ def test_trends_callback_switches_between_categories_and_items(page, bounds):
                                          bounds)
     items = callbacks.update_trends("2024-03-01", "2024-04-30", "week", "item", "5", bounds)
     assert len(categories.data) == 3 and categories.data[0].name.startswith("#1 Category ")
-    assert len(items.data) == 5 and items.data[0].name.startswith("#1 Item ")
+    assert len(items.data) == 5 and items.data[0].name.startswith("#1 Product ")
 
 
 def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):

@@ -105,6 +105,21 @@ def test_trends_figure_draws_one_named_line_per_key_in_rank_order():
     assert fig.layout.yaxis.title.text == "GMV (shop currency)"
 
 
+def test_trends_figure_names_items_by_their_name_where_the_shop_has_one():
+    series = pd.DataFrame({
+        "period_start": pd.to_datetime(["2024-03-01"] * 2),
+        "rank": [1, 2],
+        "key": ["7", "12"],
+        "detail": ["dairy eggs / milk", None],
+        "gmv_amount": [5.0, 1.0],
+        "total_gmv_amount": [5.0, 1.0],
+        "item_name": ["Whole Milk 1L", None],
+    })
+    fig = figures.trends_figure(series, "item", "month")
+    assert [t.name for t in fig.data] == [
+        "#1 Whole Milk 1L (item 7) (category dairy eggs / milk)", "#2 Item 12"]
+
+
 def test_empty_series_gives_a_figure_that_says_so():
     empty = pd.DataFrame(
         columns=["period_start", "gmv_amount", "count_orders", "traffic", "count_days"]
