@@ -7,6 +7,10 @@
     refresh                      rebuild marts and models, publish them to the dashboard
     export CAMPAIGN_ID           write a campaign's treatment and control groups as CSV
     runs [--limit N]             list the last refreshes and loads with their row counts and errors
+    simulate --days N            carry the demo shop on N days (running campaigns' treatment
+                                 groups respond) and load them
+    ingest-campaign FILE --name NAME   load a campaign run elsewhere: customer_id, group,
+                                 converted [, revenue, own columns]
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -159,6 +163,36 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--limit", type=_positive_int, default=20,
                       help="how many, newest first (default %(default)s)")
     _add_db(runs)
+
+    simulate = commands.add_parser(
+        "simulate", help="carry the demo shop on for some days and load them (demo only)")
+    simulate.add_argument("--days", type=_positive_int, required=True,
+                          help="days to simulate after the last loaded event (1-366)")
+    simulate.add_argument("--refresh", action="store_true",
+                          help="refresh afterwards (default: say to)")
+    _add_db(simulate)
+
+    results = commands.add_parser(
+        "ingest-campaign", help="load the results of a campaign run outside Actionboard")
+    results.add_argument(
+        "file", type=Path,
+        help="CSV with customer_id, group (treatment|control), converted (0/1) [, revenue, "
+             "other numeric or text columns]")
+    results.add_argument("--name", required=True,
+                         help="the campaign's name; loading the same name again replaces it")
+    results.add_argument("--channel", default="email",
+                         help="channel it used: email, push, sms, onsite (default email)")
+    results.add_argument("--action", default="Imported campaign", help="what it did")
+    results.add_argument("--offer", default="(not stated)", help="its offer")
+    results.add_argument("--kpi", default="conversion rate", help="what it aimed at")
+    results.add_argument("--launched-at", type=_iso_date, default=None,
+                         help="first day, YYYY-MM-DD (default: the end of the loaded data)")
+    results.add_argument("--ends-at", type=_iso_date, default=None,
+                         help="last day, YYYY-MM-DD (default: the first day)")
+    results.add_argument("--control-share", type=float, default=None,
+                         help="share planned for control, e.g. 0.2, for the sample-ratio check "
+                              "(default: the share in the file)")
+    _add_db(results)
     return parser
 
 
@@ -205,25 +239,56 @@ def ingest(db: Path, folder: Path, price_property: str | None, ops_url: str | No
                     load_counts)
 
 
-def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
+def refresh(db: Path, ops_url: str | None, progress: bool = True, **settings: Any) -> Path:
     from warehouse.pipeline.refresh import refresh as run_refresh
 
     if not db.exists():  # nothing to refresh, nor a store to record it in: say how to start
-        return run_refresh(db, ops_url=ops_url, **settings)
+        return run_refresh(db, ops_url=ops_url, progress=progress, **settings)
     return recorded(db, ops_url, "refresh", settings,
-                    lambda: run_refresh(db, ops_url=ops_url, **settings), refresh_counts)
+                    lambda: run_refresh(db, ops_url=ops_url, progress=progress, **settings),
+                    refresh_counts)
 
 
-def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
-    """First run: generate the embedded demo data, load it and publish a refresh."""
+def simulate(db: Path, days: int, ops_url: str | None, then_refresh: bool) -> None:
+    """Carry the demo shop on ``days`` days, load them (a recorded run), refresh or say to."""
+    from warehouse.demo_shop import simulate_days
+
+    result = recorded(db, ops_url, "simulate", {"days": days},
+                      lambda: simulate_days(db, days, ops_url=ops_url),
+                      lambda done: load_counts(done.load))
+    print(result)
+    if then_refresh:
+        print(f"Published {refresh(db, ops_url).name}")
+    else:
+        print(f"Run `python app.py refresh --db {db}` to publish the new days.")
+
+
+def ingest_campaign(db: Path, ops_url: str | None, args: argparse.Namespace) -> None:
+    """Load a campaign's results from a file (the command side's import) and say what it did."""
+    from warehouse.commands import import_campaign_results
+
+    imported = import_campaign_results(
+        db, args.file, name=args.name, user=CLI_USER, channel=args.channel, action=args.action,
+        offer=args.offer, kpi=args.kpi, launched_at=args.launched_at, ends_at=args.ends_at,
+        control_share=args.control_share, ops_url=ops_url)
+    print(imported)
+    print(f"Run `python app.py refresh --db {db}` to measure it and learn whom it persuaded.")
+
+
+def build_demo_warehouse(db: Path, ops_url: str | None = None, *, scale: float = DEMO_SCALE,
+                         seed: int = DEMO_SEED, progress: bool = True) -> None:
+    """First run: generate the embedded demo data, load it, keep its simulator state and ground
+    truth beside the warehouse (``simulate`` carries it on) and publish a refresh."""
     from demo.generator import generate
+    from warehouse.demo_shop import keep_demo_files
 
-    print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
+    print(f"No data yet at {db}: building the demo warehouse (scale {scale:g}).")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
-        generate(Path(tmp), scale=DEMO_SCALE, seed=DEMO_SEED)
-        print(ingest(db, Path(tmp), None, ops_url))
-    refresh(db, ops_url)
+        generate(Path(tmp), scale=scale, seed=seed, progress=progress)
+        print(ingest(db, Path(tmp), None, ops_url, progress))
+        keep_demo_files(Path(tmp), db)
+    refresh(db, ops_url, progress=progress)
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
@@ -296,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Wrote {path}")
         elif command == "runs":
             print(runs_table(db, ops_url, args.limit))
+        elif command == "simulate":
+            simulate(db, args.days, ops_url, args.refresh)
+        elif command == "ingest-campaign":
+            ingest_campaign(db, ops_url, args)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)

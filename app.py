@@ -8,6 +8,8 @@
     python app.py refresh               rebuild marts and models, publish them to the dashboard
     python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
     python app.py runs                  list the last refreshes and loads
+    python app.py simulate --days N     carry the demo shop on N days and load them (demo only)
+    python app.py ingest-campaign FILE --name NAME   load a campaign run elsewhere
 
 The commands live in ``actionboard_cli`` (installed, they are the ``actionboard`` command).
 """

@@ -18,7 +18,9 @@ Public API (``from warehouse.commands import ...``):
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
   ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
   ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
-  ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
+  ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``; ``import_campaign_results``,
+  ``ImportedCampaign``, ``imported_outcomes`` (a campaign run elsewhere, loaded from its
+  results file); ``treatment_groups``, ``TreatmentGroup`` (whom running campaigns contact);
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine).
@@ -49,6 +51,11 @@ _EXPORTS = {
     "campaign_group_csv": "campaigns.export",
     "export_campaign": "campaigns.export",
     "import_campaign_file": "campaigns.imports",
+    "ImportedCampaign": "campaigns.results_import",
+    "import_campaign_results": "campaigns.results_import",
+    "imported_outcomes": "campaigns.results_import",
+    "TreatmentGroup": "campaigns.contacts",
+    "treatment_groups": "campaigns.contacts",
     "GROUPS": "campaigns.storage",
     "UnknownCampaignError": "campaigns.storage",
     "fetch_campaign": "campaigns.storage",
