@@ -10,5 +10,6 @@ from warehouse.pipeline.steps import clv  # noqa: F401
 from warehouse.pipeline.steps import customers  # noqa: F401
 from warehouse.pipeline.steps import segment_snapshots  # noqa: F401
 from warehouse.pipeline.steps import campaign_outcomes  # noqa: F401
+from warehouse.pipeline.steps import uplift  # noqa: F401
 from warehouse.pipeline.steps import catalogue  # noqa: F401
 # isort: on

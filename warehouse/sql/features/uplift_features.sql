@@ -66,8 +66,8 @@ purchase_summary AS (
 
 SELECT
     activity.customer_id,
-    epoch(cutoff.cutoff_at - activity.first_event_at) / 86400                  AS days_since_first_event,
-    epoch(cutoff.cutoff_at - activity.last_event_at) / 86400                   AS days_since_last_event,
+    floor(epoch(cutoff.cutoff_at - activity.first_event_at) / 86400)           AS days_since_first_event,
+    floor(epoch(cutoff.cutoff_at - activity.last_event_at) / 86400)            AS days_since_last_event,
     activity.count_events,
     activity.count_views,
     activity.count_cart_adds,
@@ -79,7 +79,7 @@ SELECT
     coalesce(purchases.count_items, 0)                                         AS count_items,
     coalesce(purchases.gmv_amount, 0)                                          AS gmv_amount,
     coalesce(purchases.count_orders_last_30d, 0)                               AS count_orders_last_30d,
-    epoch(cutoff.cutoff_at - purchases.last_purchase_at) / 86400               AS days_since_last_purchase
+    floor(epoch(cutoff.cutoff_at - purchases.last_purchase_at) / 86400)        AS days_since_last_purchase
 FROM activity_summary AS activity
 CROSS JOIN cutoff
 LEFT JOIN purchase_summary AS purchases USING (customer_id)
