@@ -11,9 +11,10 @@
 -- how much the customer bought.
 --
 -- Point in time: it reads only int_customer_activity and order_lines as warehouse/features.py
--- points them at the cut-off, so rows dated at or after it change no value. Durations in days
--- (fractional, up to the cut-off); amounts in the shop's currency. Counts of a customer without
--- the activity are 0; days since a purchase is NULL for customers who never bought.
+-- points them at the cut-off, so rows dated at or after it change no value. Durations in whole
+-- days up to the cut-off (whole, so that customers share profiles when scored: uplift_data.py);
+-- amounts in the shop's currency. Counts of a customer without the activity are 0; days since a
+-- purchase is NULL for customers who never bought.
 
 WITH
 
