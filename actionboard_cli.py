@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -83,6 +84,28 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a rate such as 0.1, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"rate must be in [0, 1), e.g. 0.1 for 10%, got {value}")
+    return value
+
+
+def _percent(text: str) -> float:
+    """A share given in percent (1-100), returned as a fraction."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a percentage such as 30, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"percentage must be in (0, 100], got {value:g}")
+    return value / 100
+
+
+def _money(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 0.5, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"amount must be 0 or more, got {text!r}")
     return value
 
 
@@ -193,6 +216,30 @@ def build_parser() -> argparse.ArgumentParser:
                          help="share planned for control, e.g. 0.2, for the sample-ratio check "
                               "(default: the share in the file)")
     _add_db(results)
+
+    uplift = commands.add_parser(
+        "uplift", help="the uplift models learnt from completed campaigns, and the money")
+    uplift.add_argument("--top", type=_percent, default="30",
+                        help="share to contact in the economic table, in %% (default 30)")
+    uplift.add_argument("--cost-per-contact", type=_money, default=0.0,
+                        help="cost of one contact (default 0)")
+    uplift.add_argument("--margin", type=_money, default=None,
+                        help="margin per conversion (default: revenue per converted customer)")
+    _add_db(uplift)
+
+    targeted = commands.add_parser(
+        "uplift-launch",
+        help="launch the customers with the highest predicted uplift, with a control group")
+    targeted.add_argument("--top", type=_percent, required=True,
+                          help="share of the customers to target, in %%, e.g. 30")
+    targeted.add_argument("--among", choices=("buyers", "all"), default="buyers",
+                          help="customers who bought (default) or every customer")
+    targeted.add_argument("--name", default=None, help="campaign name")
+    targeted.add_argument("--control-share", type=float, default=0.2,
+                          help="share held out as control (default 0.2)")
+    targeted.add_argument("--duration-days", type=_positive_int, default=28,
+                          help="length of the window in days (default 28)")
+    _add_db(targeted)
     return parser
 
 
@@ -365,6 +412,19 @@ def main(argv: list[str] | None = None) -> int:
             simulate(db, args.days, ops_url, args.refresh)
         elif command == "ingest-campaign":
             ingest_campaign(db, ops_url, args)
+        elif command == "uplift":
+            print(uplift_report(db, args.top, args.cost_per_contact, args.margin))
+        elif command == "uplift-launch":
+            from warehouse.commands import launch_top_uplift
+
+            launched = launch_top_uplift(
+                db, user=CLI_USER, share=args.top, among=args.among, name=args.name,
+                control_share=args.control_share, duration_days=args.duration_days,
+                ops_url=ops_url)
+            print(f"Launched {launched.campaign_id} ({launched.name}): "
+                  f"{launched.count_treatment:,} treatment, {launched.count_control:,} control, "
+                  f"{launched.count_excluded:,} left out (in a running campaign). "
+                  f"{launched.describe_clock()}")
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
@@ -375,6 +435,47 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the operational store failed: {reason}", file=sys.stderr)
         return 2
     return 0
+
+
+def uplift_report(db: Path, share: float, cost_per_contact: float, margin: float | None) -> str:
+    """The learnt campaigns, the published model's comparison, types and economic table."""
+    from warehouse.queries.uplift import campaign_economics, evidence, uplift_models
+    from warehouse.snapshots import open_snapshot
+
+    with open_snapshot(db) as con:
+        models = uplift_models(con)
+        if models.empty:
+            return ("No completed campaign with a control group yet: launch one (Action board or "
+                    "uplift-launch), or load one with ingest-campaign, then refresh.")
+        lines = ["Campaigns (newest first):"]
+        for row in models.itertuples():
+            state = (f"{row.learner}, Qini {row.qini_coefficient:.3f} "
+                     f"[{row.qini_low:.3f}, {row.qini_high:.3f}], version {row.model_version}"
+                     if row.is_trained else row.reason)
+            mark = "  (published as uplift_score)" if row.is_published else ""
+            lines.append(f"  {row.campaign_id}  {row.name}: {row.count_treatment:,} treated, "
+                         f"{row.count_control:,} control; {state}{mark}")
+        published = models[models["is_published"]]
+        if published.empty:
+            return "\n".join(lines)
+        campaign = str(published["campaign_id"].iloc[0])
+        learners = evidence(con, "uplift_learners", campaign)
+        types = evidence(con, "uplift_types", campaign)
+        money = campaign_economics(con, campaign, share=share, cost_per_contact=cost_per_contact,
+                                   margin_per_conversion=margin)
+    lines += ["", f"Learners compared on held-out customers of {campaign}:",
+              learners[["label", "qini_coefficient", "qini_low", "qini_high", "auuc",
+                        "uplift_at_k", "is_chosen"]].to_string(index=False, float_format="%.3f"),
+              "", "Response types (persuadable: predicted uplift >= 1 point; do-not-disturb: "
+              "<= -1 point; else sure thing if P(convert without contact) >= 50%, lost cause):",
+              types[["scope", "response_type", "customers", "share", "avg_uplift"]].to_string(
+                  index=False, float_format="%.3f"),
+              "", "The money (95% intervals), for a population like the campaign's:",
+              money[["policy", "contacts", "incremental_conversions",
+                     "incremental_conversions_low", "incremental_conversions_high", "cost",
+                     "incremental_revenue", "profit", "profit_low", "profit_high"]].to_string(
+                  index=False, float_format="%.1f")]
+    return "\n".join(lines)
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

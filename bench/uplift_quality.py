@@ -33,12 +33,12 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.uplift.metrics import qini_coefficient, qini_interval  # noqa: E402
-from analytics.uplift.training import fit_uplift  # noqa: E402
-from warehouse.demo_shop import demo_dir  # noqa: E402
-from warehouse.features import open_raw  # noqa: E402
-from warehouse.pipeline.steps.uplift_data import training_data  # noqa: E402
-from warehouse.snapshots import open_snapshot  # noqa: E402
+from analytics.uplift.metrics import qini_coefficient, qini_interval
+from analytics.uplift.training import fit_uplift
+from warehouse.demo_shop import demo_dir
+from warehouse.features import open_raw
+from warehouse.pipeline.steps.uplift_data import training_data
+from warehouse.snapshots import open_snapshot
 
 CAMPAIGN = "demo-winback-2015-08"
 LAUNCH = datetime(2015, 8, 1)
