@@ -45,17 +45,19 @@ def default_classifier() -> HistGradientBoostingClassifier:
 
 
 class FeatureEncoder(TransformerMixin, BaseEstimator):
-    """A frame to a float matrix: numeric columns as they are (missing stays NaN), text columns
-    one-hot — the ``max_categories`` most frequent values of each, the rest together, unseen
-    values as none of them."""
+    """A frame to a float matrix: numeric columns as they are (missing stays NaN; one missing in
+    every training row is left out), text columns one-hot — the ``max_categories`` most frequent
+    values of each, the rest together, unseen values as none of them."""
 
     def __init__(self, max_categories: int = 20) -> None:
         self.max_categories = max_categories
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> FeatureEncoder:
-        self.numeric_ = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])
-                         or pd.api.types.is_bool_dtype(X[c])]
-        self.text_ = [c for c in X.columns if c not in self.numeric_]
+        numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])
+                   or pd.api.types.is_bool_dtype(X[c])]
+        # a numeric column missing everywhere says nothing (and trees cannot bin it): left out
+        self.numeric_ = [c for c in numeric if X[c].notna().any()]
+        self.text_ = [c for c in X.columns if c not in numeric]
         self.encoder_ = None
         if self.text_:
             self.encoder_ = OneHotEncoder(handle_unknown="infrequent_if_exist",
@@ -95,10 +97,36 @@ class ConstantProbability(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
 
+class PresentColumns(ClassifierMixin, BaseEstimator):
+    """``estimator`` on the columns with at least one value in training: a group's subset of
+    the customers (one arm of the T-learner) may lack a feature entirely, which trees cannot
+    bin."""
+
+    def __init__(self, estimator: Any) -> None:
+        self.estimator = estimator
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+            ) -> PresentColumns:
+        self.keep_ = ~np.isnan(X).all(axis=0)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.estimator_ = clone(self.estimator).fit(X[:, self.keep_], y, **kwargs)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.estimator_.predict_proba(X[:, self.keep_])
+
+
 def fit_classifier(estimator: Any, X: np.ndarray, y: np.ndarray,
                    sample_weight: np.ndarray | None = None) -> Any:
-    """A clone of ``estimator`` fitted, or a ``ConstantProbability`` when ``y`` has one class."""
-    model = clone(estimator) if np.unique(y).size > 1 else ConstantProbability()
+    """A clone of ``estimator`` fitted (on the columns that have values), or a
+    ``ConstantProbability`` when ``y`` has one class."""
+    if np.unique(y).size < 2:
+        model: Any = ConstantProbability()
+    elif np.isnan(X).all(axis=0).any():
+        model = PresentColumns(estimator)
+    else:
+        model = clone(estimator)
     if sample_weight is None:
         return model.fit(X, y)
     return model.fit(X, y, sample_weight=sample_weight)

@@ -105,3 +105,22 @@ def test_the_encoder_keeps_numbers_and_one_hots_text_with_unseen_values_as_none(
     assert list(encoder.get_feature_names_out()) == ["n", "c_(missing)", "c_a", "c_b"]
     np.testing.assert_array_equal(matrix, [[5.0, 0.0, 0.0, 0.0]])
     assert np.isnan(encoder.transform(frame)[1, 0])
+
+
+@pytest.mark.parametrize("name", list(LEARNERS))
+def test_a_feature_missing_for_every_customer_is_left_out(campaign, name):
+    X, y, t, _ = campaign
+    X = X.head(3_000).assign(days_since_last_purchase=np.nan)
+    learner = LEARNERS[name]().fit(X, y[:3_000], t[:3_000])
+    assert "days_since_last_purchase" not in learner.encoder_.get_feature_names_out()
+    assert np.isfinite(learner.predict(X.tail(20))).all()
+
+
+def test_a_feature_missing_in_one_group_only_is_left_out_of_that_groups_model():
+    rng = np.random.default_rng(2)
+    t = np.r_[np.ones(300, int), np.zeros(300, int)]
+    X = pd.DataFrame({"x": rng.uniform(size=600),
+                      "recency": np.where(t == 1, rng.uniform(size=600), np.nan)})
+    y = (rng.uniform(size=600) < 0.2 + 0.3 * X["x"]).astype(int)
+    uplift = LEARNERS["two_model"]().fit(X, y, t).predict(X)
+    assert np.isfinite(uplift).all()
