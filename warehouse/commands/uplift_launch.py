@@ -41,7 +41,7 @@ def launch_top_uplift(
         audience = top_uplift_audience(con, share, among)
     if audience.empty:
         raise ValueError(f"no {AMONG[among]} has an uplift score: nothing to launch")
-    title = name or f"{model['name']}: top {share:.0%} by predicted uplift"
+    title = name or f"{model['action'] or model['name']}: top {share:.0%} by predicted uplift"
     return launch_audience(
         db, audience[["customer_id", "segment", "clv_amount"]], user=user, name=title,
         action=model["action"] or "Targeted by uplift", channel=model["channel"] or "email",
