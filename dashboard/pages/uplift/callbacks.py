@@ -3,7 +3,12 @@ economic table for the user's inputs, and the targeted launch through the comman
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import tempfile
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -20,6 +25,7 @@ from dashboard.figures import empty_figure
 from dashboard.pages.uplift import figures, ids
 from warehouse import commands
 from warehouse.connections import WarehouseBusyError
+from warehouse.ingest.load_summary import IngestError
 from warehouse.queries import uplift as queries
 
 PROBLEMS = (DataUnavailableError, WarehouseBusyError, SQLAlchemyError)
@@ -102,9 +108,13 @@ def _number(value: Any, label: str, *, default: float | None = None) -> float | 
 
 def parse_share(value: Any) -> float:
     """The top share from the percent input; ValueError saying what is wrong."""
-    share = _number(value, "The share to contact")
+    wrong = "The share to contact must be a percentage above 0 and at most 100."
+    try:
+        share = _number(value, "The share to contact")
+    except ValueError:
+        raise ValueError(wrong) from None
     if share is None or not 0 < share <= 100:
-        raise ValueError("The share to contact must be a percentage above 0 and at most 100.")
+        raise ValueError(wrong)
     return share / 100
 
 
@@ -156,6 +166,43 @@ def launch(n_clicks: int | None, top: Any, among: str | None, name: str | None) 
         f"{launched.describe_clock()} It is on the Action board.", color="success")
 
 
+def _day(text: str | None, label: str) -> date | None:
+    if not (text or "").strip():
+        return None
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"The {label} must be a date as YYYY-MM-DD, got {text!r}.") from None
+
+
+def import_results(contents: str | None, file_name: str | None, name: str | None,
+                   start: str | None, end: str | None) -> Any:
+    """Load an uploaded results file through the command side and say what it stored."""
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    try:
+        if not (name or "").strip():
+            raise ValueError("Give the campaign a name before loading its file.")
+        launched_at, ends_at = _day(start, "first day"), _day(end, "last day")
+        try:
+            data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+        except (IndexError, binascii.Error):
+            raise ValueError("The upload could not be read; choose the file again.") from None
+        with tempfile.TemporaryDirectory(prefix="actionboard-upload-") as folder:
+            path = Path(folder) / "results.csv"
+            path.write_bytes(data)
+            imported = commands.import_campaign_results(
+                snapshot_reader().db, path, name=str(name).strip(),
+                user=store_access.acting_user(), launched_at=launched_at, ends_at=ends_at,
+                file_name=Path(file_name or "upload.csv").name, ops_url=store_access.ops_url())
+    except (ValueError, IngestError, *PROBLEMS) as error:
+        return components.message(shown(error))
+    lines = str(imported).splitlines()
+    return components.message(
+        [html.Div(line) for line in lines] + [html.Div("Refresh to measure it and learn "
+                                                       "whom it persuaded.")], color="success")
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Register the Uplift page's callbacks on ``app``."""
     app.callback(
@@ -173,3 +220,9 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.UPLIFT_TOP, "value"), State(ids.UPLIFT_AMONG, "value"),
         State(ids.UPLIFT_NAME, "value"), prevent_initial_call=True,
     )(launch)
+    app.callback(
+        Output(ids.UPLIFT_IMPORTED, "children"), Input(ids.UPLIFT_IMPORT_FILE, "contents"),
+        State(ids.UPLIFT_IMPORT_FILE, "filename"), State(ids.UPLIFT_IMPORT_NAME, "value"),
+        State(ids.UPLIFT_IMPORT_START, "value"), State(ids.UPLIFT_IMPORT_END, "value"),
+        prevent_initial_call=True,
+    )(import_results)

@@ -4,7 +4,7 @@ money's inputs and the targeted launch."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from dashboard import components
 from dashboard.data import DataUnavailableError, query
@@ -65,6 +65,27 @@ def _launch_card() -> dbc.Card:
         controls, html.Div(id=ids.UPLIFT_LAUNCHED)], body=True, className="mb-3")
 
 
+def _import_card() -> dbc.Card:
+    fields = dbc.Row([
+        _field(ids.UPLIFT_IMPORT_NAME, "Campaign name",
+               dbc.Input(id=ids.UPLIFT_IMPORT_NAME, type="text", maxLength=120), width=4),
+        _field(ids.UPLIFT_IMPORT_START, "First day (YYYY-MM-DD; empty: end of the data)",
+               dbc.Input(id=ids.UPLIFT_IMPORT_START, type="text", maxLength=10), width=4),
+        _field(ids.UPLIFT_IMPORT_END, "Last day (empty: the first day)",
+               dbc.Input(id=ids.UPLIFT_IMPORT_END, type="text", maxLength=10), width=4),
+    ], className="g-3 mb-2")
+    upload = dcc.Upload(id=ids.UPLIFT_IMPORT_FILE, multiple=False,
+                        children=html.Div(["Drop the results CSV here or ", html.A("choose it")]),
+                        className="ab-upload border rounded p-3 text-center mb-2")
+    return dbc.Card([
+        html.H4("Load a campaign run elsewhere", className="mb-2"),
+        html.P("A CSV with customer_id, group (treatment or control), converted (0 or 1), "
+               "optionally revenue and your own columns. Bad rows are set aside with their line "
+               "and reason; loading the same name again replaces it. The next refresh measures it "
+               "and learns from it.", className="text-muted small mb-2"),
+        fields, upload, html.Div(id=ids.UPLIFT_IMPORTED)], body=True, className="mb-3")
+
+
 def layout(**_query: str) -> html.Div:
     header = components.page_header(
         "Uplift", "Whom a campaign persuaded: learnt from its random control group, judged on "
@@ -73,13 +94,15 @@ def layout(**_query: str) -> html.Div:
         models = query(queries.uplift_models)
     except DataUnavailableError as error:
         return html.Div([header, components.message(shown(error),
-                                                    component_id=ids.UPLIFT_MESSAGE)])
+                                                    component_id=ids.UPLIFT_MESSAGE),
+                         _import_card()])
     options = campaign_options(models)
     if not options:
         reasons = [f"{row.campaign_id}: {row.reason}" for row in models.itertuples()
                    if not row.is_trained]
         text = NO_MODEL + (" Not learnt: " + "; ".join(reasons) if reasons else "")
-        return html.Div([header, components.message(text, component_id=ids.UPLIFT_MESSAGE)])
+        return html.Div([header, components.message(text, component_id=ids.UPLIFT_MESSAGE),
+                         _import_card()])
     published = next((row.campaign_id for row in models.itertuples()
                       if row.is_trained and row.is_published), options[0]["value"])
     picker = dbc.Row(_field(ids.UPLIFT_CAMPAIGN, "Campaign", dbc.Select(
@@ -94,4 +117,4 @@ def layout(**_query: str) -> html.Div:
         html.Div(id=ids.UPLIFT_TYPES),
     ], body=True, className="mb-3")
     return html.Div([header, html.Div(id=ids.UPLIFT_MESSAGE), picker, evidence,
-                     _economics_card(), _launch_card()])
+                     _economics_card(), _launch_card(), _import_card()])

@@ -1,5 +1,6 @@
 """The Uplift page in headless Chromium on the demo: the learnt campaign's evidence renders, the
-money follows the inputs, and "Target the persuadables" launches the top share as a campaign."""
+money follows the inputs, "Target the persuadables" launches the top share as a campaign, and a
+results file uploaded there becomes a campaign."""
 
 from __future__ import annotations
 
@@ -57,4 +58,13 @@ def test_the_page_shows_the_evidence_and_launches_the_persuadables(
     assert targeted["campaign_id"] in dash_duo.find_element(f"#{ids.UPLIFT_LAUNCHED}").text
     assert targeted["audience_size"] == round(0.2 * _buyers(db))
     assert targeted["name"] == "Win-back voucher: top 20% by predicted uplift"
+
+    results = tmp_path / "partner results.csv"
+    results.write_text("customer_id,group,converted\n" + "\n".join(
+        f"{i},{'control' if i % 4 == 0 else 'treatment'},{i % 3 == 0:d}" for i in range(60)))
+    _type(dash_duo, ids.UPLIFT_IMPORT_NAME, "Partner mailing")
+    dash_duo.find_element(f"#{ids.UPLIFT_IMPORT_FILE} input[type=file]").send_keys(str(results))
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_IMPORTED}", "60 customers (45 treatment, "
+                                    "15 control; 20 converted)", timeout=20)
+    assert "Partner mailing" in set(list_campaigns(db)["name"])
     assert browser_errors(dash_duo) == []
