@@ -110,3 +110,12 @@ def test_a_bad_share_is_refused_with_the_reason(tmp_path: Path, top: str):
     result = run_cli("uplift-launch", "--top", top, "--db", str(tmp_path / "x.duckdb"))
     assert result.returncode == 2
     assert "--top" in result.stderr and "percentage" in result.stderr
+
+
+def test_simulate_on_a_warehouse_without_the_demo_state_says_it_works_on_the_demo_only(
+        demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(demo_db, tmp_path)  # loaded from files: no state kept beside it
+    result = run_cli("simulate", "--days", "7", "--db", str(db))
+    assert result.returncode == 2
+    assert "simulate works on the demo shop only" in result.stderr
+    assert "Traceback" not in result.stderr
