@@ -37,10 +37,11 @@ MISSING_TEXT = "(missing)"
 
 def default_classifier() -> HistGradientBoostingClassifier:
     """Gradient-boosted trees: they take missing values and interactions as they come, and fit
-    100,000 customers in about a second. Shallow, slow-learning and regularised, because the
-    signal (a difference of a few points in conversion) is small against the noise."""
+    100,000 customers in about a second. Shallow (depth 2), slow-learning and regularised,
+    because the signal (a difference of a few points in conversion) is small against the noise
+    and campaigns are often a few thousand customers (docs/METHODS.md, "Uplift models")."""
     return HistGradientBoostingClassifier(
-        learning_rate=0.05, max_iter=150, max_leaf_nodes=15, min_samples_leaf=100,
+        learning_rate=0.03, max_iter=200, max_depth=2, min_samples_leaf=50,
         l2_regularization=1.0, early_stopping=False, random_state=0)
 
 
