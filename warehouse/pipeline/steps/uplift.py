@@ -16,11 +16,14 @@ model of the most recently ended campaign publishes its scores as the rule field
 ``uplift_score`` and ``response_type`` of ``customers`` (table ``customer_uplift``, for buyers
 and visitors alike).
 
+The step runs before ``customers`` (it publishes fields there) and ``campaign_outcomes`` after it
+(it fills segments from ``customers``), so it reads the campaigns from the store and measures the
+outcomes itself, by the same rule.
+
 Tables (``warehouse.schema.uplift``): ``customer_uplift``, ``uplift_models`` (one row per
 completed campaign: trained or why not), ``uplift_learners``, ``uplift_curves``,
 ``uplift_deciles``, ``uplift_targeting`` (held-out evidence), ``uplift_types`` (customers per
-type, among the campaign's customers and among all). It runs before ``customers`` and reads the
-operational store's campaigns through the command side, like ``campaign_outcomes``.
+type, among the campaign's customers and among all).
 """
 
 from __future__ import annotations

@@ -106,3 +106,8 @@ def test_a_field_that_does_not_match_customers_fails_the_refresh(tmp_path, field
     with pytest.raises(RuntimeError, match=message):
         refresh(db, progress=False, registry=REGISTRY.extended(odd_step))
     assert current_snapshot(db) is None
+
+
+def test_a_field_covers_visitors_only_through_a_table_of_its_own():
+    with pytest.raises(ValueError, match="covers visitors only through a table of its own"):
+        Field("engagement_score", NUMBER, "Engagement", "every visitor", covers_visitors=True)
