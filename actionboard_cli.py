@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="share held out as control (default 0.2)")
     targeted.add_argument("--duration-days", type=_positive_int, default=28,
                           help="length of the window in days (default 28)")
+    targeted.add_argument("--as-rule", action="store_true",
+                          help="create a rule on the board instead (persuadables in the top "
+                               "share of all customers by uplift score), to launch from there")
     _add_db(targeted)
     return parser
 
@@ -414,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
             ingest_campaign(db, ops_url, args)
         elif command == "uplift":
             print(uplift_report(db, args.top, args.cost_per_contact, args.margin))
+        elif command == "uplift-launch" and args.as_rule:
+            from warehouse.commands import create_uplift_rule
+
+            rule = create_uplift_rule(db, user=CLI_USER, share=args.top, name=args.name,
+                                      ops_url=ops_url)
+            print(f"Created rule {rule.rule_id} ({rule.name}) at priority {rule.priority}.")
         elif command == "uplift-launch":
             from warehouse.commands import launch_top_uplift
 

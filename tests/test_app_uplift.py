@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
-from warehouse.commands import list_campaigns
+from warehouse.commands import list_campaigns, list_rules
 from warehouse.commands.uplift_models import uplift_versions
+from warehouse.queries.board import rule_stats
 from warehouse.snapshots import open_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +121,20 @@ def test_simulate_on_a_warehouse_without_the_demo_state_says_it_works_on_the_dem
     assert result.returncode == 2
     assert "simulate works on the demo shop only" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_targeting_as_a_rule_matches_the_persuadables_in_the_top_share(
+        uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    result = run_cli("uplift-launch", "--top", "20", "--as-rule", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    [rule] = [r for r in list_rules(db) if r.name == "Persuadables: top 20% by predicted uplift"]
+    with open_snapshot(db) as con:
+        stats = rule_stats(con, [rule]).rules
+        scored = con.sql("SELECT uplift_score, response_type FROM customers "
+                         "WHERE uplift_score IS NOT NULL").df()
+    cut = np.quantile(scored["uplift_score"], 0.8)  # DuckDB's quantile_cont interpolates alike
+    expected = int(((scored["uplift_score"] > cut)
+                    & (scored["response_type"] == "persuadable")).sum())
+    assert int(stats["count_matched"].iloc[0]) == expected > 0
+    assert f"Created rule {rule.rule_id}" in result.stdout

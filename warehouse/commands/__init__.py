@@ -21,7 +21,8 @@ Public API (``from warehouse.commands import ...``):
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``; ``import_campaign_results``,
   ``ImportedCampaign``, ``imported_outcomes`` (a campaign run elsewhere, loaded from its
   results file); ``treatment_groups``, ``TreatmentGroup`` (whom running campaigns contact);
-  ``launch_top_uplift`` (the top share by predicted uplift, with its own control group);
+  ``launch_top_uplift`` (the top share by predicted uplift, with its own control group),
+  ``create_uplift_rule`` (the same targeting as a rule of the board);
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine).
@@ -49,6 +50,7 @@ _EXPORTS = {
     "DEFAULT_DURATION_DAYS": "campaigns.launch",
     "launch_campaign": "campaigns.launch",
     "launch_top_uplift": "uplift_launch",
+    "create_uplift_rule": "uplift_launch",
     "EXPORT_COLUMNS": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
     "export_campaign": "campaigns.export",

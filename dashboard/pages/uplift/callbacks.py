@@ -19,6 +19,7 @@ from dash import Input, Output, State, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components, formatting, store_access
+from dashboard.callbacks import with_trigger
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
 from dashboard.figures import empty_figure
@@ -146,12 +147,16 @@ def update_economics(campaign_id: str | None, top: Any, cost: Any, margin: Any) 
     return html.Div([_table(table), note])
 
 
-def launch(n_clicks: int | None, top: Any, among: str | None, name: str | None) -> Any:
-    """Launch the top share by predicted uplift (source 'uplift') and say what was stored."""
-    if not n_clicks:
+def launch(trigger: Any, n_clicks: int | None, rule_clicks: int | None, top: Any,
+           among: str | None, name: str | None) -> Any:
+    """Launch the top share by predicted uplift (source 'uplift') or, when ``trigger`` is the
+    rule button, create the rule; say what was stored."""
+    if not (n_clicks or rule_clicks):
         raise dash.exceptions.PreventUpdate
     try:
         share = parse_share(top)
+        if trigger == ids.UPLIFT_RULE:
+            return _rule_created(share, name)
         launched = commands.launch_top_uplift(
             snapshot_reader().db, user=store_access.acting_user(), share=share,
             among=among or "buyers", name=(name or "").strip() or None,
@@ -164,6 +169,15 @@ def launch(n_clicks: int | None, top: Any, among: str | None, name: str | None) 
         f"{formatting.count(launched.count_control)} control, "
         f"{formatting.count(launched.count_excluded)} left out (in a running campaign). "
         f"{launched.describe_clock()} It is on the Action board.", color="success")
+
+
+def _rule_created(share: float, name: str | None) -> Any:
+    rule = commands.create_uplift_rule(
+        snapshot_reader().db, user=store_access.acting_user(), share=share,
+        name=(name or "").strip() or None, ops_url=store_access.ops_url())
+    return components.message(
+        f"Created rule {rule.rule_id} ({rule.name}) at priority {rule.priority} on the Action "
+        "board: launch it there when ready.", color="success")
 
 
 def _day(text: str | None, label: str) -> date | None:
@@ -217,9 +231,10 @@ def register_callbacks(app: dash.Dash) -> None:
     )(update_economics)
     app.callback(
         Output(ids.UPLIFT_LAUNCHED, "children"), Input(ids.UPLIFT_LAUNCH, "n_clicks"),
-        State(ids.UPLIFT_TOP, "value"), State(ids.UPLIFT_AMONG, "value"),
-        State(ids.UPLIFT_NAME, "value"), prevent_initial_call=True,
-    )(launch)
+        Input(ids.UPLIFT_RULE, "n_clicks"), State(ids.UPLIFT_TOP, "value"),
+        State(ids.UPLIFT_AMONG, "value"), State(ids.UPLIFT_NAME, "value"),
+        prevent_initial_call=True,
+    )(with_trigger(launch))
     app.callback(
         Output(ids.UPLIFT_IMPORTED, "children"), Input(ids.UPLIFT_IMPORT_FILE, "contents"),
         State(ids.UPLIFT_IMPORT_FILE, "filename"), State(ids.UPLIFT_IMPORT_NAME, "value"),

@@ -54,14 +54,19 @@ def _launch_card() -> dbc.Card:
                                    for value, label in queries.AMONG.items()])),
         _field(ids.UPLIFT_NAME, "Campaign name (optional)",
                dbc.Input(id=ids.UPLIFT_NAME, type="text", maxLength=120), width=5),
-        dbc.Col(dbc.Button("Target the persuadables", id=ids.UPLIFT_LAUNCH, color="primary"),
+        dbc.Col([dbc.Button("Target the persuadables", id=ids.UPLIFT_LAUNCH, color="primary",
+                            className="me-2"),
+                 dbc.Button("Create a rule instead", id=ids.UPLIFT_RULE, color="secondary",
+                            outline=True)],
                 xs=12, md=4, className="d-flex align-items-end"),
     ], className="g-3 mb-2")
     return dbc.Card([
         html.H4("Target the persuadables", className="mb-2"),
         html.P("Launches the top share above (by the published uplift score) as a campaign on the "
                "board with its own random control group (20 %, 28 days), so its result measures "
-               "the targeting itself.", className="text-muted small mb-2"),
+               "the targeting itself. Or creates a rule on the board — response type persuadable "
+               "and uplift score in the top share of all customers — that follows every "
+               "refresh's scores.", className="text-muted small mb-2"),
         controls, html.Div(id=ids.UPLIFT_LAUNCHED)], body=True, className="mb-3")
 
 

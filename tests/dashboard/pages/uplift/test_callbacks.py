@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.app import create_app
-from dashboard.pages.uplift import callbacks
+from dashboard.pages.uplift import callbacks, ids
 from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
-from warehouse.commands import list_campaigns
+from warehouse.commands import list_campaigns, list_rules
 
 
 def _upload(text: str) -> str:
@@ -55,7 +55,8 @@ def test_a_bad_upload_says_what_is_wrong_and_stores_nothing(app_db: Path, conten
 
 @pytest.mark.parametrize("top", [None, "", "abc", 0, 101])
 def test_a_bad_share_is_refused_before_anything_is_launched(app_db: Path, top):
-    assert "percentage above 0" in _text(callbacks.launch(1, top, "buyers", None))
+    assert "percentage above 0" in _text(callbacks.launch(ids.UPLIFT_LAUNCH, 1, None, top,
+                                                          "buyers", None))
     assert "percentage above 0" in _text(callbacks.update_economics(DEMO_CAMPAIGN_ID, top, 1,
                                                                     None))
     assert not (list_campaigns(app_db)["source"] == "uplift").any()
@@ -65,3 +66,13 @@ def test_a_negative_cost_and_an_unknown_campaign_are_said(app_db: Path):
     assert "at least 0" in _text(callbacks.update_economics(DEMO_CAMPAIGN_ID, 30, -1, None))
     summary, *_ = callbacks.update_campaign("no-such-campaign")
     assert "Choose a campaign with an uplift model" in _text(summary)
+
+
+def test_the_rule_button_creates_the_persuadables_rule(app_db: Path):
+    answer = callbacks.launch(ids.UPLIFT_RULE, None, 1, 25, "buyers", "")
+    assert "Created rule" in _text(answer) and "color='success'" in _text(answer)
+    [rule] = [r for r in list_rules(app_db) if r.name.startswith("Persuadables")]
+    assert rule.name == "Persuadables: top 25% by predicted uplift"
+    assert rule.conditions == [{"field": "response_type", "op": "=", "value": "persuadable"},
+                               {"field": "uplift_score", "op": "top_pct", "value": 25}]
+    assert (rule.action, rule.channel) == ("Win-back voucher", "email")
