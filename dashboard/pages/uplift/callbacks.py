@@ -26,7 +26,6 @@ from dashboard.figures import empty_figure
 from dashboard.pages.uplift import figures, ids
 from warehouse import commands
 from warehouse.connections import WarehouseBusyError
-from warehouse.ingest.load_summary import IngestError
 from warehouse.queries import uplift as queries
 
 PROBLEMS = (DataUnavailableError, WarehouseBusyError, SQLAlchemyError)
@@ -209,7 +208,7 @@ def import_results(contents: str | None, file_name: str | None, name: str | None
                 snapshot_reader().db, path, name=str(name).strip(),
                 user=store_access.acting_user(), launched_at=launched_at, ends_at=ends_at,
                 file_name=Path(file_name or "upload.csv").name, ops_url=store_access.ops_url())
-    except (ValueError, IngestError, *PROBLEMS) as error:
+    except (ValueError, *PROBLEMS) as error:  # a refused load is a ValueError
         return components.message(shown(error))
     lines = str(imported).splitlines()
     return components.message(
