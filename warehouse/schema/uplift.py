@@ -39,7 +39,7 @@ CREATE TABLE uplift_models (             -- one row per completed campaign
     qini_high DOUBLE,
     count_train BIGINT,
     count_holdout BIGINT,
-    count_scored BIGINT,                   -- customers scored as of the refresh
+    count_scored BIGINT,                   -- customers scored as of the refresh (published)
     features VARCHAR,                      -- the features it learnt from, comma-separated
     is_published BOOLEAN NOT NULL          -- its scores are customers.uplift_score
 );
@@ -88,7 +88,7 @@ CREATE TABLE uplift_targeting (          -- campaign × share: the top share of 
     conversions_control BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, share)
 );
-CREATE TABLE uplift_types (              -- campaign × scope × type, as scored at the refresh
+CREATE TABLE uplift_types (              -- scope × type of the published model, scored now
     campaign_id VARCHAR NOT NULL,
     scope VARCHAR NOT NULL,                -- audience | all
     response_type VARCHAR NOT NULL,

@@ -88,8 +88,11 @@ def update_campaign(campaign_id: str | None) -> tuple[Any, Any, go.Figure, go.Fi
         "Share": types["share"].map(formatting.percent),
         "Mean predicted uplift": types["avg_uplift"].map(formatting.percent),
     })
+    types_shown: Any = _table(shown_types) if not types.empty else html.P(
+        "Customers are typed by the published model only (the latest campaign's).",
+        className="text-muted")
     return (_summary(row), _table(comparison), figures.qini_figure(curves, row["learner"]),
-            figures.deciles_figure(deciles), _table(shown_types))
+            figures.deciles_figure(deciles), types_shown)
 
 
 def _number(value: Any, label: str, *, default: float | None = None) -> float | None:

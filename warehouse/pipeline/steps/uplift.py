@@ -9,12 +9,13 @@ metrics and the data it was trained on (a fingerprint) go to the model registry
 (``warehouse.commands.uplift_models``); a later refresh reuses that version as long as the
 campaign's customers and outcomes are unchanged, so a campaign is learnt once.
 
-Every trained model then scores every customer as of the refresh's cut-off: their predicted
-response with and without contact, the uplift, the type (``analytics.uplift.types``). Each
-model's scores go to the prediction log (model ``uplift``, its version, the as-of date); the
-model of the most recently ended campaign publishes its scores as the rule fields
-``uplift_score`` and ``response_type`` of ``customers`` (table ``customer_uplift``, for buyers
-and visitors alike).
+The model of the most recently ended campaign then scores every customer as of the refresh's
+cut-off: their predicted response with and without contact, the uplift, the type
+(``analytics.uplift.types``). The scores go to the prediction log (model ``uplift``, its version,
+the as-of date) and are published as the rule fields ``uplift_score`` and ``response_type`` of
+``customers`` (table ``customer_uplift``, for buyers and visitors alike). Older campaigns' models
+keep their registered held-out evidence; scoring everyone with each of them at every refresh
+would grow with every campaign.
 
 The step runs before ``customers`` (it publishes fields there) and ``campaign_outcomes`` after it
 (it fills segments from ``customers``), so it reads the campaigns from the store and measures the
@@ -355,31 +356,31 @@ def _own_scores(item: CampaignModel, model: Any, scoring: ScoringData,
 
 
 # Every customer's scores: their profile's, or their own (an imported campaign's customers).
-SCORED_SQL = """
+SCORED_SQL = f"""
+INSERT INTO {CUSTOMER_UPLIFT_TABLE}
 SELECT k.customer_id,
-       coalesce(o.uplift, s.uplift) AS uplift,
-       coalesce(o.p_treated, s.p_treated) AS p_treated,
-       coalesce(o.p_control, s.p_control) AS p_control,
-       coalesce(o.response_type, s.response_type) AS response_type,
-       1 AS size
+       coalesce(o.uplift, s.uplift),
+       coalesce(o.response_type, s.response_type),
+       coalesce(o.p_treated, s.p_treated),
+       coalesce(o.p_control, s.p_control)
 FROM uplift_score_keys AS k
 JOIN uplift_profile_scores AS s USING (profile)
 LEFT JOIN uplift_own_scores AS o USING (customer_id)
-"""
-AUDIENCE_SCORED_SQL = f"""
-SELECT scored.* FROM ({SCORED_SQL}) AS scored
-JOIN uplift_outcomes AS o ON o.customer_id = scored.customer_id AND o.campaign_id = $campaign_id
 """  # noqa: S608 -- constants
-# Customers per type in ``rows`` (profiles weighted by their size, or customers).
-TYPE_COUNTS_SQL = """
-SELECT $campaign_id AS campaign_id, $scope AS scope, response_type,
-       sum(size) AS customers, sum(size) / sum(sum(size)) OVER () AS share,
-       sum(size * uplift) / sum(size) AS avg_uplift,
-       sum(size * p_treated) / sum(size) AS avg_p_treated,
-       sum(size * p_control) / sum(size) AS avg_p_control
-FROM ({rows}) AS rows
-GROUP BY response_type
-"""
+# Customers per type among everyone scored and among the campaign's customers.
+TYPE_COUNTS_SQL = f"""
+SELECT $campaign_id AS campaign_id, scope, response_type,
+       count(*) AS customers, count(*) / sum(count(*)) OVER (PARTITION BY scope) AS share,
+       avg(uplift_score) AS avg_uplift, avg(p_treated) AS avg_p_treated,
+       avg(p_control) AS avg_p_control
+FROM (
+    SELECT '{EVERYONE}' AS scope, * FROM {CUSTOMER_UPLIFT_TABLE}
+    UNION ALL
+    SELECT '{AUDIENCE}' AS scope, u.* FROM {CUSTOMER_UPLIFT_TABLE} AS u
+    JOIN uplift_outcomes AS o ON o.customer_id = u.customer_id AND o.campaign_id = $campaign_id
+)
+GROUP BY scope, response_type
+"""  # noqa: S608 -- constants
 
 OWN_SCORES_DDL = """
 CREATE OR REPLACE TEMP TABLE uplift_own_scores (customer_id VARCHAR, uplift DOUBLE,
@@ -387,48 +388,36 @@ CREATE OR REPLACE TEMP TABLE uplift_own_scores (customer_id VARCHAR, uplift DOUB
 """
 
 
-def _type_counts(con: duckdb.DuckDBPyConnection, item: CampaignModel, has_own: bool) -> None:
-    """``uplift_types`` of ``item``: among all customers (from the profiles unless some
-    customers have their own scores) and among its campaign's customers."""
-    everyone = SCORED_SQL if has_own else "SELECT * FROM uplift_profile_scores"
-    for scope, rows in ((EVERYONE, everyone), (AUDIENCE, AUDIENCE_SCORED_SQL)):
-        params = {"campaign_id": item.campaign_id, "scope": scope}
-        insert_frame(con, "uplift_types", con.sql(
-            TYPE_COUNTS_SQL.format(rows=rows), params=params).to_arrow_table())
-
-
 def _publish_scores(con: duckdb.DuckDBPyConnection, ctx: RefreshContext,
                     items: list[CampaignModel], raw: _Warehouse) -> None:
-    """Score every customer with each trained model; log the scores; publish the latest's."""
+    """Score every customer with the model of the most recently ended campaign (the others keep
+    their registered evidence and were logged when they were published): ``customer_uplift``,
+    the type counts, and the prediction log."""
     trained = [item for item in items if item.version is not None]
     if not trained:
         return
+    item = trained[-1]  # CAMPAIGNS_SQL orders by end of window
+    model = _model(ctx, item, raw, con)
+    if model is None:
+        return
     scoring = scoring_data(con)
-    published = trained[-1]  # CAMPAIGNS_SQL orders by end of window
-    for item in trained:
-        model = _model(ctx, item, raw, con)
-        if model is None:
-            continue
-        con.register("uplift_profile_scores", _profile_scores(item, model, scoring))
-        con.execute(OWN_SCORES_DDL)
-        own = _own_scores(item, model, scoring, con)
-        if own is not None:
-            insert_frame(con, "uplift_own_scores", own)
-        _type_counts(con, item, own is not None)
-        item.count_scored = scoring.count_customers
-        scores = f"SELECT customer_id, uplift AS score FROM ({SCORED_SQL})"  # noqa: S608
-        if item is published:
-            con.execute(f"INSERT INTO {CUSTOMER_UPLIFT_TABLE} "  # noqa: S608 -- constants
-                        "SELECT customer_id, uplift, response_type, p_treated, p_control "
-                        f"FROM ({SCORED_SQL})")
-            scores = f"SELECT customer_id, uplift_score AS score FROM {CUSTOMER_UPLIFT_TABLE}"  # noqa: S608
-        days = max(1, (item.campaign["ends_at"] - item.campaign["launched_at"]).days)
-        write_predictions(predictions_dir(ctx.db), con.sql(scores).to_arrow_table(),
-                          model=UPLIFT_MODEL_NAME, version=int(item.version or 0),
-                          as_of=ctx.as_of, horizon_days=days)
-        con.unregister("uplift_profile_scores")
+    con.register("uplift_profile_scores", _profile_scores(item, model, scoring))
+    con.execute(OWN_SCORES_DDL)
+    own = _own_scores(item, model, scoring, con)
+    if own is not None:
+        insert_frame(con, "uplift_own_scores", own)
+    con.execute(SCORED_SQL)
+    con.unregister("uplift_profile_scores")
     con.execute("DROP TABLE uplift_score_keys")
-    con.execute("DROP TABLE IF EXISTS uplift_own_scores")
+    con.execute("DROP TABLE uplift_own_scores")
+    insert_frame(con, "uplift_types", con.sql(
+        TYPE_COUNTS_SQL, params={"campaign_id": item.campaign_id}).to_arrow_table())
+    item.count_scored = scoring.count_customers
+    days = max(1, (item.campaign["ends_at"] - item.campaign["launched_at"]).days)
+    write_predictions(predictions_dir(ctx.db), con.sql(
+        f"SELECT customer_id, uplift_score AS score FROM {CUSTOMER_UPLIFT_TABLE}"  # noqa: S608
+    ).to_arrow_table(), model=UPLIFT_MODEL_NAME, version=int(item.version or 0),
+        as_of=ctx.as_of, horizon_days=days)
 
 
 def _model_rows(items: list[CampaignModel]) -> pd.DataFrame:
@@ -451,7 +440,7 @@ def _model_rows(items: list[CampaignModel]) -> pd.DataFrame:
             "qini_coefficient": chosen.get("qini_coefficient"),
             "qini_low": chosen.get("qini_low"), "qini_high": chosen.get("qini_high"),
             "count_train": m.get("count_train"), "count_holdout": m.get("count_holdout"),
-            "count_scored": item.count_scored if item.version is not None else None,
+            "count_scored": item.count_scored or None,  # the published model's only
             "features": ", ".join(item.params.get("features", [])) or None,
             "is_published": item in published,
         })
