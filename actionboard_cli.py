@@ -19,6 +19,10 @@
     promote ITEM [--size N] [--launch NAME]  an item's push audience [and launch it]
     simulate-grocery --state FILE --out DIR [--days N]  carry the grocery demo on, load, refresh
     promote-results CAMPAIGN_ID  a push campaign's results against its hold-out
+    simulate --days N            carry the demo shop on N days (running campaigns' treatment
+                                 groups respond) and load them
+    ingest-campaign FILE --name NAME   load a campaign run elsewhere: customer_id, group,
+                                 converted [, revenue, own columns]
 
 Commands that touch the operational store take ``--ops-url`` (default ``$ACTIONBOARD_OPS_URL``,
 else the SQLite file beside the warehouse). Refreshes and loads are recorded as runs
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -125,6 +130,28 @@ def _amount(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an amount such as 4.5, got {text!r}") from None
+
+
+def _percent(text: str) -> float:
+    """A share given in percent (1-100), returned as a fraction."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a percentage such as 30, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"percentage must be in (0, 100], got {value:g}")
+    return value / 100
+
+
+def _money(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 0.5, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"amount must be 0 or more, got {text!r}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -298,6 +325,63 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(launch)
 
     _add_promote_commands(commands)
+
+    simulate = commands.add_parser(
+        "simulate", help="carry the demo shop on for some days and load them (demo only)")
+    simulate.add_argument("--days", type=_positive_int, required=True,
+                          help="days to simulate after the last loaded event (1-366)")
+    simulate.add_argument("--refresh", action="store_true",
+                          help="refresh afterwards (default: say to)")
+    _add_db(simulate)
+
+    results = commands.add_parser(
+        "ingest-campaign", help="load the results of a campaign run outside Actionboard")
+    results.add_argument(
+        "file", type=Path,
+        help="CSV with customer_id, group (treatment|control), converted (0/1) [, revenue, "
+             "other numeric or text columns]")
+    results.add_argument("--name", required=True,
+                         help="the campaign's name; loading the same name again replaces it")
+    results.add_argument("--channel", default="email",
+                         help="channel it used: email, push, sms, onsite (default email)")
+    results.add_argument("--action", default="Imported campaign", help="what it did")
+    results.add_argument("--offer", default="(not stated)", help="its offer")
+    results.add_argument("--kpi", default="conversion rate", help="what it aimed at")
+    results.add_argument("--launched-at", type=_iso_date, default=None,
+                         help="first day, YYYY-MM-DD (default: the end of the loaded data)")
+    results.add_argument("--ends-at", type=_iso_date, default=None,
+                         help="last day, YYYY-MM-DD (default: the first day)")
+    results.add_argument("--control-share", type=float, default=None,
+                         help="share planned for control, e.g. 0.2, for the sample-ratio check "
+                              "(default: the share in the file)")
+    _add_db(results)
+
+    uplift = commands.add_parser(
+        "uplift", help="the uplift models learnt from completed campaigns, and the money")
+    uplift.add_argument("--top", type=_percent, default="30",
+                        help="share to contact in the economic table, in %% (default 30)")
+    uplift.add_argument("--cost-per-contact", type=_money, default=0.0,
+                        help="cost of one contact (default 0)")
+    uplift.add_argument("--margin", type=_money, default=None,
+                        help="margin per conversion (default: revenue per converted customer)")
+    _add_db(uplift)
+
+    targeted = commands.add_parser(
+        "uplift-launch",
+        help="launch the customers with the highest predicted uplift, with a control group")
+    targeted.add_argument("--top", type=_percent, required=True,
+                          help="share of the customers to target, in %%, e.g. 30")
+    targeted.add_argument("--among", choices=("buyers", "all"), default="buyers",
+                          help="customers who bought (default) or every customer")
+    targeted.add_argument("--name", default=None, help="campaign name")
+    targeted.add_argument("--control-share", type=float, default=0.2,
+                          help="share held out as control (default 0.2)")
+    targeted.add_argument("--duration-days", type=_positive_int, default=28,
+                          help="length of the window in days (default 28)")
+    targeted.add_argument("--as-rule", action="store_true",
+                          help="create a rule on the board instead (persuadables in the top "
+                               "share of all customers by uplift score), to launch from there")
+    _add_db(targeted)
     return parser
 
 
@@ -390,13 +474,14 @@ def ingest_market(db: Path, folder: Path, ops_url: str | None, progress: bool = 
                     lambda: load_market(db, folder, progress=progress), load_counts)
 
 
-def refresh(db: Path, ops_url: str | None, **settings: Any) -> Path:
+def refresh(db: Path, ops_url: str | None, progress: bool = True, **settings: Any) -> Path:
     from warehouse.pipeline.refresh import refresh as run_refresh
 
     if not db.exists():  # nothing to refresh, nor a store to record it in: say how to start
-        return run_refresh(db, ops_url=ops_url, **settings)
+        return run_refresh(db, ops_url=ops_url, progress=progress, **settings)
     return recorded(db, ops_url, "refresh", settings,
-                    lambda: run_refresh(db, ops_url=ops_url, **settings), refresh_counts)
+                    lambda: run_refresh(db, ops_url=ops_url, progress=progress, **settings),
+                    refresh_counts)
 
 
 def write_demo(shop: str, out: Path, scale: float | None, seed: int) -> Any:
@@ -413,25 +498,62 @@ def write_demo(shop: str, out: Path, scale: float | None, seed: int) -> Any:
     return generate(out, scale=scale or DEMO_SCALE, seed=seed)
 
 
-def build_demo_warehouse(db: Path, ops_url: str | None = None) -> None:
+def simulate(db: Path, days: int, ops_url: str | None, then_refresh: bool) -> None:
+    """Carry the demo shop on ``days`` days, load them (a recorded run), refresh or say to."""
+    from warehouse.demo_shop import simulate_days
+
+    result = recorded(db, ops_url, "simulate", {"days": days},
+                      lambda: simulate_days(db, days, ops_url=ops_url),
+                      lambda done: load_counts(done.load))
+    print(result)
+    if then_refresh:
+        print(f"Published {refresh(db, ops_url).name}")
+    else:
+        print(f"Run `python app.py refresh --db {db}` to publish the new days.")
+
+
+def ingest_campaign(db: Path, ops_url: str | None, args: argparse.Namespace) -> None:
+    """Load a campaign's results from a file (the command side's import) and say what it did."""
+    from warehouse.commands import import_campaign_results
+
+    imported = import_campaign_results(
+        db, args.file, name=args.name, user=CLI_USER, channel=args.channel, action=args.action,
+        offer=args.offer, kpi=args.kpi, launched_at=args.launched_at, ends_at=args.ends_at,
+        control_share=args.control_share, ops_url=ops_url)
+    print(imported)
+    print(f"Run `python app.py refresh --db {db}` to measure it and learn whom it persuaded.")
+
+
+def build_demo_warehouse(db: Path, ops_url: str | None = None, *, scale: float = DEMO_SCALE,
+                         seed: int = DEMO_SEED, progress: bool = True,
+                         decline: bool = True) -> None:
     """First run: generate the embedded demo data (the shop's events and the One Click
-    customer-activity files), load them, run the decline model and publish a refresh."""
+    customer-activity files), load them, keep the shop's simulator state and ground truth beside
+    the warehouse (``simulate`` carries it on), run the decline model (unless ``decline`` is
+    False) and publish a refresh."""
     from demo.generator import generate
     from demo.market import generate_market
     from warehouse.decline.job import DeclineSettings, run_decline
+    from warehouse.demo_shop import keep_demo_files
 
-    print(f"No data yet at {db}: building the demo warehouse (scale {DEMO_SCALE}).")
+    print(f"No data yet at {db}: building the demo warehouse (scale {scale:g}).")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="actionboard-demo-") as tmp:
-        generate(Path(tmp) / "shop", scale=DEMO_SCALE, seed=DEMO_SEED)
-        print(ingest(db, Path(tmp) / "shop", None, ops_url))
-        generate_market(Path(tmp) / "market", customers=MARKET_CUSTOMERS, seed=DEMO_SEED)
-        print(ingest_market(db, Path(tmp) / "market", ops_url, progress=False))
-    try:  # the decline job records its run and publishes the refresh
-        print(run_decline(db, DeclineSettings(n_jobs=SEARCH_JOBS), ops_url=ops_url))
-    except ValueError as error:  # the rest of the demo stands without the decline model
-        log.warning("decline model not built: %s", error)
-        refresh(db, ops_url)
+        shop, market = Path(tmp) / "shop", Path(tmp) / "market"
+        generate(shop, scale=scale, seed=seed, progress=progress)
+        print(ingest(db, shop, None, ops_url, progress))
+        keep_demo_files(shop, db)
+        generate_market(market, customers=MARKET_CUSTOMERS, seed=seed)
+        print(ingest_market(db, market, ops_url, progress=False))
+    published = False
+    if decline:
+        try:  # the decline job records its run and publishes the refresh
+            print(run_decline(db, DeclineSettings(n_jobs=SEARCH_JOBS), ops_url=ops_url))
+            published = True
+        except ValueError as error:  # the rest of the demo stands without the decline model
+            log.warning("decline model not built: %s", error)
+    if not published:
+        refresh(db, ops_url, progress=progress)
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
@@ -576,6 +698,30 @@ def main(argv: list[str] | None = None) -> int:
                   f", {launched.count_excluded:,} left out (in a running campaign), "
                   f"{launched.count_no_consent:,} who refused notifications. "
                   f"{launched.describe_clock()}")
+        elif command == "simulate":
+            simulate(db, args.days, ops_url, args.refresh)
+        elif command == "ingest-campaign":
+            ingest_campaign(db, ops_url, args)
+        elif command == "uplift":
+            print(uplift_report(db, args.top, args.cost_per_contact, args.margin))
+        elif command == "uplift-launch" and args.as_rule:
+            from warehouse.commands import create_uplift_rule
+
+            rule = create_uplift_rule(db, user=CLI_USER, share=args.top, name=args.name,
+                                      ops_url=ops_url)
+            print(f"Created rule {rule.rule_id} ({rule.name}) at priority {rule.priority}.")
+        elif command == "uplift-launch":
+            from warehouse.commands import launch_top_uplift
+
+            launched = launch_top_uplift(
+                db, user=CLI_USER, share=args.top, among=args.among, name=args.name,
+                control_share=args.control_share, duration_days=args.duration_days,
+                ops_url=ops_url)
+            print(f"Launched {launched.campaign_id} ({launched.name}): "
+                  f"{launched.count_treatment:,} treatment, {launched.count_control:,} control, "
+                  f"{launched.count_excluded:,} left out (in a running campaign), "
+                  f"{launched.count_no_consent:,} who refused notifications. "
+                  f"{launched.describe_clock()}")
     except (OSError, ValueError, RuntimeError, duckdb.Error) as error:
         log.debug("%s failed", command, exc_info=error)
         print(f"error: {_one_line(error)}", file=sys.stderr)
@@ -625,6 +771,47 @@ def simulate_grocery_shop(db: Path, state: Path, out: Path, days: int,
     path = refresh(db, ops_url)
     return (f"{summary}\n{loaded}\n{consent}\nPublished {path.name}. Next time: "
             f"--state {out / 'grocery_state.npz'}")
+
+
+def uplift_report(db: Path, share: float, cost_per_contact: float, margin: float | None) -> str:
+    """The learnt campaigns, the published model's comparison, types and economic table."""
+    from warehouse.queries.uplift import campaign_economics, evidence, uplift_models
+    from warehouse.snapshots import open_snapshot
+
+    with open_snapshot(db) as con:
+        models = uplift_models(con)
+        if models.empty:
+            return ("No completed campaign with a control group yet: launch one (Action board or "
+                    "uplift-launch), or load one with ingest-campaign, then refresh.")
+        lines = ["Campaigns (newest first):"]
+        for row in models.itertuples():
+            state = (f"{row.learner}, Qini {row.qini_coefficient:.3f} "
+                     f"[{row.qini_low:.3f}, {row.qini_high:.3f}], version {row.model_version}"
+                     if row.is_trained else row.reason)
+            mark = "  (published as uplift_score)" if row.is_published else ""
+            lines.append(f"  {row.campaign_id}  {row.name}: {row.count_treatment:,} treated, "
+                         f"{row.count_control:,} control; {state}{mark}")
+        published = models[models["is_published"]]
+        if published.empty:
+            return "\n".join(lines)
+        campaign = str(published["campaign_id"].iloc[0])
+        learners = evidence(con, "uplift_learners", campaign)
+        types = evidence(con, "uplift_types", campaign)
+        money = campaign_economics(con, campaign, share=share, cost_per_contact=cost_per_contact,
+                                   margin_per_conversion=margin)
+    lines += ["", f"Learners compared on held-out customers of {campaign}:",
+              learners[["label", "qini_coefficient", "qini_low", "qini_high", "auuc",
+                        "uplift_at_k", "is_chosen"]].to_string(index=False, float_format="%.3f"),
+              "", "Response types (persuadable: predicted uplift >= 1 point; do-not-disturb: "
+              "<= -1 point; else sure thing if P(convert without contact) >= 50%, lost cause):",
+              types[["scope", "response_type", "customers", "share", "avg_uplift"]].to_string(
+                  index=False, float_format="%.3f"),
+              "", "The money (95% intervals), for a population like the campaign's:",
+              money[["policy", "contacts", "incremental_conversions",
+                     "incremental_conversions_low", "incremental_conversions_high", "cost",
+                     "incremental_revenue", "profit", "profit_low", "profit_high"]].to_string(
+                  index=False, float_format="%.1f")]
+    return "\n".join(lines)
 
 
 def runs_table(db: Path, ops_url: str | None, limit: int) -> str:

@@ -3,8 +3,9 @@
     python app.py                       serve the dashboard (builds the demo warehouse on first run)
     python app.py serve --port 8050     the same, explicitly
     python app.py --help                every command: demo, ingest, ingest-orders, ingest-consent,
-                                        ingest-market, refresh, decline, daily, backtest,
-                                        launch-list, promote-train, promote, simulate-grocery,
+                                        ingest-market, ingest-campaign, refresh, simulate,
+                                        decline, daily, backtest, launch-list, uplift,
+                                        uplift-launch, promote-train, promote, simulate-grocery,
                                         promote-results, export, runs
 
 The commands live in ``actionboard_cli`` (installed, they are the ``actionboard`` command).

@@ -64,6 +64,19 @@ def decline_db(decline_run: DeclineRun) -> Path:
     return decline_run.published.parent.parent / "actionboard.duckdb"
 
 
+@pytest.fixture(scope="session")
+def uplift_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo warehouse built as a first start builds it (its state and ground truth kept beside
+    it), at a scale where the planted campaign is large enough to learn an uplift model from.
+    Shared and read-only: tests that write copy it (``tests/support/uplift.py``)."""
+    from actionboard_cli import build_demo_warehouse
+    from tests.support.uplift import UPLIFT_DEMO_SCALE
+
+    db = tmp_path_factory.mktemp("uplift-demo") / "actionboard.duckdb"
+    build_demo_warehouse(db, scale=UPLIFT_DEMO_SCALE, progress=False, decline=False)
+    return db
+
+
 @pytest.fixture
 def overview_snapshot(tmp_path: Path) -> OverviewSnapshot:
     """A small published snapshot with the daily tables, every figure derivable by hand."""

@@ -1,6 +1,16 @@
 """The dashboard's pages, one subpackage each (layout, callbacks, figures, ids), in menu order."""
 
-from dashboard.pages import board, clv, daily_list, decline, migration, overview, promote, segments
+from dashboard.pages import (
+    board,
+    clv,
+    daily_list,
+    decline,
+    migration,
+    overview,
+    promote,
+    segments,
+    uplift,
+)
 
-PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE, daily_list.PAGE,
-         decline.PAGE, promote.PAGE)
+PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE, uplift.PAGE,
+         daily_list.PAGE, decline.PAGE, promote.PAGE)

@@ -26,10 +26,10 @@ def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_sna
     app = create_app(overview_snapshot.db)
     registered = list(dash.page_registry.values())
     assert [p["name"] for p in registered] == ["Overview", "Segments", "Migration", "CLV",
-                                               "Action board", "Daily list", "Decline risk",
-                                               "Promote an item"]
+                                               "Action board", "Uplift", "Daily list",
+                                               "Decline risk", "Promote an item"]
     assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board",
-                                               "/daily-list", "/decline", "/promote"]
+                                               "/uplift", "/daily-list", "/decline", "/promote"]
     assert registered[0]["module"] == "dashboard.pages.overview"
     navbar = app.layout[shell_ids.APP_NAVBAR]
     assert [item.children.children for item in navbar.children] == [p["name"] for p in registered]

@@ -18,7 +18,11 @@ Public API (``from warehouse.commands import ...``):
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
   ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
   ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
-  ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
+  ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``; ``import_campaign_results``,
+  ``ImportedCampaign``, ``imported_outcomes`` (a campaign run elsewhere, loaded from its
+  results file); ``treatment_groups``, ``TreatmentGroup`` (whom running campaigns contact);
+  ``launch_top_uplift`` (the top share by predicted uplift, with its own control group),
+  ``create_uplift_rule`` (the same targeting as a rule of the board);
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * daily contact list — ``launch_daily_list`` (a stored list through ``launch_audience``),
   ``record_list_download`` (through ``log_segment_export``), ``list_audience``,
@@ -49,10 +53,17 @@ _EXPORTS = {
     "DEFAULT_CONTROL_SHARE": "campaigns.launch",
     "DEFAULT_DURATION_DAYS": "campaigns.launch",
     "launch_campaign": "campaigns.launch",
+    "launch_top_uplift": "uplift_launch",
+    "create_uplift_rule": "uplift_launch",
     "EXPORT_COLUMNS": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
     "export_campaign": "campaigns.export",
     "import_campaign_file": "campaigns.imports",
+    "ImportedCampaign": "campaigns.results_import",
+    "import_campaign_results": "campaigns.results_import",
+    "imported_outcomes": "campaigns.results_import",
+    "TreatmentGroup": "campaigns.contacts",
+    "treatment_groups": "campaigns.contacts",
     "GROUPS": "campaigns.storage",
     "UnknownCampaignError": "campaigns.storage",
     "fetch_campaign": "campaigns.storage",

@@ -4,6 +4,6 @@ with suggested audience sizes and the guardrails' removals, and launch the push 
 from dashboard.page import Page
 from dashboard.pages.promote import callbacks, layout
 
-PAGE = Page(module=__name__, path="/promote", name="Promote an item", order=6,
+PAGE = Page(module=__name__, path="/promote", name="Promote an item", order=8,
             title="Promote an item · Actionboard", layout=layout.layout,
             register_callbacks=callbacks.register_callbacks)

@@ -11,5 +11,6 @@ from warehouse.pipeline.steps import decline  # noqa: F401
 from warehouse.pipeline.steps import customers  # noqa: F401
 from warehouse.pipeline.steps import segment_snapshots  # noqa: F401
 from warehouse.pipeline.steps import campaign_outcomes  # noqa: F401
+from warehouse.pipeline.steps import uplift  # noqa: F401
 from warehouse.pipeline.steps import catalogue  # noqa: F401
 # isort: on
