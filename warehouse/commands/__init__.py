@@ -17,7 +17,8 @@ Public API (``from warehouse.commands import ...``):
 * campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
   ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
-  ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
+  ``export_campaign``, ``EXPORT_COLUMNS``, ``CONTROL_EXPORT_COLUMNS`` (the control file: "do
+  not contact", nothing to send), ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * run records and the model registry: ``warehouse.commands.runs`` and
@@ -46,6 +47,7 @@ _EXPORTS = {
     "DEFAULT_CONTROL_SHARE": "campaigns.launch",
     "DEFAULT_DURATION_DAYS": "campaigns.launch",
     "launch_campaign": "campaigns.launch",
+    "CONTROL_EXPORT_COLUMNS": "campaigns.export",
     "EXPORT_COLUMNS": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
     "export_campaign": "campaigns.export",

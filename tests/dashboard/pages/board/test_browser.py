@@ -16,19 +16,19 @@ from dashboard.pages.board import ids
 from tests.support.board import snapshot_stats
 from tests.support.browser import browser_errors, click, pattern_id
 from tests.support.warehouses import board_warehouse
-from warehouse.commands import EXPORT_COLUMNS, list_rules
+from warehouse.commands import CONTROL_EXPORT_COLUMNS, EXPORT_COLUMNS, list_rules
 from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
 
 
-def _downloaded(folder: Path, name: str) -> list[dict[str, str]]:
+def _downloaded(folder: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
     path = folder / name
     until(lambda: path.exists() and path.stat().st_size > 0, timeout=20)
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-        assert reader.fieldnames == list(EXPORT_COLUMNS)
+        assert reader.fieldnames == list(columns)
     return rows
 
 
@@ -75,13 +75,15 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
 
     folder = Path(dash_duo.download_path)
     click(dash_duo, f"#{ids.BOARD_DOWNLOAD_TREATMENT}")
-    treated = _downloaded(folder, f"{campaign_id}_treatment.csv")
+    treated = _downloaded(folder, f"{campaign_id}_treatment.csv", EXPORT_COLUMNS)
     click(dash_duo, f"#{ids.BOARD_DOWNLOAD_CONTROL}")
-    held_out = _downloaded(folder, f"{campaign_id}_control.csv")
+    held_out = _downloaded(folder, f"{campaign_id}_control_do_not_contact.csv",
+                           CONTROL_EXPORT_COLUMNS)
     assert len(treated) == treatment and {r["group"] for r in treated} == {"treatment"}
     assert len(held_out) == control and {r["group"] for r in held_out} == {"control"}
     assert {r["offer"] for r in treated} == {"Free shipping"}
-    dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}", f"{campaign_id}_control.csv",
+    assert {r["instruction"] for r in held_out} == {"do not contact"}
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}", f"{campaign_id}_control_do_not_contact.csv",
                                     timeout=20)
     assert browser_errors(dash_duo) == []
 

@@ -19,7 +19,7 @@ from tests.support.board import CART, save
 from tests.support.campaigns import stored_assignments
 from tests.support.components import text_of
 from warehouse.commands import (
-    EXPORT_COLUMNS,
+    CONTROL_EXPORT_COLUMNS,
     audit_log,
     list_campaigns,
     list_rules,
@@ -58,10 +58,11 @@ def test_download_returns_a_formula_safe_csv_of_the_group_and_logs_it(page, boar
         ids.BOARD_DOWNLOAD_CONTROL, None, 1, campaign_id, {"n": 0})
     rows = list(csv.DictReader(io.StringIO(data["content"])))
     control = stored_assignments(board_db, campaign_id).query("group_name == 'control'")
-    assert data["filename"] == f"{campaign_id}_control.csv"
-    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    assert data["filename"] == f"{campaign_id}_control_do_not_contact.csv"
+    assert list(rows[0]) == list(CONTROL_EXPORT_COLUMNS)
     assert [r["customer_id"] for r in rows] == control["customer_id"].tolist()
-    assert {r["offer"] for r in rows} == {"'=HYPERLINK(\"http://x\")"}
+    assert {r["instruction"] for r in rows} == {"do not contact"}
+    assert "HYPERLINK" not in data["content"]
     assert {r["group"] for r in rows} == {"control"}
     logged = audit_log(board_db).iloc[0]
     assert (logged["event"], logged["group_name"], logged["row_count"], logged["file_name"]) == (
