@@ -252,13 +252,69 @@ def shortfall_warnings(plan: pd.DataFrame) -> list:
     return warnings
 
 
-def launch_text(launched: LaunchedCampaign, overview: pd.DataFrame) -> list:
-    """What the launch did: campaign id, frozen audience and group sizes, customers left out for
-    a running campaign, the clock that dated it, and its state."""
+LOW_POWER = 0.5  # below this, a test is more likely to miss the planned effect than to find it
+
+
+def power_verdict(plan: pd.DataFrame, target_power: float) -> dbc.Alert:
+    """How likely the planned test is to detect the planned effects with this audience, per
+    metric; the alert is stronger the lower the best power is (under 50 %: most likely a miss)."""
+    powers = {metric_name(r.metric): r.power_at_audience for r in plan.itertuples(index=False)}
+    known = [p for p in powers.values() if not math.isnan(p)]
+    each = "; ".join(f"{name} {formatting.percent(p)}" for name, p in powers.items()
+                     if not math.isnan(p))
+    if not known:
+        return dbc.Alert("The power of this test cannot be computed: there is no baseline for "
+                         "its audience. Launch it only if you accept not knowing what it can "
+                         "detect.", color="warning", id=ids.BOARD_LAUNCH_POWER)
+    best = max(known)
+    if best >= target_power:
+        return dbc.Alert(f"Power to detect the planned effects: {each}. The planned "
+                         f"{formatting.percent(target_power, 0)} is reached.",
+                         color="success", id=ids.BOARD_LAUNCH_POWER)
+    if best >= LOW_POWER:
+        return dbc.Alert(f"Power below the planned {formatting.percent(target_power, 0)}: "
+                         f"{each}. The test may well miss the planned effects.",
+                         color="warning", id=ids.BOARD_LAUNCH_POWER)
+    return dbc.Alert([html.Strong("Low power: this test would most likely miss the planned "
+                                  "effects. "),
+                      f"Power {each}. A result without significance would then say nothing "
+                      "about the action. Widen the rule, plan for a larger effect or a larger "
+                      "control share before launching."],
+                     color="danger", id=ids.BOARD_LAUNCH_POWER)
+
+
+def launch_confirmation(rule: Rule, baseline: dict[str, Any], plan: pd.DataFrame,
+                        inputs: Any, duration_days: int) -> list:
+    """The question before a launch: what is frozen, for how long, and the design's power."""
+    conversion = plan.set_index("metric").loc["conversion"]
+    n_t, n_c = int(conversion.audience_treatment), int(conversion.audience_control)
+    return [
+        html.P([html.Strong(f"'{rule.name}'"),
+                f" ({rule.action}, {rule.channel}) reaches "
+                f"{formatting.count(baseline['audience_size'])} customers now: "
+                f"{formatting.count(n_t)} treatment / {formatting.count(n_c)} control "
+                f"({formatting.percent(inputs.control_share, 0)} held out), for "
+                f"{duration_days} days."]),
+        power_verdict(plan, inputs.power),
+        html.P("The groups are frozen at launch. Customers who refused notifications on this "
+               "channel are left out; so are, unless you switch it off below, customers "
+               "already in a running campaign. The result says how many.",
+               className="small text-muted mb-0"),
+    ]
+
+
+def launch_text(launched: LaunchedCampaign, overview: pd.DataFrame, *,
+                exclude_running: bool = True) -> list:
+    """What the launch did: campaign id, frozen audience and group sizes, the customers left out
+    (in a running campaign; refused notifications), the clock that dated it, and its state."""
     row = overview.set_index("campaign_id").loc[launched.campaign_id]
     state = status_words(row.status, bool(row.is_measured))
-    left_out = (f" {formatting.count(launched.count_excluded)} customers already in a running "
-                "campaign were left out." if launched.count_excluded else "")
+    refused = (f"{formatting.count(launched.count_no_consent)} who refused notifications on "
+               "this channel")
+    left_out = (f" Left out: {formatting.count(launched.count_excluded)} already in a running "
+                f"campaign, {refused}." if exclude_running else
+                f" Customers already in a running campaign were kept, as chosen; left out: "
+                f"{refused}.")
     return [
         html.Strong(f"Campaign {launched.campaign_id} launched. "),
         f"{formatting.count(launched.audience_size)} customers frozen: ",

@@ -79,8 +79,9 @@ def _write_temporary(target: Path, text: str) -> Path:
 def export_campaign(
     db: Path, campaign_id: str, out_dir: Path, *, user: str, ops_url: str | None = None
 ) -> list[Path]:
-    """Write ``<campaign_id>_treatment.csv`` and ``_control_do_not_contact.csv`` into ``out_dir`` for ``user``;
-    both groups are logged, and both files replace any earlier ones, or neither."""
+    """Write ``<campaign_id>_treatment.csv`` and ``_control_do_not_contact.csv`` into
+    ``out_dir`` for ``user``; both groups are logged, and both files replace any earlier ones, or
+    neither."""
     user = check_user(user)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

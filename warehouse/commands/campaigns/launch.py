@@ -195,8 +195,8 @@ def _store_launch(
         if audience.empty:
             raise ValueError(
                 f"all {excluded:,} customers of the audience are in a campaign running on "
-                f"{started:%Y-%m-%d}: nothing to launch (a launch may include them on purpose: "
-                "exclude_running=False)")
+                f"{started:%Y-%m-%d}: nothing to launch (a launch can include them on purpose, "
+                "without leaving out customers of running campaigns)")
         assigned = assign_groups(audience, control_share)
         campaign_id = next_campaign_id(connection, started)
         name = attributes["name"] or f"{attributes['rule_name']} ({started:%Y-%m-%d})"

@@ -64,7 +64,14 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
           == str(saved.rule_id), timeout=20)
 
     click(dash_duo, f"#{ids.BOARD_LAUNCH_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_CONFIRM_BODY}", f"reaches {won:,} "
+                                    "customers now", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_POWER}", "ower", timeout=20)  # P/p
+    assert dash_duo.find_elements(f"#{ids.BOARD_LAUNCH_RESULT} .alert") == []  # asked, not done
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_GO}")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_RESULT}", "launched", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_RESULT}",
+                                    "Left out: 0 already in a running campaign", timeout=20)
     treatment = int(dash_duo.find_element(f"#{ids.BOARD_LAUNCH_TREATMENT}").text.replace(",", ""))
     control = int(dash_duo.find_element(f"#{ids.BOARD_LAUNCH_CONTROL}").text.replace(",", ""))
     assert treatment + control == won
@@ -83,8 +90,26 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
     assert len(held_out) == control and {r["group"] for r in held_out} == {"control"}
     assert {r["offer"] for r in treated} == {"Free shipping"}
     assert {r["instruction"] for r in held_out} == {"do not contact"}
-    dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}", f"{campaign_id}_control_do_not_contact.csv",
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}",
+                                    f"{campaign_id}_control_do_not_contact.csv", timeout=20)
+
+    # The same rule again: its customers are all in the campaign just launched, so by default
+    # nobody is left to launch; switching the exclusion off launches them again on purpose.
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_CONFIRM_BODY}", "customers now",
                                     timeout=20)
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_GO}")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.BOARD_LAUNCH_RESULT}",
+        f"Not launched: all {won:,} customers of the audience are in a campaign running",
+        timeout=20)
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_BUTTON}")
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_CONFIRM_BODY}", "customers now",
+                                    timeout=20)
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_EXCLUDE_RUNNING}")
+    click(dash_duo, f"#{ids.BOARD_LAUNCH_GO}")
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_RESULT}",
+                                    "already in a running campaign were kept", timeout=20)
     assert browser_errors(dash_duo) == []
 
 

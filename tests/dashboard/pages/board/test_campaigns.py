@@ -28,7 +28,8 @@ from warehouse.snapshots import current_snapshot
 
 
 def test_a_campaign_launched_on_old_data_waits_for_data_after_launch(page, board_db) -> None:
-    _, version = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, {"n": 0})
+    _, version, _ = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, True,
+                                  {"n": 0})
     status, results, _figure, *disabled = campaigns.campaign_detail(version["campaign_id"], version)
     assert "Scheduled — waiting for data after launch" in text_of(status)
     assert "The data currently ends on" in text_of(status)
@@ -52,7 +53,7 @@ def test_the_demo_campaign_shows_its_lift_with_confidence_intervals(page, board_
 
 def test_download_returns_a_formula_safe_csv_of_the_group_and_logs_it(page, board_db) -> None:
     *_, rule_id, _ = save("Risky offer", *CART, offer="=HYPERLINK(\"http://x\")")
-    _, version = design.launch(1, str(rule_id), 20, "", 28, {"n": 0})
+    _, version, _ = design.launch(1, str(rule_id), 20, "", 28, True, {"n": 0})
     campaign_id = version["campaign_id"]
     data, message, audit_version = campaigns.download_group(
         ids.BOARD_DOWNLOAD_CONTROL, None, 1, campaign_id, {"n": 0})

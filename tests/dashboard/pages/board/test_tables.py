@@ -40,11 +40,32 @@ def test_the_launch_sentence_says_who_was_left_out_and_which_clock_dated_it() ->
                              "is_measured": [False]})
     text = " ".join(text_of(tables.launch_text(launched, overview)).split())
     assert "2,000 customers frozen: 1,600 in treatment, 400 in control." in text
-    assert "35 customers already in a running campaign were left out." in text
+    assert ("Left out: 35 already in a running campaign, 0 who refused notifications on this "
+            "channel.") in text
     assert "Dated 2015-09-19 00:00 UTC, the end of the data" in text
-    none_left_out = text_of(tables.launch_text(replace(launched, count_excluded=0, clock="wall"),
-                                               overview))
-    assert "left out" not in none_left_out and "now: the data is current" in none_left_out
+    kept = " ".join(text_of(tables.launch_text(
+        replace(launched, count_excluded=0, count_no_consent=7, clock="wall"), overview,
+        exclude_running=False)).split())
+    assert ("Customers already in a running campaign were kept, as chosen; left out: 7 who "
+            "refused notifications on this channel.") in kept
+    assert "now: the data is current" in kept
+
+
+def _plan(power_conversion: float, power_revenue: float) -> pd.DataFrame:
+    return pd.DataFrame({"metric": ["conversion", "gmv_per_customer"],
+                         "power_at_audience": [power_conversion, power_revenue]})
+
+
+def test_the_power_before_a_launch_warns_more_strongly_the_lower_it_is() -> None:
+    enough = tables.power_verdict(_plan(0.83, 0.42), 0.8)
+    assert enough.color == "success"
+    assert "Conversion 83.0%; Revenue (GMV) per customer 42.0%" in text_of(enough)
+    short = tables.power_verdict(_plan(0.62, 0.42), 0.8)
+    assert short.color == "warning" and "Power below the planned 80%" in text_of(short)
+    low = tables.power_verdict(_plan(0.49, 0.05), 0.8)
+    assert low.color == "danger" and "most likely miss" in text_of(low)
+    unknown = tables.power_verdict(_plan(float("nan"), float("nan")), 0.8)
+    assert unknown.color == "warning" and "cannot be computed" in text_of(unknown)
 
 
 def test_audit_rows_name_the_user_and_what_each_entry_is_about() -> None:

@@ -54,7 +54,8 @@ def test_export_writes_treatment_and_control_files_with_the_documented_columns(
     db, url = store.db, store.url
     campaign_id = launch_hostile(db, url)
     paths = export_campaign(db, campaign_id, tmp_path / "out", user="cli", ops_url=url)
-    assert [p.name for p in paths] == [f"{campaign_id}_treatment.csv", f"{campaign_id}_control_do_not_contact.csv"]
+    assert [p.name for p in paths] == [f"{campaign_id}_treatment.csv",
+                                       f"{campaign_id}_control_do_not_contact.csv"]
     frames = [pd.read_csv(p) for p in paths]
     assert frames[0].columns.tolist() == ["customer_id", "group", "action", "channel", "offer",
                                           "segment", "clv_amount"]
@@ -170,7 +171,8 @@ def test_an_export_that_cannot_place_both_files_writes_and_logs_neither(
     db, url = store.db, store.url
     campaign_id = launch_hostile(db, url)
     out = tmp_path / "out"
-    (out / f"{campaign_id}_control_do_not_contact.csv").mkdir(parents=True)  # in the way of the second file
+    # in the way of the second file
+    (out / f"{campaign_id}_control_do_not_contact.csv").mkdir(parents=True)
     earlier = out / f"{campaign_id}_treatment.csv"
     earlier.write_text("an older export\n", encoding="utf-8")
     with pytest.raises(ValueError, match="something other than a file is there"):
