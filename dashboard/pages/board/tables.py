@@ -154,11 +154,12 @@ def results_table(results: pd.DataFrame) -> dbc.Table:
             html.Td(metric_name(m)),
             html.Td(_metric_value(m, row.control_mean)),
             html.Td(_metric_value(m, row.treatment_mean)),
-            html.Td(f"{_lift_value(m, row.abs_lift)} [{_lift_value(m, row.abs_ci_low)}, "
-                    f"{_lift_value(m, row.abs_ci_high)}]"),
-            html.Td(f"{_rel_value(row.rel_lift)} [{_rel_value(row.rel_ci_low)}, "
-                    f"{_rel_value(row.rel_ci_high)}]"),
-            html.Td(formatting.MISSING if math.isnan(row.p_value) else f"{row.p_value:.3g}"),
+            html.Td(f"{_lift_value(m, row.abs_lift)} "
+                    + formatting.interval(row.abs_ci_low, row.abs_ci_high,
+                                          lambda v, m=m: _lift_value(m, v))),
+            html.Td(f"{_rel_value(row.rel_lift)} "
+                    + formatting.interval(row.rel_ci_low, row.rel_ci_high, _rel_value)),
+            html.Td(formatting.p_value(row.p_value)),
         ]))
     return dbc.Table([header, html.Tbody(body)], bordered=False, hover=True, size="sm",
                      className="mb-2")
@@ -169,13 +170,14 @@ def srm_message(results: pd.DataFrame, control_share: float) -> dbc.Alert:
     row = results.iloc[0]
     counts = (f"{formatting.count(row.n_treatment)} treatment / {formatting.count(row.n_control)} "
               f"control, planned {formatting.percent(control_share, 0)} control")
+    p = formatting.p_statement(row.srm_p_value)
     if bool(row.is_srm):
         return dbc.Alert(
-            f"Sample ratio mismatch: {counts} (p = {row.srm_p_value:.2g} < 0.001). The groups "
-            "lost customers unevenly; do not trust the lift until this is explained.",
+            f"Sample ratio mismatch: {counts} ({p}). The groups lost customers unevenly; do not "
+            "trust the lift until this is explained.",
             color="danger", id=ids.BOARD_SRM)
-    return dbc.Alert(f"Sample ratio check passed: {counts} (p = {row.srm_p_value:.2g}).",
-                     color="light", id=ids.BOARD_SRM)
+    return dbc.Alert(f"Sample ratio check passed: {counts} ({p}).", color="light",
+                     id=ids.BOARD_SRM)
 
 
 def _design_value(metric: str, value: float, *, lift: bool = False) -> str:

@@ -78,3 +78,15 @@ def test_audit_rows_name_the_user_and_what_each_entry_is_about() -> None:
     rows = tables.audit_rows(entries)
     assert [(r["user"], r["subject"], r["row_count"]) for r in rows] == [
         ("ana", "segment Lost", 12), ("ben", "rule 4", None), ("", "c-1", 30)]
+
+
+def test_results_write_intervals_and_p_values_one_way_with_an_open_relative_interval() -> None:
+    results = pd.DataFrame({
+        "metric": ["conversion"], "control_mean": [0.0], "treatment_mean": [0.142],
+        "abs_lift": [0.142], "abs_ci_low": [0.031], "abs_ci_high": [0.253],
+        "rel_lift": [float("nan")], "rel_ci_low": [0.52], "rel_ci_high": [float("inf")],
+        "p_value": [0.0004]})
+    text = " ".join(text_of(tables.results_table(results)).split())
+    assert "+14.20 pp [+3.10 pp, +25.30 pp]" in text
+    assert "— [+52.0%, no upper limit]" in text
+    assert "< 0.001" in text
