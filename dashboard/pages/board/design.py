@@ -30,6 +30,7 @@ DEFAULT_CONTROL_PCT = 20
 DEFAULT_ALPHA_PCT = 5
 DEFAULT_POWER_PCT = 80
 DEFAULT_EFFECT_PCT = 10
+MAX_DURATION_DAYS = 365
 
 
 def card() -> dbc.Card:
@@ -59,7 +60,8 @@ def card() -> dbc.Card:
         labelled("Campaign name (optional)",
                  dbc.Input(id=ids.BOARD_LAUNCH_NAME, value="", type="text"), 4),
         labelled("Duration (days)",
-                 number_input(ids.BOARD_LAUNCH_DAYS, commands.DEFAULT_DURATION_DAYS, 1, 365), 2),
+                 number_input(ids.BOARD_LAUNCH_DAYS, commands.DEFAULT_DURATION_DAYS, 1,
+                              MAX_DURATION_DAYS), 2),
         dbc.Col(dbc.Button("Launch campaign…", id=ids.BOARD_LAUNCH_BUTTON, color="success"),
                 md="auto", className="pt-4"),
     ], className="g-2 mb-2")
@@ -174,8 +176,11 @@ def _duration(value: Any) -> int:
         days = float(value)
     except (TypeError, ValueError):
         days = math.nan
-    if not (days >= 1 and days.is_integer()):
-        raise ValueError(f"Duration must be a whole number of days, at least 1; got {value!r}.")
+    if not (1 <= days <= MAX_DURATION_DAYS and days.is_integer()):
+        allowed = f"Duration must be a whole number of days from 1 to {MAX_DURATION_DAYS}"
+        if value is None or value == "":
+            raise ValueError(f"{allowed}; the box is empty or outside that range.")
+        raise ValueError(f"{allowed}; got {value}.")
     return int(days)
 
 

@@ -54,7 +54,9 @@ def test_design_inputs_out_of_range_are_explained(page, board_db: Path) -> None:
     _, table = design.update_design(rule_id, 70, 5, 80, 2, "pp", 10, {})
     assert "Control share must be a percentage above 0 and up to 50" in text_of(table)
     _, table = design.update_design(rule_id, 20, 5, None, 2, "pp", 10, {})
-    assert "Power must be a percentage" in text_of(table)
+    assert ("Power must be a percentage above 0 and up to 100 (100 excluded); the box is empty "
+            "or outside that range.") in text_of(table)
+    assert "None" not in text_of(table)
 
 
 def test_launch_freezes_the_audience_and_shows_group_sizes_that_add_up(page, board_db) -> None:
@@ -107,7 +109,7 @@ def test_a_launch_asked_with_an_invalid_duration_cannot_be_confirmed(page, board
     is_open, body, go_disabled = design.confirm_launch(
         ids.BOARD_LAUNCH_BUTTON, 1, None, rule_id, 20, 5, 80, 2, "pp", 10, 0)
     assert is_open and go_disabled
-    assert "Duration must be a whole number of days, at least 1" in text_of(body)
+    assert "Duration must be a whole number of days from 1 to 365; got 0." in text_of(body)
 
 
 def test_customers_in_a_running_campaign_are_left_out_unless_chosen_otherwise(page, board_db):
