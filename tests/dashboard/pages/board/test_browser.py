@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.app import create_app
 from dashboard.pages.board import ids
@@ -130,4 +132,60 @@ def test_the_past_campaign_shows_its_lift_with_a_confidence_interval(dash_duo, b
         f"#{ids.BOARD_RESULTS_TABLE}", f"[{low * 100:+.2f} pp, {high * 100:+.2f} pp]", timeout=20
     )
     dash_duo.wait_for_element(f"#{ids.BOARD_RESULTS_CHART}")
+    assert browser_errors(dash_duo) == []
+
+
+def test_rule_editor_states_edit_delete_unknown_segment_and_out_of_range_inputs(
+    dash_duo, board_db: Path
+) -> None:
+    first = list_rules(board_db)[0]
+    group = next(c["any"] for c in first.conditions if "any" in c)
+    dash_duo.start_server(create_app(board_db))
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/board")
+    until(lambda: dash_duo.find_element(f"#{ids.BOARD_RULE_SELECT}").get_attribute("value")
+          == str(first.rule_id), timeout=20)
+
+    # A rule with an OR group opens as rows, its group's rows joined by "or".
+    click(dash_duo, f"#{ids.BOARD_RULE_EDIT}")
+    dash_duo.wait_for_text_to_equal(f"#{ids.BOARD_EDITOR_TITLE}",
+                                    f"Editing rule '{first.name}'", timeout=20)
+    last = len(first.conditions) - 1 + len(group) - 1
+    dash_duo.wait_for_element(pattern_id(ids.BOARD_COND_FIELD, last), timeout=20)
+    join = dash_duo.find_element(pattern_id(ids.BOARD_COND_JOIN, last))
+    assert join.get_attribute("value") == "or"
+
+    # Deleting the rule being edited: the editor no longer says it edits it.
+    click(dash_duo, f"#{ids.BOARD_RULE_DELETE}")
+    WebDriverWait(dash_duo.driver, 20).until(expected_conditions.alert_is_present())
+    dash_duo.driver.switch_to.alert.accept()
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_RULE_MESSAGE}", f"Deleted '{first.name}'",
+                                    timeout=20)
+    dash_duo.wait_for_text_to_equal(f"#{ids.BOARD_EDITOR_TITLE}",
+                                    "New rule (the rule being edited was deleted)", timeout=20)
+
+    # A misspelt segment is refused, naming the segments that exist.
+    click(dash_duo, f"#{ids.BOARD_NEW_RULE}")
+    dash_duo.wait_for_text_to_equal(f"#{ids.BOARD_EDITOR_TITLE}", "New rule", timeout=20)
+    for box, text in ((ids.BOARD_RULE_NAME, "Champions treat"), (ids.BOARD_RULE_ACTION, "Gift"),
+                      (ids.BOARD_RULE_OFFER, "Free gift"), (ids.BOARD_RULE_KPI, "retention")):
+        dash_duo.find_element(f"#{box}").send_keys(text)
+    Select(dash_duo.find_element(pattern_id(ids.BOARD_COND_FIELD))).select_by_value("segment")
+    operator = dash_duo.find_element(pattern_id(ids.BOARD_COND_OP))
+    until(lambda: operator.get_attribute("value") == "=", timeout=20)
+    dash_duo.find_element(pattern_id(ids.BOARD_COND_VALUE)).send_keys("Champs", Keys.TAB)
+    click(dash_duo, f"#{ids.BOARD_SAVE_RULE}")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.BOARD_RULE_MESSAGE}",
+        "Not saved: condition 1: no segment named 'Champs' in the current data; existing "
+        "segments:", timeout=20)
+    assert "Champions treat" not in {r.name for r in list_rules(board_db)}
+
+    # Out-of-range numbers say what range is allowed.
+    share = dash_duo.find_element(f"#{ids.BOARD_DESIGN_SHARE}")
+    share.send_keys(Keys.BACKSPACE, Keys.BACKSPACE, "70", Keys.TAB)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.BOARD_DESIGN_TABLE}",
+        "Control share must be a percentage above 0 and up to 50 (50 included)", timeout=20)
+    assert "None" not in dash_duo.find_element(f"#{ids.BOARD_DESIGN_TABLE}").text
     assert browser_errors(dash_duo) == []
