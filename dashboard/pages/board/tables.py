@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from analytics.experiments.design import MAX_DURATION_DAYS
 from dashboard import formatting
 from dashboard.pages.board import figures, forms, ids
 from warehouse.commands import LaunchedCampaign, Rule
@@ -188,6 +189,30 @@ def _design_value(metric: str, value: float, *, lift: bool = False) -> str:
     return formatting.money(value)
 
 
+NOT_FEASIBLE = "not feasible with this audience"
+
+
+def _smallest_effect(metric: str, r: Any) -> str:
+    """The smallest effect this audience can detect, in the metric's unit and relative; a
+    relative effect over 100 % is not a plan anyone would make, so it reads as not feasible."""
+    if math.isnan(r.n_total_required):
+        return formatting.MISSING
+    if not r.is_effect_detectable:
+        return f"none: {NOT_FEASIBLE}"
+    if not math.isnan(r.mde_rel) and r.mde_rel > 1:
+        return f"{NOT_FEASIBLE} (over +100% relative)"
+    rel = "" if math.isnan(r.mde_rel) else f" ({formatting.percent(r.mde_rel)} relative)"
+    return "+" + _design_value(metric, r.mde_abs, lift=True) + rel
+
+
+def _verdict(metric: str, r: Any) -> str:
+    if math.isnan(r.n_total_required):
+        return formatting.MISSING
+    if r.is_feasible:
+        return "feasible"
+    return f"{NOT_FEASIBLE}: needs {formatting.count(r.audience_needed)} customers"
+
+
 def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
     """The design frame as a two-column table (conversion, revenue per customer) with notes."""
     conv, rev = (plan.set_index("metric").loc[m] for m in ("conversion", "gmv_per_customer"))
@@ -201,13 +226,11 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
         return f"{formatting.count(a)} / {formatting.count(b)}"
 
     def days(_: str, r: pd.Series) -> str:
-        if math.isnan(r.duration_days):
+        if math.isnan(r.n_total_required):
             return formatting.MISSING
+        if math.isnan(r.duration_days):
+            return f"more than {MAX_DURATION_DAYS} days: not feasible"
         return f"about {formatting.count(r.duration_days)} days"
-
-    def mde(m: str, r: pd.Series) -> str:
-        rel = "" if math.isnan(r.mde_rel) else f" ({formatting.percent(r.mde_rel)} relative)"
-        return _design_value(m, r.mde_abs, lift=True) + rel
 
     lines = [
         ("Baseline without action", both(lambda m, r: _design_value(m, r.baseline))),
@@ -217,8 +240,9 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
         ("Customers needed in total", both(lambda m, r: formatting.count(r.n_total_required))),
         ("This audience: treatment / control",
          both(lambda m, r: pair(r.audience_treatment, r.audience_control))),
+        ("Planned effect with this audience", both(_verdict)),
         ("Power with this audience", both(lambda m, r: formatting.percent(r.power_at_audience))),
-        ("Smallest detectable effect with this audience", both(mde)),
+        ("Smallest detectable effect with this audience", both(_smallest_effect)),
         (f"Time to enrol the customers needed ({eligible_per_day:.1f} active per day)",
          both(days)),
     ]
@@ -236,19 +260,25 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
 
 
 def shortfall_warnings(plan: pd.DataFrame) -> list:
-    """A warning per metric whose required sample this audience does not reach: launched as it
-    is, the test would most likely miss the planned effect."""
+    """A warning per planned metric this audience cannot test: launched as it is, the test would
+    most likely miss the planned effect. Each says what would make the test feasible."""
     warnings = []
     for r in plan.itertuples(index=False):
-        audience = r.audience_treatment + r.audience_control
-        if math.isnan(r.n_total_required) or audience >= r.n_total_required:
+        if math.isnan(r.n_total_required) or r.is_feasible:
             continue
+        audience = r.audience_treatment + r.audience_control
+        if r.is_effect_detectable and not (r.mde_rel > 1):
+            larger = (" or plan for an effect of at least "
+                      f"{_smallest_effect(r.metric, r)}")
+        else:
+            larger = (" (no effect this audience could show is plausible: over +100% relative "
+                      "or beyond what the metric allows)")
         warnings.append(dbc.Alert(
-            f"{metric_name(r.metric)}: too few customers to test it. This audience has "
-            f"{formatting.count(audience)} "
-            f"of the {formatting.count(r.n_total_required)} needed, so the test has "
+            f"{metric_name(r.metric)}: {NOT_FEASIBLE}. It has {formatting.count(audience)} of "
+            f"the {formatting.count(r.n_total_required)} customers needed, so the test has "
             f"{formatting.percent(r.power_at_audience)} power and would probably miss the "
-            "planned effect. Widen the rule, plan for a larger effect, or accept the risk.",
+            f"planned effect. Feasible with an audience of "
+            f"{formatting.count(r.audience_needed)} (widen the rule){larger}.",
             color="warning", className="py-2 mb-2 small",
         ))
     return warnings

@@ -42,10 +42,10 @@ def test_design_warns_when_the_audience_is_too_small_for_the_planned_effect(page
     rule_id = str(list_rules(board_db)[0].rule_id)
     _, tiny_effect = design.update_design(rule_id, 20, 5, 80, 0.1, "pp", 1, {})
     _, huge_effect = design.update_design(rule_id, 20, 5, 80, 90, "pp", 2000, {})
-    assert f"Conversion: too few customers to test it. This audience has {n_a:,} of the" \
+    assert f"Conversion: not feasible with this audience. It has {n_a:,} of the" \
         in text_of(tiny_effect)
-    assert "Revenue (GMV) per customer: too few customers" in text_of(tiny_effect)
-    assert "too few customers" not in text_of(huge_effect)
+    assert "Revenue (GMV) per customer: not feasible with this audience" in text_of(tiny_effect)
+    assert "not feasible" not in text_of(huge_effect)
     assert "cannot be planned" not in text_of(huge_effect)  # both metrics were planned
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.experiments.design import design_summary
 from dashboard.pages.board import (
     tables,
 )
@@ -90,3 +91,22 @@ def test_results_write_intervals_and_p_values_one_way_with_an_open_relative_inte
     assert "+14.20 pp [+3.10 pp, +25.30 pp]" in text
     assert "— [+52.0%, no upper limit]" in text
     assert "< 0.001" in text
+
+
+def test_an_infeasible_plan_says_so_and_what_would_make_it_feasible() -> None:
+    plan = design_summary(audience_size=82, control_share=0.2, p_control=0.127,
+                          revenue_mean=879.0, revenue_std=3917.0, eligible_per_day=0.5)
+    conversion = plan.set_index("metric").loc["conversion"]
+    text = " ".join(text_of(tables.design_table(plan, 0.5)).split())
+    assert (f"Conversion: not feasible with this audience. It has 82 of the "
+            f"{conversion.n_total_required:,.0f} customers needed") in text
+    assert f"Feasible with an audience of {conversion.audience_needed:,.0f} (widen the rule)" \
+        in text
+    assert "over +100% relative" in text  # the smallest effect 82 customers could show
+    assert "more than 365 days: not feasible" in text  # 0.5 a day
+    assert "about" not in text and "days relative" not in text
+    feasible = design_summary(audience_size=200_000, control_share=0.2, p_control=0.127,
+                              revenue_mean=879.0, revenue_std=3917.0, eligible_per_day=9000)
+    text = " ".join(text_of(tables.design_table(feasible, 9000)).split())
+    assert "not feasible" not in text
+    assert "Planned effect with this audience feasible feasible" in text
