@@ -14,7 +14,7 @@ from warehouse.commands import delete_rule, list_rules
 from warehouse.queries.board import rule_stats
 from warehouse.snapshots import current_snapshot
 
-CART = (["segment"], ["="], ["Cart Abandoners"])
+BROWSERS = (["segment"], ["="], ["Browsers"])
 FIELDS = refresh_catalogue()
 
 

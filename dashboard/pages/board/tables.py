@@ -193,16 +193,19 @@ NOT_FEASIBLE = "not feasible with this audience"
 
 
 def _smallest_effect(metric: str, r: Any) -> str:
-    """The smallest effect this audience can detect, in the metric's unit and relative; a
-    relative effect over 100 % is not a plan anyone would make, so it reads as not feasible."""
+    """The smallest effect this audience can detect, in the metric's unit and relative (a
+    relative figure of thousands of percent says nothing: beyond +100 % it reads "more than
+    double the baseline"); none when no effect is detectable."""
     if math.isnan(r.n_total_required):
         return formatting.MISSING
     if not r.is_effect_detectable:
         return f"none: {NOT_FEASIBLE}"
-    if not math.isnan(r.mde_rel) and r.mde_rel > 1:
-        return f"{NOT_FEASIBLE} (over +100% relative)"
-    rel = "" if math.isnan(r.mde_rel) else f" ({formatting.percent(r.mde_rel)} relative)"
-    return "+" + _design_value(metric, r.mde_abs, lift=True) + rel
+    shown = "+" + _design_value(metric, r.mde_abs, lift=True)
+    if math.isnan(r.mde_rel):
+        return shown
+    if r.mde_rel > 1:
+        return f"{shown} (more than double the baseline)"
+    return f"{shown} ({formatting.percent(r.mde_rel)} relative)"
 
 
 def _verdict(metric: str, r: Any) -> str:
@@ -267,12 +270,9 @@ def shortfall_warnings(plan: pd.DataFrame) -> list:
         if math.isnan(r.n_total_required) or r.is_feasible:
             continue
         audience = r.audience_treatment + r.audience_control
-        if r.is_effect_detectable and not (r.mde_rel > 1):
-            larger = (" or plan for an effect of at least "
-                      f"{_smallest_effect(r.metric, r)}")
-        else:
-            larger = (" (no effect this audience could show is plausible: over +100% relative "
-                      "or beyond what the metric allows)")
+        larger = (f", or plan for an effect of at least {_smallest_effect(r.metric, r)}"
+                  if r.is_effect_detectable else
+                  "; with so few customers no effect on it is detectable")
         warnings.append(dbc.Alert(
             f"{metric_name(r.metric)}: {NOT_FEASIBLE}. It has {formatting.count(audience)} of "
             f"the {formatting.count(r.n_total_required)} customers needed, so the test has "

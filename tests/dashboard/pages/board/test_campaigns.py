@@ -15,7 +15,7 @@ from dashboard.pages.board import (
     design,
     ids,
 )
-from tests.support.board import CART, save
+from tests.support.board import BROWSERS, save
 from tests.support.campaigns import stored_assignments
 from tests.support.components import text_of
 from warehouse.commands import (
@@ -52,7 +52,7 @@ def test_the_demo_campaign_shows_its_lift_with_confidence_intervals(page, board_
 
 
 def test_download_returns_a_formula_safe_csv_of_the_group_and_logs_it(page, board_db) -> None:
-    *_, rule_id, _ = save("Risky offer", *CART, offer="=HYPERLINK(\"http://x\")")
+    *_, rule_id, _ = save("Risky offer", *BROWSERS, offer="=HYPERLINK(\"http://x\")")
     _, version, _ = design.launch(1, str(rule_id), 20, "", 28, True, {"n": 0})
     campaign_id = version["campaign_id"]
     data, message, audit_version = campaigns.download_group(

@@ -13,7 +13,7 @@ from dashboard.pages.board import (
     design,
     ids,
 )
-from tests.support.board import CART, only_segment_rules, save, snapshot_stats
+from tests.support.board import BROWSERS, only_segment_rules, save, snapshot_stats
 from tests.support.campaigns import stored_assignments
 from tests.support.components import find, text_of
 from warehouse.commands import (
@@ -60,7 +60,7 @@ def test_design_inputs_out_of_range_are_explained(page, board_db: Path) -> None:
 
 
 def test_launch_freezes_the_audience_and_shows_group_sizes_that_add_up(page, board_db) -> None:
-    *_, rule_id, _ = save("Cart abandoners", *CART)
+    *_, rule_id, _ = save("Browsers nudge", *BROWSERS)
     won = snapshot_stats(board_db).rules.set_index("rule_id").loc[rule_id, "count_won"]
     result, version, _ = design.launch(1, str(rule_id), 20, "", 28, True, {"n": 0})
     campaign_id = version["campaign_id"]

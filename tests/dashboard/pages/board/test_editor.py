@@ -14,7 +14,7 @@ from dashboard.pages.board import (
     ids,
     rules,
 )
-from tests.support.board import CART, FIELDS, save, snapshot_stats
+from tests.support.board import BROWSERS, FIELDS, save, snapshot_stats
 from tests.support.components import find, text_of
 from warehouse.commands import (
     RuleError,
@@ -55,11 +55,11 @@ def test_invalid_json_conditions_are_refused_with_the_parser_message(page, board
 def test_a_valid_rule_is_saved_last_and_shows_the_audience_rule_stats_gives_it(
     page, board_db: Path
 ) -> None:
-    message, version, edit_id, title = save("Cart abandoners", *CART)
+    message, version, edit_id, title = save("Browsers nudge", *BROWSERS)
     saved = list_rules(board_db)[-1]
-    assert saved.name == "Cart abandoners" and saved.rule_id == edit_id
-    assert saved.conditions == [{"field": "segment", "op": "=", "value": "Cart Abandoners"}]
-    assert version["rule_id"] == saved.rule_id and title == "Editing rule 'Cart abandoners'"
+    assert saved.name == "Browsers nudge" and saved.rule_id == edit_id
+    assert saved.conditions == [{"field": "segment", "op": "=", "value": "Browsers"}]
+    assert version["rule_id"] == saved.rule_id and title == "Editing rule 'Browsers nudge'"
     expected = snapshot_stats(board_db).rules.set_index("rule_id").loc[saved.rule_id]
     assert expected["count_won"] > 0
     assert f"{expected['count_won']:,} customers get its action" in text_of(message)
@@ -69,11 +69,11 @@ def test_a_valid_rule_is_saved_last_and_shows_the_audience_rule_stats_gives_it(
 
 
 def test_saving_an_edited_rule_updates_it_in_place(page, board_db: Path) -> None:
-    *_, edit_id, _ = save("Cart abandoners", *CART)
-    save("Cart abandoners, many views", ["segment", "count_views"], ["=", ">="],
-         ["Cart Abandoners", "3"], edit_id=edit_id)
+    *_, edit_id, _ = save("Browsers nudge", *BROWSERS)
+    save("Browsers nudge, many views", ["segment", "count_views"], ["=", ">="],
+         ["Browsers", "3"], edit_id=edit_id)
     rules = list_rules(board_db)
-    assert [r.name for r in rules].count("Cart abandoners, many views") == 1
+    assert [r.name for r in rules].count("Browsers nudge, many views") == 1
     assert rules[-1].conditions[1] == {"field": "count_views", "op": ">=", "value": 3}
 
 
@@ -111,20 +111,20 @@ def test_a_misspelt_segment_is_refused_with_the_segments_that_exist(page, board_
 def test_a_new_rule_can_be_placed_at_any_priority(page, board_db) -> None:
     count = len(list_rules(board_db))
     message, *_, priority = editor.save_rule(
-        1, None, "Second", "Action", "email", "Offer", "retention", True, "rows", *CART, "",
+        1, None, "Second", "Action", "email", "Offer", "retention", True, "rows", *BROWSERS, "",
         {"n": 0}, "2", ["and"])
     assert message.color == "success" and priority == "2"
     assert [r.name for r in list_rules(board_db)][1] == "Second"
     refused, *_ = editor.save_rule(
-        1, None, "Nowhere", "Action", "email", "Offer", "retention", True, "rows", *CART, "",
+        1, None, "Nowhere", "Action", "email", "Offer", "retention", True, "rows", *BROWSERS, "",
         {"n": 0}, "0", ["and"])
     assert (f"Priority must be a whole number from 1 (first) to {count + 2} (last), or empty; "
             "got 0.") in text_of(refused)
 
 
 def test_after_its_rule_is_deleted_the_editor_no_longer_says_editing_it(page, board_db) -> None:
-    *_, edit_id, title = save("Cart abandoners", *CART)
-    assert title == "Editing rule 'Cart abandoners'"
+    *_, edit_id, title = save("Browsers nudge", *BROWSERS)
+    assert title == "Editing rule 'Browsers nudge'"
     with pytest.raises(dash.exceptions.PreventUpdate):
         editor.forget_deleted_rule({"n": 1}, edit_id)  # still there
     _, version = rules.update_rule_list(ids.BOARD_DELETE_CONFIRM, None, None, None, 1,

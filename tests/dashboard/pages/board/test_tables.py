@@ -102,7 +102,7 @@ def test_an_infeasible_plan_says_so_and_what_would_make_it_feasible() -> None:
             f"{conversion.n_total_required:,.0f} customers needed") in text
     assert f"Feasible with an audience of {conversion.audience_needed:,.0f} (widen the rule)" \
         in text
-    assert "over +100% relative" in text  # the smallest effect 82 customers could show
+    assert "(more than double the baseline)" in text  # the smallest effect 82 could show
     assert "more than 365 days: not feasible" in text  # 0.5 a day
     assert "about" not in text and "days relative" not in text
     feasible = design_summary(audience_size=200_000, control_share=0.2, p_control=0.127,
