@@ -15,6 +15,7 @@ Public API (``from warehouse.commands import ...``):
   ``set_rule_enabled``, ``delete_rule``, ``validate_rule``, ``parse_conditions``,
   ``winners_sql``, ``snapshot_fields``;
 * campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
+  ``preview_launch`` (who a rule's launch would leave out), ``LaunchPreview``,
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
   ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
   ``export_campaign``, ``EXPORT_COLUMNS``, ``CONTROL_EXPORT_COLUMNS`` (the control file: "do
@@ -42,6 +43,8 @@ _EXPORTS = {
     "CampaignClock": "campaigns.launch",
     "LAUNCH_SOURCES": "campaigns.launch",
     "LaunchedCampaign": "campaigns.launch",
+    "LaunchPreview": "campaigns.launch",
+    "preview_launch": "campaigns.launch",
     "campaign_clock": "campaigns.launch",
     "launch_audience": "campaigns.launch",
     "DEFAULT_CONTROL_SHARE": "campaigns.launch",

@@ -168,11 +168,13 @@ def confirm_launch(trigger: Any, _launch: Any, _cancel: Any, rule_id: str | None
                                                  revenue_effect)
         duration = _duration(days)
         rule, baseline, plan = _plan(identifier, inputs)
-    except ValueError as error:
+        preview = commands.preview_launch(common.db(), identifier, ops_url=common.ops_url())
+    except (ValueError, NoSnapshotError, *PROBLEMS) as error:
         return True, components.message(f"Cannot launch: {shown(error)}", color="danger"), True
     except _NoPlan as missing:
         return True, missing.shown_instead, True
-    return True, tables.launch_confirmation(rule, baseline, plan, inputs, duration), False
+    return (True, tables.launch_confirmation(rule, baseline, plan, inputs, duration, preview),
+            False)
 
 
 def _duration(value: Any) -> int:

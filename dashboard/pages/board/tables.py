@@ -18,7 +18,7 @@ from dash import html
 from analytics.experiments.design import MAX_DURATION_DAYS
 from dashboard import formatting
 from dashboard.pages.board import figures, forms, ids
-from warehouse.commands import LaunchedCampaign, Rule
+from warehouse.commands import LaunchedCampaign, LaunchPreview, Rule
 from warehouse.queries.board import BoardStats
 from warehouse.schema.fields import FieldCatalogue
 
@@ -315,9 +315,23 @@ def power_verdict(plan: pd.DataFrame, target_power: float) -> dbc.Alert:
                      color="danger", id=ids.BOARD_LAUNCH_POWER)
 
 
+def left_out_preview(preview: LaunchPreview, channel: str) -> html.P:
+    """Who a launch would leave out: customers in a running campaign (unless the switch is
+    off) and those who refused notifications on the rule's channel."""
+    text = (f"Left out at launch: {formatting.count(preview.count_running)} already in a running "
+            f"campaign (unless you switch that off below) and "
+            f"{formatting.count(preview.count_no_consent)} who refused notifications by "
+            f"{channel}.")
+    if preview.audience_size and preview.count_running >= preview.audience_size:
+        text += (" Every customer of this rule is in a running campaign: leaving them out, "
+                 "nothing would be launched.")
+    return html.P(text, className="small mb-0", id=ids.BOARD_LAUNCH_LEFT_OUT)
+
+
 def launch_confirmation(rule: Rule, baseline: dict[str, Any], plan: pd.DataFrame,
-                        inputs: Any, duration_days: int) -> list:
-    """The question before a launch: what is frozen, for how long, and the design's power."""
+                        inputs: Any, duration_days: int, preview: LaunchPreview) -> list:
+    """The question before a launch: what is frozen, for how long, the design's power and who
+    would be left out."""
     conversion = plan.set_index("metric").loc["conversion"]
     n_t, n_c = int(conversion.audience_treatment), int(conversion.audience_control)
     return [
@@ -328,9 +342,8 @@ def launch_confirmation(rule: Rule, baseline: dict[str, Any], plan: pd.DataFrame
                 f"({formatting.percent(inputs.control_share, 0)} held out), for "
                 f"{duration_days} days."]),
         power_verdict(plan, inputs.power),
-        html.P("The groups are frozen at launch. Customers who refused notifications on this "
-               "channel are left out; so are, unless you switch it off below, customers "
-               "already in a running campaign. The result says how many.",
+        left_out_preview(preview, rule.channel),
+        html.P("The groups are frozen at launch; the power above is before anyone is left out.",
                className="small text-muted mb-0"),
     ]
 

@@ -98,8 +98,11 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
     # The same rule again: its customers are all in the campaign just launched, so by default
     # nobody is left to launch; switching the exclusion off launches them again on purpose.
     click(dash_duo, f"#{ids.BOARD_LAUNCH_BUTTON}")
-    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_CONFIRM_BODY}", "customers now",
+    dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_LEFT_OUT}",
+                                    f"Left out at launch: {won:,} already in a running campaign",
                                     timeout=20)
+    assert "nothing would be launched" in dash_duo.find_element(
+        f"#{ids.BOARD_LAUNCH_LEFT_OUT}").text
     click(dash_duo, f"#{ids.BOARD_LAUNCH_GO}")
     dash_duo.wait_for_contains_text(
         f"#{ids.BOARD_LAUNCH_RESULT}",

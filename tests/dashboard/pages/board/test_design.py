@@ -98,6 +98,8 @@ def test_launching_asks_first_with_the_power_of_the_design(page, board_db) -> No
     powers = re.search(r"Power with this audience (\S+%) (\S+%)", text_of(table)).groups()
     assert f"Conversion {powers[0]}; Revenue (GMV) per customer {powers[1]}" in text_of(
         find(body, ids.BOARD_LAUNCH_POWER))
+    assert "Left out at launch: 0 already in a running campaign" in text_of(
+        find(body, ids.BOARD_LAUNCH_LEFT_OUT))
     assert list_campaigns(board_db)["source"].eq("board").sum() == 0  # nothing launched yet
     closed = design.confirm_launch(ids.BOARD_LAUNCH_CANCEL, 1, 1, rule_id, 20, 5, 80, 2, "pp",
                                    10, 28)
@@ -117,6 +119,11 @@ def test_customers_in_a_running_campaign_are_left_out_unless_chosen_otherwise(pa
     rule_a, rule_ab = list_rules(board_db)
     _, first, _ = design.launch(1, str(rule_a.rule_id), 20, "", 28, True, {"n": 0})
     set_rule_enabled(board_db, rule_a.rule_id, False, user="test")  # 'A or B' now wins A too
+    _, asked, _ = design.confirm_launch(ids.BOARD_LAUNCH_BUTTON, 2, None, str(rule_ab.rule_id),
+                                        20, 5, 80, 2, "pp", 10, 28)
+    assert (f"Left out at launch: {n_a:,} already in a running campaign (unless you switch that "
+            "off below) and 0 who refused notifications by email.") in " ".join(
+        text_of(find(asked, ids.BOARD_LAUNCH_LEFT_OUT)).split())
     result, second, is_open = design.launch(1, str(rule_ab.rule_id), 20, "", 28, True, first)
     assert is_open is False
     assert len(stored_assignments(board_db, second["campaign_id"])) == n_b
