@@ -300,8 +300,9 @@ def power_verdict(plan: pd.DataFrame, target_power: float) -> dbc.Alert:
                          "detect.", color="warning", id=ids.BOARD_LAUNCH_POWER)
     best = max(known)
     if best >= target_power:
+        reached = " and ".join(name for name, p in powers.items() if p >= target_power)
         return dbc.Alert(f"Power to detect the planned effects: {each}. The planned "
-                         f"{formatting.percent(target_power, 0)} is reached.",
+                         f"{formatting.percent(target_power, 0)} is reached for {reached}.",
                          color="success", id=ids.BOARD_LAUNCH_POWER)
     if best >= LOW_POWER:
         return dbc.Alert(f"Power below the planned {formatting.percent(target_power, 0)}: "

@@ -60,7 +60,8 @@ def _plan(power_conversion: float, power_revenue: float) -> pd.DataFrame:
 def test_the_power_before_a_launch_warns_more_strongly_the_lower_it_is() -> None:
     enough = tables.power_verdict(_plan(0.83, 0.42), 0.8)
     assert enough.color == "success"
-    assert "Conversion 83.0%; Revenue (GMV) per customer 42.0%" in text_of(enough)
+    assert ("Conversion 83.0%; Revenue (GMV) per customer 42.0%. The planned 80% is reached "
+            "for Conversion.") in text_of(enough)
     short = tables.power_verdict(_plan(0.62, 0.42), 0.8)
     assert short.color == "warning" and "Power below the planned 80%" in text_of(short)
     low = tables.power_verdict(_plan(0.49, 0.05), 0.8)
