@@ -54,7 +54,7 @@ def card() -> dbc.Card:
             dbc.Select(id=ids.BOARD_DESIGN_EFFECT_UNIT, value=design_inputs.PP, options=[
                 {"label": "% relative", "value": design_inputs.RELATIVE},
                 {"label": "percentage points", "value": design_inputs.PP}]),
-        ]), 3),
+        ]), 4),
         labelled("Revenue effect (% relative)",
                  number_input(ids.BOARD_DESIGN_REVENUE_EFFECT, DEFAULT_REVENUE_EFFECT_PCT, 0.01,
                               1000, 0.01),
