@@ -132,7 +132,7 @@ def test_demo_ingest_refresh_export_through_the_cli(store: StoreCase, tmp_path, 
                        *ops)
     assert exported.returncode == 0, exported.stderr
     files = sorted(p.name for p in (tmp_path / "export").glob("*.csv"))
-    assert files == [f"{campaign_id}_control.csv", f"{campaign_id}_treatment.csv"]
+    assert files == [f"{campaign_id}_control_do_not_contact.csv", f"{campaign_id}_treatment.csv"]
     logged = audit_log(db, ops_url=store.url)
     assert logged[["user_name", "event", "campaign_id"]].values.tolist() == [
         ["cli", "export", campaign_id]] * 2

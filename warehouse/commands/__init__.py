@@ -15,9 +15,11 @@ Public API (``from warehouse.commands import ...``):
   ``set_rule_enabled``, ``delete_rule``, ``validate_rule``, ``parse_conditions``,
   ``winners_sql``, ``snapshot_fields``;
 * campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
+  ``preview_launch`` (who a rule's launch would leave out), ``LaunchPreview``,
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
   ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
-  ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
+  ``export_campaign``, ``EXPORT_COLUMNS``, ``CONTROL_EXPORT_COLUMNS`` (the control file: "do
+  not contact", nothing to send), ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``; ``import_campaign_results``,
   ``ImportedCampaign``, ``imported_outcomes`` (a campaign run elsewhere, loaded from its
   results file); ``treatment_groups``, ``TreatmentGroup`` (whom running campaigns contact);
@@ -48,6 +50,8 @@ _EXPORTS = {
     "CampaignClock": "campaigns.launch",
     "LAUNCH_SOURCES": "campaigns.launch",
     "LaunchedCampaign": "campaigns.launch",
+    "LaunchPreview": "campaigns.launch",
+    "preview_launch": "campaigns.launch",
     "campaign_clock": "campaigns.launch",
     "launch_audience": "campaigns.launch",
     "DEFAULT_CONTROL_SHARE": "campaigns.launch",
@@ -55,6 +59,7 @@ _EXPORTS = {
     "launch_campaign": "campaigns.launch",
     "launch_top_uplift": "uplift_launch",
     "create_uplift_rule": "uplift_launch",
+    "CONTROL_EXPORT_COLUMNS": "campaigns.export",
     "EXPORT_COLUMNS": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
     "export_campaign": "campaigns.export",

@@ -195,8 +195,8 @@ def _store_launch(
         if audience.empty:
             raise ValueError(
                 f"all {excluded:,} customers of the audience are in a campaign running on "
-                f"{started:%Y-%m-%d}: nothing to launch (a launch may include them on purpose: "
-                "exclude_running=False)")
+                f"{started:%Y-%m-%d}: nothing to launch (a launch can include them on purpose, "
+                "without leaving out customers of running campaigns)")
         assigned = assign_groups(audience, control_share)
         campaign_id = next_campaign_id(connection, started)
         name = attributes["name"] or f"{attributes['rule_name']} ({started:%Y-%m-%d})"
@@ -329,3 +329,30 @@ def launch_campaign(
                          control_share=share, duration_days=days, clock=clock,
                          exclude_running=exclude_running,
                          no_consent=len(audience) - len(consenting), ops_url=ops_url)
+
+
+@dataclass(frozen=True)
+class LaunchPreview:
+    """What launching a rule now would leave out, before anything is stored."""
+
+    audience_size: int  # customers the rule wins now
+    count_running: int  # of them, in a campaign running at the launch's date
+    count_no_consent: int  # of them, who refused notifications on the rule's channel
+
+
+def preview_launch(db: Path, rule_id: int, *, ops_url: str | None = None) -> LaunchPreview:
+    """How many of the customers rule ``rule_id`` wins now a launch would leave out (reads
+    only). RuleError for an unknown rule, NoSnapshotError without published data."""
+    rules = list_rules(db, ops_url=ops_url)
+    rule = next((r for r in rules if r.rule_id == rule_id), None)
+    if rule is None:
+        raise RuleError(f"no rule with id {rule_id}")
+    with open_snapshot(db) as snap:
+        audience = rule_audience(snap, rules, rule_id, read_field_catalogue(snap))
+        consenting = launchable_audience(snap, audience, rule.channel)
+        clock = _clock(_last_event_date(snap), None, None)
+    with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
+        running = running_customers(connection, clock.launched_at)
+    return LaunchPreview(audience_size=len(audience),
+                         count_running=int(audience["customer_id"].isin(running).sum()),
+                         count_no_consent=len(audience) - len(consenting))

@@ -29,6 +29,7 @@ from warehouse.ops.schema import (
 )
 
 GROUPS = (TREATMENT, CONTROL)
+DO_NOT_CONTACT = "do not contact"  # what a control file says about every customer in it
 CHUNK_ROWS = 50_000
 ASSIGNMENT_COLUMNS = ("customer_id", "group_name", "segment", "clv_amount")
 
@@ -86,7 +87,8 @@ def fetch_campaign(db: Path, campaign_id: str, *, ops_url: str | None = None) ->
 
 def group_members(connection: Connection, campaign_id: str, group_name: str) -> pd.DataFrame:
     """One group of a campaign, by customer id: customer_id, group, action, channel, offer,
-    segment, clv_amount."""
+    segment, clv_amount; the control group carries ``instruction`` ("do not contact") instead of
+    action, channel and offer, so that nothing in its rows can be sent."""
     if group_name not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group_name!r}")
     campaign = campaign_row(connection, campaign_id)  # a clear error for an unknown id
@@ -97,12 +99,13 @@ def group_members(connection: Connection, campaign_id: str, group_name: str) -> 
         .order_by(a.customer_id)
     ).all()
     frame = pd.DataFrame(rows, columns=["customer_id", "segment", "clv_amount"])
+    what = ({"instruction": DO_NOT_CONTACT} if group_name == CONTROL else
+            {"action": campaign["action"], "channel": campaign["channel"],
+             "offer": campaign["offer"]})
     return pd.DataFrame({
         "customer_id": frame["customer_id"].astype("object"),
         "group": group_name,
-        "action": campaign["action"],
-        "channel": campaign["channel"],
-        "offer": campaign["offer"],
+        **what,
         "segment": frame["segment"].astype("object"),
         "clv_amount": pd.to_numeric(frame["clv_amount"]).astype("float64"),
     })

@@ -15,11 +15,11 @@ from dashboard.pages.board import (
     design,
     ids,
 )
-from tests.support.board import CART, save
+from tests.support.board import BROWSERS, save
 from tests.support.campaigns import stored_assignments
 from tests.support.components import text_of
 from warehouse.commands import (
-    EXPORT_COLUMNS,
+    CONTROL_EXPORT_COLUMNS,
     audit_log,
     list_campaigns,
     list_rules,
@@ -28,7 +28,8 @@ from warehouse.snapshots import current_snapshot
 
 
 def test_a_campaign_launched_on_old_data_waits_for_data_after_launch(page, board_db) -> None:
-    _, version = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, {"n": 0})
+    _, version, _ = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, True,
+                                  {"n": 0})
     status, results, _figure, *disabled = campaigns.campaign_detail(version["campaign_id"], version)
     assert "Scheduled — waiting for data after launch" in text_of(status)
     assert "The data currently ends on" in text_of(status)
@@ -51,17 +52,18 @@ def test_the_demo_campaign_shows_its_lift_with_confidence_intervals(page, board_
 
 
 def test_download_returns_a_formula_safe_csv_of_the_group_and_logs_it(page, board_db) -> None:
-    *_, rule_id, _ = save("Risky offer", *CART, offer="=HYPERLINK(\"http://x\")")
-    _, version = design.launch(1, str(rule_id), 20, "", 28, {"n": 0})
+    *_, rule_id, _ = save("Risky offer", *BROWSERS, offer="=HYPERLINK(\"http://x\")")
+    _, version, _ = design.launch(1, str(rule_id), 20, "", 28, True, {"n": 0})
     campaign_id = version["campaign_id"]
     data, message, audit_version = campaigns.download_group(
         ids.BOARD_DOWNLOAD_CONTROL, None, 1, campaign_id, {"n": 0})
     rows = list(csv.DictReader(io.StringIO(data["content"])))
     control = stored_assignments(board_db, campaign_id).query("group_name == 'control'")
-    assert data["filename"] == f"{campaign_id}_control.csv"
-    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    assert data["filename"] == f"{campaign_id}_control_do_not_contact.csv"
+    assert list(rows[0]) == list(CONTROL_EXPORT_COLUMNS)
     assert [r["customer_id"] for r in rows] == control["customer_id"].tolist()
-    assert {r["offer"] for r in rows} == {"'=HYPERLINK(\"http://x\")"}
+    assert {r["instruction"] for r in rows} == {"do not contact"}
+    assert "HYPERLINK" not in data["content"]
     assert {r["group"] for r in rows} == {"control"}
     logged = audit_log(board_db).iloc[0]
     assert (logged["event"], logged["group_name"], logged["row_count"], logged["file_name"]) == (
