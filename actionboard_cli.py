@@ -371,8 +371,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="launch the customers with the highest predicted uplift, with a control group")
     targeted.add_argument("--top", type=_percent, required=True,
                           help="share of the customers to target, in %%, e.g. 30")
-    targeted.add_argument("--among", choices=("buyers", "all"), default="buyers",
-                          help="customers who bought (default) or every customer")
     targeted.add_argument("--name", default=None, help="campaign name")
     targeted.add_argument("--control-share", type=float, default=0.2,
                           help="share held out as control (default 0.2)")
@@ -714,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
             from warehouse.commands import launch_top_uplift
 
             launched = launch_top_uplift(
-                db, user=CLI_USER, share=args.top, among=args.among, name=args.name,
+                db, user=CLI_USER, share=args.top, name=args.name,
                 control_share=args.control_share, duration_days=args.duration_days,
                 ops_url=ops_url)
             print(f"Launched {launched.campaign_id} ({launched.name}): "

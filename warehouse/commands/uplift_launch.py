@@ -23,7 +23,7 @@ from warehouse.commands.campaigns.launch import (
 )
 from warehouse.commands.rules.model import Rule
 from warehouse.commands.rules.storage import create_rule
-from warehouse.queries.uplift import AMONG, published_model, top_uplift_audience
+from warehouse.queries.uplift import published_model, top_uplift_audience
 from warehouse.snapshots import open_snapshot
 
 UPLIFT_SOURCE = "uplift"
@@ -39,17 +39,17 @@ def _published(con: Any) -> dict[str, Any]:
 
 
 def launch_top_uplift(
-    db: Path, *, user: str, share: float, among: str = "buyers", name: str | None = None,
+    db: Path, *, user: str, share: float, name: str | None = None,
     control_share: float = DEFAULT_CONTROL_SHARE, duration_days: int = DEFAULT_DURATION_DAYS,
     ops_url: str | None = None,
 ) -> LaunchedCampaign:
-    """Launch the top ``share`` of the customers ``among`` ('buyers' or 'all') by predicted
+    """Launch the top ``share`` of the scored customers (those who bought) by predicted
     uplift. ValueError when no uplift model is published or the share is out of (0, 1]."""
     with open_snapshot(db) as con:
         model = _published(con)
-        audience = top_uplift_audience(con, share, among)
+        audience = top_uplift_audience(con, share)
     if audience.empty:
-        raise ValueError(f"no {AMONG[among]} has an uplift score: nothing to launch")
+        raise ValueError("no customer has an uplift score: nothing to launch")
     title = name or f"{model['action'] or model['name']}: top {share:.0%} by predicted uplift"
     return launch_audience(
         db, audience[["customer_id", "segment", "clv_amount"]], user=user, name=title,

@@ -8,8 +8,6 @@ import pandas as pd
 
 from analytics.uplift.economics import economic_table
 
-AMONG = {"buyers": "customers who bought", "all": "every customer"}
-
 MODELS_SQL = """
 SELECT m.*, c.offer, c.kpi
 FROM uplift_models AS m
@@ -23,7 +21,7 @@ TOP_SQL = """
 WITH scored AS (
     SELECT customer_id, segment, clv_amount, uplift_score
     FROM customers
-    WHERE uplift_score IS NOT NULL AND ($among = 'all' OR segment_kind = 'rfm')
+    WHERE uplift_score IS NOT NULL
 )
 SELECT customer_id, segment, clv_amount, uplift_score
 FROM scored
@@ -80,12 +78,9 @@ def campaign_economics(
                           margin_per_conversion=margin_per_conversion, share=share)
 
 
-def top_uplift_audience(con: duckdb.DuckDBPyConnection, share: float, among: str = "buyers"
-                        ) -> pd.DataFrame:
-    """The top ``share`` (0-1] of the customers ``among`` (``AMONG``) by published uplift score:
-    customer_id, segment, clv_amount, uplift_score."""
-    if among not in AMONG:
-        raise ValueError(f"among must be one of {', '.join(AMONG)}, got {among!r}")
+def top_uplift_audience(con: duckdb.DuckDBPyConnection, share: float) -> pd.DataFrame:
+    """The top ``share`` (0-1] of the scored customers (those who bought) by published uplift
+    score: customer_id, segment, clv_amount, uplift_score."""
     if not 0 < share <= 1:
         raise ValueError(f"the share to target must be above 0 % and at most 100 %, got {share}")
-    return con.sql(TOP_SQL, params={"share": share, "among": among}).df()
+    return con.sql(TOP_SQL, params={"share": share}).df()

@@ -150,7 +150,7 @@ def update_economics(campaign_id: str | None, top: Any, cost: Any, margin: Any) 
 
 
 def launch(trigger: Any, n_clicks: int | None, rule_clicks: int | None, top: Any,
-           among: str | None, name: str | None) -> Any:
+           name: str | None) -> Any:
     """Launch the top share by predicted uplift (source 'uplift') or, when ``trigger`` is the
     rule button, create the rule; say what was stored."""
     if not (n_clicks or rule_clicks):
@@ -161,7 +161,7 @@ def launch(trigger: Any, n_clicks: int | None, rule_clicks: int | None, top: Any
             return _rule_created(share, name)
         launched = commands.launch_top_uplift(
             snapshot_reader().db, user=store_access.acting_user(), share=share,
-            among=among or "buyers", name=(name or "").strip() or None,
+            name=(name or "").strip() or None,
             ops_url=store_access.ops_url())
     except (ValueError, *PROBLEMS) as error:
         return components.message(shown(error))
@@ -234,7 +234,7 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(
         Output(ids.UPLIFT_LAUNCHED, "children"), Input(ids.UPLIFT_LAUNCH, "n_clicks"),
         Input(ids.UPLIFT_RULE, "n_clicks"), State(ids.UPLIFT_TOP, "value"),
-        State(ids.UPLIFT_AMONG, "value"), State(ids.UPLIFT_NAME, "value"),
+        State(ids.UPLIFT_NAME, "value"),
         prevent_initial_call=True,
     )(with_trigger(launch))
     app.callback(

@@ -48,10 +48,6 @@ def _economics_card() -> dbc.Card:
 
 def _launch_card() -> dbc.Card:
     controls = dbc.Row([
-        _field(ids.UPLIFT_AMONG, "Among",
-               dbc.Select(id=ids.UPLIFT_AMONG, value="buyers",
-                          options=[{"label": label.capitalize(), "value": value}
-                                   for value, label in queries.AMONG.items()])),
         _field(ids.UPLIFT_NAME, "Campaign name (optional)",
                dbc.Input(id=ids.UPLIFT_NAME, type="text", maxLength=120), width=5),
         dbc.Col([dbc.Button("Target the persuadables", id=ids.UPLIFT_LAUNCH, color="primary",

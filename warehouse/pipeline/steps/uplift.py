@@ -1,4 +1,4 @@
-"""Refresh step: an uplift model per completed campaign, and every customer's predicted uplift.
+"""Refresh step: an uplift model per completed campaign, and each buyer's predicted uplift.
 
 For each completed campaign (its window ended before the refresh's cut-off, or its results were
 imported from a file) the step takes its customers with their group and outcome — converted when
@@ -9,13 +9,14 @@ metrics and the data it was trained on (a fingerprint) go to the model registry
 (``warehouse.commands.uplift_models``); a later refresh reuses that version as long as the
 campaign's customers and outcomes are unchanged, so a campaign is learnt once.
 
-The model of the most recently ended campaign then scores every customer as of the refresh's
-cut-off: their predicted response with and without contact, the uplift, the type
+The model of the most recently ended campaign then scores every customer who bought (the
+population campaigns address; ``uplift_data.scoring_data`` says why not visitors) as of the
+refresh's cut-off: their predicted response with and without contact, the uplift, the type
 (``analytics.uplift.types``). The scores go to the prediction log (model ``uplift``, its version,
 the as-of date) and are published as the rule fields ``uplift_score`` and ``response_type`` of
-``customers`` (table ``customer_uplift``, for buyers and visitors alike). Older campaigns' models
-keep their registered held-out evidence; scoring everyone with each of them at every refresh
-would grow with every campaign.
+``customers`` (table ``customer_uplift``; NULL for visitors who never bought). Older campaigns'
+models keep their registered held-out evidence; scoring everyone with each of them at every
+refresh would grow with every campaign.
 
 The step runs before ``customers`` (it publishes fields there) and ``campaign_outcomes`` after it
 (it fills segments from ``customers``), so it reads the campaigns from the store and measures the
@@ -483,11 +484,11 @@ def build_uplift(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
 FIELDS = (
     Field("uplift_score", NUMBER, "Uplift score",
           "predicted change in the chance to convert if contacted (the latest campaign's uplift "
-          "model; see the Uplift page)", table=CUSTOMER_UPLIFT_TABLE, covers_visitors=True),
+          "model; customers who bought; see the Uplift page)", table=CUSTOMER_UPLIFT_TABLE),
     Field("response_type", TEXT, "Response to contact",
           "persuadable, sure_thing, lost_cause or do_not_disturb, from the predicted response "
-          "with and without contact (the latest campaign's uplift model)",
-          table=CUSTOMER_UPLIFT_TABLE, covers_visitors=True),
+          "with and without contact (the latest campaign's uplift model; customers who bought)",
+          table=CUSTOMER_UPLIFT_TABLE),
 )
 
 REGISTRY.register(Step(

@@ -55,8 +55,7 @@ def test_a_bad_upload_says_what_is_wrong_and_stores_nothing(app_db: Path, conten
 
 @pytest.mark.parametrize("top", [None, "", "abc", 0, 101])
 def test_a_bad_share_is_refused_before_anything_is_launched(app_db: Path, top):
-    assert "percentage above 0" in _text(callbacks.launch(ids.UPLIFT_LAUNCH, 1, None, top,
-                                                          "buyers", None))
+    assert "percentage above 0" in _text(callbacks.launch(ids.UPLIFT_LAUNCH, 1, None, top, None))
     assert "percentage above 0" in _text(callbacks.update_economics(DEMO_CAMPAIGN_ID, top, 1,
                                                                     None))
     assert not (list_campaigns(app_db)["source"] == "uplift").any()
@@ -69,7 +68,7 @@ def test_a_negative_cost_and_an_unknown_campaign_are_said(app_db: Path):
 
 
 def test_the_rule_button_creates_the_persuadables_rule(app_db: Path):
-    answer = callbacks.launch(ids.UPLIFT_RULE, None, 1, 25, "buyers", "")
+    answer = callbacks.launch(ids.UPLIFT_RULE, None, 1, 25, "")
     assert "Created rule" in _text(answer) and "color='success'" in _text(answer)
     [rule] = [r for r in list_rules(app_db) if r.name.startswith("Persuadables")]
     assert rule.name == "Persuadables: top 25% by predicted uplift"

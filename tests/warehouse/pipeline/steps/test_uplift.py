@@ -53,7 +53,9 @@ def test_the_planted_campaign_is_learnt_and_registered(uplift_demo_db: Path):
     assert deciles == row["count_holdout"]
 
 
-def test_every_customer_gets_the_published_score_as_rule_fields(uplift_demo_db: Path):
+def test_every_buyer_gets_the_published_score_as_rule_fields_and_no_visitor(
+    uplift_demo_db: Path
+):
     with open_snapshot(uplift_demo_db) as con:
         catalogue = read_field_catalogue(con)
         steps = dict(con.execute("SELECT name, step FROM field_catalogue WHERE name IN "
@@ -69,8 +71,10 @@ def test_every_customer_gets_the_published_score_as_rule_fields(uplift_demo_db: 
     assert steps == {"uplift_score": "uplift", "response_type": "uplift"}
     assert catalogue["uplift_score"].type == "number"
     assert [kind for kind, *_ in counts] == ["behavioural", "rfm"]
-    assert all(total == scored == same for _, total, scored, same in counts)
-    assert types <= {"persuadable", "sure_thing", "lost_cause", "do_not_disturb"}
+    (_, visitors, visitors_scored, _), (_, buyers, buyers_scored, same) = counts
+    assert visitors > 0 and visitors_scored == 0
+    assert buyers == buyers_scored == same > 0
+    assert types <= {"persuadable", "sure_thing", "lost_cause", "do_not_disturb", None}
 
 
 def test_the_scores_go_to_the_prediction_log(uplift_demo_db: Path):
