@@ -127,8 +127,10 @@ top_keys AS (  -- an item's detail is its category on its last sale in the range
     ORDER BY total_gmv_amount DESC, key
     LIMIT $top_n
 ),
-ranked AS (
-    SELECT *, row_number() OVER (ORDER BY total_gmv_amount DESC, key) AS rank FROM top_keys
+ranked AS (  -- the names of the top items only (a lookup per item, not per period)
+    SELECT t.*, row_number() OVER (ORDER BY t.total_gmv_amount DESC, t.key) AS rank,
+           (SELECT item_name FROM item_catalogue AS i WHERE i.item_id = t.key) AS item_name
+    FROM top_keys AS t
 ),
 periods AS (
     SELECT CAST(date_trunc($part, kpi_date) AS DATE) AS period_start
@@ -143,11 +145,10 @@ per_period AS (
     GROUP BY ALL
 )
 SELECT p.period_start, k.rank, k.key, k.detail, coalesce(s.gmv_amount, 0.0) AS gmv_amount,
-       k.total_gmv_amount, item.item_name
+       k.total_gmv_amount, k.item_name
 FROM periods AS p
 CROSS JOIN ranked AS k
 LEFT JOIN per_period AS s ON s.period_start = p.period_start AND s.key = k.key
-LEFT JOIN item_catalogue AS item ON item.item_id = k.key
 ORDER BY k.rank, p.period_start
 """
 
