@@ -20,6 +20,11 @@ Public API (``from warehouse.commands import ...``):
   ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
+* users — ``ROLES``, ``VIEWER``, ``ANALYST``, ``CAMPAIGN_OWNER``, ``ADMIN``, ``role_allows``,
+  ``User``, ``UserError``, ``add_user``, ``list_users``, ``set_role``, ``set_password``,
+  ``remove_user``, ``create_first_admin``, ``login_configured``;
+* sessions — ``sign_in``, ``session_user``, ``sign_out``, ``Session``, ``SessionUser``,
+  ``SignInRefused``, ``DEFAULT_SESSION_HOURS``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine).
 
@@ -37,6 +42,28 @@ _EXPORTS = {
     "log_segment_export": "audit",
     "log_send": "audit",
     "log_sign_in": "audit",
+    "ADMIN": "users",
+    "ANALYST": "users",
+    "CAMPAIGN_OWNER": "users",
+    "ROLES": "users",
+    "VIEWER": "users",
+    "User": "users",
+    "UserError": "users",
+    "add_user": "users",
+    "create_first_admin": "users",
+    "list_users": "users",
+    "login_configured": "users",
+    "remove_user": "users",
+    "role_allows": "users",
+    "set_password": "users",
+    "set_role": "users",
+    "DEFAULT_SESSION_HOURS": "sessions",
+    "Session": "sessions",
+    "SessionUser": "sessions",
+    "SignInRefused": "sessions",
+    "session_user": "sessions",
+    "sign_in": "sessions",
+    "sign_out": "sessions",
     "CampaignClock": "campaigns.launch",
     "LAUNCH_SOURCES": "campaigns.launch",
     "LaunchedCampaign": "campaigns.launch",
