@@ -16,7 +16,8 @@ Public API (``from warehouse.commands import ...``):
   ``winners_sql``, ``snapshot_fields``;
 * campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
-  ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
+  ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_export``
+  (a group streamed in batches, logged first), ``GroupExport``, ``campaign_group_csv``,
   ``export_campaign``, ``EXPORT_COLUMNS``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``;
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
@@ -73,7 +74,9 @@ _EXPORTS = {
     "DEFAULT_DURATION_DAYS": "campaigns.launch",
     "launch_campaign": "campaigns.launch",
     "EXPORT_COLUMNS": "campaigns.export",
+    "GroupExport": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
+    "campaign_group_export": "campaigns.export",
     "export_campaign": "campaigns.export",
     "import_campaign_file": "campaigns.imports",
     "GROUPS": "campaigns.storage",
