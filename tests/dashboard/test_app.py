@@ -7,18 +7,25 @@ import importlib
 import pkgutil
 
 import dash
+import pytest
 
 import dashboard.pages
 from dashboard import ids as shell_ids
 from dashboard.app import create_app
 from dashboard.pages import PAGES
+from tests.support.signed_in import add_team, signed_in
 
 
 def _dependencies(app: dash.Dash) -> list[dict]:
-    """The callbacks the app serves to browsers (Dash's public /_dash-dependencies endpoint)."""
-    response = app.server.test_client().get("/_dash-dependencies")
+    """The callbacks the app serves to browsers (Dash's /_dash-dependencies endpoint)."""
+    response = signed_in(app, "viewer").get("/_dash-dependencies")
     assert response.status_code == 200
     return response.get_json()
+
+
+@pytest.fixture(autouse=True)
+def team(overview_snapshot):
+    add_team(overview_snapshot.db)
 
 
 def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_snapshot):
@@ -29,7 +36,8 @@ def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_sna
                                                "Action board"]
     assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board"]
     assert registered[0]["module"] == "dashboard.pages.overview"
-    navbar = app.layout[shell_ids.APP_NAVBAR]
+    with app.server.test_request_context("/"):
+        navbar = app.layout()[shell_ids.APP_NAVBAR]  # built per request: it names the user
     assert [item.children.children for item in navbar.children] == [p["name"] for p in registered]
 
 
@@ -45,7 +53,7 @@ def test_each_app_serves_each_page_callback_once(overview_snapshot):
 
 
 def test_every_page_answers_its_path(overview_snapshot):
-    client = create_app(overview_snapshot.db).server.test_client()
+    client = signed_in(create_app(overview_snapshot.db), "viewer")
     for page in PAGES:
         assert client.get(page.path).status_code == 200, page.path
 

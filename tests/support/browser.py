@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dash.testing.wait import until
 from selenium.common.exceptions import ElementClickInterceptedException
+
+from tests.support.signed_in import add_team, sign_in_browser
 
 
 def browser_errors(dash_duo) -> list[dict]:
@@ -44,3 +48,11 @@ def pattern_id(kind: str, index: int = 0) -> str:
     """CSS selector of a pattern-matching component ``{"type": kind, "index": index}`` (Dash
     writes such ids as JSON with sorted keys)."""
     return f"""[id='{{"index":{index},"type":"{kind}"}}']"""
+
+
+def start_signed_in(dash_duo, app, db: Path, role: str = "viewer", path: str = "/") -> None:
+    """Serve ``app`` (reading warehouse ``db``), give its store one user per role, and sign in
+    as ``role`` through the real sign-in page, which then opens ``path``."""
+    add_team(db)
+    dash_duo.start_server(app, navigate=False)  # its first page is the sign-in page
+    sign_in_browser(dash_duo, role, path=path)

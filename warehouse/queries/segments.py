@@ -170,10 +170,17 @@ def segment_export_batches(
 ) -> Iterator[pd.DataFrame]:
     """``segment_export`` in frames of at most ``batch_rows``, read as DuckDB produces them:
     for a download streamed with bounded memory. Integer columns are nullable integers in every
-    batch, so a batch with a missing score prints its other scores as integers too."""
-    reader = con.sql(SEGMENT_EXPORT_SQL, params=[segment]).to_arrow_reader(batch_rows)
-    for batch in reader:
-        yield batch.to_pandas(types_mapper=_nullable_integers)
+    batch, so a batch with a missing score prints its other scores as integers too.
+
+    Reads on a cursor of its own, closed when the batches are done or abandoned, so the caller's
+    connection stays free for other queries meanwhile."""
+    cursor = con.cursor()
+    try:
+        reader = cursor.sql(SEGMENT_EXPORT_SQL, params=[segment]).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield batch.to_pandas(types_mapper=_nullable_integers)
+    finally:
+        cursor.close()
 
 
 def _nullable_integers(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:

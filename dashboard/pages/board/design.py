@@ -12,6 +12,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from analytics.experiments.design import split_audience
 from dashboard import components, formatting
+from dashboard.access import CAMPAIGN_OWNER, requires, visible_to
 from dashboard.data import query
 from dashboard.errors import shown
 from dashboard.pages.board import common, design_inputs, ids, tables
@@ -60,7 +61,7 @@ def card() -> dbc.Card:
                  number_input(ids.BOARD_LAUNCH_DAYS, commands.DEFAULT_DURATION_DAYS, 1, 365), 2),
         dbc.Col(dbc.Button("Launch campaign", id=ids.BOARD_LAUNCH_BUTTON, color="success"),
                 md="auto", className="pt-4"),
-    ], className="g-2 mb-2")
+    ], className="g-2 mb-2", style=visible_to(CAMPAIGN_OWNER))
     return dbc.Card(dbc.CardBody([
         html.H4("Experiment design and launch, for the selected rule", className="mb-1"),
         html.P("Launching freezes the customers the rule reaches now and splits them into "
@@ -169,4 +170,4 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_LAUNCH_DAYS, "value"),
         State(ids.BOARD_CAMPAIGNS_VERSION, "data"),
         prevent_initial_call=True,
-    )(launch)
+    )(requires(CAMPAIGN_OWNER, launch))

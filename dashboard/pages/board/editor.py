@@ -12,6 +12,7 @@ from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, formatting
+from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
 from dashboard.errors import shown
@@ -264,4 +265,4 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_CONDITIONS_JSON, "value"),
         State(ids.BOARD_RULES_VERSION, "data"),
         prevent_initial_call=True,
-    )(save_rule)
+    )(requires(CAMPAIGN_OWNER, save_rule))

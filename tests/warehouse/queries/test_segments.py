@@ -120,4 +120,9 @@ def test_the_export_read_in_batches_is_the_whole_export_in_order(con):
     assert all(str(batch["r_score"].dtype) == "Int64" for batch in batches)
     assert segment_export_count(con, "Promising") == 1005
     assert segment_export_count(con, "Nobody") == 0
+    # A stream half read leaves the connection free for other queries.
+    stream = segment_export_batches(con, "Promising", batch_rows=100)
+    next(stream)
+    assert segment_export_count(con, "Promising") == 1005
+    assert len(list(stream)) == 10
     assert list(segment_export_batches(con, "Nobody")) == []

@@ -14,7 +14,7 @@ from selenium.webdriver.support.select import Select
 from dashboard.app import create_app
 from dashboard.pages.board import ids
 from tests.support.board import snapshot_stats
-from tests.support.browser import browser_errors, click, pattern_id
+from tests.support.browser import browser_errors, click, pattern_id, start_signed_in
 from tests.support.warehouses import board_warehouse
 from warehouse.commands import EXPORT_COLUMNS, list_rules
 from warehouse.snapshots import open_snapshot
@@ -38,9 +38,8 @@ def board_db(demo_db: Path, demo_folder: Path, tmp_path: Path) -> Path:
 
 
 def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Path) -> None:
-    dash_duo.start_server(create_app(board_db))
+    start_signed_in(dash_duo, create_app(board_db), board_db, "campaign_owner", "/board")
     dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/board")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_SUMMARY}", "customers", timeout=20)
 
     dash_duo.find_element(f"#{ids.BOARD_RULE_NAME}").send_keys("Cart abandoners")
@@ -81,6 +80,7 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
     assert len(treated) == treatment and {r["group"] for r in treated} == {"treatment"}
     assert len(held_out) == control and {r["group"] for r in held_out} == {"control"}
     assert {r["offer"] for r in treated} == {"Free shipping"}
+    dash_duo.driver.refresh()  # the audit card shows the downloads once the page is reloaded
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}", f"{campaign_id}_control.csv",
                                     timeout=20)
     assert browser_errors(dash_duo) == []
@@ -92,9 +92,8 @@ def test_the_past_campaign_shows_its_lift_with_a_confidence_interval(dash_duo, b
             "SELECT campaign_id, abs_ci_low, abs_ci_high FROM campaign_results "
             "WHERE campaign_id LIKE 'demo-%' AND metric = 'conversion'"
         ).fetchone()
-    dash_duo.start_server(create_app(board_db))
+    start_signed_in(dash_duo, create_app(board_db), board_db, path="/board")
     dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/board")
     select = f"#{ids.BOARD_CAMPAIGN_SELECT}"
     until(lambda: campaign_id in dash_duo.find_element(select).text, timeout=20)
     Select(dash_duo.find_element(select)).select_by_value(campaign_id)

@@ -12,7 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.pages.segments import ids, profile
-from tests.support.browser import browser_errors, centre
+from tests.support.browser import browser_errors, centre, start_signed_in
 from warehouse.queries import segments as queries
 
 pytestmark = pytest.mark.browser
@@ -38,8 +38,7 @@ def test_clicking_a_treemap_segment_opens_its_profile_and_exports_it(dash_duo, d
 
     segment = buyers["gmv_amount"].idxmax()  # the largest sector when sized by GMV
     size = int(overview.loc[segment, "customers"])
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+    start_signed_in(dash_duo, app, demo_db, "analyst", "/segments")
 
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "customers", timeout=15)
     dash_duo.find_element(f"#{ids.SEGMENTS_SIZE_BY} input[value='gmv_amount']").click()
@@ -71,8 +70,7 @@ def test_picking_a_segment_from_the_dropdown_opens_its_profile(dash_duo, demo_db
     app = create_app(demo_db)
     overview = queries.segment_overview(snapshot_reader().cursor()).set_index("segment")
     segment = overview[overview["segment_kind"] == "behavioural"]["customers"].idxmin()
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+    start_signed_in(dash_duo, app, demo_db, path="/segments")
 
     dash_duo.wait_for_element(f"#{ids.SEGMENTS_PICKER}", timeout=15)
     centre(dash_duo, f"#{ids.SEGMENTS_PICKER}")
