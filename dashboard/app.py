@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,10 +21,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
-from dashboard.access import current_role, current_user_name, gate, login
+from dashboard import components, ids
+from dashboard.access import VIEWER, current_role, current_user_name, gate, login, may
 from dashboard.access.roles import ROLE_NAMES
 from dashboard.data import attach_reader
+from dashboard.page import Page
 from dashboard.pages import PAGES
 from dashboard.serving import errors, protection
 from dashboard.serving.settings import ServerSettings
@@ -64,6 +66,7 @@ def _navbar() -> dbc.NavbarSimple:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()  # kept sorted by each page's `order`
+        if may(page.get("role", VIEWER))
     ] + _user_menu()
     return dbc.NavbarSimple(
         links,
@@ -75,6 +78,20 @@ def _navbar() -> dbc.NavbarSimple:
         className="mb-3",
         fluid=True,
     )
+
+
+def _for_role(page: Page) -> Callable[..., object]:
+    """``page``'s layout for users allowed to see it; a message for the others."""
+    if page.role == VIEWER:
+        return page.layout
+
+    def layout(**query: str) -> object:
+        if not may(page.role):
+            return components.message(f"The {page.name} page needs the "
+                                      f"{ROLE_NAMES[page.role]} role.", color="danger")
+        return page.layout(**query)
+
+    return layout
 
 
 def _shell() -> html.Div:
@@ -99,7 +116,7 @@ def create_app(db: Path, ops_url: str | None = None,
     )
     for page in PAGES:
         dash.register_page(page.module, path=page.path, name=page.name, order=page.order,
-                           title=page.title, layout=page.layout)
+                           title=page.title, layout=_for_role(page), role=page.role)
         page.register_callbacks(app)
     reader = SnapshotReader(Path(db))
     attach_reader(app, reader)

@@ -1,5 +1,5 @@
 """The dashboard's pages, one subpackage each (layout, callbacks, figures, ids), in menu order."""
 
-from dashboard.pages import board, clv, migration, overview, segments
+from dashboard.pages import board, clv, migration, overview, segments, users
 
-PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE)
+PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE, users.PAGE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from warehouse.commands.sessions import DEFAULT_SESSION_HOURS
+from warehouse.commands import DEFAULT_SESSION_HOURS
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 

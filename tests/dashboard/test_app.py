@@ -28,17 +28,28 @@ def team(overview_snapshot):
     add_team(overview_snapshot.db)
 
 
+def _navbar_links(client) -> list[str]:
+    """The page links of the navbar the signed-in user is served."""
+    layout = client.get("/_dash-layout").get_json()
+    navbar = layout["props"]["children"][0]
+    assert navbar["props"]["id"] == shell_ids.APP_NAVBAR
+    return [item["props"]["children"]["props"]["children"] for item in navbar["props"]["children"]
+            if item["props"]["children"]["type"] == "NavLink"]
+
+
 def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_snapshot):
     create_app(overview_snapshot.db)
     app = create_app(overview_snapshot.db)
     registered = list(dash.page_registry.values())
     assert [p["name"] for p in registered] == ["Overview", "Segments", "Migration", "CLV",
-                                               "Action board"]
-    assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board"]
+                                               "Action board", "Users"]
+    assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board",
+                                               "/users"]
     assert registered[0]["module"] == "dashboard.pages.overview"
-    with app.server.test_request_context("/"):
-        navbar = app.layout()[shell_ids.APP_NAVBAR]  # built per request: it names the user
-    assert [item.children.children for item in navbar.children] == [p["name"] for p in registered]
+    # The navbar is built per request: it names the user and links only the pages they may see.
+    assert _navbar_links(signed_in(app, "campaign_owner")) == [
+        p["name"] for p in registered if p["name"] != "Users"]
+    assert _navbar_links(signed_in(app, "admin")) == [p["name"] for p in registered]
 
 
 def test_each_app_serves_each_page_callback_once(overview_snapshot):

@@ -23,7 +23,7 @@ Public API (``from warehouse.commands import ...``):
 * audit — ``audit_log``, ``log_segment_export``, ``log_send``, ``log_sign_in``;
 * users — ``ROLES``, ``VIEWER``, ``ANALYST``, ``CAMPAIGN_OWNER``, ``ADMIN``, ``role_allows``,
   ``User``, ``UserError``, ``add_user``, ``list_users``, ``set_role``, ``set_password``,
-  ``remove_user``, ``create_first_admin``, ``login_configured``;
+  ``remove_user``, ``create_first_admin``, ``login_configured``, ``generate_password``;
 * sessions — ``sign_in``, ``session_user``, ``sign_out``, ``Session``, ``SessionUser``,
   ``SignInRefused``, ``DEFAULT_SESSION_HOURS``;
 * run records and the model registry: ``warehouse.commands.runs`` and
@@ -65,6 +65,7 @@ _EXPORTS = {
     "session_user": "sessions",
     "sign_in": "sessions",
     "sign_out": "sessions",
+    "generate_password": "passwords",
     "CampaignClock": "campaigns.launch",
     "LAUNCH_SOURCES": "campaigns.launch",
     "LaunchedCampaign": "campaigns.launch",
