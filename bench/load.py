@@ -63,13 +63,16 @@ class Tally:
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    kinds: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, endpoint: str, seconds: float, failed: bool) -> None:
+    def add(self, endpoint: str, seconds: float, failure: str | None) -> None:
+        """One request's time; ``failure``: its HTTP status or exception, if it failed."""
         with self.lock:
             self.latencies[endpoint].append(seconds)
-            if failed:
+            if failure is not None:
                 self.errors[endpoint] += 1
+                self.kinds[endpoint, failure] += 1
 
 
 class SimulatedUser:
@@ -81,7 +84,10 @@ class SimulatedUser:
         self.chooser = random.Random(seed)
         self.dependencies: list[dict[str, Any]] = []
         self.props: Props = {}
-        token = form_token(self._get("/login", "GET /login").text)
+        page = self._get("/login", "GET /login")
+        if page is None or page.status_code != 200:
+            raise RuntimeError(f"no sign-in page at {base}/login: is the server running?")
+        token = form_token(page.text)
         answer = self._call("POST /login", "post", "/login", allow_redirects=False,
                             data={"name": name, "password": password, "csrf": token,
                                   "next": "/"})
@@ -93,10 +99,12 @@ class SimulatedUser:
         started = time.perf_counter()
         try:
             answer = self.http.request(method, self.base + path, timeout=TIMEOUT_S, **kwargs)
-        except requests.RequestException:
-            self.tally.add(endpoint, time.perf_counter() - started, True)
+        except requests.RequestException as error:
+            self.tally.add(endpoint, time.perf_counter() - started, type(error).__name__)
             return None
-        self.tally.add(endpoint, time.perf_counter() - started, answer.status_code >= 400)
+        failed = answer.status_code >= 400
+        self.tally.add(endpoint, time.perf_counter() - started,
+                       f"HTTP {answer.status_code}: {answer.text[:80]}" if failed else None)
         return answer
 
     def _get(self, path: str, endpoint: str) -> Any:
@@ -162,7 +170,10 @@ def report(tally: Tally, seconds: float) -> str:
     header = f"{'endpoint':<60} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} " \
              f"{'p99 ms':>8} {'errors':>6}"
     total = _row("all", np.array(every), errors, seconds) if every else "no requests"
-    return "\n".join([header, *rows, "-" * len(header), total])
+    failures = [f"  {count} × {endpoint}: {kind}"
+                for (endpoint, kind), count in sorted(tally.kinds.items())]
+    return "\n".join([header, *rows, "-" * len(header), total,
+                      *(["errors:", *failures] if failures else [])])
 
 
 def _row(name: str, values: np.ndarray, errors: int, seconds: float) -> str:
@@ -208,10 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         parser.error("give --db (to make the bench user) or --name and --password")
     tally = Tally()
-    users = [SimulatedUser(args.url.rstrip("/"), args.name, password, tally, seed)
-             for seed in range(args.users)]
+    try:
+        users = [SimulatedUser(args.url.rstrip("/"), args.name, password, tally, seed)
+                 for seed in range(args.users)]
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     tally.latencies.clear()  # the sign-ins are not part of the load
     tally.errors.clear()
+    tally.kinds.clear()
     started = time.monotonic()
     deadline = started + args.seconds
     threads = [threading.Thread(target=user.run, args=(deadline, args.think), daemon=True)

@@ -22,6 +22,9 @@ from dashboard.serving.settings import LOOPBACK_HOSTS, ServerSettings
 WAITRESS_THREADS = 8
 GUNICORN_THREADS = 4  # per worker: callbacks wait on DuckDB and the store, not on Python
 REQUEST_TIMEOUT_S = 120  # a worker stuck longer than this is restarted
+# Idle connections are kept longer than a user pauses between clicks: gunicorn's default of 2 s
+# closed them just as browsers reused them, failing requests with "connection reset".
+KEEPALIVE_S = 75
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ def _gunicorn(db: Path, host: str, port: int, *, ops_url: str | None, workers: i
                 "bind": [bind], "workers": workers, "threads": GUNICORN_THREADS,
                 "worker_class": "gthread", "timeout": REQUEST_TIMEOUT_S,
                 "preload_app": False,  # each worker builds its app after the fork
-                "accesslog": None, "control_socket_disable": True,
+                "keepalive": KEEPALIVE_S, "accesslog": None, "control_socket_disable": True,
                 "when_ready": lambda _arbiter: ready(),
             }
             for key, value in options.items():
