@@ -35,7 +35,8 @@ import numpy as np
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(ROOT)  # not bench/ itself, whose bench.py would hide the bench package
+if not __package__:  # run as a script: import from the project, not bench/ (its bench.py)
+    sys.path[0] = str(ROOT)
 
 from bench.dash_client import (  # noqa: E402
     CHAIN_WAVES,
