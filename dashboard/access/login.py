@@ -131,6 +131,9 @@ def login() -> Response:
     flask.session.clear()  # a new session, a new form token
     flask.session.permanent = True
     flask.session[TOKEN_KEY] = session.token
+    # Made now, not when the navbar first asks for it: the page's first requests run at once,
+    # and a response without the token could overwrite the cookie of the one that made it.
+    csrf_token()
     log.info("%s signed in", session.user.name)
     return flask.redirect(next_path, code=303)
 

@@ -3,6 +3,7 @@ passwords, slowed-down guessing, expiry, and the navbar that names the user."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -115,4 +116,18 @@ def test_a_session_expires_after_the_configured_time(team_db: Path) -> None:
 def test_a_removed_user_is_signed_out_at_the_next_request(team_db: Path) -> None:
     client = signed_in(create_app(team_db), "analyst")
     remove_user(team_db, "analyst", user="admin")
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_the_sign_out_token_is_in_the_cookie_from_sign_in_on(team_db: Path) -> None:
+    """The page's first requests run together; the cookie any of them sets must already hold the
+    token the navbar's sign-out form carries."""
+    app = create_app(team_db)
+    client = signed_in(app, "viewer")
+    at_sign_in = client.get_cookie(SESSION_COOKIE).value
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    token = re.search(r'"value":"([^"]+)","type":"hidden","name":"csrf"', layout).group(1)
+    client.set_cookie(SESSION_COOKIE, at_sign_in)  # a concurrent response's cookie won
+    response = client.post("/logout", data={"csrf": token})
+    assert response.headers["Location"] == "/login"
     assert client.get("/_dash-layout").status_code == 401
