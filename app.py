@@ -2,12 +2,11 @@
 
     python app.py                       serve the dashboard (builds the demo warehouse on first run)
     python app.py serve --port 8050     the same, explicitly
-    python app.py demo --out DIR        write synthetic RetailRocket-format files
-    python app.py ingest DIR            load RetailRocket files into the warehouse
-    python app.py ingest-orders FILE    load a generic orders CSV
-    python app.py refresh               rebuild marts and models, publish them to the dashboard
-    python app.py export CAMPAIGN_ID    write a campaign's treatment and control groups as CSV
-    python app.py runs                  list the last refreshes and loads
+    python app.py --help                every command: demo, ingest, ingest-orders, ingest-consent,
+                                        ingest-market, ingest-campaign, refresh, simulate,
+                                        decline, daily, backtest, launch-list, uplift,
+                                        uplift-launch, promote-train, promote, simulate-grocery,
+                                        promote-results, export, runs
 
 The commands live in ``actionboard_cli`` (installed, they are the ``actionboard`` command).
 """

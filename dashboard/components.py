@@ -81,6 +81,57 @@ def grid_rows(frame: pd.DataFrame, columns: object) -> list[dict]:
     return shown.where(shown.notna(), None).to_dict("records")
 
 
+GRID_MIN_WIDTH = 96  # px: the narrowest column, room for a short value and the filter icon
+HEADER_CHAR_PX, HEADER_ICONS_PX = 8, 56
+CELL_CHAR_PX, CELL_PADDING_PX = 8, 36
+# The longest value each number format writes in practice (money up to 9,999,999.99).
+FORMAT_CHARS = {",.2f": 12, ",.0f": 9, ".2f": 6, ".1%": 6, ",d": 9, "d": 4, ",": 9}
+TEXT_CHARS = 10  # ids and names
+
+
+def column_defs(
+    columns: dict[str, tuple[str, str | None]],
+    *,
+    pinned: tuple[str, ...] = (),
+    wide: dict[str, int] | None = None,
+    tooltips: dict[str, str] | None = None,
+) -> list[dict]:
+    """AG Grid column definitions of ``columns`` (field → (header, d3 number format or None for
+    text)), each with a minimum width that fits its header's longest word, its sort and filter
+    icons and the longest value its format writes, so no column is ever drawn a few pixels wide
+    (a grid built while hidden cannot measure its cells). Headers wrap; ``pinned`` columns stay
+    on the left; ``wide`` columns (field → px) wrap their text; ``tooltips`` (field → text)
+    explain a header.
+    """
+    defs = []
+    for field, (header, fmt) in columns.items():
+        longest = max(len(word) for word in header.split())
+        value_chars = FORMAT_CHARS.get(fmt, 10) if fmt else TEXT_CHARS
+        spec: dict = {
+            "field": field,
+            "headerName": header,
+            "minWidth": max(GRID_MIN_WIDTH, HEADER_CHAR_PX * longest + HEADER_ICONS_PX,
+                            CELL_CHAR_PX * value_chars + CELL_PADDING_PX),
+        }
+        if fmt:
+            spec.update(type="numericColumn", filter="agNumberColumnFilter",
+                        valueFormatter=number_formatter(fmt))
+        else:
+            spec["filter"] = "agTextColumnFilter"
+        if field in pinned:
+            spec["pinned"] = "left"
+        if wide and field in wide:
+            spec.update(minWidth=wide[field], wrapText=True, autoHeight=True)
+        if tooltips and field in tooltips:
+            spec["headerTooltip"] = tooltips[field]
+        defs.append(spec)
+    return defs
+
+
+GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
+                 "autoHeaderHeight": True}
+
+
 def number_formatter(fmt: str) -> dict:
     """An AG Grid valueFormatter: a d3 number format, an em dash for a missing value."""
     return {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"}

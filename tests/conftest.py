@@ -8,8 +8,10 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from demo.generator import generate
+from tests.support.decline import build_scored_shop
 from tests.support.ops_store import engine, store
 from tests.support.overview_snapshot import OverviewSnapshot, write_overview_snapshot
+from warehouse.decline.job import DeclineRun
 from warehouse.ingest.retailrocket import ingest_retailrocket
 from warehouse.pipeline.refresh import refresh
 
@@ -45,6 +47,33 @@ def demo_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     db = tmp_path_factory.mktemp("demo-warehouse") / "actionboard.duckdb"
     ingest_retailrocket(db, demo_folder, progress=False)
     refresh(db, progress=False)
+    return db
+
+
+@pytest.fixture(scope="session")
+def decline_run(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> DeclineRun:
+    """The demo shop with One Click files describing its buyers and a decline run published
+    (``tests/support/decline.py``); what the run did."""
+    db = tmp_path_factory.mktemp("decline-warehouse") / "actionboard.duckdb"
+    return build_scored_shop(db, demo_folder, db.parent / "market")
+
+
+@pytest.fixture(scope="session")
+def decline_db(decline_run: DeclineRun) -> Path:
+    """The warehouse of ``decline_run``. Shared: copy its folder before writing."""
+    return decline_run.published.parent.parent / "actionboard.duckdb"
+
+
+@pytest.fixture(scope="session")
+def uplift_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo warehouse built as a first start builds it (its state and ground truth kept beside
+    it), at a scale where the planted campaign is large enough to learn an uplift model from.
+    Shared and read-only: tests that write copy it (``tests/support/uplift.py``)."""
+    from actionboard_cli import build_demo_warehouse
+    from tests.support.uplift import UPLIFT_DEMO_SCALE
+
+    db = tmp_path_factory.mktemp("uplift-demo") / "actionboard.duckdb"
+    build_demo_warehouse(db, scale=UPLIFT_DEMO_SCALE, progress=False, decline=False)
     return db
 
 

@@ -8,17 +8,24 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 import app
+from tests.support.campaigns import CAMPAIGN, demo_rows, write_campaign_file
 from tests.support.ops_store import StoreCase
+from tests.support.raw_files import write_rr_folder
 from tests.support.served import free_port, get_json, signed_in_opener, wait_for_health
 from warehouse.commands import audit_log, list_campaigns
-from warehouse.ops import sqlite_path
+from warehouse.commands.model_registry import list_versions, models_dir
+from warehouse.commands.runs import list_runs
+from warehouse.ops import ops_engine, sqlite_path
 from warehouse.snapshots import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "refresh", "export", "runs")
+COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-consent", "ingest-market",
+            "decline", "refresh", "export", "runs", "daily", "backtest", "launch-list",
+            "promote-train", "promote", "simulate-grocery", "promote-results", "users")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -121,7 +128,7 @@ def test_demo_ingest_refresh_export_through_the_cli(store: StoreCase, tmp_path, 
                        *ops)
     assert exported.returncode == 0, exported.stderr
     files = sorted(p.name for p in (tmp_path / "export").glob("*.csv"))
-    assert files == [f"{campaign_id}_control.csv", f"{campaign_id}_treatment.csv"]
+    assert files == [f"{campaign_id}_control_do_not_contact.csv", f"{campaign_id}_treatment.csv"]
     logged = audit_log(db, ops_url=store.url)
     assert logged[["user_name", "event", "campaign_id"]].values.tolist() == [
         ["cli", "export", campaign_id]] * 2
@@ -133,6 +140,38 @@ def test_demo_ingest_refresh_export_through_the_cli(store: StoreCase, tmp_path, 
     assert [line.split()[1:3] for line in lines[1:]] == [
         ["refresh", "succeeded"], ["ingest", "succeeded"], ["ingest", "succeeded"]]
     assert "customer_buyers" in lines[1] and "rows_loaded 0" in lines[2]
+
+
+def test_one_click_files_through_the_cli_to_a_stored_decline_model(store: StoreCase, tmp_path):
+    """On each store backend: the load and the job are recorded, the model registered, in the
+    store --ops-url names."""
+    ops = [] if store.backend == "sqlite" else ["--ops-url", store.url]
+    files = tmp_path / "market"
+    generated = run_cli("demo", "--market", "--out", str(files), "--customers", "300",
+                        "--seed", "3")
+    assert generated.returncode == 0, generated.stderr
+    assert "Wrote the One Click files for 300 customers" in generated.stdout
+    db = store.db
+    loaded = run_cli("ingest-market", str(files), "--db", str(db), *ops)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "known typo 'стандартт'" in loaded.stdout
+    no_events = run_cli("decline", "--source", "events", "--db", str(db), *ops)
+    assert no_events.returncode == 2 and "holds no events and no orders" in no_events.stderr
+    assert "Traceback" not in no_events.stderr
+    modelled = run_cli("decline", "--candidates", "5", "--jobs", "1", "--db", str(db), *ops)
+    assert modelled.returncode == 0, modelled.stderr
+    assert "Decline model v1 from the One Click files" in modelled.stdout
+    assert "not published: the warehouse holds no events or orders" in modelled.stdout
+    engine = ops_engine(store.url)
+    runs = list_runs(engine)
+    assert runs[["kind", "status"]].values.tolist() == [
+        ["decline", "succeeded"], ["decline", "failed"], ["ingest-market", "succeeded"]]
+    scored = pd.read_parquet(db.parent / f"{db.stem}.decline" / "v1" / "customer_decline.parquet")
+    assert runs["counts"].iloc[0]["scored"] == len(scored) > 0
+    assert runs["counts"].iloc[2]["rows_loaded"] > 0
+    [model] = list_versions(engine, models_dir(db), "decline_risk")
+    assert model.params["source"] == "market"
+    assert sqlite_path(db).exists() == (store.backend == "sqlite")
 
 
 def test_ingest_orders_feeds_the_same_marts(tmp_path):
@@ -154,6 +193,43 @@ def test_ingest_orders_feeds_the_same_marts(tmp_path):
     ).fetchone()
     snapshot.close()
     assert (gmv, orders_count) == (pytest.approx(65.5), 3)
+
+
+def test_grocery_demo_to_a_launched_push_through_the_cli(tmp_path):
+    """A new user's path: write the grocery shop, load orders with their catalogue and the
+    consent list, refresh, train, size an item's audience, launch, carry the shop on for a
+    week and read the campaign's results so far."""
+    files, db = tmp_path / "grocery", tmp_path / "g.duckdb"
+    assert run_cli("demo", "--shop", "grocery", "--out", str(files), "--scale", "0.05")\
+        .returncode == 0
+    loaded = run_cli("ingest-orders", str(files / "orders.csv"), "--items",
+                     str(files / "items.csv"), "--db", str(db))
+    assert loaded.returncode == 0, loaded.stderr
+    consent = run_cli("ingest-consent", str(files / "push_consent.csv"), "--db", str(db))
+    assert consent.returncode == 0, consent.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = con.execute("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM "
+                             "items), (SELECT count(*) FROM push_consent)").fetchone()
+    lines = sum(1 for _ in (files / "orders.csv").open(encoding="utf-8")) - 1
+    assert counts[0] == lines and counts[1] == 49_688 and counts[2] > 0
+    assert run_cli("refresh", "--db", str(db)).returncode == 0
+    untrained = run_cli("promote", "1108", "--db", str(db))
+    assert untrained.returncode == 2 and "promote-train" in untrained.stderr
+    trained = run_cli("promote-train", "--db", str(db))
+    assert trained.returncode == 0, trained.stderr
+    assert "chosen" in trained.stdout and "Personal frequency" in trained.stdout
+    launched = run_cli("promote", "1108", "--size", "150", "--launch", "grapes", "--db", str(db))
+    assert launched.returncode == 0, launched.stderr
+    assert "without push consent" in launched.stdout and "Launched" in launched.stdout
+    stored = list_campaigns(db)
+    assert stored[["name", "source", "channel"]].values.tolist() == [["grapes", "push", "push"]]
+    assert audit_log(db)["user_name"].eq("cli").any()
+    carried = run_cli("simulate-grocery", "--state", str(files / "grocery_state.npz"), "--out",
+                      str(tmp_path / "next"), "--days", "7", "--db", str(db))
+    assert carried.returncode == 0, carried.stderr
+    results = run_cli("promote-results", stored["campaign_id"].iloc[0], "--db", str(db))
+    assert results.returncode == 0, results.stderr
+    assert "Item sales per customer" in results.stdout and "(of 2024-07-15" in results.stdout
 
 
 def test_a_second_source_of_purchases_is_refused_and_the_warehouse_kept(tmp_path, demo_folder):
@@ -199,18 +275,83 @@ def test_a_bad_store_url_is_a_clear_error(tmp_path):
     assert "secret" not in down.stderr
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit code 2 and one line ``error: ...`` containing each ``expected``: all of stderr, or
+    its last line when serving (a server logs at INFO)."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[-1].startswith("error: ") and (len(lines) == 1 or "serve" in result.args)
+    for text in expected:
+        assert text in lines[-1]
+
+
+@pytest.mark.parametrize("command", [("ingest", "{folder}"), ("ingest-orders", "{orders}"),
+                                     ("refresh",), ("export", "c-1"), ("serve", "--port", "1")],
+                         ids=lambda c: c[0])
+def test_a_db_that_is_a_directory_or_another_kind_of_file_is_refused_in_one_line(
+    tmp_path, command
+):
+    folder = tmp_path / "rr"
+    folder.mkdir()
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,order_id,ordered_at,amount\nc1,o1,2024-01-05,1.5\n")
+    args = [part.format(folder=folder, orders=orders) for part in command]
+
+    not_duckdb = tmp_path / "notes.txt"
+    not_duckdb.write_text("not a database")
+    for db, reason in ((tmp_path, "is a directory, not a warehouse file"),
+                       (not_duckdb, "is not a DuckDB database")):
+        assert_one_line_error(run_cli(*args, "--db", str(db)), str(db), reason)
+    assert not_duckdb.read_text() == "not a database"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "orders.csv", "rr"]
+
+
+def test_a_refused_load_is_one_line_naming_file_line_and_column_and_writes_nothing(tmp_path):
+    folder = write_rr_folder(tmp_path / "rr")
+    write_campaign_file(folder / "demo_campaign.csv", [*demo_rows(3), f"{CAMPAIGN},1003,later"])
+    db = tmp_path / "w.duckdb"
+    assert_one_line_error(run_cli("ingest", str(folder), "--db", str(db)),
+                          "demo_campaign.csv, line 5: column group must be treatment or control")
+    assert not db.exists()
+
+
+def test_serve_builds_no_demo_where_db_names_no_warehouse_unless_asked(tmp_path):
+    db = tmp_path / "mistyped.duckdb"
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(db)),
+                          f"No warehouse at {db}", "--demo")
+    assert list(tmp_path.iterdir()) == []
+
+    other = tmp_path / "other.duckdb"  # a DuckDB file, but no warehouse in it
+    duckdb.connect(str(other)).close()
+    before = other.read_bytes()
+    assert_one_line_error(run_cli("serve", "--port", str(free_port()), "--db", str(other)),
+                          "nothing to refresh")
+    assert other.read_bytes() == before
+    # the only new file is the operational store holding the failed refresh's run record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb", "other.ops.sqlite"]
+    failed = run_cli("runs", "--db", str(other))
+    assert failed.stdout.splitlines()[1].split()[1:3] == ["refresh", "failed"]
+
+
 def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refresh(tmp_path):
     db = tmp_path / "first-run.duckdb"
     port = free_port()
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--db", str(db),
+         "--demo"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     health_url = f"http://127.0.0.1:{port}/health"
     try:
         first = wait_for_health(health_url, server, seconds=240)
         assert first["status"] == "ok"
+        # the demo's One Click files were modelled and published with the shop
+        snapshot = duckdb.connect(str(current_snapshot(db)), read_only=True)
+        assert snapshot.execute("SELECT source, version FROM decline_run").fetchall() == [
+            ("market", 1)]
+        snapshot.close()
         # The console names the generated admin's password once; it signs in.
         printed = (tmp_path / "server.log").read_text()
         password = printed.split("sign in as 'admin' with the password ")[1].split()[0]

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 import duckdb
 
+from warehouse.paths import check_warehouse_path
+
 T = TypeVar("T")
 
 LOCK_WAIT_SECONDS = 30.0
@@ -70,7 +72,9 @@ def connect_with_retry(
 
 @contextmanager
 def open_warehouse(db: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse file (the raw tables), closed on exit."""
+    """A connection to the warehouse file (the raw tables), closed on exit. A path that cannot
+    be a warehouse (a directory, another kind of file) is refused before anything is opened."""
+    check_warehouse_path(db)
     if read_only and not db.exists():
         raise FileNotFoundError(
             f"No warehouse at {db}. Load data first: python app.py ingest DIR --db {db}"

@@ -28,6 +28,7 @@ from warehouse.ingest.raw import price_property
 from warehouse.sql.runner import (
     Materialization,
     build_model,
+    build_staging_views,
     model_names,
     model_path,
     read_query,
@@ -65,7 +66,8 @@ def set_cutoff(con: duckdb.DuckDBPyConnection, cutoff_at: datetime) -> None:
     con.execute("SET VARIABLE cutoff_at = CAST(? AS TIMESTAMP)", [cutoff_at])
     con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)",
                 [price_property(con, "raw.settings")])
-    for view in POINT_IN_TIME_VIEWS:
+    build_staging_views(con)
+    for view in POINT_IN_TIME_VIEWS[len(model_names("staging")):]:
         build_model(con, view, Materialization.TEMP_VIEW)
 
 

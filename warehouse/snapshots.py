@@ -1,19 +1,24 @@
 """Published snapshots: one refresh's marts and model results in a file of their own.
 
-A refresh builds a NEW file (``<db>.marts/<stamp>.duckdb.building``) and publishes it by renaming
-it and atomically rewriting the ``CURRENT`` pointer. A published snapshot never changes, so the
-dashboard keeps reading the previous one while a refresh builds the next, and a failed refresh
-changes nothing. The last ``SNAPSHOTS_KEPT`` files are kept.
+A refresh builds a NEW file (``<db>.marts/<stamp>-<pid>.duckdb.building``) and publishes it by
+renaming it and atomically rewriting the ``CURRENT`` pointer. A published snapshot never changes,
+so the dashboard keeps reading the previous one while a refresh builds the next, and a failed
+refresh changes nothing. The last ``SNAPSHOTS_KEPT`` files are kept.
+
+A refresh that is killed leaves its unfinished file behind; the next refresh deletes it
+(:func:`remove_abandoned_builds`). The builder's process id is in the file's name, so a file
+whose process is still running (a concurrent refresh) is left alone.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +27,8 @@ import duckdb
 from warehouse.paths import snapshot_dir
 
 SNAPSHOTS_KEPT = 3
-STALE_BUILD_SECONDS = 3600  # an unfinished file older than this belongs to a killed refresh
+BUILDING_SUFFIX = ".duckdb.building"
+_BUILDING_NAME = re.compile(r"^[0-9T]+-(?P<pid>[0-9]+)\.duckdb\.building(?:\.wal)?$")
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +42,65 @@ def no_snapshot_message(db: Path) -> str:
 
 
 def new_snapshot_path(db: Path) -> Path:
-    """A fresh, unpublished snapshot file name (the ``.building`` suffix marks it unfinished)."""
+    """A fresh, unpublished snapshot file name (the ``.building`` suffix marks it unfinished,
+    the process id who builds it). Files abandoned by killed refreshes are deleted first."""
     folder = snapshot_dir(db)
     folder.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_builds(db)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return folder / f"{stamp}-{os.getpid()}.duckdb.building"
+    return folder / f"{stamp}-{os.getpid()}{BUILDING_SUFFIX}"
+
+
+def remove_abandoned_builds(db: Path) -> list[Path]:
+    """Delete unfinished snapshot files (and their write-ahead logs) whose refresh is gone: its
+    process has exited, or the process now holding its id started after the file was last
+    written. This process's own files and those of running refreshes stay. Returns the paths
+    deleted."""
+    removed = []
+    for path in sorted(snapshot_dir(db).glob(f"*{BUILDING_SUFFIX}*")):
+        match = _BUILDING_NAME.match(path.name)
+        if match is None:
+            continue
+        pid = int(match["pid"])
+        if pid == os.getpid() or _builder_running(pid, path):
+            continue
+        log.info("removing %s, left by a refresh that did not finish", path.name)
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _builder_running(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` may still be writing ``path``."""
+    if os.name != "posix":  # no cheap liveness test: keep the file for a day
+        return time.time() - _mtime(path) < 86_400
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    started = _process_started_at(pid)
+    return started is None or started <= _mtime(path) + 1.0  # +1: /proc's clock is coarse
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()
+
+
+def _process_started_at(pid: int) -> float | None:
+    """When process ``pid`` started (Unix time), from Linux's /proc; None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, StopIteration):
+        return None
+    ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after the name
+    return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def publish_snapshot(db: Path, building: Path) -> Path:
@@ -57,9 +117,12 @@ def publish_snapshot(db: Path, building: Path) -> Path:
 
 
 def discard_snapshot(building: Path) -> None:
-    """Delete an unfinished snapshot and its write-ahead log; the published one stays current."""
+    """Delete an unfinished snapshot and its write-ahead log; the published one stays current.
+    The snapshot folder goes too if nothing else is in it (a first refresh that failed)."""
     for path in (building, building.with_name(building.name + ".wal")):
         path.unlink(missing_ok=True)
+    with suppress(OSError):  # not empty: other snapshots live there
+        building.parent.rmdir()
 
 
 def _prune_snapshots(db: Path, keep: Path) -> None:
@@ -68,11 +131,6 @@ def _prune_snapshots(db: Path, keep: Path) -> None:
     for old in published[:-SNAPSHOTS_KEPT]:
         if old != keep:
             old.unlink(missing_ok=True)
-    # Leftovers of a refresh that was killed before it published.
-    for stale in folder.glob("*.duckdb.building"):
-        if time.time() - stale.stat().st_mtime > STALE_BUILD_SECONDS:
-            log.info("removing %s, left by a refresh that did not finish", stale.name)
-            stale.unlink(missing_ok=True)
 
 
 def current_snapshot(db: Path) -> Path | None:

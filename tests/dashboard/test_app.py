@@ -42,8 +42,10 @@ def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_sna
     app = create_app(overview_snapshot.db)
     registered = list(dash.page_registry.values())
     assert [p["name"] for p in registered] == ["Overview", "Segments", "Migration", "CLV",
-                                               "Action board", "Users"]
+                                               "Action board", "Uplift", "Daily list",
+                                               "Decline risk", "Promote an item", "Users"]
     assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board",
+                                               "/uplift", "/daily-list", "/decline", "/promote",
                                                "/users"]
     assert registered[0]["module"] == "dashboard.pages.overview"
     # The navbar is built per request: it names the user and links only the pages they may see.
@@ -58,7 +60,7 @@ def test_each_app_serves_each_page_callback_once(overview_snapshot):
     for app in (first, second):
         outputs = [callback["output"] for callback in _dependencies(app)]
         assert len(outputs) == len(set(outputs))
-        assert len([o for o in outputs if "overview-" in o]) == 3
+        assert len([o for o in outputs if "overview-" in o]) == 4  # incl. the URL sync
         assert len([o for o in outputs if "board-" in o]) >= 15
     assert len(_dependencies(first)) == len(_dependencies(second))
 

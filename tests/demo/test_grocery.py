@@ -260,14 +260,13 @@ def orders_with_item(frame: pd.DataFrame, customers, item: int) -> pd.Series:
     return hit.groupby("customer_id")["order_id"].nunique().reindex(customers, fill_value=0)
 
 
-def test_new_orders_follow_the_last_loaded_one_with_new_ids(pushed_run, orders, last_order):
+def test_new_orders_follow_the_last_loaded_one_with_new_ids(shop, pushed_run, orders, last_order):
     new = read_orders(pushed_run)
     assert list(new.columns[:6]) == ORDER_COLUMNS
     assert new["at_ms"].min() > last_order
     assert new["at_ms"].max() < END_MS + WINDOW_DAYS * DAY_MS  # the days after the data
     assert new["order_id"].min() == orders["order_id"].max() + 1
-    assert (pushed_run / "items.csv").read_bytes() == (
-        pushed_run.parent / "grocery0" / "items.csv").read_bytes()
+    assert (pushed_run / "items.csv").read_bytes() == (shop / "items.csv").read_bytes()
 
 
 def test_pushed_persuadables_buy_the_item_as_the_stated_effect_says(

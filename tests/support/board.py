@@ -14,15 +14,16 @@ from warehouse.commands import delete_rule, list_rules
 from warehouse.queries.board import rule_stats
 from warehouse.snapshots import current_snapshot
 
-CART = (["segment"], ["="], ["Cart Abandoners"])
+BROWSERS = (["segment"], ["="], ["Browsers"])
 FIELDS = refresh_catalogue()
 
 
 def save(name: str, fields: list, ops: list, values: list, *, offer: str = "Offer",
          edit_id: int | None = None, mode: str = "rows", json_text: str = "") -> tuple:
-    """Click "Save rule" in the editor with these contents."""
+    """Click "Save rule" in the editor with these contents (no priority typed: last); returns
+    the message, the rules version, the id in the editor and the editor's title."""
     return editor.save_rule(1, edit_id, name, "Action", "email", offer, "retention", True, mode,
-                            fields, ops, values, json_text, {"n": 0})
+                            fields, ops, values, json_text, {"n": 0})[:4]
 
 
 def snapshot_stats(db: Path):

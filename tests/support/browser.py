@@ -56,3 +56,126 @@ def start_signed_in(dash_duo, app, db: Path, role: str = "viewer", path: str = "
     add_team(db)
     dash_duo.start_server(app, navigate=False)  # its first page is the sign-in page
     sign_in_browser(dash_duo, role, path=path)
+
+
+# Header titles and cell values of an AG Grid whose text does not fit its column (cut off with
+# an ellipsis or hidden), and the narrowest displayed column's width in px.
+_GRID_FIT_JS = """
+const grid = document.getElementById(arguments[0]);
+const cut = [];
+const cells = grid.querySelectorAll('.ag-header-cell-text, .ag-row:not(.ag-hidden) .ag-cell');
+for (const el of cells) {
+  const text = el.textContent.trim();
+  if (text && el.scrollWidth > el.clientWidth + 1) cut.push(text);
+}
+const headers = [...grid.querySelectorAll('.ag-header-cell')];
+const widths = headers.map(h => h.getBoundingClientRect().width);
+return [cut, Math.min(...widths)];
+"""
+
+
+def grid_fit(dash_duo, grid_id: str) -> tuple[list[str], float]:
+    """(texts cut off, narrowest column in px) of the AG Grid ``grid_id`` as drawn: a readable grid
+    cuts nothing off."""
+    cut, narrowest = dash_duo.driver.execute_script(_GRID_FIT_JS, grid_id)
+    return cut, narrowest
+
+
+# WCAG 2.1 contrast of every visible HTML text against the background it is drawn on (alpha
+# blended through the ancestors), skipping disabled controls (exempt) and chart SVG text.
+_CONTRAST_JS = r"""
+const minimum = arguments[0];
+function parse(css) {
+  const m = css.match(/rgba?\(([^)]+)\)/);
+  if (!m) return null;
+  const p = m[1].split(',').map(parseFloat);
+  return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+}
+function blend(top, bottom) {  // top drawn over bottom
+  const a = top.a + bottom.a * (1 - top.a);
+  const mix = k => (top[k] * top.a + bottom[k] * bottom.a * (1 - top.a)) / a;
+  return {r: mix('r'), g: mix('g'), b: mix('b'), a: a};
+}
+function background(el) {
+  const layers = [];
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const c = parse(getComputedStyle(node).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+  }
+  let bg = {r: 255, g: 255, b: 255, a: 1};
+  for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
+  return bg;
+}
+function luminance(c) {
+  const f = v => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  };
+  return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+}
+const failures = [], seen = new Set();
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const el = walker.currentNode.parentElement;
+  if (!walker.currentNode.textContent.trim() || !el || seen.has(el) || el.closest('svg')) continue;
+  seen.add(el);
+  const style = getComputedStyle(el), box = el.getBoundingClientRect();
+  if (style.visibility === 'hidden' || !box.width || !box.height) continue;
+  if (el.closest('button:disabled, .disabled, [aria-disabled=true], input:disabled')) continue;
+  let opacity = 1;
+  for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+    opacity *= parseFloat(getComputedStyle(n).opacity);
+  }
+  const fg = parse(style.color), bg = background(el);
+  const text = blend({r: fg.r, g: fg.g, b: fg.b, a: fg.a * opacity}, bg);
+  const [hi, lo] = [luminance(text), luminance(bg)].sort((x, y) => y - x);
+  const ratio = (hi + 0.05) / (lo + 0.05);
+  if (ratio < minimum) {
+    failures.push({text: el.textContent.trim().slice(0, 60), ratio: Math.round(ratio * 100) / 100,
+                   color: style.color});
+  }
+}
+return failures;
+"""
+
+# Chart titles and notes that run past their chart's edge or under its toolbar.
+_TITLE_JS = """
+const out = [];
+for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+  const svg = plot.querySelector('.main-svg');
+  if (!svg) continue;
+  const box = svg.getBoundingClientRect();
+  const bar = plot.querySelector('.modebar-container');
+  const tool = bar ? bar.getBoundingClientRect() : null;
+  for (const title of plot.querySelectorAll('.gtitle, .gtitle-subtitle')) {
+    const r = title.getBoundingClientRect();
+    if (!r.width || !title.textContent.trim()) continue;
+    if (r.right > box.right + 1 || r.left < box.left - 1 || r.top < box.top - 1) {
+      out.push('clipped: ' + plot.id + ': ' + title.textContent);
+    }
+    if (tool && tool.width && r.left < tool.right && r.right > tool.left && r.top < tool.bottom
+        && r.bottom > tool.top) {
+      out.push('under the toolbar: ' + plot.id + ': ' + title.textContent);
+    }
+  }
+}
+return out;
+"""
+
+
+def low_contrast_texts(dash_duo, minimum: float = 4.5) -> list[dict]:
+    """Visible texts whose contrast with their background is below ``minimum`` (WCAG AA: 4.5)."""
+    return dash_duo.driver.execute_script(_CONTRAST_JS, minimum)
+
+
+def misplaced_chart_titles(dash_duo) -> list[str]:
+    """Chart titles or notes clipped at their chart's edge or drawn under its toolbar."""
+    return dash_duo.driver.execute_script(_TITLE_JS)
+
+
+def settled(dash_duo) -> bool:
+    """No callback is running and every chart has drawn."""
+    return dash_duo.driver.execute_script(
+        "return !document.querySelector('[data-dash-is-loading=\"true\"]') && "
+        "[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"
+    )

@@ -48,6 +48,7 @@ CREATE TABLE daily_category_gmv (kpi_date DATE, category_id VARCHAR, gmv_amount 
     count_orders BIGINT, count_items BIGINT);
 CREATE TABLE daily_item_gmv (kpi_date DATE, item_id VARCHAR, category_id VARCHAR,
     gmv_amount DOUBLE, count_items BIGINT);
+CREATE TABLE item_catalogue (item_id VARCHAR, item_name VARCHAR);
 """
 
 
@@ -160,6 +161,10 @@ def overview_frames() -> dict[str, pd.DataFrame]:
         "daily_kpis": _daily_kpis(lines),
         "daily_category_gmv": category,
         "daily_item_gmv": item,
+        "item_catalogue": pd.DataFrame({  # names for all but item 106
+            "item_id": [item_id for item_id, *_ in ITEMS],
+            "item_name": [f"Product {item_id}" if item_id != "106" else None
+                          for item_id, *_ in ITEMS]}),
     }
 
 

@@ -94,3 +94,19 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
                 for table in RAW_TABLES}
     finally:
         con.close()
+
+
+def event_line(index: int) -> bytes:
+    """One valid view event as a raw CSV line (no line break): visitor 1000+index."""
+    return b"%d,%d,view,%d," % (1433221332117 + index, 1000 + index, 10 + index % 7)
+
+
+def write_raw(path: Path, header: Sequence[str], lines: Sequence[bytes], *,
+              newline: bytes = b"\n") -> Path:
+    """Write a file byte for byte: the header, then each line as given, each ended by
+    ``newline`` (gzipped when the name ends in .gz). For files no CSV writer would produce."""
+    data = newline.join([",".join(header).encode(), *lines]) + newline
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data)
+    path.write_bytes(data)
+    return path

@@ -73,6 +73,7 @@ EXPECTED = {
         "count_events_last_30d": 7,
         # purchase days 06-01 (100), 06-02 (50), 06-09 (120); the as-of day is 06-09
         "frequency": 2, "recency": 8, "T": 8, "monetary_value": 85.0,
+        "first_purchase_value": 100.0,
     },
     "2": {
         "first_event_at": datetime(2015, 6, 5, 8),
@@ -89,6 +90,7 @@ EXPECTED = {
         "count_active_days": 1, "is_repeat_visitor": False, "count_events_last_1d": 0,
         "count_events_last_7d": 4, "count_events_last_30d": 4,
         "frequency": 0, "recency": 0, "T": 4, "monetary_value": 0.0,
+        "first_purchase_value": 0.0,  # its one item was never priced
     },
 
     "c9": {
@@ -103,6 +105,7 @@ EXPECTED = {
         "is_repeat_visitor": False, "count_events_last_1d": 0, "count_events_last_7d": 2,
         "count_events_last_30d": 2,
         "frequency": 0, "recency": 0, "T": 1, "monetary_value": 0.0,
+        "first_purchase_value": 40.0,  # one order of two lines
     },
 }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -15,6 +19,7 @@ from warehouse.snapshots import (
     current_snapshot,
     new_snapshot_path,
     publish_snapshot,
+    remove_abandoned_builds,
 )
 
 
@@ -88,3 +93,69 @@ def test_the_connection_two_snapshots_back_is_closed_so_pruned_files_are_release
     assert previous.execute("SELECT value FROM marker").fetchone() == (2,)  # still in flight
     with pytest.raises(duckdb.ConnectionException):
         oldest.execute("SELECT value FROM marker")
+
+
+# --- unfinished files of refreshes that did not finish ----------------------------------------
+
+SLEEPER = "import time; print('up', flush=True); time.sleep(60)"
+
+
+def _building_file(db: Path, pid: int, *, wal: bool = False) -> Path:
+    folder = snapshot_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"20260101T000000000000-{pid}.duckdb.building"
+    path.write_bytes(b"x" * 1000)
+    if wal:
+        path.with_name(path.name + ".wal").write_bytes(b"y")
+    return path
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.fixture
+def running_process():
+    process = subprocess.Popen([sys.executable, "-c", SLEEPER], stdout=subprocess.PIPE,
+                               text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "up"
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_a_killed_refresh_s_file_and_its_wal_are_removed_by_the_next_refresh(tmp_path):
+    db = tmp_path / "w.duckdb"
+    left = _building_file(db, _dead_pid(), wal=True)
+    _build_snapshot(db, 1)
+    assert not left.exists()
+    assert not left.with_name(left.name + ".wal").exists()
+    assert sorted(p.name for p in snapshot_dir(db).iterdir()
+                  if p.name != "CURRENT")[0].endswith(".duckdb")
+
+
+def test_the_file_of_a_refresh_still_running_is_left_alone(tmp_path, running_process):
+    db = tmp_path / "w.duckdb"
+    live = _building_file(db, running_process.pid, wal=True)
+    assert remove_abandoned_builds(db) == []
+    _build_snapshot(db, 1)
+    assert live.exists() and live.with_name(live.name + ".wal").exists()
+
+
+def test_a_file_whose_process_id_was_reused_by_a_later_process_is_removed(
+    tmp_path, running_process
+):
+    db = tmp_path / "w.duckdb"
+    old = _building_file(db, running_process.pid)
+    hour_ago = time.time() - 3600  # written an hour before the process now holding the id began
+    os.utime(old, (hour_ago, hour_ago))
+    assert remove_abandoned_builds(db) == [old]
+
+
+def test_this_process_s_own_unfinished_files_are_left_alone(tmp_path):
+    db = tmp_path / "w.duckdb"
+    mine = _building_file(db, os.getpid())
+    assert remove_abandoned_builds(db) == []
+    assert mine.exists()

@@ -20,6 +20,16 @@ SEEDED_KEY = "default_rules_seeded"
 
 DEFAULT_RULES: list[dict[str, object]] = [
     {
+        # First, so the board opens on an audience large enough for a well-powered test: on the
+        # demo (scale 0.1) about 3,300 visitors, where +2 pp of conversion needs about 1,400.
+        "name": "Cart abandoners",
+        "conditions": [{"field": "segment", "op": "=", "value": "Cart Abandoners"}],
+        "action": "Cart reminder",
+        "channel": "email",
+        "offer": "Free shipping on the saved cart",
+        "kpi": "conversion rate",
+    },
+    {
         "name": "High value, at risk",
         "conditions": [
             {"field": "monetary_amount", "op": "top_pct", "value": 20},
@@ -34,17 +44,6 @@ DEFAULT_RULES: list[dict[str, object]] = [
         "channel": "email",
         "offer": "25% voucher",
         "kpi": "reactivation",
-    },
-    {
-        "name": "Loyal, low spend",
-        "conditions": [
-            {"field": "frequency", "op": "top_pct", "value": 20},
-            {"field": "monetary_amount", "op": "bottom_pct", "value": 50},
-        ],
-        "action": "Cross-sell recommendations",
-        "channel": "email",
-        "offer": "Recommended add-ons",
-        "kpi": "average ticket size",
     },
     {
         "name": "Loyal VIP",

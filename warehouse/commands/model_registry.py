@@ -16,10 +16,10 @@ matches its row are loaded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import io
-import json
 import os
 import platform
 import re
@@ -34,6 +34,7 @@ import joblib
 from sqlalchemy import Engine, func, insert, select
 
 from warehouse.clock import utc_now
+from warehouse.commands.jsonable import jsonable
 from warehouse.ops import ops_transaction
 from warehouse.ops.schema import model_versions
 
@@ -83,8 +84,11 @@ def check_model_name(name: str) -> str:
     return name
 
 
-def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=repr))
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    """Top-level module -> installed distributions; scanning them takes most of a second, and
+    what is installed does not change while a process runs."""
+    return importlib.metadata.packages_distributions()
 
 
 def _library_versions(estimator: Any) -> dict[str, str]:
@@ -93,7 +97,7 @@ def _library_versions(estimator: Any) -> dict[str, str]:
     top_level = type(estimator).__module__.split(".")[0]
     # Distribution names as PEP 503 normalises them ("Lifetimes" -> "lifetimes").
     names += [re.sub(r"[-_.]+", "-", name).lower()
-              for name in importlib.metadata.packages_distributions().get(top_level, [])]
+              for name in _distributions().get(top_level, [])]
     versions = {"python": platform.python_version()}
     for name in dict.fromkeys(names):
         versions[name] = importlib.metadata.version(name)
@@ -190,8 +194,8 @@ def register_model(
         "trained_at": trained_at or utc_now(),
         "train_start": train_start,
         "train_end": train_end,
-        "params": _json_safe(params),
-        "metrics": _json_safe(metrics or {}),
+        "params": jsonable(params, default=repr),
+        "metrics": jsonable(metrics or {}, default=repr),
         "library_versions": _library_versions(estimator),
     }
     temporary = _write_temporary(folder / name, estimator)

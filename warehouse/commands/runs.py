@@ -12,7 +12,6 @@ reading logs. A process killed mid-run cannot close its row: ``list_runs`` shows
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -26,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from warehouse.clock import utc_now
+from warehouse.commands.jsonable import jsonable
 from warehouse.ops import ops_transaction
 from warehouse.ops.schema import runs
 
@@ -54,11 +54,6 @@ class RunRecord:
         self.counts.update({str(name): int(value) for name, value in counts.items()})
 
 
-def _json_safe(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Dates and other plain values as text, so any parameters can be stored."""
-    return None if value is None else json.loads(json.dumps(dict(value), default=str))
-
-
 @contextmanager
 def record_run(
     engine: Engine, kind: str, params: Mapping[str, Any] | None = None
@@ -67,7 +62,7 @@ def record_run(
     with ops_transaction(engine) as connection:
         run_id = connection.execute(insert(runs).values(
             kind=kind, status="running", started_at=utc_now(), host=socket.gethostname(),
-            pid=os.getpid(), params=_json_safe(params),
+            pid=os.getpid(), params=None if params is None else jsonable(params),
         ).returning(runs.c.run_id)).scalar_one()
     run = RunRecord(run_id=int(run_id), kind=kind)
     try:

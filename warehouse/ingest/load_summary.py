@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 class IngestError(ValueError):
-    """A load was refused (missing file or column, too many bad rows); nothing was written."""
+    """A load was refused (missing file or column, unreadable file, too many bad rows, a bad
+    campaign file beside the data); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class FileSummary:
     rows_rejected: int  # bad rows, written to rejected_rows
     rows_skipped: int  # item properties the product does not use
     seconds: float
+    rows_replaced: int = 0  # stored rows removed because this file's rows replace them
+    keys_replaced: int = 0  # keys (orders) whose stored rows this file's rows replaced
 
     @property
     def duplicates_dropped(self) -> int:

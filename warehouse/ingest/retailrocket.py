@@ -14,8 +14,15 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.commands import import_campaign_file
-from warehouse.ingest.csv_load import Check, CsvSpec, FileJob, run_load, whole_number
+from warehouse.ingest.csv_load import LoadStep, run_load
+from warehouse.ingest.csv_spec import MAX_AMOUNT, Check, CsvSpec, FileJob, epoch_ms, whole_number
+from warehouse.ingest.demo_campaign import (
+    DEMO_CAMPAIGN_FILE,
+    DemoCampaign,
+    check_demo_campaign,
+    demo_campaign_note,
+    record_demo_campaign,
+)
 from warehouse.ingest.load_summary import IngestError, IngestSummary
 from warehouse.ingest.raw import DEFAULT_PRICE_PROPERTY
 from warehouse.ingest.raw import price_property as stored_price_property
@@ -23,7 +30,7 @@ from warehouse.ingest.raw import price_property as stored_price_property
 __all__ = ["IngestError", "IngestSummary", "find_retailrocket_files", "ingest_retailrocket"]
 
 USED_PROPERTIES = ("categoryid", "available")  # plus the price property
-DEMO_CAMPAIGN_FILE = "demo_campaign.csv"
+PROPERTIES_SHOWN = 20  # properties listed when the price property is not among them
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ EVENTS = CsvSpec(
         "TRY_CAST(transactionid AS BIGINT)",
     ),
     checks=(  # each rule is one pass of the CASE over every row: related rules share one
-        whole_number("timestamp"),
+        epoch_ms("timestamp"),
         whole_number("visitorid"),
         Check(
             "event IS NULL OR event NOT IN ('view', 'addtocart', 'transaction')",
@@ -63,17 +70,19 @@ ITEM_PROPERTIES = CsvSpec(
     typed=('TRY_CAST("timestamp" AS BIGINT)', "TRY_CAST(itemid AS BIGINT)", "property", "value"),
     keep="property IN ('categoryid', 'available', $price_property)",
     checks=(
-        whole_number("timestamp"),
+        epoch_ms("timestamp"),
         whole_number("itemid"),
         Check("value IS NULL", "'value of ' || property || ' is empty'"),
-        Check(
-            r"property = $price_property AND regexp_full_match(value, 'n-[0-9]+(\.[0-9]+)?')",
-            "'price ''' || value || ''' (property ' || property || ') is negative'",
-        ),
-        Check(
-            f"property = $price_property AND NOT regexp_full_match(value, '{PRICE_PATTERN}')",
-            "'price ''' || left(value, 40) || ''' (property ' || property || ') "
-            "is not a number written n<number>, e.g. n15360.000'",
+        Check(  # one rule for prices: one pass of the CASE, the pattern tested once per price
+            f"property = $price_property AND (NOT regexp_full_match(value, '{PRICE_PATTERN}') "
+            f"OR TRY_CAST(ltrim(value, 'n') AS DOUBLE) > {MAX_AMOUNT})",
+            r"CASE WHEN regexp_full_match(value, 'n-[0-9]+(\.[0-9]+)?') "
+            "THEN 'price ''' || value || ''' (property ' || property || ') is negative' "
+            f"WHEN NOT regexp_full_match(value, '{PRICE_PATTERN}') "
+            "THEN 'price ''' || left(value, 40) || ''' (property ' || property || ') "
+            "is not a number written n<number>, e.g. n15360.000' "
+            "ELSE 'price ''' || left(value, 40) || ''' (property ' || property || ') is "
+            f"implausibly large (more than {MAX_AMOUNT:,.0f})' END",
         ),
         Check(
             "property = 'available' AND value NOT IN ('0', '1')",
@@ -164,6 +173,54 @@ def _price_setting(
     return prepare
 
 
+def _require_price_property(
+    files: list[Path], requested: str | None
+) -> Callable[[duckdb.DuckDBPyConnection, dict[str, object]], None]:
+    """A check run once the property files are written: some item has the price property, in
+    this load or an earlier one, unless the files hold no property at all. Otherwise the load is
+    refused, listing the properties the files do hold."""
+
+    def check(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+        value = str(params["price_property"])
+        if con.execute("SELECT EXISTS (SELECT 1 FROM item_properties WHERE property = ?)",
+                       [value]).fetchone()[0]:
+            return
+        found = _properties_in(con, files)
+        if not found:
+            return
+        shown = ", ".join(f"{name} ({rows:,} row{'s' if rows > 1 else ''})"
+                          for name, rows in found[:PROPERTIES_SHOWN])
+        more = (f" and {len(found) - PROPERTIES_SHOWN:,} more"
+                if len(found) > PROPERTIES_SHOWN else "")
+        origin = ("given with --price-property" if requested is not None
+                  else "the default, or the one the last load used")
+        raise IngestError(
+            f"price property {value!r} ({origin}) is not a property of any item in "
+            f"{' or '.join(f.name for f in files)} or in the warehouse; the properties there, "
+            f"most frequent first: {shown}{more}. Name the one holding prices with "
+            "--price-property; nothing was loaded."
+        )
+
+    return check
+
+
+def _properties_in(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[tuple[str, int]]:
+    """The properties of the item property files with their row counts, most frequent first.
+    Read on a cursor of its own, tolerating bad lines: it only names what exists."""
+    reader = con.cursor()
+    try:
+        return reader.execute(
+            "SELECT property, count(*) FROM read_csv($paths, header = true, all_varchar = true, "
+            "ignore_errors = true, union_by_name = true) WHERE property IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+            {"paths": [str(f) for f in files]},
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        reader.close()
+
+
 def ingest_retailrocket(
     db: Path,
     folder: Path,
@@ -176,29 +233,46 @@ def ingest_retailrocket(
     (``.csv`` or ``.csv.gz``) into the warehouse ``db`` as one transaction.
 
     A ``demo_campaign.csv`` beside them (the demo's completed past campaign: audience, groups,
-    window) is recorded in the operational store (``ops_url``, see ``warehouse.ops.ops_url``) once
-    the load has committed; importing it again changes nothing.
+    window) is part of the load: it is checked before anything is written and recorded in the
+    operational store (``ops_url``, see ``warehouse.ops.ops_url``) just before the warehouse
+    commits; a bad campaign file refuses the whole load. Importing it again changes nothing.
 
     Rows already in the warehouse and exact duplicates within a file are dropped (counted);
     bad rows go to ``rejected_rows`` unless a file has more than 5% of them, which refuses the
     whole load (:class:`IngestError`, nothing written). ``price_property`` None keeps the value
-    stored by the previous load (default ``790``).
+    stored by the previous load (default ``790``); a price property no item has is refused.
     """
     folder = Path(folder)
     if price_property is not None:
         _check_price_property(price_property)
     files = find_retailrocket_files(folder)
-    jobs = [FileJob(spec, files[name], files[name].name) for name, spec in FILES.items()]
-    summary = run_load(Path(db), "retailrocket", jobs, progress=progress,
-                       prepare=_price_setting(price_property))
     campaign_file = folder / DEMO_CAMPAIGN_FILE
-    if campaign_file.is_file():
-        try:
-            campaign_id = import_campaign_file(Path(db), campaign_file, ops_url=ops_url)
-        except ValueError as error:  # the events are committed; say why the campaign is not
-            log.warning("%s was not recorded", campaign_file, exc_info=error)
-            summary.notes.append(f"{DEMO_CAMPAIGN_FILE} was not recorded: {error}")
-        else:
-            summary.notes.append(f"Recorded the past campaign {campaign_id} "
-                                 f"from {DEMO_CAMPAIGN_FILE}.")
+    campaign = check_demo_campaign(campaign_file) if campaign_file.is_file() else None
+    properties = [files["item_properties_part1"], files["item_properties_part2"]]
+    steps = [
+        LoadStep(FileJob(spec, files[name], files[name].name),
+                 then=(_require_price_property(properties, price_property)
+                       if name == "item_properties_part2" else None))
+        for name, spec in FILES.items()
+    ]
+    recorded: list[str] = []
+    summary = run_load(Path(db), "retailrocket", steps, progress=progress,
+                       prepare=_price_setting(price_property),
+                       before_commit=_recorder(Path(db), campaign, recorded, ops_url))
+    if recorded:
+        summary.notes.append(demo_campaign_note(recorded[0]))
     return summary
+
+
+def _recorder(
+    db: Path, campaign: DemoCampaign | None, recorded: list[str], ops_url: str | None
+) -> Callable[[IngestSummary], None] | None:
+    """The load's last step before COMMIT: record the checked demo campaign, if any."""
+    if campaign is None:
+        return None
+
+    def record(_summary: IngestSummary) -> None:
+        recorded.append(record_demo_campaign(db, campaign, ops_url=ops_url))
+        log.info("recorded the demo campaign %s; committing the load", recorded[0])
+
+    return record

@@ -23,6 +23,8 @@ fails a reader), so two tables read one after the other agree: a campaign and it
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,10 +98,30 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     try:
         # First, so that switching a new file to WAL waits for a concurrent opener.
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (persistent, so once per file), waiting out concurrent openers.
+
+    Switching the journal mode needs an exclusive lock and SQLite answers "database is locked"
+    at once, without its busy handler, when another process holds the file: retry until the
+    busy timeout instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _begin_sqlite(connection: Connection) -> None:

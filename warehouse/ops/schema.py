@@ -153,7 +153,7 @@ users = Table(
     CheckConstraint(_one_of("role", ROLES), name="role"),
 )
 
-# One row per signed-in browser (migration 0003): the SHA-256 of the random token its cookie
+# One row per signed-in browser (migration 0004): the SHA-256 of the random token its cookie
 # holds, never the token itself; a removed user's sessions go with the user.
 sessions = Table(
     "sessions",
@@ -211,4 +211,58 @@ model_versions = Table(
     PrimaryKeyConstraint("name", "version"),
     CheckConstraint("version >= 1", name="version_positive"),
     CheckConstraint("train_start <= train_end", name="train_window"),
+)
+
+# Campaigns run outside the product whose results a user loaded (``ingest-campaign``, the Uplift
+# page): the load, each customer's outcome and the file's own columns, and the rows refused
+# (added by migration 0003). The campaign itself is a ``campaigns`` row with its assignments.
+campaign_imports = Table(
+    "campaign_imports",
+    metadata,
+    Column(
+        "campaign_id",
+        String,
+        ForeignKey("campaigns.campaign_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("file_name", String, nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("user_name", String, nullable=False),
+    Column("rows_read", BigInteger, nullable=False),
+    Column("rows_loaded", BigInteger, nullable=False),
+    Column("rows_duplicate", BigInteger, nullable=False),  # exact copies of an earlier line
+    Column("rows_rejected", BigInteger, nullable=False),
+    Column("has_revenue", Boolean, nullable=False),
+    Column("feature_columns", JSON, nullable=False),  # [{"name": ..., "type": "number"|"text"}]
+)
+
+campaign_import_outcomes = Table(
+    "campaign_import_outcomes",
+    metadata,
+    Column(
+        "campaign_id",
+        String,
+        ForeignKey("campaigns.campaign_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("customer_id", String, nullable=False),
+    Column("is_converted", Boolean, nullable=False),
+    Column("revenue_amount", Double),  # NULL when the file has no revenue column
+    Column("features", Text),  # the file's own columns of this row, a JSON object
+    PrimaryKeyConstraint("campaign_id", "customer_id"),
+)
+
+campaign_import_rejects = Table(
+    "campaign_import_rejects",
+    metadata,
+    Column(
+        "campaign_id",
+        String,
+        ForeignKey("campaigns.campaign_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("line_number", BigInteger, nullable=False),  # 1-based; line 1 is the header
+    Column("reason", Text, nullable=False),
+    Column("raw_line", Text),
+    PrimaryKeyConstraint("campaign_id", "line_number"),
 )

@@ -23,6 +23,7 @@ from tqdm import tqdm
 import warehouse.pipeline.steps  # noqa: F401 -- registers every step into REGISTRY
 from warehouse.connections import LOCK_WAIT_SECONDS, MEMORY_LIMIT, retry_on_lock
 from warehouse.ingest.raw import price_property
+from warehouse.paths import check_warehouse_path
 from warehouse.pipeline.context import RefreshContext
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
@@ -31,7 +32,7 @@ from warehouse.pipeline.defaults import (
 )
 from warehouse.pipeline.registry import REGISTRY, Step, StepRegistry
 from warehouse.snapshots import discard_snapshot, new_snapshot_path, publish_snapshot
-from warehouse.sql.runner import Materialization, build_model, model_names
+from warehouse.sql.runner import build_staging_views
 
 RAW_TABLES = ("events", "item_properties", "category_tree", "orders", "settings")
 ATTACH_WAIT_SECONDS = LOCK_WAIT_SECONDS
@@ -59,7 +60,7 @@ def refresh(
     StepOrderError when the steps' declarations cannot run. ``registry`` holds the steps to run;
     campaigns are read from the operational store at ``ops_url`` (see ``warehouse.ops.ops_url``).
     """
-    db = Path(db)
+    db = check_warehouse_path(Path(db))
     if not db.exists():
         raise FileNotFoundError(
             f"No warehouse at {db}. Load data first: python app.py ingest DIR --db {db}"
@@ -110,14 +111,20 @@ def _prepare(
     missing = [table for table in RAW_TABLES if table not in _raw_tables(con)]
     if missing:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} has no table {', '.join(missing)})")
+    # Times after now cannot be measured; a warehouse loaded before ingest refused them may
+    # hold some (an 18-digit timestamp does not even convert), so the last day ignores them.
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
     last_day = con.execute(
         """
         SELECT max(day) FROM (
-            SELECT CAST(epoch_ms(max("timestamp")) AS DATE) AS day FROM raw.events
+            SELECT CAST(epoch_ms(max("timestamp") FILTER ("timestamp" <= $now_ms)) AS DATE) AS day
+            FROM raw.events
             UNION ALL
-            SELECT CAST(max(ordered_at) AS DATE) AS day FROM raw.orders
+            SELECT CAST(max(ordered_at) FILTER (ordered_at <= epoch_ms($now_ms)) AS DATE) AS day
+            FROM raw.orders
         )
-        """
+        """,
+        {"now_ms": now_ms},
     ).fetchone()
     if last_day is None or last_day[0] is None:
         raise ValueError(f"{NOTHING_TO_REFRESH} ({db} holds no events and no orders)")
@@ -144,8 +151,7 @@ def _prepare(
     con.execute("SET VARIABLE as_of_date = CAST(? AS DATE)", [as_of])
     con.execute("SET VARIABLE price_property = CAST(? AS VARCHAR)", [ctx.price_property])
     con.execute("SET VARIABLE refreshed_at = CAST(? AS TIMESTAMP)", [ctx.refreshed_at])
-    for name in model_names("staging"):
-        build_model(con, name, Materialization.TEMP_VIEW)
+    build_staging_views(con)
 
     first_date, last_date = con.execute(
         """

@@ -1,8 +1,10 @@
 """Read queries for the Segment→Action board, on a snapshot cursor (and the ops store by ``db``).
 
-Rule figures are evaluated live on the snapshot's ``customers`` with the rules as stored now, so
-the board shows what a launch would freeze. Campaign lists and the audit log come from the ops
-store (always current); measured results come from the snapshot (as of its refresh).
+Rule figures are evaluated on the snapshot's ``customers`` with the rules as stored now, so the
+board shows what a launch would freeze; which customers each rule's conditions select is stored
+per snapshot (``rule_audiences``), so priorities and edits of other rules cost no scan. Campaign
+lists and the audit log come from the ops store (always current); measured results come from the
+snapshot (as of its refresh).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from warehouse.clock import cutoff_after
-from warehouse.commands import Rule, list_campaigns, winners_sql
+from warehouse.commands import Rule, list_campaigns
+from warehouse.queries import rule_audiences
 from warehouse.schema.fields import read_field_catalogue
 
 BASELINE_WINDOW_DAYS = 28
@@ -48,60 +52,31 @@ def known_segments(cur: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def rule_stats(cur: duckdb.DuckDBPyConnection, rules: list[Rule]) -> BoardStats:
-    """Matched, won, share and CLV at stake per rule, in one scan of ``customers``."""
-    sql, params = winners_sql(rules, read_field_catalogue(cur))
-    columns = [
-        "count(*)",
-        "count(*) FILTER (WHERE winner_rule_id IS NOT NULL)",
-        "count(*) FILTER (WHERE count_matched_rules >= 2)",
-    ]
-    for index, rule in enumerate(rules):
-        columns += [
-            f"count(*) FILTER (WHERE is_match_{index})",
-            "count(*) FILTER (WHERE winner_rule_id = ?)",
-            "coalesce(sum(clv_amount) FILTER (WHERE winner_rule_id = ?), 0)",
-        ]
-        params += [rule.rule_id, rule.rule_id]
-    # the select list holds generated aggregates only; values are parameters
-    query = f"WITH w AS ({sql}) SELECT {', '.join(columns)} FROM w"  # noqa: S608
-    [row] = cur.execute(query, params).fetchall()
-    total, targeted, multi, *per_rule = row
-    frame = pd.DataFrame(
-        [
-            {
-                "rule_id": r.rule_id,
-                "priority": r.priority,
-                "name": r.name,
-                "enabled": r.enabled,
-                "action": r.action,
-                "channel": r.channel,
-                "offer": r.offer,
-                "kpi": r.kpi,
-                "count_matched": per_rule[3 * i],
-                "count_won": per_rule[3 * i + 1],
-                "count_shadowed": per_rule[3 * i] - per_rule[3 * i + 1],
-                "share_customers": per_rule[3 * i + 1] / total if total else 0.0,
-                "clv_at_stake_amount": float(per_rule[3 * i + 2]),
-            }
-            for i, r in enumerate(rules)
-        ],
-        columns=[
-            "rule_id",
-            "priority",
-            "name",
-            "enabled",
-            "action",
-            "channel",
-            "offer",
-            "kpi",
-            "count_matched",
-            "count_won",
-            "count_shadowed",
-            "share_customers",
-            "clv_at_stake_amount",
-        ],
-    )
-    return BoardStats(frame, int(total), int(targeted), int(multi))
+    """Matched, won, share and CLV at stake per rule, from the snapshot's stored rule matches
+    (``rule_audiences``: a scan only for conditions not seen before in this snapshot)."""
+    found = rule_audiences.winners(cur, rules, read_field_catalogue(cur))
+    clv = rule_audiences.snapshot_arrays(cur).clv_amount
+    total = len(found.winner)
+    won_clv = np.bincount(found.winner[found.winner >= 0],
+                          weights=np.nan_to_num(clv[found.winner >= 0]), minlength=len(rules))
+    won = np.bincount(found.winner[found.winner >= 0], minlength=len(rules))
+    rows = []
+    for i, r in enumerate(rules):
+        matched = int(found.flags[i].sum())
+        rows.append({
+            "rule_id": r.rule_id, "priority": r.priority, "name": r.name, "enabled": r.enabled,
+            "action": r.action, "channel": r.channel, "offer": r.offer, "kpi": r.kpi,
+            "count_matched": matched, "count_won": int(won[i]),
+            "count_shadowed": matched - int(won[i]),
+            "share_customers": int(won[i]) / total if total else 0.0,
+            "clv_at_stake_amount": float(won_clv[i]),
+        })
+    frame = pd.DataFrame(rows, columns=[
+        "rule_id", "priority", "name", "enabled", "action", "channel", "offer", "kpi",
+        "count_matched", "count_won", "count_shadowed", "share_customers", "clv_at_stake_amount",
+    ])
+    return BoardStats(frame, total, int((found.winner >= 0).sum()),
+                      int((found.count_matched >= 2).sum()))
 
 
 def audience_baseline(
@@ -122,78 +97,43 @@ def audience_baseline(
     gmv_mean, gmv_std (currency units; NaN when no period end is early enough),
     baseline_period_end (P or None), cohort_size (customers of those segments at P),
     eligible_per_day (audience members active in the last window ÷ window_days), window_days.
+    Rule matches and segment baselines are stored per snapshot (``rule_audiences``).
     """
     cutoff = measurement_cutoff(cur)
     if cutoff is None:
         raise ValueError("the snapshot has no as-of date (refresh_info is empty)")
-    sql, params = winners_sql(rules, read_field_catalogue(cur))
-    query = f"""
-        WITH w AS ({sql}),
-        audience AS (SELECT customer_id, segment FROM w WHERE winner_rule_id = ?),
-        mix AS (SELECT segment, count(*) AS n FROM audience GROUP BY segment),
-        period AS (
-            SELECT max(period_end) AS period_end FROM segment_sizes
-            WHERE CAST(period_end AS TIMESTAMP) + INTERVAL 1 DAY
-                  <= CAST(? AS TIMESTAMP) - to_days(CAST(? AS INTEGER))
-        ),
-        cohort AS (
-            SELECT s.customer_id, s.segment,
-                   CAST(p.period_end AS TIMESTAMP) + INTERVAL 1 DAY AS start_at
-            FROM segment_snapshots AS s
-            JOIN period AS p ON s.period_end = p.period_end
-            WHERE s.segment IN (SELECT segment FROM mix)
-        ),
-        per_customer AS (
-            SELECT c.customer_id, any_value(c.segment) AS segment,
-                   count(DISTINCT o.order_id) AS count_orders,
-                   coalesce(sum(o.line_amount), 0) AS gmv_amount
-            FROM cohort AS c
-            LEFT JOIN order_lines AS o
-              ON o.customer_id = c.customer_id AND o.ordered_at >= c.start_at
-             AND o.ordered_at < c.start_at + to_days(CAST(? AS INTEGER))
-            GROUP BY c.customer_id
-        ),
-        per_segment AS (
-            SELECT segment, count(*) AS customers,
-                   avg(CAST(count_orders > 0 AS DOUBLE)) AS conversion,
-                   avg(gmv_amount) AS gmv_mean, avg(gmv_amount * gmv_amount) AS gmv_square
-            FROM per_customer GROUP BY segment
-        ),
-        weighted AS (
-            SELECT sum(m.n * s.conversion) / sum(m.n) AS conversion,
-                   sum(m.n * s.gmv_mean) / sum(m.n) AS gmv_mean,
-                   sum(m.n * s.gmv_square) / sum(m.n) AS gmv_square,
-                   sum(s.customers) AS cohort_size
-            FROM per_segment AS s JOIN mix AS m USING (segment)
-        ),
-        active AS (
-            SELECT count(*) AS count_active
-            FROM audience AS a JOIN customers AS c USING (customer_id)
-            WHERE c.last_event_at >= CAST(? AS TIMESTAMP) - to_days(CAST(? AS INTEGER))
-              AND c.last_event_at < CAST(? AS TIMESTAMP)
-        )
-        SELECT (SELECT count(*) FROM audience), w.conversion, w.gmv_mean, w.gmv_square,
-               w.cohort_size,
-               (SELECT period_end FROM period), (SELECT count_active FROM active)
-        FROM weighted AS w
-    """  # noqa: S608 -- compiled rule SQL with parameters only
     window = int(window_days)
-    moment = cutoff.to_pydatetime()
-    [(size, conversion, gmv_mean, gmv_square, cohort, period_end, active)] = cur.execute(
-        query, [*params, rule_id, moment, window, window, moment, window, moment]
-    ).fetchall()
+    found = rule_audiences.winners(cur, rules, read_field_catalogue(cur))
+    arrays = rule_audiences.snapshot_arrays(cur)
+    position = next((i for i, r in enumerate(rules) if r.rule_id == rule_id), None)
+    audience = (found.winner == position if position is not None
+                else np.zeros(arrays.size, dtype=bool))
+    codes = arrays.segment_codes[audience]
+    counts = np.bincount(codes, minlength=len(arrays.segments) + 1)
+    mix = pd.DataFrame({"segment": arrays.segments, "n": counts[1:]}).query("n > 0")
+    cutoff_us = int(cutoff.value // 1000)
+    since_us = cutoff_us - window * 86_400_000_000
+    last = arrays.last_event_us[audience]
+    count_active = int(((last >= since_us) & (last < cutoff_us)).sum())
+    period_end, per_segment = rule_audiences.segment_baselines(
+        cur, mix["segment"].tolist(), window, cutoff)
+    weighted = mix.merge(per_segment, on="segment", how="inner")
+    weights = weighted["n"].sum()
 
-    def number(value: Any) -> float:
-        return float("nan") if value is None else float(value)
+    def average(column: str) -> float:
+        if not weights:
+            return float("nan")
+        return float((weighted["n"] * weighted[column]).sum() / weights)
 
+    gmv_mean, gmv_square = average("gmv_mean"), average("gmv_square")
     return {
-        "audience_size": int(size),
-        "conversion": number(conversion),
-        "gmv_mean": number(gmv_mean),
-        "gmv_std": math.sqrt(max(number(gmv_square) - number(gmv_mean) ** 2, 0.0)),
+        "audience_size": int(audience.sum()),
+        "conversion": average("conversion"),
+        "gmv_mean": gmv_mean,
+        "gmv_std": math.sqrt(max(gmv_square - gmv_mean ** 2, 0.0)),
         "baseline_period_end": period_end,
-        "cohort_size": int(cohort or 0),
-        "eligible_per_day": (active or 0) / window,
+        "cohort_size": int(weighted["customers"].sum()),
+        "eligible_per_day": count_active / window,
         "window_days": window,
     }
 

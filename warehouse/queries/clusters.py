@@ -55,5 +55,6 @@ def cluster_profiles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def cluster_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """``method, k, silhouette, bic, inertia, is_chosen``, one row per method and k."""
+    """``method, k, silhouette, bic, inertia, smallest_share, is_chosen``, one row per method and
+    k (see ``warehouse.pipeline.steps.clusters``)."""
     return con.execute("SELECT * FROM cluster_scores ORDER BY method, k").df()

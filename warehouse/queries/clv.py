@@ -53,19 +53,21 @@ WHERE bounds.low IS NOT NULL AND (bounds.width > 0 OR bins.bin_index = 0)
 ORDER BY bins.bin_index
 """
 
+# P(alive) depends on how often and how long ago a buyer bought: buckets of repeat purchase days
+# (0…6, 7+) × days since the last purchase (equal-width buckets up to the longest gap).
 P_ALIVE_MATRIX_SQL = """
 WITH buyers AS (
     SELECT
-        least(inputs.frequency, $top_frequency) AS frequency_bucket,
-        inputs.recency,
-        clv.p_alive
-    FROM customer_clv AS clv
-    JOIN clv_inputs AS inputs USING (customer_id)
-    WHERE clv.p_alive IS NOT NULL
+        least(frequency, $top_frequency) AS frequency_bucket,
+        days_since_purchase,
+        p_alive
+    FROM customer_clv
+    WHERE p_alive IS NOT NULL
 ),
 
 width AS (
-    SELECT greatest(CAST(ceil((max(recency) + 1) / $recency_buckets) AS BIGINT), 1) AS days
+    SELECT greatest(CAST(ceil((max(days_since_purchase) + 1) / $day_buckets) AS BIGINT), 1)
+        AS days
     FROM buyers
 )
 
@@ -73,14 +75,14 @@ SELECT
     CAST(frequency_bucket AS INTEGER) AS frequency_bucket,
     CASE WHEN frequency_bucket = $top_frequency THEN frequency_bucket || '+'
         ELSE CAST(frequency_bucket AS VARCHAR) END AS frequency_label,
-    CAST(recency // width.days AS INTEGER) AS recency_bucket,
-    (recency // width.days) * width.days AS recency_start_days,
-    (recency // width.days + 1) * width.days - 1 AS recency_end_days,
+    CAST(days_since_purchase // width.days AS INTEGER) AS days_bucket,
+    (days_since_purchase // width.days) * width.days AS days_start,
+    (days_since_purchase // width.days + 1) * width.days - 1 AS days_end,
     count(*) AS customers,
     avg(p_alive) AS mean_p_alive
 FROM buyers, width
 GROUP BY ALL
-ORDER BY frequency_bucket, recency_bucket
+ORDER BY frequency_bucket, days_bucket
 """
 
 TOP_CUSTOMERS_SQL = """
@@ -90,6 +92,7 @@ SELECT
     recency,
     "T",
     monetary_value,
+    first_purchase_value,
     p_alive,
     expected_purchases_90,
     expected_purchases_365,
@@ -130,7 +133,17 @@ ORDER BY fitted_at DESC
 LIMIT 1
 """
 
-CLV_MODELS = ("bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "validation")
+PURCHASE_MODEL_SQL = """
+SELECT note
+FROM model_params
+WHERE model = 'clv' AND parameter = 'purchase_model' AND note IS NOT NULL
+LIMIT 1
+"""
+
+CLV_MODELS = (
+    "bg_nbd", "mbg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "mbg_nbd_calibration",
+    "validation", "validation_bg_nbd", "validation_mbg_nbd",
+)
 
 
 def _positive(value: int, name: str) -> int:
@@ -145,12 +158,12 @@ def clv_distribution(con: duckdb.DuckDBPyConnection, bins: int = 20) -> pd.DataF
     return con.execute(CLV_DISTRIBUTION_SQL, {"bins": _positive(bins, "bins")}).df()
 
 
-def p_alive_matrix(con: duckdb.DuckDBPyConnection, recency_buckets: int = 10) -> pd.DataFrame:
-    """Mean P(alive) by frequency bucket (0…6, 7+) × recency bucket (equal-width, in days):
-    ``frequency_bucket, frequency_label, recency_bucket, recency_start_days, recency_end_days,
-    customers, mean_p_alive``; only non-empty cells."""
+def p_alive_matrix(con: duckdb.DuckDBPyConnection, day_buckets: int = 10) -> pd.DataFrame:
+    """Mean P(alive) by repeat purchase days (0…6, 7+) × days since the last purchase
+    (equal-width buckets): ``frequency_bucket, frequency_label, days_bucket, days_start,
+    days_end, customers, mean_p_alive``; only non-empty cells."""
     params = {
-        "recency_buckets": _positive(recency_buckets, "recency_buckets"),
+        "day_buckets": _positive(day_buckets, "day_buckets"),
         "top_frequency": TOP_FREQUENCY_BUCKET,
     }
     return con.execute(P_ALIVE_MATRIX_SQL, params).df()
@@ -158,8 +171,8 @@ def p_alive_matrix(con: duckdb.DuckDBPyConnection, recency_buckets: int = 10) ->
 
 def top_customers(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
     """The ``limit`` customers with the highest CLV: ``customer_id, frequency, recency, T,
-    monetary_value`` (BTYD inputs, days), ``p_alive, expected_purchases_90, _365, clv_amount,
-    days_since_purchase, is_one_time_buyer``."""
+    monetary_value, first_purchase_value`` (BTYD inputs, days), ``p_alive,
+    expected_purchases_90, _365, clv_amount, days_since_purchase, is_one_time_buyer``."""
     return con.execute(TOP_CUSTOMERS_SQL, [_positive(limit, "limit")]).df()
 
 
@@ -171,6 +184,13 @@ def model_parameters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def holdout_chart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Predicted vs actual vs baseline holdout purchases per customer, by calibration frequency."""
     return con.execute(HOLDOUT_SQL, [TOP_FREQUENCY_BUCKET]).df()
+
+
+def purchase_model(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The purchase model behind P(alive), expected purchases and CLV ("bg_nbd" or "mbg_nbd"),
+    None when none could be fitted."""
+    row = con.execute(PURCHASE_MODEL_SQL).fetchone()
+    return row[0] if row else None
 
 
 def correlation_warning(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -16,6 +16,8 @@ from analytics.migration import GONE, NEW  # noqa: F401 -- the page's labels, re
 
 SEGMENT_ORDER_SQL = "SELECT segment FROM segment_definitions ORDER BY display_order, segment"
 
+SEGMENT_KINDS_SQL = "SELECT segment, segment_kind FROM segment_definitions"
+
 SNAPSHOT_DATES_SQL = "SELECT DISTINCT period_end FROM segment_sizes ORDER BY period_end"
 
 SIZES_OVER_TIME_SQL = """
@@ -42,6 +44,11 @@ ORDER BY from_def.display_order NULLS LAST, moves.from_segment,
 def segment_order(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every defined segment, in display order (for legends and colours)."""
     return [row[0] for row in con.execute(SEGMENT_ORDER_SQL).fetchall()]
+
+
+def segment_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every defined segment's kind: 'rfm' (buyers) or 'behavioural' (never bought)."""
+    return dict(con.execute(SEGMENT_KINDS_SQL).fetchall())
 
 
 def snapshot_dates(con: duckdb.DuckDBPyConnection) -> list[date]:

@@ -143,10 +143,11 @@ per_period AS (
     GROUP BY ALL
 )
 SELECT p.period_start, k.rank, k.key, k.detail, coalesce(s.gmv_amount, 0.0) AS gmv_amount,
-       k.total_gmv_amount
+       k.total_gmv_amount, item.item_name
 FROM periods AS p
 CROSS JOIN ranked AS k
 LEFT JOIN per_period AS s ON s.period_start = p.period_start AND s.key = k.key
+LEFT JOIN item_catalogue AS item ON item.item_id = k.key
 ORDER BY k.rank, p.period_start
 """
 
@@ -218,7 +219,8 @@ def top_series(
     out lines without a known category) or ``"item"`` (from ``daily_item_gmv``). Columns:
     ``period_start``, ``rank`` (1 = largest GMV over the range), ``key`` (root category or item
     id), ``detail`` (an item's category, NULL for categories), ``gmv_amount`` (0 for periods
-    without sales) and ``total_gmv_amount`` (over the range).
+    without sales) and ``total_gmv_amount`` (over the range); items also ``item_name`` (NULL
+    when the shop's items have no names).
     """
     _check_range(start, end)
     _check_granularity(granularity)

@@ -39,32 +39,42 @@ CUSTOMER_COLUMNS = (
 # Precomputed at refresh by warehouse/sql/marts/segment_summary.sql.
 SEGMENT_OVERVIEW_SQL = """
 SELECT segment, segment_kind, description, customers, gmv_amount, gmv_share, avg_clv_amount,
-       avg_p_alive
+       avg_p_alive, avg_count_views
 FROM segment_summary
 ORDER BY display_order NULLS LAST, segment
 """
 
+TOP_ORDERS = 5  # the heatmap's last column: buyers with 5 or more orders
+
+# Buyers by recency score and number of orders (1, 2, 3, 4, 5+): most buyers order once, so the
+# F score (a rank) puts them all in one column and leaves the next ones empty.
 RF_HEATMAP_SQL = """
 WITH grid AS (
-    SELECT r.r_score, f.f_score
-    FROM range(1, 6) AS r(r_score), range(1, 6) AS f(f_score)
+    SELECT r.r_score, o.orders
+    FROM range(1, 6) AS r(r_score), range(1, $top_orders + 1) AS o(orders)
 ),
 
 cells AS (
-    SELECT r_score, f_score, count(*) AS customers, avg(monetary_amount) AS avg_monetary_amount
+    SELECT
+        r_score,
+        least(frequency, $top_orders) AS orders,
+        count(*) AS customers,
+        avg(monetary_amount) AS avg_monetary_amount
     FROM customers
     WHERE segment_kind = 'rfm'
-    GROUP BY r_score, f_score
+    GROUP BY ALL
 )
 
 SELECT
     grid.r_score::INTEGER AS r_score,
-    grid.f_score::INTEGER AS f_score,
+    grid.orders::INTEGER AS orders,
+    CASE WHEN grid.orders = $top_orders THEN grid.orders || '+'
+        ELSE CAST(grid.orders AS VARCHAR) END AS orders_label,
     coalesce(cells.customers, 0) AS customers,
     cells.avg_monetary_amount
 FROM grid
-LEFT JOIN cells ON cells.r_score = grid.r_score AND cells.f_score = grid.f_score
-ORDER BY r_score, f_score
+LEFT JOIN cells ON cells.r_score = grid.r_score AND cells.orders = grid.orders
+ORDER BY r_score, orders
 """
 
 
@@ -72,17 +82,20 @@ def segment_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per segment, in display order, empty segments included.
 
     Columns: ``segment, segment_kind, description, customers, gmv_amount, gmv_share`` (of all
-    customers' GMV, 0–1), ``avg_clv_amount, avg_p_alive`` (NULL where no member has a CLV).
+    customers' GMV, 0–1), ``avg_clv_amount, avg_p_alive`` (NULL where no member has a CLV),
+    ``avg_count_views`` (item views per member).
     """
     return con.execute(SEGMENT_OVERVIEW_SQL).df()
 
 
 def rf_heatmap(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Buyers per (r_score, f_score) cell of the full 5×5 grid (zeros included).
+    """Buyers per recency score (1–5) × number of orders (1, 2, 3, 4, ``TOP_ORDERS`` or more),
+    the full grid with zeros.
 
-    Columns: ``r_score, f_score, customers, avg_monetary_amount``.
+    Columns: ``r_score, orders, orders_label`` ('1' … '5+'), ``customers,
+    avg_monetary_amount``.
     """
-    return con.execute(RF_HEATMAP_SQL).df()
+    return con.execute(RF_HEATMAP_SQL, {"top_orders": TOP_ORDERS}).df()
 
 
 TOP_CUSTOMERS_SQL = f"""

@@ -47,7 +47,9 @@ class Field:
 
     ``table`` names the step's table (one row per buyer, key ``customer_id``) that holds the
     column under the same name; the customers step joins it into ``customers``. None for the
-    columns ``customers`` is built from directly.
+    columns ``customers`` is built from directly. ``covers_visitors``: the table also holds
+    customers who never bought (a model that scores every visitor), so the column is joined into
+    the non-buyers' part of ``customers`` too; otherwise non-buyers have NULL there.
     """
 
     name: str
@@ -55,11 +57,15 @@ class Field:
     label: str
     description: str
     table: str | None = None
+    covers_visitors: bool = False
 
     def __post_init__(self) -> None:
         check_identifier(self.name, "field name")
         if self.table is not None:
             check_identifier(self.table, f"table of field {self.name!r}")
+        elif self.covers_visitors:
+            raise ValueError(f"field {self.name!r} covers visitors only through a table of its "
+                             "own: give its table")
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: type must be one of {', '.join(FIELD_TYPES)}, "
                              f"got {self.type!r}")

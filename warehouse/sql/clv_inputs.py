@@ -8,7 +8,9 @@ conventions of lifetimes' ``summary_data_from_transaction_data`` (Fader, Hardie 
 * ``recency``: days from the first to the last purchase day;
 * ``T``: days from the first purchase day to the cut-off;
 * ``monetary_value``: mean amount of the repeat purchase days (the first day excluded), 0 when
-  frequency = 0.
+  frequency = 0;
+* ``first_purchase_value``: the amount of the first purchase day (sum of its line amounts), which
+  lets a one-time buyer's own order inform their expected spend (``analytics.clv.gamma_gamma``).
 
 It is needed at several cut-offs (the refresh date, and the calibration end for the holdout
 check), hence a parameterised query rather than a mart file. Reads the ``order_lines`` mart.
@@ -49,7 +51,9 @@ summary AS (
         datediff('day', first_date, max(purchase_date)) AS recency,
         datediff('day', first_date, CAST($cutoff AS DATE)) AS "T",
         coalesce(avg(day_amount) FILTER (WHERE purchase_date > first_date), 0.0)
-            AS monetary_value
+            AS monetary_value,
+        coalesce(sum(day_amount) FILTER (WHERE purchase_date = first_date), 0.0)
+            AS first_purchase_value
     FROM calibration_days
     GROUP BY customer_id, first_date
 ),
@@ -67,11 +71,19 @@ SELECT
     CAST(summary.recency AS BIGINT) AS recency,
     CAST(summary."T" AS BIGINT) AS "T",
     summary.monetary_value,
+    summary.first_purchase_value,
     CAST(coalesce(holdout.actual_purchases, 0) AS BIGINT) AS actual_purchases
 FROM summary
 LEFT JOIN holdout USING (customer_id)
 ORDER BY summary.customer_id
 """
+
+INSERT_INPUTS_SQL = f"""
+INSERT INTO clv_inputs
+SELECT customer_id, frequency, recency, "T", monetary_value, first_purchase_value
+FROM ({SUMMARY_SQL})
+"""  # noqa: S608 -- constant SQL
+
 
 def calibration_holdout(
     con: duckdb.DuckDBPyConnection, calibration_end: date, holdout_end: date
@@ -103,13 +115,10 @@ def write_clv_inputs(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFram
             frequency BIGINT NOT NULL,
             recency BIGINT NOT NULL,
             "T" BIGINT NOT NULL,
-            monetary_value DOUBLE NOT NULL
+            monetary_value DOUBLE NOT NULL,
+            first_purchase_value DOUBLE NOT NULL
         )
         """
     )
-    con.execute(
-        "INSERT INTO clv_inputs SELECT customer_id, frequency, recency, \"T\", monetary_value "
-        "FROM (" + SUMMARY_SQL + ")",
-        {"cutoff": as_of, "holdout_end": as_of},
-    )
+    con.execute(INSERT_INPUTS_SQL, {"cutoff": as_of, "holdout_end": as_of})
     return con.execute("SELECT * FROM clv_inputs ORDER BY customer_id").df()

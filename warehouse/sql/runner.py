@@ -21,6 +21,16 @@ from warehouse.identifiers import check_identifier
 SQL_DIR = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 LAYER_PREFIXES = {"staging": "stg_", "intermediate": "int_", "marts": ""}
+# Staging views over raw tables that a warehouse loaded before they existed lacks (a later load
+# creates them): built empty, with the columns they would have, when the raw table is missing.
+OPTIONAL_STAGING = {
+    "stg_items": ("items", "SELECT CAST(NULL AS VARCHAR) AS item_id, CAST(NULL AS VARCHAR) AS "
+                  "item_name, CAST(NULL AS VARCHAR) AS category, CAST(NULL AS DOUBLE) AS "
+                  "price_amount WHERE false"),
+    "stg_push_consent": ("push_consent", "SELECT CAST(NULL AS VARCHAR) AS customer_id, "
+                         "CAST(NULL AS BOOLEAN) AS has_consent, CAST(NULL AS TIMESTAMP) AS "
+                         "opted_out_at, CAST(NULL AS VARCHAR) AS time_zone WHERE false"),
+}
 
 
 class Materialization(Enum):
@@ -100,3 +110,16 @@ def build_model(
     """Create view or table ``model`` from its SQL file (see ``model_path`` and ``materialize``)."""
     materialize(con, model, model_query(model, folder), materialization,
                 uncompressed=uncompressed)
+
+
+def build_staging_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every staging model as a temporary view over the warehouse attached as ``raw``;
+    those of ``OPTIONAL_STAGING`` whose raw table is missing are empty views."""
+    present = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'raw'").fetchall()}
+    for name in model_names("staging"):
+        table, empty = OPTIONAL_STAGING.get(name, (None, ""))
+        if table is None or table in present:
+            build_model(con, name, Materialization.TEMP_VIEW)
+        else:
+            materialize(con, name, empty, Materialization.TEMP_VIEW)

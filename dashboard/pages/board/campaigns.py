@@ -132,7 +132,7 @@ def download_group(campaign_id: str, group: str) -> Response:
         return message(str(error), 404)
     except PROBLEMS as error:
         return message(shown(error), 503)
-    return csv_response(export.file_name, export.frames, commands.EXPORT_COLUMNS)
+    return csv_response(export.file_name, export.frames, export.columns)
 
 
 def register(app: dash.Dash) -> None:

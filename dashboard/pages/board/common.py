@@ -14,6 +14,7 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+from dash import html
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -83,9 +84,15 @@ def grid(component_id: str, columns: list[dict[str, Any]], row_id: str,
 COUNT_FORMAT = {"function": "d3.format(',')(params.value)"}
 
 
-def labelled(label: str, control: Any, width: int = 3, text: str | None = None) -> dbc.Col:
-    """A form control with its label above it (and a hint below)."""
-    children = [dbc.Label(label, className="small mb-1"), control]
+REQUIRED_MARK = "*"
+
+
+def labelled(label: str, control: Any, width: int = 3, text: str | None = None, *,
+             required: bool = False) -> dbc.Col:
+    """A form control with its label above it (and a hint below); a required one's label ends
+    with a red asterisk."""
+    mark = [html.Span(f" {REQUIRED_MARK}", className="text-danger", title="required")]
+    children = [dbc.Label([label, *(mark if required else [])], className="small mb-1"), control]
     if text:
         children.append(dbc.FormText(text))
     return dbc.Col(children, md=width)

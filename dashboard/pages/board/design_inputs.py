@@ -43,6 +43,9 @@ def percent_input(value: Any, name: str, low: float, high: float, *, allow_high:
         number = float(str(value).replace(",", ".").rstrip("% ")) if value is not None else None
     except ValueError:
         number = None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        # a number box outside its min/max sends nothing: say the range, not "got None"
+        raise ValueError(f"{expected}; the box is empty or outside that range.")
     if number is None or not math.isfinite(number):
         raise ValueError(f"{expected}; got {value!r}.")
     if not (low < number < high or (allow_high and number == high)):

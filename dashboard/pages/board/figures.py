@@ -99,8 +99,10 @@ def lift_figure(results: pd.DataFrame) -> go.Figure:
                if not math.isnan(item.rel_lift) else formatting.MISSING)
         hover = (f"{METRIC_LABELS.get(item.metric, item.metric)}<br>"
                  f"lift {_lift_text(item.metric, item.abs_lift)} ({rel})<br>"
-                 f"95% CI {_lift_text(item.metric, item.abs_ci_low)} to "
-                 f"{_lift_text(item.metric, item.abs_ci_high)}<br>p-value {item.p_value:.3g}")
+                 f"95% CI "
+                 + formatting.interval(item.abs_ci_low, item.abs_ci_high,
+                                       lambda v, m=item.metric: _lift_text(m, v))
+                 + f"<br>{formatting.p_statement(item.p_value)}")
         fig.add_trace(
             go.Scatter(
                 x=[point], y=[""], mode="markers", marker={"size": 12, "color": color},

@@ -2,7 +2,8 @@
 
 A marketer edits conditions as rows of (field, operator, value); ``rows_to_conditions`` turns them
 into the JSON list ``warehouse.commands`` validates, without judging them, so every mistake is
-reported by ``RuleError`` in one place. OR groups (``{"any": [...]}``) are edited as JSON.
+reported by ``RuleError`` in one place. A row joined by "or" to the row above belongs to the same
+OR group (``{"any": [...]}``), so every rule the store accepts can be edited as rows.
 """
 
 from __future__ import annotations
@@ -79,17 +80,28 @@ def _parse_value(field: str | None, op: str | None, text: Any, catalogue: FieldC
     return text
 
 
+AND, OR = "and", "or"  # how a row joins the one above it
+JOIN_OPTIONS = [{"label": "and", "value": AND}, {"label": "or", "value": OR}]
+
+
 def rows_to_conditions(
-    fields: list[str | None], ops: list[str | None], values: list[Any], catalogue: FieldCatalogue
+    fields: list[str | None], ops: list[str | None], values: list[Any], catalogue: FieldCatalogue,
+    joins: list[str | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Editor rows → conditions (AND). Rows left completely blank are ignored."""
-    conditions = []
-    for field, op, value in zip(fields, ops, values, strict=True):
+    """Editor rows → conditions. Rows joined by "or" to the row above form one OR group
+    (``{"any": [...]}``); groups are combined with AND. Rows left completely blank are ignored."""
+    joins = joins if joins is not None else [AND] * len(fields)
+    groups: list[list[dict[str, Any]]] = []
+    for field, op, value, join in zip(fields, ops, values, joins, strict=True):
         parsed = _parse_value(field, op, value, catalogue)
         if not field and parsed is None:
             continue
-        conditions.append({"field": field, "op": op, "value": parsed})
-    return conditions
+        condition = {"field": field, "op": op, "value": parsed}
+        if join == OR and groups:
+            groups[-1].append(condition)
+        else:
+            groups.append([condition])
+    return [group[0] if len(group) == 1 else {"any": group} for group in groups]
 
 
 def _format_value(value: Any) -> str:
@@ -100,11 +112,23 @@ def _format_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def conditions_to_rows(conditions: list[dict[str, Any]]) -> list[tuple[str, str, str]] | None:
-    """(field, op, value text) per condition, or None when an OR group needs the JSON editor."""
-    if any("any" in item for item in conditions):
-        return None
-    return [(item["field"], item["op"], _format_value(item["value"])) for item in conditions]
+def _is_condition(item: Any) -> bool:
+    return isinstance(item, dict) and {"field", "op", "value"} <= item.keys()
+
+
+def conditions_to_rows(
+    conditions: list[dict[str, Any]],
+) -> list[tuple[str, str, str, str]] | None:
+    """(field, op, value text, join) per condition, an OR group's members joined by "or"; None
+    when the stored conditions are not of that shape (only the JSON editor can show them)."""
+    rows = []
+    for item in conditions:
+        group = item.get("any") if isinstance(item, dict) and "any" in item else [item]
+        if not isinstance(group, list) or not group or not all(map(_is_condition, group)):
+            return None
+        rows += [(c["field"], c["op"], _format_value(c["value"]), OR if i else AND)
+                 for i, c in enumerate(group)]
+    return rows
 
 
 def _describe_one(item: dict[str, Any], catalogue: FieldCatalogue) -> str:

@@ -31,7 +31,7 @@ RULE_COLUMNS = [
      "valueFormatter": COUNT_FORMAT, "type": "numericColumn", "wrapHeaderText": True},
     {"field": "count_matched", "headerName": "Matching (before priority)", "width": 120,
      "valueFormatter": COUNT_FORMAT, "type": "numericColumn", "wrapHeaderText": True},
-    {"field": "share_customers", "headerName": "Share of customers", "width": 110,
+    {"field": "share_customers", "headerName": "Share of customers", "width": 125,
      "valueFormatter": {"function": "d3.format('.2%')(params.value)"}, "type": "numericColumn",
      "wrapHeaderText": True},
     {"field": "clv_at_stake_amount", "headerName": "CLV at stake", "width": 110,

@@ -15,9 +15,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from analytics.experiments.design import MAX_DURATION_DAYS
 from dashboard import formatting
 from dashboard.pages.board import figures, forms, ids
-from warehouse.commands import LaunchedCampaign, Rule
+from warehouse.commands import LaunchedCampaign, LaunchPreview, Rule
 from warehouse.queries.board import BoardStats
 from warehouse.schema.fields import FieldCatalogue
 
@@ -154,11 +155,12 @@ def results_table(results: pd.DataFrame) -> dbc.Table:
             html.Td(metric_name(m)),
             html.Td(_metric_value(m, row.control_mean)),
             html.Td(_metric_value(m, row.treatment_mean)),
-            html.Td(f"{_lift_value(m, row.abs_lift)} [{_lift_value(m, row.abs_ci_low)}, "
-                    f"{_lift_value(m, row.abs_ci_high)}]"),
-            html.Td(f"{_rel_value(row.rel_lift)} [{_rel_value(row.rel_ci_low)}, "
-                    f"{_rel_value(row.rel_ci_high)}]"),
-            html.Td(formatting.MISSING if math.isnan(row.p_value) else f"{row.p_value:.3g}"),
+            html.Td(f"{_lift_value(m, row.abs_lift)} "
+                    + formatting.interval(row.abs_ci_low, row.abs_ci_high,
+                                          lambda v, m=m: _lift_value(m, v))),
+            html.Td(f"{_rel_value(row.rel_lift)} "
+                    + formatting.interval(row.rel_ci_low, row.rel_ci_high, _rel_value)),
+            html.Td(formatting.p_value(row.p_value)),
         ]))
     return dbc.Table([header, html.Tbody(body)], bordered=False, hover=True, size="sm",
                      className="mb-2")
@@ -169,13 +171,14 @@ def srm_message(results: pd.DataFrame, control_share: float) -> dbc.Alert:
     row = results.iloc[0]
     counts = (f"{formatting.count(row.n_treatment)} treatment / {formatting.count(row.n_control)} "
               f"control, planned {formatting.percent(control_share, 0)} control")
+    p = formatting.p_statement(row.srm_p_value)
     if bool(row.is_srm):
         return dbc.Alert(
-            f"Sample ratio mismatch: {counts} (p = {row.srm_p_value:.2g} < 0.001). The groups "
-            "lost customers unevenly; do not trust the lift until this is explained.",
+            f"Sample ratio mismatch: {counts} ({p}). The groups lost customers unevenly; do not "
+            "trust the lift until this is explained.",
             color="danger", id=ids.BOARD_SRM)
-    return dbc.Alert(f"Sample ratio check passed: {counts} (p = {row.srm_p_value:.2g}).",
-                     color="light", id=ids.BOARD_SRM)
+    return dbc.Alert(f"Sample ratio check passed: {counts} ({p}).", color="light",
+                     id=ids.BOARD_SRM)
 
 
 def _design_value(metric: str, value: float, *, lift: bool = False) -> str:
@@ -184,6 +187,33 @@ def _design_value(metric: str, value: float, *, lift: bool = False) -> str:
     if metric == "conversion":
         return f"{value * 100:.2f} pp" if lift else formatting.percent(value, 2)
     return formatting.money(value)
+
+
+NOT_FEASIBLE = "not feasible with this audience"
+
+
+def _smallest_effect(metric: str, r: Any) -> str:
+    """The smallest effect this audience can detect, in the metric's unit and relative (a
+    relative figure of thousands of percent says nothing: beyond +100 % it reads "more than
+    double the baseline"); none when no effect is detectable."""
+    if math.isnan(r.n_total_required):
+        return formatting.MISSING
+    if not r.is_effect_detectable:
+        return f"none: {NOT_FEASIBLE}"
+    shown = "+" + _design_value(metric, r.mde_abs, lift=True)
+    if math.isnan(r.mde_rel):
+        return shown
+    if r.mde_rel > 1:
+        return f"{shown} (more than double the baseline)"
+    return f"{shown} ({formatting.percent(r.mde_rel)} relative)"
+
+
+def _verdict(metric: str, r: Any) -> str:
+    if math.isnan(r.n_total_required):
+        return formatting.MISSING
+    if r.is_feasible:
+        return "feasible"
+    return f"{NOT_FEASIBLE}: needs {formatting.count(r.audience_needed)} customers"
 
 
 def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
@@ -199,13 +229,11 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
         return f"{formatting.count(a)} / {formatting.count(b)}"
 
     def days(_: str, r: pd.Series) -> str:
-        if math.isnan(r.duration_days):
+        if math.isnan(r.n_total_required):
             return formatting.MISSING
+        if math.isnan(r.duration_days):
+            return f"more than {MAX_DURATION_DAYS} days: not feasible"
         return f"about {formatting.count(r.duration_days)} days"
-
-    def mde(m: str, r: pd.Series) -> str:
-        rel = "" if math.isnan(r.mde_rel) else f" ({formatting.percent(r.mde_rel)} relative)"
-        return _design_value(m, r.mde_abs, lift=True) + rel
 
     lines = [
         ("Baseline without action", both(lambda m, r: _design_value(m, r.baseline))),
@@ -215,8 +243,9 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
         ("Customers needed in total", both(lambda m, r: formatting.count(r.n_total_required))),
         ("This audience: treatment / control",
          both(lambda m, r: pair(r.audience_treatment, r.audience_control))),
+        ("Planned effect with this audience", both(_verdict)),
         ("Power with this audience", both(lambda m, r: formatting.percent(r.power_at_audience))),
-        ("Smallest detectable effect with this audience", both(mde)),
+        ("Smallest detectable effect with this audience", both(_smallest_effect)),
         (f"Time to enrol the customers needed ({eligible_per_day:.1f} active per day)",
          both(days)),
     ]
@@ -234,31 +263,104 @@ def design_table(plan: pd.DataFrame, eligible_per_day: float) -> html.Div:
 
 
 def shortfall_warnings(plan: pd.DataFrame) -> list:
-    """A warning per metric whose required sample this audience does not reach: launched as it
-    is, the test would most likely miss the planned effect."""
+    """A warning per planned metric this audience cannot test: launched as it is, the test would
+    most likely miss the planned effect. Each says what would make the test feasible."""
     warnings = []
     for r in plan.itertuples(index=False):
-        audience = r.audience_treatment + r.audience_control
-        if math.isnan(r.n_total_required) or audience >= r.n_total_required:
+        if math.isnan(r.n_total_required) or r.is_feasible:
             continue
+        audience = r.audience_treatment + r.audience_control
+        larger = (f", or plan for an effect of at least {_smallest_effect(r.metric, r)}"
+                  if r.is_effect_detectable else
+                  "; with so few customers no effect on it is detectable")
         warnings.append(dbc.Alert(
-            f"{metric_name(r.metric)}: too few customers to test it. This audience has "
-            f"{formatting.count(audience)} "
-            f"of the {formatting.count(r.n_total_required)} needed, so the test has "
+            f"{metric_name(r.metric)}: {NOT_FEASIBLE}. It has {formatting.count(audience)} of "
+            f"the {formatting.count(r.n_total_required)} customers needed, so the test has "
             f"{formatting.percent(r.power_at_audience)} power and would probably miss the "
-            "planned effect. Widen the rule, plan for a larger effect, or accept the risk.",
+            f"planned effect. Feasible with an audience of "
+            f"{formatting.count(r.audience_needed)} (widen the rule){larger}.",
             color="warning", className="py-2 mb-2 small",
         ))
     return warnings
 
 
-def launch_text(launched: LaunchedCampaign, overview: pd.DataFrame) -> list:
-    """What the launch did: campaign id, frozen audience and group sizes, customers left out for
-    a running campaign, the clock that dated it, and its state."""
+LOW_POWER = 0.5  # below this, a test is more likely to miss the planned effect than to find it
+
+
+def power_verdict(plan: pd.DataFrame, target_power: float) -> dbc.Alert:
+    """How likely the planned test is to detect the planned effects with this audience, per
+    metric; the alert is stronger the lower the best power is (under 50 %: most likely a miss)."""
+    powers = {metric_name(r.metric): r.power_at_audience for r in plan.itertuples(index=False)}
+    known = [p for p in powers.values() if not math.isnan(p)]
+    each = "; ".join(f"{name} {formatting.percent(p)}" for name, p in powers.items()
+                     if not math.isnan(p))
+    if not known:
+        return dbc.Alert("The power of this test cannot be computed: there is no baseline for "
+                         "its audience. Launch it only if you accept not knowing what it can "
+                         "detect.", color="warning", id=ids.BOARD_LAUNCH_POWER)
+    best = max(known)
+    if best >= target_power:
+        reached = " and ".join(name for name, p in powers.items() if p >= target_power)
+        return dbc.Alert(f"Power to detect the planned effects: {each}. The planned "
+                         f"{formatting.percent(target_power, 0)} is reached for {reached}.",
+                         color="success", id=ids.BOARD_LAUNCH_POWER)
+    if best >= LOW_POWER:
+        return dbc.Alert(f"Power below the planned {formatting.percent(target_power, 0)}: "
+                         f"{each}. The test may well miss the planned effects.",
+                         color="warning", id=ids.BOARD_LAUNCH_POWER)
+    return dbc.Alert([html.Strong("Low power: this test would most likely miss the planned "
+                                  "effects. "),
+                      f"Power {each}. A result without significance would then say nothing "
+                      "about the action. Widen the rule, plan for a larger effect or a larger "
+                      "control share before launching."],
+                     color="danger", id=ids.BOARD_LAUNCH_POWER)
+
+
+def left_out_preview(preview: LaunchPreview, channel: str) -> html.P:
+    """Who a launch would leave out: customers in a running campaign (unless the switch is
+    off) and those who refused notifications on the rule's channel."""
+    text = (f"Left out at launch: {formatting.count(preview.count_running)} already in a running "
+            f"campaign (unless you switch that off below) and "
+            f"{formatting.count(preview.count_no_consent)} who refused notifications by "
+            f"{channel}.")
+    if preview.audience_size and preview.count_running >= preview.audience_size:
+        text += (" Every customer of this rule is in a running campaign: leaving them out, "
+                 "nothing would be launched.")
+    return html.P(text, className="small mb-0", id=ids.BOARD_LAUNCH_LEFT_OUT)
+
+
+def launch_confirmation(rule: Rule, baseline: dict[str, Any], plan: pd.DataFrame,
+                        inputs: Any, duration_days: int, preview: LaunchPreview) -> list:
+    """The question before a launch: what is frozen, for how long, the design's power and who
+    would be left out."""
+    conversion = plan.set_index("metric").loc["conversion"]
+    n_t, n_c = int(conversion.audience_treatment), int(conversion.audience_control)
+    return [
+        html.P([html.Strong(f"'{rule.name}'"),
+                f" ({rule.action}, {rule.channel}) reaches "
+                f"{formatting.count(baseline['audience_size'])} customers now: "
+                f"{formatting.count(n_t)} treatment / {formatting.count(n_c)} control "
+                f"({formatting.percent(inputs.control_share, 0)} held out), for "
+                f"{duration_days} days."]),
+        power_verdict(plan, inputs.power),
+        left_out_preview(preview, rule.channel),
+        html.P("The groups are frozen at launch; the power above is before anyone is left out.",
+               className="small text-muted mb-0"),
+    ]
+
+
+def launch_text(launched: LaunchedCampaign, overview: pd.DataFrame, *,
+                exclude_running: bool = True) -> list:
+    """What the launch did: campaign id, frozen audience and group sizes, the customers left out
+    (in a running campaign; refused notifications), the clock that dated it, and its state."""
     row = overview.set_index("campaign_id").loc[launched.campaign_id]
     state = status_words(row.status, bool(row.is_measured))
-    left_out = (f" {formatting.count(launched.count_excluded)} customers already in a running "
-                "campaign were left out." if launched.count_excluded else "")
+    refused = (f"{formatting.count(launched.count_no_consent)} who refused notifications on "
+               "this channel")
+    left_out = (f" Left out: {formatting.count(launched.count_excluded)} already in a running "
+                f"campaign, {refused}." if exclude_running else
+                f" Customers already in a running campaign were kept, as chosen; left out: "
+                f"{refused}.")
     return [
         html.Strong(f"Campaign {launched.campaign_id} launched. "),
         f"{formatting.count(launched.audience_size)} customers frozen: ",

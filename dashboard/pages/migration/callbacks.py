@@ -16,7 +16,10 @@ from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.figures import empty_figure
 from dashboard.pages.migration import figures, ids
+from dashboard.pages.migration.flows import FlowFilter, filter_flows, filter_sizes
 from warehouse.queries import migration as queries
+
+SANKEY_EMPTY_PX = 320
 
 
 def resolve_pair(
@@ -48,7 +51,8 @@ def resolve_pair(
 
 
 def pair_summary(counts: pd.DataFrame, start: date, end: date) -> str:
-    """One line: how many customers stayed, moved, arrived and left between the two dates."""
+    """One line: how many customers stayed, moved, arrived and left between the two dates
+    (``counts``: the transition rows of the customers shown)."""
     total = int(counts["customers"].sum())
     new = int(counts.loc[counts["from_segment"] == queries.NEW, "customers"].sum())
     gone = int(counts.loc[counts["to_segment"] == queries.GONE, "customers"].sum())
@@ -64,49 +68,63 @@ def pair_summary(counts: pd.DataFrame, start: date, end: date) -> str:
 
 
 def update_sizes(scope: str) -> go.Figure:
-    """Stacked segment sizes over the period ends, all customers or buyers only."""
+    """Stacked segment sizes over the period ends, buyers only or all customers."""
     title = "Customers per segment at each period end"
     try:
-        sizes = query(queries.segment_sizes_over_time)
-        order = query(queries.segment_order)
-    except DataUnavailableError as error:
-        reason = shown(error)
-        return empty_figure(title, reason)
-    if scope == "rfm":
-        sizes = sizes[sizes["segment_kind"] == "rfm"]
-    return figures.sizes_figure(sizes, order)
-
-
-def update_transitions(
-    from_value: str | None, to_value: str | None, movers_only: bool
-) -> tuple[object, go.Figure, go.Figure]:
-    """Sankey and transition matrix between the two chosen snapshots."""
-    try:
-        start, end = resolve_pair(from_value, to_value, query(queries.snapshot_dates))
-        counts = query(queries.transition_counts, start, end)
+        sizes = filter_sizes(query(queries.segment_sizes_over_time), scope)
         order = query(queries.segment_order)
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)
+        return empty_figure(title, reason)
+    return figures.sizes_figure(sizes, order, FlowFilter(scope).describe())
+
+
+def update_transitions(
+    from_value: str | None,
+    to_value: str | None,
+    scope: str,
+    movers_only: bool,
+    arrivals: bool,
+) -> tuple[object, go.Figure, dict, go.Figure]:
+    """Sankey (and its height) and transition matrix between the two chosen snapshots, both of
+    the customers the filters keep."""
+    try:
+        flow_filter = FlowFilter(scope, bool(movers_only), bool(arrivals))
+        start, end = resolve_pair(from_value, to_value, query(queries.snapshot_dates))
+        counts = query(queries.transition_counts, start, end)
+        order = query(queries.segment_order)
+        kinds = query(queries.segment_kinds)
+    except (ValueError, DataUnavailableError) as error:
+        reason = shown(error)
         blank = empty_figure("", reason)
-        return components.message(reason), blank, blank
+        return components.message(reason), blank, {"height": "300px"}, blank
+    flows = filter_flows(counts, kinds, flow_filter)
     from_label, to_label = start.isoformat(), end.isoformat()
+    description = flow_filter.describe()
+    sankey = figures.sankey_figure(flows, order, from_label, to_label, description)
+    height = sankey.layout.height or SANKEY_EMPTY_PX
     return (
-        html.P(pair_summary(counts, start, end), className="mb-1"),
-        figures.sankey_figure(counts, order, from_label, to_label, movers_only=bool(movers_only)),
-        figures.matrix_figure(counts, order, from_label, to_label),
+        html.P(pair_summary(filter_flows(counts, kinds, FlowFilter(scope)), start, end),
+               className="mb-1"),
+        sankey,
+        {"height": f"{height}px"},
+        figures.matrix_figure(flows, order, from_label, to_label, description),
     )
 
 
 def register_callbacks(app: dash.Dash) -> None:
     """Register the Migration page's callbacks on ``app``."""
     app.callback(
-        Output(ids.MIGRATION_SIZES_CHART, "figure"), Input(ids.MIGRATION_SIZES_SCOPE, "value")
+        Output(ids.MIGRATION_SIZES_CHART, "figure"), Input(ids.MIGRATION_SCOPE, "value")
     )(update_sizes)
     app.callback(
         Output(ids.MIGRATION_PAIR_MESSAGE, "children"),
         Output(ids.MIGRATION_SANKEY, "figure"),
+        Output(ids.MIGRATION_SANKEY, "style"),
         Output(ids.MIGRATION_MATRIX, "figure"),
         Input(ids.MIGRATION_FROM, "value"),
         Input(ids.MIGRATION_TO, "value"),
+        Input(ids.MIGRATION_SCOPE, "value"),
         Input(ids.MIGRATION_MOVERS_ONLY, "value"),
+        Input(ids.MIGRATION_ARRIVALS, "value"),
     )(update_transitions)

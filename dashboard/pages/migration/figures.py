@@ -10,13 +10,14 @@ in the legend of any page that uses :func:`segment_colours`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.migration import GONE, NEW
 from dashboard import formatting
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, set_title
 
 # Best to worst buyer segments (green → red → purple), then the behavioural ones (pinks, greys).
 SEGMENT_PALETTE = (
@@ -50,11 +51,11 @@ def _ordered(present: Sequence[str], order: Sequence[str]) -> list[str]:
     return [s for s in order if s in seen] + [s for s in dict.fromkeys(present) if s not in order]
 
 
-def sizes_figure(sizes: pd.DataFrame, order: Sequence[str]) -> go.Figure:
+def sizes_figure(sizes: pd.DataFrame, order: Sequence[str], shown: str = "") -> go.Figure:
     """Stacked area of customers per segment at each period end, one trace per segment.
 
-    ``sizes``: ``period_end, segment, customers``; ``order``: every segment in display order. A
-    segment missing at a period end counts 0 there.
+    ``sizes``: ``period_end, segment, customers``; ``order``: every segment in display order;
+    ``shown`` names the scope in the title. A segment missing at a period end counts 0 there.
     """
     title = "Customers per segment at each period end"
     if sizes.empty:
@@ -84,15 +85,13 @@ def sizes_figure(sizes: pd.DataFrame, order: Sequence[str]) -> go.Figure:
             )
         )
     fig.update_layout(
-        title={"text": title, "x": 0.01},
         xaxis={"title": "Period end", "tickvals": list(grid.index), "tickformat": "%d %b %Y"},
         yaxis_title="Customers",
-        template="plotly_white",
         legend={"title": {"text": "Segment"}, "traceorder": "normal"},
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "b": 50},
         hovermode="x unified",
     )
-    return fig
+    return set_title(fig, title, f"Showing {shown}." if shown else None)
 
 
 def transition_matrix(counts: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
@@ -109,56 +108,104 @@ def transition_matrix(counts: pd.DataFrame, order: Sequence[str]) -> pd.DataFram
     return matrix.reindex(index=rows, columns=columns, fill_value=0).astype(int)
 
 
-def _stack_positions(totals: pd.Series, gap: float = 0.02) -> list[float]:
-    """Centre heights (0 = top, 1 = bottom) of nodes stacked in order, sized by ``totals``."""
-    space = max(1.0 - gap * (len(totals) - 1), 0.2)
-    heights = totals / totals.sum() * space
-    tops = heights.cumsum() - heights + gap * pd.Series(range(len(totals)), index=totals.index)
-    return [min(max(float(y), 0.001), 0.999) for y in tops + heights / 2]
+LABEL_PX = 18  # a node label's line height: nodes closer than this would overlap their labels
+NODE_GAP_PX = 4
+MIN_PLOT_PX = 420
+SANKEY_MARGIN = {"l": 20, "r": 20, "t": 0, "b": 10}
+
+
+@dataclass(frozen=True)
+class SankeyLayout:
+    """Plotly's node padding, each column's node centres (0 = top, 1 = bottom) and the plot
+    height in px, chosen so that no two labels overlap."""
+
+    pad: float
+    left: list[float]
+    right: list[float]
+    plot_px: int
+
+
+def sankey_layout(left: Sequence[float], right: Sequence[float]) -> SankeyLayout:
+    """Place the nodes of both columns so that every label is readable.
+
+    Plotly draws a node ``ky × value`` px tall with ``ky = (plot − (n − 1)·pad) / total`` (n the
+    larger column's node count); a node smaller than a label still needs a label's height. The
+    smallest padding whose nodes and labels fit the plot is chosen (a larger one shrinks the big
+    nodes to leave room), the plot grows with the number of nodes, and whatever room is left is
+    spread evenly between the nodes.
+    """
+    columns = [list(map(float, left)), list(map(float, right))]
+    n = max(len(c) for c in columns)
+    total = max(sum(columns[0]), 1e-9)
+    plot_px = max(MIN_PLOT_PX, int(1.5 * n * (LABEL_PX + NODE_GAP_PX)))
+
+    def slots(ky: float, column: list[float]) -> list[float]:
+        return [max(ky * v, LABEL_PX) for v in column]
+
+    pad, ky = 10.0, (plot_px - (n - 1) * 10.0) / total
+    while pad < plot_px / max(n, 1):
+        ky = (plot_px - (n - 1) * pad) / total
+        if all(sum(slots(ky, c)) + NODE_GAP_PX * (len(c) - 1) <= plot_px for c in columns):
+            break
+        pad += 2.0
+
+    def centres(column: list[float]) -> list[float]:
+        heights = slots(ky, column)
+        spare = plot_px - sum(heights)
+        gap = spare / (len(column) - 1) if len(column) > 1 else 0.0
+        top, out = 0.0, []
+        for height in heights:
+            out.append((top + height / 2) / plot_px)
+            top += height + gap
+        return [min(max(y, 0.001), 0.999) for y in out]
+
+    return SankeyLayout(pad, centres(columns[0]), centres(columns[1]), plot_px)
 
 
 def sankey_figure(
-    counts: pd.DataFrame,
+    flows: pd.DataFrame,
     order: Sequence[str],
     from_label: str,
     to_label: str,
-    *,
-    movers_only: bool = False,
+    shown: str = "",
 ) -> go.Figure:
     """Flows of customers from their segment at ``from_label`` (left) to ``to_label`` (right),
-    both columns in display ``order``.
+    both columns in display ``order``, every label readable (``sankey_layout``).
 
-    One left node per from-segment (``(new)``: customers who appear only at the later date), one
-    right node per to-segment, one link per non-zero transition count. ``movers_only`` drops the
-    customers who stayed in their segment, so small moves are not dwarfed by large stable groups.
+    ``flows``: the filtered ``from_segment, to_segment, customers`` rows (``flows.filter_flows``);
+    ``shown`` names the filter in the title. One left node per from-segment (``(new)``: customers
+    who appear only at the later date), one right node per to-segment, labelled with its count;
+    the figure's ``height`` grows with the number of nodes.
     """
     title = f"Where customers went: {from_label} → {to_label}"
-    flows = counts[counts["customers"] > 0]
-    if movers_only:
-        flows = flows[flows["from_segment"] != flows["to_segment"]]
-        title += " (customers who changed segment)"
+    note = f"Showing {shown}." if shown else None
     if flows.empty:
-        return empty_figure(title, "No customers moved between these two snapshots")
+        return empty_figure(title, "No customers to show between these two snapshots with "
+                            "these filters")
     matrix = transition_matrix(flows, order)
     colours = segment_colours(order)
     lefts, rights = list(matrix.index), list(matrix.columns)
-    labels = [f"{s} ({from_label})" for s in lefts] + [f"{s} ({to_label})" for s in rights]
+    out_totals, in_totals = matrix.sum(axis=1), matrix.sum()
+    labels = [f"{s}  {formatting.count(out_totals[s])}" for s in lefts] + [
+        f"{s}  {formatting.count(in_totals[s])}" for s in rights
+    ]
     left_index = {s: i for i, s in enumerate(lefts)}
     right_index = {s: len(lefts) + i for i, s in enumerate(rights)}
-    out_totals = flows.groupby("from_segment")["customers"].sum()
     shares = flows["customers"] / flows["from_segment"].map(out_totals)
+    placed = sankey_layout(out_totals.to_list(), in_totals.to_list())
     fig = go.Figure(
         go.Sankey(
-            arrangement="snap",
+            arrangement="fixed",
             node={
                 "label": labels,
+                "customdata": [*lefts, *rights],
                 # Pinned positions keep both columns in display order, top to bottom.
                 "x": [0.001] * len(lefts) + [0.999] * len(rights),
-                "y": [*_stack_positions(matrix.sum(axis=1)), *_stack_positions(matrix.sum())],
+                "y": [*placed.left, *placed.right],
                 "color": [_colour(colours, s) for s in [*lefts, *rights]],
-                "pad": 12,
-                "thickness": 16,
-                "hovertemplate": "%{label}: %{value:,} customers<extra></extra>",
+                "pad": placed.pad,
+                "thickness": 14,
+                "hovertemplate": "%{customdata}: %{value:,} customers<extra></extra>",
             },
             link={
                 "source": [left_index[s] for s in flows["from_segment"]],
@@ -167,33 +214,46 @@ def sankey_figure(
                 "color": [_rgba(_colour(colours, s), 0.45) for s in flows["from_segment"]],
                 "customdata": [formatting.percent(s) for s in shares],
                 "hovertemplate": (
-                    "%{source.label} → %{target.label}<br>%{value:,} customers "
+                    "%{source.customdata} → %{target.customdata}<br>%{value:,} customers "
                     "(%{customdata} of the left segment)<extra></extra>"
                 ),
             },
         )
     )
     fig.update_layout(
-        title={"text": title, "x": 0.01},
-        template="plotly_white",
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
         font={"size": 12},
+        margin=SANKEY_MARGIN,
+        annotations=[
+            {"text": f"<b>{from_label}</b>", "x": 0, "xanchor": "left", "y": 1.0,
+             "yanchor": "bottom", "xref": "paper", "yref": "paper", "showarrow": False},
+            {"text": f"<b>{to_label}</b>", "x": 1, "xanchor": "right", "y": 1.0,
+             "yanchor": "bottom", "xref": "paper", "yref": "paper", "showarrow": False},
+        ],
+    )
+    set_title(fig, title, note)
+    fig.update_layout(
+        height=placed.plot_px + fig.layout.margin.t + 26 + SANKEY_MARGIN["b"],
+        margin={"t": fig.layout.margin.t + 26},  # room for the two dates above the columns
     )
     return fig
 
 
 def matrix_figure(
-    counts: pd.DataFrame, order: Sequence[str], from_label: str, to_label: str
+    flows: pd.DataFrame, order: Sequence[str], from_label: str, to_label: str, shown: str = ""
 ) -> go.Figure:
     """Transition matrix heatmap: colour = row percentage, text = count and row percentage.
 
-    A row is a segment at ``from_label`` (``(new)``: not yet a customer then); a column its segment
-    at ``to_label``. Row percentages answer "what share of New Customers became Champions".
+    ``flows``: the filtered transition counts (the same rows as the Sankey's). A row is a segment
+    at ``from_label`` (``(new)``: not yet a customer then); a column its segment at ``to_label``.
+    Row percentages answer "what share of New Customers became Champions", among the customers
+    shown.
     """
     title = f"Transition matrix: segment at {from_label} (rows) → at {to_label} (columns)"
-    if counts.empty:
-        return empty_figure(title, "No customers in either snapshot")
-    matrix = transition_matrix(counts, order)
+    note = "Colour and percentages: share of the row" + (f", showing {shown}." if shown else ".")
+    if flows.empty:
+        return empty_figure(title, "No customers to show between these two snapshots with "
+                            "these filters")
+    matrix = transition_matrix(flows, order)
     shares = matrix.div(matrix.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
     text = [
         [
@@ -222,10 +282,8 @@ def matrix_figure(
         )
     )
     fig.update_layout(
-        title={"text": title, "x": 0.01},
         xaxis={"title": f"Segment at {to_label}", "side": "bottom", "tickangle": -35},
         yaxis={"title": f"Segment at {from_label}", "autorange": "reversed"},
-        template="plotly_white",
-        margin={"l": 140, "r": 20, "t": 60, "b": 120},
+        margin={"l": 140, "r": 20, "b": 120},
     )
-    return fig
+    return set_title(fig, title, note)

@@ -12,13 +12,15 @@ from dashboard import components
 from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.pages.migration import ids
+from dashboard.pages.migration.flows import SCOPES, FlowFilter
 from warehouse.queries import migration as queries
 
-SCOPES = {"all": "All customers", "rfm": "Buyers only (RFM segments)"}
 NEW_EXPLAINED = (
     f"{queries.NEW} = customers with no activity yet at the earlier date; {queries.GONE} = "
-    "customers in the earlier snapshot but not in the later one."
+    "customers in the earlier snapshot but not in the later one. Buyers only keeps customers in a "
+    "buyer segment at either date, so a browser who became a New Customer is shown."
 )
+DEFAULT_FILTER = FlowFilter()
 
 
 def date_options(dates: list[date]) -> list[dict[str, str]]:
@@ -42,16 +44,23 @@ def _select(component_id: str, label: str, options: list[dict], value: str) -> d
     )
 
 
-def _sizes_card() -> dbc.Card:
+def _scope_card() -> dbc.Card:
     scope = dbc.RadioItems(
-        id=ids.MIGRATION_SIZES_SCOPE,
-        value="all",
+        id=ids.MIGRATION_SCOPE,
+        value=DEFAULT_FILTER.scope,
         inline=True,
         options=[{"label": label, "value": value} for value, label in SCOPES.items()],
     )
     return dbc.Card(
-        [scope, components.graph(ids.MIGRATION_SIZES_CHART, 420)], body=True, className="mb-3"
+        dbc.Row([dbc.Col(html.B("Customers shown on every chart:"), width="auto"),
+                 dbc.Col(scope, width="auto")], className="g-3 align-items-center"),
+        body=True, className="mb-3",
     )
+
+
+def _sizes_card() -> dbc.Card:
+    return dbc.Card(components.graph(ids.MIGRATION_SIZES_CHART, 440), body=True,
+                    className="mb-3")
 
 
 def _transitions_card(dates: list[date]) -> dbc.Card:
@@ -62,13 +71,21 @@ def _transitions_card(dates: list[date]) -> dbc.Card:
             _select(ids.MIGRATION_FROM, "From snapshot", options, first),
             _select(ids.MIGRATION_TO, "To snapshot", options, last),
             dbc.Col(
-                dbc.Switch(
-                    id=ids.MIGRATION_MOVERS_ONLY,
-                    label="Sankey: only customers who changed segment",
-                    value=False,
-                ),
+                [
+                    dbc.Switch(
+                        id=ids.MIGRATION_MOVERS_ONLY,
+                        label="Only customers who changed segment",
+                        value=DEFAULT_FILTER.movers_only,
+                    ),
+                    dbc.Switch(
+                        id=ids.MIGRATION_ARRIVALS,
+                        label=f"Include new and departed customers {queries.NEW} / "
+                              f"{queries.GONE}",
+                        value=DEFAULT_FILTER.arrivals,
+                    ),
+                ],
                 lg=6,
-                className="d-flex align-items-end",
+                className="d-flex flex-column justify-content-end",
             ),
         ],
         className="g-3 mb-2",
@@ -79,8 +96,8 @@ def _transitions_card(dates: list[date]) -> dbc.Card:
             controls,
             html.P(NEW_EXPLAINED, className="text-muted small mb-2"),
             html.Div(id=ids.MIGRATION_PAIR_MESSAGE),
-            components.graph(ids.MIGRATION_SANKEY, 560),
-            components.graph(ids.MIGRATION_MATRIX, 620),
+            components.graph(ids.MIGRATION_SANKEY, 600),
+            components.graph(ids.MIGRATION_MATRIX, 660),
         ],
         body=True,
         className="mb-3",
@@ -102,5 +119,6 @@ def layout(**_query: str) -> html.Div:
     if not dates:
         return html.Div([header, components.message(text, component_id=ids.MIGRATION_MESSAGE)])
     return html.Div(
-        [header, html.Div(id=ids.MIGRATION_MESSAGE), _sizes_card(), _transitions_card(dates)]
+        [header, html.Div(id=ids.MIGRATION_MESSAGE), _scope_card(), _sizes_card(),
+         _transitions_card(dates)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import date
 from typing import NamedTuple
 
 import pandas as pd
@@ -12,11 +13,15 @@ import plotly.graph_objects as go
 
 from analytics.kpi_tree import METHOD_SEQUENTIAL
 from dashboard import formatting
-from dashboard.figures import empty_figure
+from dashboard.figures import empty_figure, set_title
+from dashboard.pages.overview.periods import period_spans
 
 MONEY_AXIS = "GMV (shop currency)"
-PERIOD_AXIS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month"}
-PERIOD_HOVER = {"day": "%{x|%a %d %b %Y}", "week": "Week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
+PERIOD_AXIS = {"day": "Day", "week": "Week (Monday to Sunday)", "month": "Month"}
+TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
+MAX_TICKS = 14
+DAY_MS = 86_400_000
+BAR, PARTIAL_BAR = "#2c3e50", "#95a5a6"
 UP, DOWN, FLAT = "#18bc9c", "#e74c3c", "#95a5a6"
 
 
@@ -50,16 +55,62 @@ TREE_NODES = {
 }
 
 
-def _base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+def _base_layout(
+    fig: go.Figure, title: str, x_title: str, y_title: str, note: str | None = None,
+    width: str = "full",
+) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0.01},
         xaxis_title=x_title,
         yaxis_title=y_title,
-        template="plotly_white",
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "b": 50},
         hoverlabel={"align": "left"},
     )
-    return fig
+    return set_title(fig, title, note, width=width)
+
+
+def _period_label(row: pd.Series, granularity: str) -> str:
+    """How a period reads in a hover: "Week of 24 Aug 2015 (6 of 7 days in range)"."""
+    first = row["span_start"]
+    if granularity == "day":
+        text = first.strftime("%a %d %b %Y")
+    elif granularity == "week":
+        text = f"Week of {row['period_start'].strftime('%d %b %Y')}"
+    else:
+        text = row["period_start"].strftime("%B %Y")
+    if row["is_partial"]:
+        text += (f" ({row['days_in_range']} of {row['days_in_period']} days in range: "
+                 f"{first.strftime('%d %b')} to {row['span_end'].strftime('%d %b')})")
+    return text
+
+
+def _midpoints(spans: pd.DataFrame) -> pd.Series:
+    """The middle of each period's days inside the range, where its bar or point is drawn."""
+    starts = pd.to_datetime(spans["span_start"])
+    return starts + pd.to_timedelta(spans["days_in_range"] / 2, unit="D")
+
+
+def _period_axis(spans: pd.DataFrame, granularity: str, start: date, end: date) -> dict:
+    """An x axis over exactly the range: a tick at the start of each period inside it (Mondays
+    for weeks, the 1st for months; the range's first day for a cut first period), labelled as
+    dates or months, never as the days of a month."""
+    axis = {"range": [pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)],
+            "type": "date"}
+    if granularity == "day":
+        axis["tickformat"] = TICK_FORMAT["day"]
+        return axis
+    ticks = pd.to_datetime(spans["span_start"])
+    step = max(1, -(-len(ticks) // MAX_TICKS))
+    ticks = ticks.iloc[::step]
+    axis.update(tickvals=list(ticks),
+                ticktext=[t.strftime(TICK_FORMAT[granularity]) for t in ticks])
+    return axis
+
+
+def _partial_note(spans: pd.DataFrame, granularity: str, what: str) -> str | None:
+    if not spans["is_partial"].any():
+        return None
+    return (f"{what}: partial {granularity}s, only some of their days fall in the range; "
+            "compare them with care.")
 
 
 def _signed_money(value: float) -> str:
@@ -160,46 +211,57 @@ def kpi_tree_figure(tree: pd.DataFrame) -> go.Figure:
     if "method" in tree.columns and (tree["method"] == METHOD_SEQUENTIAL).any():
         note += " (a value is 0: drivers switched one at a time, in tree order)"
     fig.update_layout(
-        title={
-            "text": "What drove the change in GMV<br><sup>GMV = traffic × conversion rate × "
-            f"average ticket size; {note}</sup>",
-            "x": 0.01,
-        },
-        template="plotly_white",
         annotations=annotations,
         xaxis={"visible": False, "range": [-0.05, 1.05], "fixedrange": True},
         yaxis={"visible": False, "range": [-0.45, 1.45], "fixedrange": True},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        height=360,
+        margin={"l": 10, "r": 10, "b": 10},
     )
-    return fig
+    return set_title(fig, "What drove the change in GMV",
+                     f"GMV = traffic × conversion rate × average ticket size; {note}",
+                     width="half")
 
 
-def gmv_figure(series: pd.DataFrame, granularity: str) -> go.Figure:
-    """GMV bars per period (``period_start``, ``gmv_amount``, ``count_orders``, ``traffic``,
-    ``count_days``); the hover says when a period is only partly inside the range."""
+def gmv_figure(
+    series: pd.DataFrame, granularity: str, start: date | None = None, end: date | None = None
+) -> go.Figure:
+    """GMV bars per period (``period_start``, ``gmv_amount``, ``count_orders``, ``traffic``),
+    each drawn over the days of the range ``start``..``end`` it covers; periods the range cuts
+    (or the data ends in) are lighter, hatched and said to be partial."""
     title = f"GMV per {granularity}"
     if series.empty:
         return empty_figure(title, "No sales data in this date range")
-    full_days = {"day": 1, "week": 7}.get(granularity)
-    notes = [
-        "" if full_days == n or (full_days is None and n >= 28) else f"<br>{n} days in range"
-        for n in series["count_days"]
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=series["period_start"],
-            y=series["gmv_amount"],
-            name="GMV",
-            marker_color="#2c3e50",
-            customdata=list(zip(series["count_orders"], series["traffic"], notes, strict=True)),
-            hovertemplate=(
-                PERIOD_HOVER[granularity] + "<br>GMV %{y:,.2f}<br>Orders %{customdata[0]:,}"
-                " · Visits %{customdata[1]:,}%{customdata[2]}<extra></extra>"
-            ),
+    starts = pd.to_datetime(series["period_start"])
+    start = start or starts.min().date()
+    end = end or (starts.max().date())
+    spans = period_spans(series["period_start"], granularity, start, end)
+    labels = [_period_label(row, granularity) for _, row in spans.iterrows()]
+    fig = go.Figure()
+    for partial, name, colour in ((False, "GMV", BAR),
+                                  (True, f"GMV, partial {granularity}", PARTIAL_BAR)):
+        rows = (spans["is_partial"] == partial).to_numpy()
+        if not rows.any():
+            continue
+        part = series[rows]
+        fig.add_trace(
+            go.Bar(
+                x=_midpoints(spans[rows]),
+                y=part["gmv_amount"],
+                width=(spans.loc[rows, "days_in_range"] * DAY_MS * 0.9).tolist(),
+                name=name,
+                marker={"color": colour, "pattern": {"shape": "/" if partial else ""}},
+                customdata=list(zip(part["count_orders"], part["traffic"],
+                                    [lab for lab, r in zip(labels, rows, strict=True) if r],
+                                    strict=True)),
+                hovertemplate=(
+                    "%{customdata[2]}<br>GMV %{y:,.2f}<br>Orders %{customdata[0]:,}"
+                    " · Visits %{customdata[1]:,}<extra></extra>"
+                ),
+            )
         )
-    )
-    return _base_layout(fig, title, PERIOD_AXIS[granularity], MONEY_AXIS)
+    fig.update_layout(xaxis=_period_axis(spans, granularity, start, end), barmode="overlay",
+                      legend={"orientation": "h", "y": -0.25})
+    return _base_layout(fig, title, PERIOD_AXIS[granularity], MONEY_AXIS,
+                        _partial_note(spans, granularity, "Lighter, hatched bars"))
 
 
 FUNNEL_LABELS = {"view": "Viewed an item", "cart": "Added to cart", "purchase": "Purchased"}
@@ -208,55 +270,95 @@ FUNNEL_LABELS = {"view": "Viewed an item", "cart": "Added to cart", "purchase": 
 def funnel_figure(funnel: pd.DataFrame) -> go.Figure:
     """View → cart → purchase funnel of visits (``step``, ``count_visits``, ``step_rate``,
     ``rate_of_first``)."""
-    title = "Shopping funnel: visits that viewed, added to cart, purchased"
+    title = "Shopping funnel of visits"
     if funnel.empty or funnel["count_visits"].sum() == 0:
         return empty_figure(title, "No visits in this date range")
     counts = [formatting.count(n) for n in funnel["count_visits"]]
-    rates = [f" · {formatting.percent(rate, 1)} of previous step" for rate in funnel["step_rate"]]
-    texts = [counts[0], *(c + r for c, r in zip(counts[1:], rates[1:], strict=True))]
+    steps = [FUNNEL_LABELS.get(step, step) for step in funnel["step"]]
+    # The step rate goes under the step's name: beside a thin bar it would run off the chart.
+    labels = [steps[0], *(f"{name}<br>{formatting.percent(rate, 1)} of previous step"
+                          for name, rate in zip(steps[1:], funnel["step_rate"][1:], strict=True))]
     fig = go.Figure(
         go.Funnel(
-            y=[FUNNEL_LABELS.get(step, step) for step in funnel["step"]],
+            y=labels,
             x=funnel["count_visits"],
-            text=texts,
+            text=counts,
             textinfo="text",
+            textposition="inside",
             name="Visits",
             customdata=[formatting.percent(r, 2) for r in funnel["rate_of_first"]],
             hovertemplate=(
-                "%{y}: %{x:,} visits<br>%{customdata} of visits with a view<extra></extra>"
+                "%{x:,} visits<br>%{customdata} of visits with a view<extra></extra>"
             ),
-            marker={"color": ["#3498db", "#f39c12", "#18bc9c"]},
+            marker={"color": ["#1f6fa8", "#9a5b00", "#0e7c66"]},  # white text at 5:1 or more
+            insidetextfont={"color": "white"},
         )
     )
-    return _base_layout(fig, title, "Visits (a visitor on a day)", "Funnel step")
+    return _base_layout(fig, title, "Visits (a visitor on a day)", "Funnel step",
+                        "Visits that viewed an item, then added to cart, then purchased.",
+                        width="half")
 
 
-def trends_figure(series: pd.DataFrame, dimension: str, granularity: str) -> go.Figure:
+def item_label(item_id: str, names: pd.Series | None) -> str:
+    """An item as a reader knows it: its name where the shop has one, else "Item <id>"."""
+    name = None if names is None or names.empty else names.iloc[0]
+    return f"{name} (item {item_id})" if isinstance(name, str) and name else f"Item {item_id}"
+
+
+def trends_figure(
+    series: pd.DataFrame,
+    dimension: str,
+    granularity: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> go.Figure:
     """One GMV line per top root category or item (``period_start``, ``rank``, ``key``,
-    ``detail``, ``gmv_amount``), largest first."""
+    ``detail``, ``gmv_amount``), largest first, each point in the middle of its period's days
+    inside the range; partial periods are shaded and their points hollow."""
     noun = "root categories" if dimension == "category" else "items"
     count = series["key"].nunique()
     title = f"Top {count} {noun} by GMV, per {granularity}"
     if series.empty:
         return empty_figure(f"Top {noun} by GMV", "No sales in this date range")
+    starts = pd.to_datetime(series["period_start"])
+    start = start or starts.min().date()
+    end = end or starts.max().date()
+    periods = pd.Series(sorted(starts.unique()))
+    spans = period_spans(periods, granularity, start, end).set_index("period_start")
     fig = go.Figure()
     for (rank, key), rows in series.groupby(["rank", "key"], sort=True):
+        here = spans.loc[pd.to_datetime(rows["period_start"]).dt.date]
+        rows = rows.assign(x=_midpoints(here.reset_index()).to_numpy(),
+                           label=[_period_label(r, granularity)
+                                  for _, r in here.reset_index().iterrows()],
+                           partial=here["is_partial"].to_numpy())
         if dimension == "category":
             name = f"#{rank} Category {key}"
         else:
             category = rows["detail"].iloc[0]
-            name = f"#{rank} Item {key}" + (f" (category {category})" if category else "")
+            name = f"#{rank} {item_label(key, rows.get('item_name'))}" + (
+                f" (category {category})" if category else "")
         fig.add_trace(
             go.Scatter(
-                x=rows["period_start"],
+                x=rows["x"],
                 y=rows["gmv_amount"],
                 mode="lines+markers",
                 name=name,
-                hovertemplate=(
-                    f"{name}<br>{PERIOD_HOVER[granularity]}<br>GMV %{{y:,.2f}}<extra></extra>"
-                ),
+                marker={"symbol": ["circle-open" if p else "circle" for p in rows["partial"]],
+                        "size": 8},
+                customdata=rows["label"],
+                hovertemplate=f"{name}<br>%{{customdata}}<br>GMV %{{y:,.2f}}<extra></extra>",
             )
         )
-    fig = _base_layout(fig, title, PERIOD_AXIS[granularity], MONEY_AXIS)
-    fig.update_layout(legend={"title": {"text": noun.capitalize()}})
-    return fig
+    shaded = [
+        {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+         "x0": pd.Timestamp(span["span_start"]),
+         "x1": pd.Timestamp(span["span_end"]) + pd.Timedelta(days=1),
+         "fillcolor": "#95a5a6", "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
+        for _, span in spans[spans["is_partial"]].iterrows()  # the first and last periods
+    ]
+    fig.update_layout(shapes=shaded,
+                      xaxis=_period_axis(spans.reset_index(), granularity, start, end),
+                      legend={"title": {"text": noun.capitalize()}})
+    return _base_layout(fig, title, PERIOD_AXIS[granularity], MONEY_AXIS,
+                        _partial_note(spans, granularity, "Shaded, hollow points"))

@@ -2,6 +2,9 @@
 never collide with another page's (a test checks every id of the dashboard is unique)."""
 
 OVERVIEW_BOUNDS_STORE = "overview-bounds-store"
+OVERVIEW_STATE_STORE = "overview-state-store"
+OVERVIEW_LINK_MESSAGE = "overview-link-message"
+OVERVIEW_CONTENT = "overview-content"
 OVERVIEW_DATE_RANGE = "overview-date-range"
 OVERVIEW_DATE_START_INPUT = "overview-date-start"
 OVERVIEW_DATE_END_INPUT = "overview-date-end"

@@ -56,3 +56,37 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     """The period of the same length just before ``start``..``end``."""
     length = (end - start).days + 1
     return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def period_length(period_start: date, granularity: str) -> int:
+    """Days in the day, week (Monday to Sunday) or calendar month starting at ``period_start``."""
+    if granularity == "day":
+        return 1
+    if granularity == "week":
+        return 7
+    if granularity == "month":
+        following = (period_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return (following - period_start.replace(day=1)).days
+    raise ValueError(f"granularity must be day, week or month, got {granularity!r}")
+
+
+def period_spans(
+    period_starts: pd.Series, granularity: str, start: date, end: date
+) -> pd.DataFrame:
+    """The part of each period inside the range ``start``..``end``, so a chart draws a period
+    only over the days it covers and marks a partial one (a week cut by the range's first day,
+    a month of 18 days at the end of the data).
+
+    One row per period: ``period_start``, ``span_start`` and ``span_end`` (first and last day
+    inside the range), ``days_in_range``, ``days_in_period``, ``is_partial``.
+    """
+    rows = []
+    for value in pd.to_datetime(period_starts):  # one row per period: a few dozen at most
+        first = value.date()
+        length = period_length(first, granularity)
+        last = first + timedelta(days=length - 1)
+        span_start, span_end = max(first, start), min(last, end)
+        days = (span_end - span_start).days + 1
+        rows.append((first, span_start, span_end, days, length, days < length))
+    return pd.DataFrame(rows, columns=["period_start", "span_start", "span_end", "days_in_range",
+                                       "days_in_period", "is_partial"])

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import dash
 import flask
-from dash import Input, Output, no_update
+from dash import Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -19,25 +19,65 @@ from dashboard.downloads import add_download, csv_response, message
 from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
-from dashboard.pages.segments.layout import GRID_COLUMNS, PROFILE_HIDDEN
+from dashboard.pages.segments.layout import (
+    CLUSTERS_ITEM,
+    GRID_COLUMNS,
+    GRID_SIZING,
+    PROFILE_HIDDEN,
+    SCATTER_POINTS,
+    cluster_section,
+    size_options,
+)
 from dashboard.pages.segments.profile import (
     export_file_name,
     grid_caption,
+    kind_totals,
     profile_stats,
     size_text,
 )
 from warehouse import commands
 from warehouse.queries import clusters as cluster_queries
+from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
 
+# Browser side: a click on a segment picks it (its profile opens below) instead of zooming the
+# treemap into it, so the whole map stays in view and the next segment is one click away. Plotly
+# zooms unless its treemap-click handler returns false, which also skips the clickData event, so
+# the handler passes the click on to Dash itself.
+PICK_WITHOUT_ZOOM_JS = """
+function(figure) {
+    const attach = (tries) => {
+        const gd = document.querySelector('#TREEMAP_ID .js-plotly-plot');
+        if (!gd || !gd.on) {
+            if (tries > 0) setTimeout(() => attach(tries - 1), 100);
+            return;
+        }
+        if (gd._pickWithoutZoom) return;
+        gd._pickWithoutZoom = true;
+        gd.on('plotly_treemapclick', (event) => {
+            const point = (event.points || [])[0];
+            if (!point || !point.parent) return true;  // the root: Plotly's own behaviour
+            window.dash_clientside.set_props('TREEMAP_ID', {
+                clickData: {points: [{id: point.id, label: point.label}]}
+            });
+            return false;
+        });
+    };
+    attach(50);
+    return window.dash_clientside.no_update;
+}
+""".replace("TREEMAP_ID", ids.SEGMENTS_TREEMAP)
 
-def update_treemap(size_by: str):
-    """The treemap, sized by customers or GMV."""
+
+def update_treemap(view: str, size_by: str):
+    """The treemap of buyers or of visitors who never bought, sized by customers or GMV (buyers
+    only), and the sizing choices that apply to the view."""
+    options = size_options(view)
     try:
-        return figures.treemap_figure(query(queries.segment_overview), size_by)
+        return figures.treemap_figure(query(queries.segment_overview), view, size_by), options
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)
-        return empty_figure("Segments", reason)
+        return empty_figure("Segments", reason, width="half"), options
 
 
 def pick_clicked_segment(click: dict | None):
@@ -64,33 +104,40 @@ def export_href(segment: str) -> str:
 
 def show_profile(segment: str | None) -> tuple:
     """The chosen segment's figures, score distributions, top customers by CLV, and the link to
-    export all of them."""
-    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True, None)
+    export all of them; shares are of the buyers (RFM segments) or of the visitors who never
+    bought (behavioural ones)."""
+    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True, None, no_update)
     if not segment:
         return closed
     try:
-        overview = query(queries.segment_overview).set_index("segment")
-        if segment not in overview.index:
+        overview = query(queries.segment_overview)
+        if segment not in set(overview["segment"]):
             return closed
         customers = query(queries.segment_top_customers, segment)
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         reason = shown(error)
-        return ({}, segment, reason, "", [], {}, [], "", True, None)
-    row = overview.loc[segment]
+        return ({}, segment, reason, "", [], {}, [], "", True, None, no_update)
+    try:
+        purchase_model = query(clv_queries.purchase_model)
+    except DataUnavailableError as error:  # no CLV step in this snapshot: no model to name
+        hidden(error, "the purchase model's name")
+        purchase_model = None
+    row = overview.set_index("segment").loc[segment]
     total = int(row["customers"])
-    all_customers = int(overview["customers"].sum())
+    base = kind_totals(overview).get(row["segment_kind"], 0)
     return (
         {},
         segment,
         row["description"] or "",
-        size_text(total, all_customers),
-        profile_stats(row, all_customers),
+        size_text(total, base, row["segment_kind"]),
+        profile_stats(row, base, purchase_model),
         figures.score_distribution_figure(scores, segment),
         components.grid_rows(customers, GRID_COLUMNS),
         grid_caption(len(customers), total),
         total == 0,
         export_href(segment),
+        GRID_SIZING,  # sized once visible: a hidden grid has no width to fit
     )
 
 
@@ -114,10 +161,18 @@ def download_segment() -> Response:
         return message(shown(error), 503)
 
 
+def open_clusters(active_item: str | None, built: object):
+    """The clusters section, built the first time it is opened (a page that only needs its
+    segments does not draw the clusters' charts)."""
+    if active_item != CLUSTERS_ITEM or built:
+        return no_update
+    return cluster_section()
+
+
 def update_cluster_scatter(x: str, y: str):
     """Buyers by the two chosen features, coloured by cluster."""
     try:
-        sample = query(cluster_queries.scatter_sample, x, y)
+        sample = query(cluster_queries.scatter_sample, x, y, SCATTER_POINTS)
     except (ValueError, DataUnavailableError) as error:
         reason = shown(error)
         return empty_figure("Buyer clusters", reason)
@@ -127,8 +182,16 @@ def update_cluster_scatter(x: str, y: str):
 def register_callbacks(app: dash.Dash) -> None:
     """Register the Segments page's callbacks on ``app``."""
     app.callback(
-        Output(ids.SEGMENTS_TREEMAP, "figure"), Input(ids.SEGMENTS_SIZE_BY, "value")
+        Output(ids.SEGMENTS_TREEMAP, "figure"),
+        Output(ids.SEGMENTS_SIZE_BY, "options"),
+        Input(ids.SEGMENTS_VIEW, "value"),
+        Input(ids.SEGMENTS_SIZE_BY, "value"),
     )(update_treemap)
+    app.clientside_callback(
+        PICK_WITHOUT_ZOOM_JS,
+        Output(ids.SEGMENTS_TREEMAP_PICK, "data"),
+        Input(ids.SEGMENTS_TREEMAP, "figure"),
+    )
     app.callback(
         Output(ids.SEGMENTS_PICKER, "value"),
         Input(ids.SEGMENTS_TREEMAP, "clickData"),
@@ -145,11 +208,19 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.SEGMENTS_GRID_CAPTION, "children"),
         Output(ids.SEGMENTS_EXPORT_BUTTON, "disabled"),
         Output(ids.SEGMENTS_EXPORT_BUTTON, "href"),
+        Output(ids.SEGMENTS_GRID, "columnSize"),
         Input(ids.SEGMENTS_PICKER, "value"),
     )(show_profile)
     add_download(app, EXPORT_PATH, "download_segment", ANALYST, download_segment)
     app.callback(
+        Output(ids.SEGMENTS_CLUSTER_BODY, "children"),
+        Input(ids.SEGMENTS_CLUSTER_ACCORDION, "active_item"),
+        State(ids.SEGMENTS_CLUSTER_BODY, "children"),
+        prevent_initial_call=True,
+    )(open_clusters)
+    app.callback(
         Output(ids.SEGMENTS_CLUSTER_SCATTER, "figure"),
         Input(ids.SEGMENTS_CLUSTER_X, "value"),
         Input(ids.SEGMENTS_CLUSTER_Y, "value"),
+        prevent_initial_call=True,  # the section arrives drawn on the default axes
     )(update_cluster_scatter)

@@ -8,45 +8,53 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from analytics.clusters import MIN_CLUSTER_SHARE
 from dashboard import components, formatting
 from dashboard.access import ANALYST, may, visible_to
 from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.pages.segments import figures, ids
+from dashboard.pages.segments.profile import base_name, kind_totals
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import segments as queries
 
 GRID_COLUMNS = {  # column → (header, value format)
     "customer_id": ("Customer", None),
-    "r_score": ("R", None),
-    "f_score": ("F", None),
-    "m_score": ("M", None),
-    "recency_days": ("Days since purchase", None),
-    "frequency": ("Orders (RFM)", None),
+    "r_score": ("R", "d"),
+    "f_score": ("F", "d"),
+    "m_score": ("M", "d"),
+    "recency_days": ("Days since purchase", ",d"),
+    "frequency": ("Orders", ",d"),
     "monetary_amount": ("Spend", ",.2f"),
-    "count_views": ("Views", ","),
-    "count_cart_adds": ("Cart adds", ","),
+    "count_views": ("Views", ",d"),
+    "count_cart_adds": ("Cart adds", ",d"),
     "gmv_amount": ("GMV", ",.2f"),
     "p_alive": ("P(alive)", ".1%"),
-    "clv_amount": ("CLV", ",.2f"),
+    "clv_amount": ("CLV", ",.0f"),
+}
+GRID_TOOLTIPS = {
+    "r_score": "Recency score 1-5: 5 = the most recent fifth of buyers",
+    "f_score": "Frequency score 1-5: 5 = the buyers with the most orders",
+    "m_score": "Monetary score 1-5: 5 = the buyers who spent the most",
+    "p_alive": "Estimated chance the buyer is still active (purchase model of the CLV page)",
+    "clv_amount": "Customer lifetime value: predicted spend over the CLV horizon",
+    "gmv_amount": "Gross merchandise value: what the customer has spent so far",
 }
 DEFAULT_SCATTER = ("monetary_amount", "count_views")
+CLUSTERS_ITEM = "clusters"
+# Points of the cluster scatter: enough to show each cluster's shape; every point is an SVG node
+# the browser redraws on each change of axis.
+SCATTER_POINTS = 2000
 PROFILE_HIDDEN = {"display": "none"}
-
-
-def _column_defs() -> list[dict]:
-    defs = []
-    for column, (header, fmt) in GRID_COLUMNS.items():
-        spec: dict = {"field": column, "headerName": header}
-        if column == "customer_id":
-            spec.update(filter="agTextColumnFilter", pinned="left")
-        else:
-            spec.update(filter="agNumberColumnFilter", type="numericColumn")
-        if fmt:
-            spec["valueFormatter"] = components.number_formatter(fmt)
-        defs.append(spec)
-    return defs
-
+GRID_SIZING = "responsiveSizeToFit"  # columns fill the grid, never below their minimum width
+CLUSTER_RULE = (
+    "How the clusters are chosen: K-Means and Gaussian mixtures with 3 to 8 clusters are fitted, "
+    "and the solution with the highest balanced silhouette is kept among those whose every "
+    "cluster holds at least {share} of the buyers. The silhouette says how much closer each "
+    "buyer is to their own cluster than to the next one; balanced, every cluster counts the same "
+    "whatever its size. BIC is shown for information only. Each cluster is named after the "
+    "features on which its centre differs most from the average buyer."
+)
 
 def profiles_table(profiles: pd.DataFrame) -> dbc.Table | dbc.Alert:
     """Cluster profiles: size, share, and mean / median of each clustering feature."""
@@ -92,30 +100,57 @@ def _feature_picker(component_id: str, label: str, value: str) -> dbc.Col:
     )
 
 
-def _treemap_card() -> dbc.Card:
+def size_options(view: str) -> list[dict]:
+    """Sizing choices of the treemap: visitors who never bought have no GMV to size by."""
+    return [
+        {"label": "Size by customers", "value": "customers"},
+        {"label": "Size by GMV", "value": "gmv_amount", "disabled": view == "visitors"},
+    ]
+
+
+def _treemap_card(overview: pd.DataFrame) -> dbc.Card:
+    totals = kind_totals(overview)
+    views = [
+        {"label": f"Buyers ({formatting.count(totals.get('rfm', 0))})", "value": "buyers"},
+        {"label": f"Visitors who never bought ({formatting.count(totals.get('behavioural', 0))})",
+         "value": "visitors"},
+    ]
     return dbc.Card(
         [
-            dbc.RadioItems(
-                id=ids.SEGMENTS_SIZE_BY,
-                value="customers",
-                inline=True,
-                options=[
-                    {"label": "Size by customers", "value": "customers"},
-                    {"label": "Size by GMV", "value": "gmv_amount"},
+            dbc.Row(
+                [
+                    dbc.Col(dbc.RadioItems(id=ids.SEGMENTS_VIEW, value="buyers", inline=True,
+                                           options=views), width="auto"),
+                    dbc.Col(dbc.RadioItems(id=ids.SEGMENTS_SIZE_BY, value="customers",
+                                           inline=True, options=size_options("buyers")),
+                            width="auto"),
                 ],
+                className="g-3 justify-content-between",
             ),
             components.graph(ids.SEGMENTS_TREEMAP, 480),
+            dcc.Store(id=ids.SEGMENTS_TREEMAP_PICK),
         ],
         body=True,
         className="h-100",
     )
 
 
+def segment_options(overview: pd.DataFrame) -> list[dict]:
+    """Picker options: "Champions (137 · 11.8% of buyers)", buyers' segments first."""
+    totals = kind_totals(overview)
+
+    def label(row: pd.Series) -> str:
+        base = totals.get(row.segment_kind)
+        share = formatting.percent(row.customers / base if base else None)
+        return (f"{row.segment} ({formatting.count(row.customers)} · {share} of "
+                f"{base_name(row.segment_kind)})")
+
+    return [{"label": label(row), "value": row.segment}
+            for row in overview.itertuples(index=False)]
+
+
 def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
-    options = [
-        {"label": f"{row.segment} ({formatting.count(row.customers)})", "value": row.segment}
-        for row in overview.itertuples(index=False)
-    ]
+    options = segment_options(overview)
     picker = dbc.Row(
         dbc.Col(
             [
@@ -165,10 +200,12 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
             dag.AgGrid(
                 id=ids.SEGMENTS_GRID,
                 rowData=[],
-                columnDefs=_column_defs(),
-                defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
-                dashGridOptions={"pagination": True, "paginationPageSize": 20},
-                columnSize="autoSize",
+                columnDefs=components.column_defs(GRID_COLUMNS, pinned=("customer_id",),
+                                                  tooltips=GRID_TOOLTIPS),
+                defaultColDef={**components.GRID_DEFAULTS, "floatingFilter": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                 "tooltipShowDelay": 300},
+                columnSize=GRID_SIZING if selected else None,
                 style={"height": "560px"},
             ),
         ],
@@ -178,61 +215,75 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
     return dbc.Card([html.H4("Segment profile", className="mb-3"), picker, profile], body=True)
 
 
-def _cluster_section() -> dbc.Card:
+def cluster_section() -> list:
+    """The clusters' scatter (on the default axes; its callback redraws it when they change),
+    profiles and the scores that chose them; built when the section is first opened, so the
+    page's first view does not wait for it."""
     try:
         profiles = query(cluster_queries.cluster_profiles)
         scores = query(cluster_queries.cluster_scores)
+        sample = query(cluster_queries.scatter_sample, *DEFAULT_SCATTER, SCATTER_POINTS)
     except DataUnavailableError as error:
         reason = shown(error)
-        return dbc.Card(components.message(reason), body=True)
-    return dbc.Card(
-        [
-            html.H4("Behavioural clusters of buyers", className="mb-1"),
-            html.P(
-                "Buyers grouped by recency, orders, spend, views, cart adds and basket size "
-                "(log-scaled and standardised). Pick two features to compare the clusters.",
-                className="text-muted",
-            ),
-            dbc.Row(
-                [
-                    _feature_picker(ids.SEGMENTS_CLUSTER_X, "Horizontal axis", DEFAULT_SCATTER[0]),
-                    _feature_picker(ids.SEGMENTS_CLUSTER_Y, "Vertical axis", DEFAULT_SCATTER[1]),
-                ],
-                className="mb-2 g-3",
-            ),
-            components.graph(ids.SEGMENTS_CLUSTER_SCATTER, 460),
-            html.H5("Cluster profiles (mean / median per buyer)", className="mt-3"),
-            html.Div(profiles_table(profiles), id=ids.SEGMENTS_CLUSTER_PROFILES),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        components.graph(
-                            ids.SEGMENTS_CLUSTER_SILHOUETTE,
-                            300,
-                            figures.cluster_score_figure(scores, "silhouette"),
-                        ),
-                        lg=6,
+        return [components.message(reason)]
+    scatter = figures.cluster_scatter_figure(sample, *DEFAULT_SCATTER)
+    return [
+        html.P(
+            "Buyers grouped by recency, orders, spend, views, cart adds and basket size "
+            "(log-scaled and standardised). Pick two features to compare the clusters.",
+            className="text-muted mb-1",
+        ),
+        html.P(CLUSTER_RULE.format(share=formatting.percent(MIN_CLUSTER_SHARE, 0)),
+               className="small mb-2", id=ids.SEGMENTS_CLUSTER_RULE),
+        dbc.Row(
+            [
+                _feature_picker(ids.SEGMENTS_CLUSTER_X, "Horizontal axis", DEFAULT_SCATTER[0]),
+                _feature_picker(ids.SEGMENTS_CLUSTER_Y, "Vertical axis", DEFAULT_SCATTER[1]),
+            ],
+            className="mb-2 g-3",
+        ),
+        components.graph(ids.SEGMENTS_CLUSTER_SCATTER, 460, scatter),
+        html.H5("Cluster profiles (mean / median per buyer)", className="mt-3"),
+        html.Div(profiles_table(profiles), id=ids.SEGMENTS_CLUSTER_PROFILES),
+        dbc.Row(
+            [
+                dbc.Col(
+                    components.graph(
+                        ids.SEGMENTS_CLUSTER_SILHOUETTE,
+                        360,
+                        figures.cluster_score_figure(scores, "silhouette"),
                     ),
-                    dbc.Col(
-                        components.graph(
-                            ids.SEGMENTS_CLUSTER_BIC,
-                            300,
-                            figures.cluster_score_figure(scores, "bic"),
-                        ),
-                        lg=6,
+                    xl=6,
+                ),
+                dbc.Col(
+                    components.graph(
+                        ids.SEGMENTS_CLUSTER_BIC,
+                        360,
+                        figures.cluster_score_figure(scores, "bic"),
                     ),
-                ]
-            ),
-        ],
-        body=True,
-        className="mb-3",
+                    xl=6,
+                ),
+            ]
+        ),
+    ]
+
+
+def _clusters_card() -> dbc.Accordion:
+    item = dbc.AccordionItem(
+        html.Div(id=ids.SEGMENTS_CLUSTER_BODY),
+        title="Behavioural clusters of buyers: open to compare them and see how they were chosen",
+        item_id=CLUSTERS_ITEM,
     )
+    return dbc.Accordion(item, id=ids.SEGMENTS_CLUSTER_ACCORDION, start_collapsed=True,
+                         className="mb-3")
 
 
 def layout(segment: str | None = None, **_query: str) -> html.Div:
     """The page; ``/segments?segment=Champions`` opens that segment's profile."""
     header = components.page_header(
-        "Segments", "Who the customers are: RFM segments of buyers, behaviour of non-buyers."
+        "Segments",
+        "Who the customers are: buyers by recency, frequency and monetary value (RFM), visitors "
+        "who never bought by behaviour.",
     )
     try:
         overview = query(queries.segment_overview)
@@ -250,21 +301,21 @@ def layout(segment: str | None = None, **_query: str) -> html.Div:
             html.Div(id=ids.SEGMENTS_MESSAGE),
             dbc.Row(
                 [
-                    dbc.Col(_treemap_card(), lg=8, className="mb-3"),
+                    dbc.Col(_treemap_card(overview), xl=8, className="mb-3"),
                     dbc.Col(
                         dbc.Card(
                             components.graph(
-                                ids.SEGMENTS_RF_HEATMAP, 480, figures.rf_heatmap_figure(heatmap)
+                                ids.SEGMENTS_RF_HEATMAP, 520, figures.rf_heatmap_figure(heatmap)
                             ),
                             body=True,
                             className="h-100",
                         ),
-                        lg=4,
+                        xl=4,
                         className="mb-3",
                     ),
                 ]
             ),
             html.Div(_profile_section(overview, selected), className="mb-3"),
-            _cluster_section(),
+            _clusters_card(),
         ]
     )

@@ -10,8 +10,9 @@ from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
 from sklearn.base import clone
 
-from analytics.clv import CLVModel, monthly_discount_rate, spend_verdict
+from analytics.clv import PURCHASE_MODELS, CLVModel, monthly_discount_rate, spend_verdict
 from analytics.clv.model import SPEND_OK, SPEND_REJECTED
+from analytics.clv_constants import PURCHASE_MODEL_LABELS
 from tests.analytics.clv.simulation import simulate_spend, simulate_summary
 
 TRUE = {"r": 0.8, "alpha": 8.0, "a": 1.2, "b": 3.0}
@@ -245,3 +246,7 @@ def test_expected_purchases_use_the_fitted_bgnbd(simulated, fitted):
     f, r, t = simulated["frequency"], simulated["recency"], simulated["T"]
     assert np.allclose(fitted.predict_purchases(simulated, 56),
                        reference.conditional_expected_number_of_purchases_up_to_time(56, f, r, t))
+
+
+def test_the_labels_shown_without_lifetimes_match_the_models():
+    assert {name: m.label for name, m in PURCHASE_MODELS.items()} == PURCHASE_MODEL_LABELS

@@ -72,6 +72,21 @@ def test_a_registered_model_loads_back_and_predicts_the_same(
     assert sorted(path.name for path in (folder / "churn").iterdir()) == ["v1.joblib"]
 
 
+def test_metrics_that_could_not_be_computed_are_stored_as_unknown(
+    engine: Engine, folder: Path
+) -> None:
+    """NaN and infinities (a metric undefined on a split) are null on both backends;
+    PostgreSQL's json type refuses them as numbers."""
+    model, _ = _fitted()
+    metrics = {"roc_auc": 0.91, "cv_sd": float("nan"),
+               "families": [{"family": "knn", "lift": float("inf"), "brier": float("-inf")}]}
+    register_model(engine, folder, "churn", model, train_start=START, train_end=END,
+                   metrics=metrics)
+    _, version = load_model(engine, folder, "churn")
+    assert version.metrics == {"roc_auc": 0.91, "cv_sd": None,
+                               "families": [{"family": "knn", "lift": None, "brier": None}]}
+
+
 def test_the_libraries_that_wrote_a_model_are_recorded(engine: Engine, folder: Path) -> None:
     version = register_model(engine, folder, "clv", BetaGeoFitter(penalizer_coef=0.01),
                              train_start=START, train_end=END)

@@ -132,3 +132,44 @@ def test_more_than_5_percent_bad_lines_refuses_the_load_and_changes_nothing(tmp_
     assert str(error.value).startswith("o.csv: 1 of 10 rows (10.0%) are bad")
     assert "line 11: ordered_at 'yesterday' is not an ISO date" in str(error.value)
     assert table_contents(db) == before
+
+
+# --- a re-exported file: the latest load of an order replaces it ----------------------------
+
+
+def test_a_re_exported_order_with_a_changed_line_replaces_the_stored_order(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest(db, write_csv(tmp_path / "january.csv", HEADER, LINES))
+    # o1's second line now costs 4.00 instead of 3.00; o2 and o3 are exported again unchanged
+    changed = [LINES[0], ("c1", "o1", "2024-01-05", "4.00", "i2", ""), *LINES[2:],
+               ("c4", "o4", "2024-02-10", "7", "i3", "1")]
+    summary = ingest(db, write_csv(tmp_path / "january-again.csv", HEADER, changed))
+
+    assert query(db, "SELECT item_id, amount FROM orders WHERE order_id = 'o1' ORDER BY 1") == [
+        ("i1", 10.5), ("i2", 4.0)]
+    assert query(db, "SELECT count(*), sum(amount) FROM orders") == [(5, 10.5 + 4 + 99.9 + 5 + 7)]
+    figures = summary.files[0]
+    assert (figures.keys_replaced, figures.rows_replaced) == (1, 2)
+    assert (figures.rows_loaded, figures.already_loaded) == (3, 2)  # o1's 2 lines and o4
+    assert summary.notes == [
+        "january-again.csv: 1 order(s) loaded before had other lines in this file; its lines "
+        "replace them (2 earlier line(s) removed), so no order is counted twice."]
+    assert query(db, "SELECT file, rows_replaced FROM loads ORDER BY load_id") == [
+        ("january.csv", 0), ("january-again.csv", 2)]
+
+
+def test_an_order_re_exported_with_a_line_less_keeps_only_the_lines_of_the_latest_load(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest(db, write_csv(tmp_path / "a.csv", HEADER, LINES))
+    ingest(db, write_csv(tmp_path / "b.csv", HEADER, [LINES[0]]))
+    assert query(db, "SELECT order_id, item_id FROM orders ORDER BY 1, 2") == [
+        ("o1", "i1"), ("o2", "i1"), ("o3", None)]
+
+
+def test_loading_an_unchanged_file_again_replaces_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    file = write_csv(tmp_path / "o.csv", HEADER, LINES)
+    ingest(db, file)
+    again = ingest(db, file)
+    assert (again.files[0].keys_replaced, again.files[0].rows_replaced) == (0, 0)
+    assert again.notes == []

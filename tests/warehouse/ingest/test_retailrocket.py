@@ -100,16 +100,6 @@ def test_other_files_in_the_folder_are_ignored(tmp_path, rr_folder):
         "item_properties_part2.csv"]
 
 
-def test_a_bad_campaign_file_is_reported_and_the_committed_load_kept(tmp_path, rr_folder):
-    write_csv(rr_folder / "demo_campaign.csv", ("b",), [("y",)])
-    db = tmp_path / "w.duckdb"
-    summary = ingest(db, rr_folder)
-    assert summary.rows_loaded > 0
-    assert query(db, "SELECT count(*) FROM events")[0][0] > 0
-    assert any("demo_campaign.csv was not recorded" in note and "missing column" in note
-               for note in summary.notes)
-
-
 def test_loads_table_has_one_row_per_file_with_its_figures(tmp_path, rr_folder):
     db = tmp_path / "w.duckdb"
     ingest(db, rr_folder)
@@ -283,12 +273,15 @@ def test_more_than_5_percent_bad_rows_refuses_the_load_and_changes_nothing(
     ingest(db, rr_folder)
     before = table_contents(db)
 
-    events = [*view_events(18), ("x", "1", "view", "10", ""), ("1", "1", "click", "10", "")]
-    # also a good, new category, so the refused load would have changed another table
-    folder = write_rr_folder(tmp_path / "bad", events=events,
+    events = [*view_events(18), ("x", "1", "view", "10", ""),
+              ("1433221332117", "1", "click", "10", "")]
+    # also a good, new category and prices under 888, so the refused load would have changed
+    # other tables and the settings
+    part1 = [(*row[:3], "n5.000") if row[2] == "888" else row for row in CLEAN_PART1]
+    folder = write_rr_folder(tmp_path / "bad", events=events, part1=part1,
                              categories=[*CLEAN_CATEGORIES, ("9", "1")])
     with pytest.raises(IngestError) as error:
-        ingest(db, folder, price_property="999")  # would also have changed settings
+        ingest(db, folder, price_property="888")
     message = str(error.value)
     assert message.startswith("events.csv: 2 of 20 rows (10.0%) are bad")
     assert "line 20: timestamp 'x' is not a whole number" in message
@@ -297,17 +290,18 @@ def test_more_than_5_percent_bad_rows_refuses_the_load_and_changes_nothing(
 
 
 def test_exactly_5_percent_bad_rows_is_still_loaded(tmp_path, write_rr_folder):
-    events = [*view_events(19), ("1", "1", "click", "10", "")]
+    events = [*view_events(19), ("1433221332117", "1", "click", "10", "")]
     db = tmp_path / "w.duckdb"
     ingest(db, write_rr_folder(tmp_path / "rr", events=events))
     assert count(db, "events") == 19
     assert count(db, "rejected_rows") == 1
 
 
-def test_a_file_that_is_not_csv_shaped_is_refused_naming_the_file(tmp_path, rr_folder):
+def test_a_malformed_line_counts_against_the_5_percent_allowed(tmp_path, rr_folder):
     with open(rr_folder / "category_tree.csv", "a", encoding="utf-8") as handle:
         handle.write("4,1,extra,columns\n")
-    with pytest.raises(IngestError, match=r"category_tree\.csv: not a readable CSV file"):
+    with pytest.raises(IngestError, match=r"^category_tree\.csv: 1 of 4 rows \(25\.0%\) are bad.* "
+                                          r"line 5: the line has 4 fields; the header has 2"):
         ingest(tmp_path / "w.duckdb", rr_folder)
 
 
@@ -398,6 +392,45 @@ def test_the_888_price_must_also_look_like_a_number(tmp_path, write_rr_folder):
     ingest(db, write_rr_folder(tmp_path / "rr", part1=part1), price_property="888")
     [(_, line, reason, _)] = rejected(db)
     assert (line, reason.split(" (")[0]) == (32, "price '1234 n5.000'")
+
+
+def test_an_unknown_price_property_is_refused_listing_the_properties_there(
+    tmp_path, rr_folder
+):
+    db = tmp_path / "w.duckdb"
+    ingest(db, rr_folder)
+    before = table_contents(db)
+    with pytest.raises(IngestError) as error:
+        ingest(db, rr_folder, price_property="999")
+    assert str(error.value) == (
+        "price property '999' (given with --price-property) is not a property of any item in "
+        "item_properties_part1.csv or item_properties_part2.csv or in the warehouse; the "
+        "properties there, most frequent first: 790 (3 rows), available (2 rows), categoryid "
+        "(2 rows), 364 (1 row), 888 (1 row). Name the one holding prices with --price-property; "
+        "nothing was loaded.")
+    assert table_contents(db) == before
+
+
+def test_files_without_the_default_price_property_are_refused_naming_it(tmp_path,
+                                                                        write_rr_folder):
+    part1 = [row for row in CLEAN_PART1 if row[2] != "790"]
+    part2 = [row for row in CLEAN_PART2 if row[2] != "790"]
+    with pytest.raises(IngestError, match=r"^price property '790' \(the default, or the one the "
+                                          r"last load used\) is not a property of any item"):
+        ingest(tmp_path / "w.duckdb", write_rr_folder(tmp_path / "rr", part1=part1, part2=part2))
+
+
+def test_a_price_property_known_from_an_earlier_load_or_empty_property_files_are_fine(
+    tmp_path, rr_folder, write_rr_folder
+):
+    db = tmp_path / "w.duckdb"
+    ingest(db, rr_folder)
+    events_only = write_rr_folder(tmp_path / "later", part1=[], part2=[],
+                                  events=view_events(3))
+    assert ingest(db, events_only, price_property="790").rows_loaded == 3
+    no_prices = write_rr_folder(tmp_path / "other", part1=[("1431226800000", "5", "available",
+                                                            "1")], part2=[])
+    assert ingest(db, no_prices).rows_loaded == 1  # 790 is known from the first load
 
 
 # --- all or nothing, and one writer at a time -----------------------------------------------

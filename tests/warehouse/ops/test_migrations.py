@@ -17,12 +17,13 @@ from warehouse.ops.migrate import VERSION_TABLE, current_revision, head_revision
 from warehouse.ops.schema import audit_log, campaign_assignments, campaigns, metadata
 
 EXPECTED_TABLES = {"rules", "campaigns", "campaign_assignments", "audit_log", "ops_meta", "users",
-                   "runs", "model_versions", "sessions", "sign_in_failures", VERSION_TABLE}
+                   "runs", "model_versions", "campaign_imports", "campaign_import_outcomes",
+                   "campaign_import_rejects", "sessions", "sign_in_failures", VERSION_TABLE}
 
 
 def test_opening_a_new_store_creates_every_table_at_the_newest_version(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == EXPECTED_TABLES
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
 
 
 def test_the_migrated_database_matches_the_schema_module(engine: Engine) -> None:
@@ -103,7 +104,7 @@ def test_audit_rows_from_before_sign_in_are_kept_and_the_new_events_accepted(
 ) -> None:
     engine = create_ops_engine(store.url)
     try:
-        upgrade(engine, "0002")
+        upgrade(engine, "0003")
         with ops_transaction(engine) as connection:
             connection.execute(text(
                 "INSERT INTO audit_log (logged_at, user_name, event, campaign_id, row_count) "

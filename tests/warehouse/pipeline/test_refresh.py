@@ -12,7 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.shops import SHOP_EVENTS, build_shop, build_warehouse
+from tests.support.shops import (
+    SHOP_EVENTS,
+    SHOP_PROPERTIES,
+    SHOP_TREE,
+    build_shop,
+    build_warehouse,
+)
 from warehouse.connections import WarehouseBusyError
 from warehouse.ops import sqlite_path
 from warehouse.paths import snapshot_dir
@@ -44,7 +50,7 @@ def _as_of(path: Path) -> date:
 
 
 def _unfinished(db: Path) -> list[Path]:
-    return [p for p in snapshot_dir(db).iterdir() if ".building" in p.name]
+    return list(snapshot_dir(db).glob("*.building*"))  # none when the folder is gone too
 
 
 def test_refresh_publishes_a_new_snapshot_and_current_points_to_it(tmp_path):
@@ -108,6 +114,14 @@ def test_snapshot_opens_alone_and_holds_no_staging_views(tmp_path):
 
 def test_default_as_of_is_the_last_day_with_data(tmp_path):
     db = build_shop(tmp_path / "shop.duckdb")
+    assert _as_of(refresh(db, progress=False)) == date(2015, 6, 6)
+
+
+def test_times_after_now_left_by_an_older_ingest_do_not_stop_the_refresh(tmp_path):
+    # loads before ingest refused them could store a time no date can hold (18 digits)
+    db = build_warehouse(tmp_path / "shop.duckdb",
+                         events=[*SHOP_EVENTS, (999_999_999_999_999_999, 7, "view", 1, None)],
+                         item_properties=SHOP_PROPERTIES, category_tree=SHOP_TREE)
     assert _as_of(refresh(db, progress=False)) == date(2015, 6, 6)
 
 

@@ -121,13 +121,17 @@ def test_the_refresh_runs_its_steps_in_this_order():
     assert names(REGISTRY.ordered()) == [
         "int_purchased_item_states", "int_customer_activity", "order_lines", "daily_kpis",
         "daily_category_gmv", "daily_leaf_category_gmv", "daily_item_gmv", "customer_summary",
-        "refresh_info", "segments", "clusters", "clv", "customers", "segment_snapshots",
-        "campaign_outcomes", "field_catalogue",
+        "refresh_info", "item_catalogue", "customer_push_consent", "segments", "clusters", "clv",
+        "decline", "uplift", "customers", "segment_snapshots", "campaign_outcomes",
+        "field_catalogue",
     ]
     assert REGISTRY.inputs == {"stg_events", "stg_orders", "stg_item_prices",
-                               "stg_item_categories", "stg_category_tree"}
+                               "stg_item_categories", "stg_category_tree", "stg_items",
+                               "stg_push_consent"}
 
 
 def test_the_customers_step_reads_the_model_tables_that_hold_fields():
     customers = next(s for s in REGISTRY.steps if s.name == "customers")
-    assert {"customer_rfm", "customer_clusters", "customer_clv"} <= set(REGISTRY.reads(customers))
+    assert {"customer_rfm", "customer_clusters", "customer_clv", "customer_decline",
+            "customer_uplift"} <= set(
+        REGISTRY.reads(customers))

@@ -9,6 +9,7 @@ import pytest
 from analytics.segments import segment_definitions
 from tests.support.segment_snapshot import JUNE, MAY, segment_snapshot
 from warehouse.queries.migration import (
+    segment_kinds,
     segment_order,
     segment_sizes_over_time,
     snapshot_dates,
@@ -23,10 +24,12 @@ def con(tmp_path):
     con.close()
 
 
-
 def test_snapshot_dates_and_sizes_over_time(con):
     assert snapshot_dates(con) == [MAY, JUNE]
     assert segment_order(con) == segment_definitions()["segment"].tolist()
+    kinds = segment_kinds(con)
+    assert kinds["Champions"] == "rfm" and kinds["Window Shoppers"] == "behavioural"
+    assert len(kinds) == len(segment_definitions())
     sizes = segment_sizes_over_time(con)
     june = sizes[sizes["period_end"].dt.date == JUNE].set_index("segment")["customers"].to_dict()
     assert june == {"Champions": 1, "Lost": 1, "Cart Abandoners": 1}

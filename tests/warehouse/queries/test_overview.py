@@ -134,6 +134,7 @@ def test_top_items_of_one_day_are_its_items_by_gmv_with_their_category(cur):
     assert list(series["key"]) == ["102", "101"]
     assert list(series["gmv_amount"]) == [25.0, 10.0]
     assert list(series["detail"]) == ["11", "11"]
+    assert list(series["item_name"]) == ["Product 102", "Product 101"]
 
 
 def test_top_series_validates_dimension_and_top_n(cur):

@@ -44,13 +44,30 @@ def test_overview_sums_customers_gmv_share_and_averages_per_segment(con):
     assert overview.index[0] == "Champions"  # display order
 
 
-def test_rf_heatmap_covers_the_grid_and_counts_buyers(con):
+def test_overview_averages_item_views_per_member(con):
+    con.execute("UPDATE customers SET count_views = CASE customer_id WHEN 'a' THEN 3 "
+                "WHEN 'b' THEN 8 ELSE 1 END")
+    build_model(con, "segment_summary", Materialization.TABLE)
+    overview = segment_overview(con).set_index("segment")
+    assert overview.loc["Champions", "avg_count_views"] == pytest.approx(5.5)
+    assert overview.loc["Window Shoppers", "avg_count_views"] == pytest.approx(1.0)
+
+
+def test_rf_heatmap_counts_buyers_by_recency_score_and_orders(con):
     heat = rf_heatmap(con)
     assert len(heat) == 25
-    grid = heat[["r_score", "f_score", "customers"]].itertuples(index=False)
-    cells = {(r, f): n for r, f, n in grid}
-    assert cells[(5, 5)] == 1 and cells[(5, 4)] == 1 and cells[(1, 1)] == 2
+    grid = heat[["r_score", "orders", "customers"]].itertuples(index=False)
+    cells = {(r, orders): n for r, orders, n in grid}
+    # a: R 5 with 4 orders, b: R 5 with 3 orders, c and d: R 1 with one order each
+    assert cells[(5, 4)] == 1 and cells[(5, 3)] == 1 and cells[(1, 1)] == 2
     assert sum(cells.values()) == 4  # the behavioural customer is not in the grid
+    assert heat["orders_label"].drop_duplicates().tolist() == ["1", "2", "3", "4", "5+"]
+
+
+def test_rf_heatmap_puts_five_orders_and_more_in_the_last_column(con):
+    con.execute("UPDATE customers SET frequency = 9 WHERE customer_id = 'a'")
+    cells = rf_heatmap(con).set_index(["r_score", "orders"])["customers"]
+    assert cells[(5, 5)] == 1 and cells[(5, 4)] == 0
 
 
 def test_top_customers_list_highest_clv_first_then_by_id(con):

@@ -39,12 +39,14 @@ LINES = [
 # b: frequency 0, recency 0, T 01-20→01-31 = 11, monetary 0
 # c: frequency 0, recency 0, T 01-10→01-31 = 21, monetary 0
 # e: frequency 1, recency 1, T 01-02→01-31 = 29, monetary 8
+# first purchase day's amount: a 35 (three lines, two orders), b 100, c 15, e 12
 EXPECTED = pd.DataFrame({
     "customer_id": ["a", "b", "c", "e"],
     "frequency": [2, 0, 0, 1],
     "recency": [10, 0, 0, 1],
     "T": [30, 11, 21, 29],
     "monetary_value": [40.0, 0.0, 0.0, 8.0],
+    "first_purchase_value": [35.0, 100.0, 15.0, 12.0],
 })
 
 
@@ -74,7 +76,7 @@ def test_stored_inputs_agree_with_lifetimes_utility(con):
         transactions, "customer_id", "ordered_at", monetary_value_col="line_amount",
         observation_period_end=pd.Timestamp(CUTOFF), freq="D",
     ).reset_index()
-    ours = write_clv_inputs(con, CUTOFF)
+    ours = write_clv_inputs(con, CUTOFF).drop(columns="first_purchase_value")
     pd.testing.assert_frame_equal(
         ours, theirs[list(ours.columns)], check_dtype=False, check_exact=False
     )
@@ -86,6 +88,7 @@ def test_calibration_frame_counts_holdout_purchase_days_of_calibration_buyers(co
     assert frame.index.tolist() == ["a", "b", "c", "e"]
     assert frame["actual_purchases"].to_dict() == {"a": 0, "b": 0, "c": 1, "e": 0}
     assert frame.loc["c", "T"] == 21  # T measured to the calibration end, not the holdout end
+    assert frame.loc["c", "first_purchase_value"] == 15.0  # the holdout order is not its first
 
 
 def test_holdout_end_is_inclusive_and_bounds_the_window(con):

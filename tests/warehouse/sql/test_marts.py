@@ -31,6 +31,8 @@ KEYS = {
     "daily_leaf_category_gmv": ("kpi_date", "category_id"),
     "daily_item_gmv": ("kpi_date", "item_id"),
     "customers": ("customer_id",),  # the published form of customer_summary
+    "item_catalogue": ("item_id",),
+    "customer_push_consent": ("customer_id",),
 }
 
 

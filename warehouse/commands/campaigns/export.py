@@ -1,6 +1,9 @@
 """Export a campaign's treatment and control groups as formula-safe CSV, audited.
 
-Columns: customer_id, group, action, channel, offer, segment, clv_amount (currency units). Text
+Treatment columns: customer_id, group, action, channel, offer, segment, clv_amount (currency
+units). The control group is the hold-out: its file is named ``…_control_do_not_contact.csv`` and
+says "do not contact" in an ``instruction`` column instead of an action, channel and offer, so an
+upload of the wrong file has nothing to send. Text
 cells are neutralised against spreadsheet formula injection (``warehouse.csv_safety``): customer
 ids, offers and segment names come from data files and users. Every export — file or dashboard
 download — appends an ``audit_log`` row per group (event 'export', user, campaign, group, rows,
@@ -30,6 +33,7 @@ from sqlalchemy import Engine
 from warehouse.commands.audit import EXPORT, check_user, record
 from warehouse.commands.campaigns.storage import (
     CHUNK_ROWS,
+    CONTROL,
     GROUPS,
     campaign_row,
     count_group,
@@ -40,22 +44,34 @@ from warehouse.csv_safety import safe_csv_chunks, to_safe_csv
 from warehouse.ops import ops_store, ops_transaction
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
+CONTROL_EXPORT_COLUMNS = ("customer_id", "group", "instruction", "segment", "clv_amount")
+
+
+def export_columns(group_name: str) -> tuple[str, ...]:
+    """The columns of ``group_name``'s file: the control file has nothing to send."""
+    return CONTROL_EXPORT_COLUMNS if group_name == CONTROL else EXPORT_COLUMNS
+
 
 log = logging.getLogger(__name__)
 
 
 def export_file_name(campaign_id: str, group_name: str) -> str:
-    """``<campaign_id>_<group>.csv``; characters other than letters, digits, .-_ become _."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{campaign_id}_{group_name}") + ".csv"
+    """``<campaign_id>_treatment.csv`` or ``<campaign_id>_control_do_not_contact.csv``;
+    characters other than letters, digits, .-_ become _."""
+    stem = f"{campaign_id}_{group_name}"
+    if group_name == CONTROL:
+        stem += "_do_not_contact"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem) + ".csv"
 
 
 @dataclass(frozen=True)
 class GroupExport:
-    """One group handed out: its file name, its size, and its rows (``EXPORT_COLUMNS``) in
-    frames read from the store as they are consumed."""
+    """One group handed out: its file name, its size, its columns (``export_columns``) and its
+    rows in frames read from the store as they are consumed."""
 
     file_name: str
     row_count: int
+    columns: tuple[str, ...]
     frames: Iterator[pd.DataFrame]
 
 
@@ -74,7 +90,7 @@ def campaign_group_export(
         record(connection, EXPORT, user=user, campaign_id=campaign_id, group_name=group_name,
                row_count=row_count, file_name=file_name)
     log.info("%s downloads %s (%d customers)", user, file_name, row_count)
-    return GroupExport(file_name, row_count,
+    return GroupExport(file_name, row_count, export_columns(group_name),
                        _group_frames(engine, campaign_id, group_name, batch_rows))
 
 
@@ -83,7 +99,7 @@ def _group_frames(engine: Engine, campaign_id: str, group_name: str,
     with ops_transaction(engine, readonly=True) as connection:
         campaign_row(connection, campaign_id)
         for frame in group_member_batches(connection, campaign_id, group_name, batch_rows):
-            yield frame[list(EXPORT_COLUMNS)]
+            yield frame[list(export_columns(group_name))]
 
 
 def campaign_group_csv(
@@ -93,7 +109,7 @@ def campaign_group_csv(
     download is logged before the text is returned. The text is held whole: a server streams
     ``campaign_group_export`` instead."""
     export = campaign_group_export(db, campaign_id, group_name, user=user, ops_url=ops_url)
-    return (export.file_name, "".join(safe_csv_chunks(export.frames, EXPORT_COLUMNS)),
+    return (export.file_name, "".join(safe_csv_chunks(export.frames, export.columns)),
             export.row_count)
 
 
@@ -111,14 +127,15 @@ def _write_temporary(target: Path, text: str) -> Path:
 def export_campaign(
     db: Path, campaign_id: str, out_dir: Path, *, user: str, ops_url: str | None = None
 ) -> list[Path]:
-    """Write ``<campaign_id>_treatment.csv`` and ``_control.csv`` into ``out_dir`` for ``user``;
-    both groups are logged, and both files replace any earlier ones, or neither."""
+    """Write ``<campaign_id>_treatment.csv`` and ``_control_do_not_contact.csv`` into
+    ``out_dir`` for ``user``; both groups are logged, and both files replace any earlier ones, or
+    neither."""
     user = check_user(user)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = ops_store(db, ops_url)
     with ops_transaction(engine, readonly=True) as connection:
-        frames = {group: group_members(connection, campaign_id, group)[list(EXPORT_COLUMNS)]
+        frames = {group: group_members(connection, campaign_id, group)[list(export_columns(group))]
                   for group in GROUPS}
     targets = {group: out_dir / export_file_name(campaign_id, group) for group in GROUPS}
     for target in targets.values():  # so that the renames after the audit commit can all happen

@@ -47,6 +47,7 @@ from analytics.experiments.assignment import (
 from warehouse.clock import cutoff_after, utc_now
 from warehouse.commands.audit import LAUNCH, check_user, record
 from warehouse.commands.campaigns.assignment import audience_frame, rule_audience, with_units
+from warehouse.commands.campaigns.consent import launchable_audience
 from warehouse.commands.campaigns.storage import (
     insert_campaign,
     next_campaign_id,
@@ -103,6 +104,7 @@ class LaunchedCampaign:
     count_treatment: int
     count_control: int
     count_excluded: int  # left out: in a campaign running at the launch
+    count_no_consent: int = 0  # left out: refused notifications (push and email only)
 
     @property
     def audience_size(self) -> int:
@@ -175,9 +177,11 @@ def _store_launch(
     duration_days: int,
     clock: CampaignClock,
     exclude_running: bool,
+    no_consent: int,
     ops_url: str | None,
 ) -> LaunchedCampaign:
-    """Hash, leave out running campaigns' customers, split, store and audit one campaign."""
+    """Hash, leave out running campaigns' customers, split, store and audit one campaign
+    (``no_consent``: how many the consent filter already left out, for the record)."""
     salt = secrets.token_hex(8)
     audience = with_units(audience, salt)
     started = clock.launched_at
@@ -191,8 +195,8 @@ def _store_launch(
         if audience.empty:
             raise ValueError(
                 f"all {excluded:,} customers of the audience are in a campaign running on "
-                f"{started:%Y-%m-%d}: nothing to launch (a launch may include them on purpose: "
-                "exclude_running=False)")
+                f"{started:%Y-%m-%d}: nothing to launch (a launch can include them on purpose, "
+                "without leaving out customers of running campaigns)")
         assigned = assign_groups(audience, control_share)
         campaign_id = next_campaign_id(connection, started)
         name = attributes["name"] or f"{attributes['rule_name']} ({started:%Y-%m-%d})"
@@ -203,12 +207,14 @@ def _store_launch(
         }, assigned)
         record(connection, LAUNCH, user=user, campaign_id=campaign_id, row_count=len(assigned),
                detail={"source": attributes["source"], "clock": clock.clock,
-                       "excluded": excluded, "rule_id": attributes.get("rule_id")})
+                       "excluded": excluded, "no_consent": no_consent,
+                       "rule_id": attributes.get("rule_id")})
     counts = assigned["group_name"].value_counts()
     launched = LaunchedCampaign(
         campaign_id=campaign_id, name=name, source=attributes["source"], launched_at=started,
         ends_at=ends, clock=clock.clock, count_treatment=int(counts.get(TREATMENT, 0)),
         count_control=int(counts.get(CONTROL, 0)), count_excluded=excluded,
+        count_no_consent=no_consent,
     )
     log.info("%s launched campaign %s (%s, %s clock): %d customers, %d left out", user,
              campaign_id, launched.source, clock.clock, launched.audience_size, excluded)
@@ -237,7 +243,8 @@ def launch_audience(
     ``audience``: customer ids, or a frame with ``customer_id`` and optionally ``segment`` (the
     stratum; NULL ones are filled by the refresh from the segment at launch) and ``clv_amount``.
     ``source`` names the page or job (one of ``LAUNCH_SOURCES``). Customers in a campaign
-    running at the launch are left out unless ``exclude_running`` is False. ``launched_at``
+    running at the launch are left out unless ``exclude_running`` is False, and on push or email
+    those who refused notifications (``consent.launchable_audience``). ``launched_at``
     (naive UTC) overrides the campaign clock. ValueError names what is wrong: an empty text, an
     unknown channel or source, a control share outside (0, 0.5], a duration under one day, a
     bad audience row, or nobody left to launch.
@@ -255,10 +262,31 @@ def launch_audience(
     frame = audience_frame(audience)
     if frame.empty:
         raise ValueError("the audience is empty: nothing to launch")
-    clock = _clock(_published_last_event_date(db), None, launched_at)
-    return _store_launch(db, frame, attributes, user=user, control_share=share,
-                         duration_days=days, clock=clock,
-                         exclude_running=exclude_running, ops_url=ops_url)
+    consenting, last_event_date = _consenting_audience(db, frame, channel)
+    clock = _clock(last_event_date, None, launched_at)
+    return _store_launch(db, _all_refused(consenting, len(frame)), attributes, user=user,
+                         control_share=share, duration_days=days, clock=clock,
+                         exclude_running=exclude_running,
+                         no_consent=len(frame) - len(consenting), ops_url=ops_url)
+
+
+def _consenting_audience(
+    db: Path, audience: pd.DataFrame, channel: str
+) -> tuple[pd.DataFrame, date | None]:
+    """``audience`` without those who refused ``channel`` in the current snapshot, and the
+    snapshot's last event date (``audience`` and None when nothing is published yet)."""
+    try:
+        with open_snapshot(db) as snap:
+            return launchable_audience(snap, audience, channel), _last_event_date(snap)
+    except NoSnapshotError:
+        return audience, None
+
+
+def _all_refused(consenting: pd.DataFrame, audience_size: int) -> pd.DataFrame:
+    if consenting.empty:
+        raise ValueError(f"all {audience_size:,} customers of the audience refused "
+                         "notifications on this channel: nothing to launch")
+    return consenting
 
 
 def launch_campaign(
@@ -289,6 +317,7 @@ def launch_campaign(
         raise RuleError(f"rule {rule.name!r} is disabled: enable it before launching a campaign")
     with open_snapshot(db) as snap:
         audience = rule_audience(snap, rules, rule_id, read_field_catalogue(snap))
+        consenting = launchable_audience(snap, audience, rule.channel)
         clock = _clock(_last_event_date(snap), None, launched_at)
     if audience.empty:
         raise ValueError(f"rule {rule.name!r} wins no customer in the current data: "
@@ -296,6 +325,34 @@ def launch_campaign(
     attributes = {"name": (name or "").strip() or None, "rule_id": rule.rule_id,
                   "rule_name": rule.name, "action": rule.action, "channel": rule.channel,
                   "offer": rule.offer, "kpi": rule.kpi, "source": "board"}
-    return _store_launch(db, audience, attributes, user=user, control_share=share,
-                         duration_days=days, clock=clock, exclude_running=exclude_running,
-                         ops_url=ops_url)
+    return _store_launch(db, _all_refused(consenting, len(audience)), attributes, user=user,
+                         control_share=share, duration_days=days, clock=clock,
+                         exclude_running=exclude_running,
+                         no_consent=len(audience) - len(consenting), ops_url=ops_url)
+
+
+@dataclass(frozen=True)
+class LaunchPreview:
+    """What launching a rule now would leave out, before anything is stored."""
+
+    audience_size: int  # customers the rule wins now
+    count_running: int  # of them, in a campaign running at the launch's date
+    count_no_consent: int  # of them, who refused notifications on the rule's channel
+
+
+def preview_launch(db: Path, rule_id: int, *, ops_url: str | None = None) -> LaunchPreview:
+    """How many of the customers rule ``rule_id`` wins now a launch would leave out (reads
+    only). RuleError for an unknown rule, NoSnapshotError without published data."""
+    rules = list_rules(db, ops_url=ops_url)
+    rule = next((r for r in rules if r.rule_id == rule_id), None)
+    if rule is None:
+        raise RuleError(f"no rule with id {rule_id}")
+    with open_snapshot(db) as snap:
+        audience = rule_audience(snap, rules, rule_id, read_field_catalogue(snap))
+        consenting = launchable_audience(snap, audience, rule.channel)
+        clock = _clock(_last_event_date(snap), None, None)
+    with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
+        running = running_customers(connection, clock.launched_at)
+    return LaunchPreview(audience_size=len(audience),
+                         count_running=int(audience["customer_id"].isin(running).sum()),
+                         count_no_consent=len(audience) - len(consenting))

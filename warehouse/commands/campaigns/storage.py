@@ -21,9 +21,15 @@ from sqlalchemy import ColumnElement, Connection, Select, case, func, insert, li
 from analytics.experiments.assignment import CONTROL, TREATMENT
 from warehouse.ops import ops_store, ops_store_exists, ops_transaction
 from warehouse.ops.bulk import insert_rows
-from warehouse.ops.schema import campaign_assignments, campaigns
+from warehouse.ops.schema import (
+    campaign_assignments,
+    campaign_import_outcomes,
+    campaign_imports,
+    campaigns,
+)
 
 GROUPS = (TREATMENT, CONTROL)
+DO_NOT_CONTACT = "do not contact"  # what a control file says about every customer in it
 CHUNK_ROWS = 50_000
 ASSIGNMENT_COLUMNS = ("customer_id", "group_name", "segment", "clv_amount")
 
@@ -81,7 +87,8 @@ def fetch_campaign(db: Path, campaign_id: str, *, ops_url: str | None = None) ->
 
 def group_members(connection: Connection, campaign_id: str, group_name: str) -> pd.DataFrame:
     """One group of a campaign, by customer id: customer_id, group, action, channel, offer,
-    segment, clv_amount."""
+    segment, clv_amount; the control group carries ``instruction`` ("do not contact") instead of
+    action, channel and offer, so that nothing in its rows can be sent."""
     campaign = _group_campaign(connection, campaign_id, group_name)
     return _group_frame(connection.execute(_group_query(campaign_id, group_name)).all(),
                         campaign, group_name)
@@ -122,12 +129,13 @@ def _group_query(campaign_id: str, group_name: str) -> Select[Any]:
 
 def _group_frame(rows: Sequence[Any], campaign: dict[str, Any], group_name: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["customer_id", "segment", "clv_amount"])
+    what = ({"instruction": DO_NOT_CONTACT} if group_name == CONTROL else
+            {"action": campaign["action"], "channel": campaign["channel"],
+             "offer": campaign["offer"]})
     return pd.DataFrame({
         "customer_id": frame["customer_id"].astype("object"),
         "group": group_name,
-        "action": campaign["action"],
-        "channel": campaign["channel"],
-        "offer": campaign["offer"],
+        **what,
         "segment": frame["segment"].astype("object"),
         "clv_amount": pd.to_numeric(frame["clv_amount"]).astype("float64"),
     })
@@ -144,10 +152,13 @@ def running_customers(connection: Connection, at: datetime) -> np.ndarray:
 
 def status_expression(cutoff_at: datetime | None) -> ColumnElement[str]:
     """``CAMPAIGN_STATUS_SQL`` over the store's ``campaigns``, for a snapshot whose data ends
-    before ``cutoff_at`` (None: no data yet, everything is scheduled)."""
+    before ``cutoff_at`` (None: no data yet, everything is scheduled). A campaign whose results
+    were imported is completed whatever its dates."""
+    imported = campaigns.c.campaign_id.in_(select(campaign_imports.c.campaign_id))
     if cutoff_at is None:
-        return literal("scheduled")
+        return case((imported, "completed"), else_=literal("scheduled"))
     return case(
+        (imported, "completed"),
         (campaigns.c.launched_at >= cutoff_at, "scheduled"),
         (campaigns.c.ends_at > cutoff_at, "running"),
         else_="completed",
@@ -190,24 +201,32 @@ def list_campaigns(
 def campaign_chunks(
     db: Path, ops_url: str | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[tuple[str, pa.Table]]:
-    """Every row of ``campaigns``, then of ``campaign_assignments``, as (table name, Arrow
-    table of at most ``chunk_rows`` rows): the refresh copies them into the snapshot it builds.
+    """Every row of ``campaigns``, then of ``campaign_assignments``, then the outcomes of
+    campaigns whose results were imported (``campaign_import_outcomes`` without the file's own
+    columns), as (table name, Arrow table of at most ``chunk_rows`` rows): the refresh copies
+    them into the snapshot it builds.
 
-    Both tables are read in one read-only transaction (one consistent view of the store), in
+    The tables are read in one read-only transaction (one consistent view of the store), in
     chunks, so memory stays bounded whatever the number of assignments. Nothing is yielded, and
     no store is created, when warehouse ``db`` has none (``ops_store_exists``).
     """
     if not ops_store_exists(db, ops_url):
         return
     with ops_transaction(ops_store(db, ops_url), readonly=True) as connection:
-        for table, order in ((campaigns, (campaigns.c.campaign_id,)),
-                             (campaign_assignments, (campaign_assignments.c.campaign_id,
-                                                     campaign_assignments.c.customer_id))):
-            names = [column.name for column in table.c]
+        outcomes = campaign_import_outcomes.c
+        for table, columns, order in (
+            (campaigns, list(campaigns.c), (campaigns.c.campaign_id,)),
+            (campaign_assignments, list(campaign_assignments.c),
+             (campaign_assignments.c.campaign_id, campaign_assignments.c.customer_id)),
+            (campaign_import_outcomes, [outcomes.campaign_id, outcomes.customer_id,
+                                        outcomes.is_converted, outcomes.revenue_amount],
+             (outcomes.campaign_id, outcomes.customer_id)),
+        ):
+            names = [column.name for column in columns]
             result = connection.execute(
-                select(table).order_by(*order).execution_options(yield_per=chunk_rows))
+                select(*columns).order_by(*order).execution_options(yield_per=chunk_rows))
             for rows in result.partitions():
-                columns = list(zip(*rows, strict=True))
+                by_column = list(zip(*rows, strict=True))
                 yield table.name, pa.table({name: pa.array(values)
-                                            for name, values in zip(names, columns,
+                                            for name, values in zip(names, by_column,
                                                                     strict=True)})

@@ -88,26 +88,35 @@ def _check_condition(
         return [f"{where}: operator {op!r} is not allowed for {kind} field {name!r} "
                 f"(allowed: {allowed})"]
     if kind == NUMBER:
+        if op in RELATIVE and not (_is_number(value) and 0 < value <= 100):
+            return [f"{where}: the percentage for {op} on {name!r} must be a number above 0 and "
+                    f"at most 100{_got(value)}"]
         if not _is_number(value):
-            return [f"{where}: value for {name!r} must be a number, got {value!r}"]
-        if op in RELATIVE and not 0 < value <= 100:
-            return [f"{where}: percentage for {op} on {name!r} must be in (0, 100], got {value}"]
+            return [f"{where}: the value for {name!r} must be a number{_got(value)}"]
     elif kind == TIMESTAMP:
         if timestamp_text(value) is None:
-            return [f"{where}: value for {name!r} must be a date YYYY-MM-DD (or an ISO "
-                    f"date-time), got {value!r}"]
+            return [f"{where}: the value for {name!r} must be a date YYYY-MM-DD (or an ISO "
+                    f"date-time){_got(value)}"]
     else:
         values = value if op == "in" else [value]
         if op == "in" and (not isinstance(value, list) or not value):
-            return [f"{where}: 'in' on {name!r} needs a non-empty list of names, got {value!r}"]
+            return [f"{where}: 'in' on {name!r} needs a list of names separated by "
+                    f"commas{_got(value)}"]
         if not all(isinstance(v, str) and v for v in values):
-            return [f"{where}: values for {name!r} must be non-empty text, got {value!r}"]
+            return [f"{where}: the value for {name!r} must be a name{_got(value)}"]
         if name == "segment" and known_segments is not None:
             unknown = [v for v in values if v not in known_segments]
             if unknown:
-                warnings.append(f"{where}: segment(s) {', '.join(map(repr, unknown))} do not "
-                                "exist in the current data; the condition matches nobody now")
+                return [f"{where}: no segment named {', '.join(map(repr, unknown))} in the "
+                        f"current data; existing segments: {', '.join(sorted(known_segments))}"]
     return []
+
+
+def _got(value: Any) -> str:
+    """What was given, for a message: nothing to say about an empty value."""
+    if value is None or value == "" or value == []:
+        return ", and it is empty"
+    return f"; got {value!r}"
 
 
 def validate_conditions(
@@ -115,8 +124,9 @@ def validate_conditions(
     fields: FieldCatalogue,
     known_segments: set[str] | None = None,
 ) -> list[str]:
-    """Raise ``RuleError`` listing every invalid condition against the rule ``fields``; return
-    warnings (unknown segments)."""
+    """Raise ``RuleError`` listing every invalid condition against the rule ``fields`` (and, when
+    ``known_segments`` is given, every segment name not among them, with those that exist);
+    return warnings (none are raised today; kept for callers that show them)."""
     items = parse_conditions(conditions)
     if not items:
         raise RuleError("conditions are empty: add at least one condition")

@@ -7,8 +7,10 @@ from warehouse.pipeline.steps import marts  # noqa: F401 -- imported to register
 from warehouse.pipeline.steps import segments  # noqa: F401
 from warehouse.pipeline.steps import clusters  # noqa: F401
 from warehouse.pipeline.steps import clv  # noqa: F401
+from warehouse.pipeline.steps import decline  # noqa: F401
 from warehouse.pipeline.steps import customers  # noqa: F401
 from warehouse.pipeline.steps import segment_snapshots  # noqa: F401
 from warehouse.pipeline.steps import campaign_outcomes  # noqa: F401
+from warehouse.pipeline.steps import uplift  # noqa: F401
 from warehouse.pipeline.steps import catalogue  # noqa: F401
 # isort: on

@@ -1,13 +1,16 @@
 """Refresh step: behavioural clusters of buyers (issue 3 §2).
 
 Reads one feature row per buyer (``customer_rfm`` joined to ``customer_summary``), fits
-``analytics.clusters.BehaviourClusterer`` and writes three snapshot tables:
+``analytics.clusters.BehaviourClusterer`` with 3 to 8 clusters (``SEGMENTATION_K_RANGE``: two
+groups are no segmentation a marketer can use) and writes four snapshot tables:
 
 * ``customer_clusters`` — one row per buyer, key ``customer_id``: ``cluster_id, cluster_name``.
 * ``cluster_profiles`` — one row per cluster, key ``cluster_id``: ``cluster_name, customers,
   share`` and ``<feature>_mean``, ``<feature>_median`` of each raw feature.
-* ``cluster_scores`` — one row per method and k, key ``(method, k)``: ``silhouette, bic,
-  inertia, is_chosen``.
+* ``cluster_scores`` — one row per method and k, key ``(method, k)``: ``silhouette`` (the
+  cluster-balanced silhouette that chooses), ``bic, inertia`` (for information),
+  ``smallest_share`` (the smallest cluster's share of the buyers it was fitted on: below
+  ``analytics.clusters.MIN_CLUSTER_SHARE`` a solution is not chosen), ``is_chosen``.
 * ``cluster_scatter_sample`` — up to ``SCATTER_MAX_POINTS`` buyers, key ``customer_id``: the
   ``FEATURES`` and ``cluster_id, cluster_name``, for the page's scatter.
 
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from analytics.clusters import FEATURES, BehaviourClusterer
+from analytics.clusters import FEATURES, SEGMENTATION_K_RANGE, BehaviourClusterer
 from warehouse.frames import insert_frame
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.schema.clusters import SCATTER_MAX_POINTS
@@ -77,7 +80,7 @@ CREATE OR REPLACE TABLE cluster_profiles (
 );
 CREATE OR REPLACE TABLE cluster_scores (
     method VARCHAR NOT NULL, k INTEGER NOT NULL, silhouette DOUBLE, bic DOUBLE, inertia DOUBLE,
-    is_chosen BOOLEAN NOT NULL, PRIMARY KEY (method, k)
+    smallest_share DOUBLE NOT NULL, is_chosen BOOLEAN NOT NULL, PRIMARY KEY (method, k)
 );
 """
 
@@ -97,7 +100,9 @@ def build_clusters(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
 
 
 def _fit_and_write(con: duckdb.DuckDBPyConnection, features: pd.DataFrame) -> None:
-    model = BehaviourClusterer(random_state=RANDOM_STATE).fit(features)
+    model = BehaviourClusterer(k_range=SEGMENTATION_K_RANGE, random_state=RANDOM_STATE).fit(
+        features
+    )
     assignments = pd.DataFrame(
         {
             "customer_id": features["customer_id"],
@@ -107,7 +112,7 @@ def _fit_and_write(con: duckdb.DuckDBPyConnection, features: pd.DataFrame) -> No
     )
     insert_frame(con, "customer_clusters", assignments)
     insert_frame(con, "cluster_profiles", model.profiles_)
-    insert_frame(con, "cluster_scores", model.scores_)
+    insert_frame(con, "cluster_scores", model.candidates_)
 
 
 REGISTRY.register(Step(

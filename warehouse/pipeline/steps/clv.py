@@ -1,4 +1,10 @@
-"""Refresh step: customer lifetime value (BG/NBD + Gamma-Gamma) and its holdout validation.
+"""Refresh step: customer lifetime value — the purchase model chosen on a holdout (BG/NBD or
+MBG/NBD), Gamma-Gamma spend — and its holdout validation.
+
+The step first holds out the last weeks of the data: it fits both purchase models on the
+calibration period, predicts the holdout and keeps the one with the lower holdout error
+(``analytics.clv.choose_purchase_model``). It then fits that model (and, for the record, the other)
+with Gamma-Gamma on all the data up to the as-of date and predicts every buyer.
 
 Writes four snapshot tables:
 
@@ -6,26 +12,42 @@ Writes four snapshot tables:
 * ``customer_clv`` — one row per buyer, key ``customer_id``: ``p_alive,
   expected_purchases_30, _90, _365, clv_amount`` (NULL when a model is unusable; the reason is in
   ``model_params``), ``is_one_time_buyer, days_since_purchase`` and the BTYD inputs they came
-  from (``frequency, recency, T, monetary_value``); stored by descending CLV, so the top-customers
-  list reads one sorted table and no join;
-* ``clv_holdout`` — one row per calibration frequency bucket (0…6, 7 = "7 or more"), key
-  ``frequency_bucket``: ``customers, predicted_mean, actual_mean, baseline_mean``;
+  from (``frequency, recency, T, monetary_value, first_purchase_value``); stored by descending
+  CLV, so the top-customers list reads one sorted table and no join;
+* ``clv_holdout`` — the chosen model's holdout check, one row per calibration frequency bucket
+  (0…6, 7 = "7 or more"), key ``frequency_bucket``: ``customers, predicted_mean, actual_mean,
+  baseline_mean``;
 * ``model_params`` — one row per fit × parameter, key ``(model, parameter)``: fitted
-  parameters with standard errors, validation metrics (model ``validation``), warnings in ``note``.
+  parameters with standard errors (``bg_nbd``, ``mbg_nbd``, ``gamma_gamma``; the calibration fits
+  as ``<name>_calibration``), each model's holdout metrics (``validation_<name>``), the chosen
+  model's metrics and the reason for the choice (``validation``), the purchase model used and the
+  plain-language verdict on spend (``clv``: ``purchase_model``, ``spend_verdict``); warnings and
+  reasons in ``note``.
 
 Settings come from the refresh context: ``clv_horizon_months``, ``clv_discount_rate`` (annual);
-``fitted_at`` is ``ctx.refreshed_at``. Warnings are appended to ``ctx.warnings``.
+``fitted_at`` is ``ctx.refreshed_at``. What a user must know (a model that failed, a verdict) is
+appended to ``ctx.warnings``; a fit that succeeded after a retry with a penalty is only logged (its
+notes stay in ``model_params``).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from analytics.clv import PREDICTION_COLUMNS, TIME_UNIT, CLVModel, validate_holdout
+from analytics.clv import (
+    AUTO,
+    PREDICTION_COLUMNS,
+    TIME_UNIT,
+    CLVModel,
+    choose_purchase_model,
+    spend_verdict,
+)
+from analytics.clv.holdout import BY_FREQUENCY_COLUMNS
 from warehouse.frames import insert_frame
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.schema.fields import NUMBER, Field
@@ -40,6 +62,12 @@ PARAM_COLUMNS = [
     "model", "parameter", "value", "standard_error", "time_unit", "calibration_end", "fitted_at",
     "note",
 ]
+# model_params rows (by parameter) whose note a user must read; the rest record the fits.
+WARNING_PARAMETERS = frozenset(
+    {"fit_failed", "not_computed", "skipped", "verdict", "freq_monetary_corr"}
+)
+
+log = logging.getLogger(__name__)
 
 
 def holdout_days(first_date: date | None, as_of: date, weeks: int) -> int:
@@ -53,72 +81,70 @@ def build_clv(
 ) -> None:
     """Build ``clv_inputs``, ``customer_clv``, ``clv_holdout`` and ``model_params``."""
     as_of = ctx.as_of
-
     summary = write_clv_inputs(con, as_of)
-    params: list[dict] = []
-    warnings: list[str] = []
+    by_frequency, params, chosen = _choose(con, as_of, holdout_weeks)
     if summary.empty:
         predictions = pd.DataFrame(columns=list(PREDICTION_COLUMNS))
-        warnings.append(f"CLV not computed: no purchases on or before {as_of}")
-        params.append(_note_row("clv", "not_computed", warnings[-1]))
+        reason = f"CLV not computed: no purchases on or before {as_of}"
+        params.append(_note_row("clv", "not_computed", reason, as_of))
     else:
         model = CLVModel(
-            horizon_months=ctx.clv_horizon_months, discount_rate=ctx.clv_discount_rate
+            purchase_model=chosen or AUTO,
+            fit_both=True,
+            horizon_months=ctx.clv_horizon_months,
+            discount_rate=ctx.clv_discount_rate,
         ).fit(summary)
         predictions = model.predict(summary)
-        warnings += model.warnings_
-        params += model.params_.to_dict("records")
-    params = [{**row, "calibration_end": as_of} for row in params]
-
-    by_frequency, validation_params, validation_warnings = _validate(con, as_of, holdout_weeks)
-    params += validation_params
-    warnings += validation_warnings
+        params += [{**row, "calibration_end": as_of} for row in model.params_.to_dict("records")]
+        verdict = spend_verdict(model.spend_status_, model.repeat_buyers_)
+        if verdict is not None:
+            params.append(_note_row("clv", "spend_verdict", verdict, as_of))
+    ctx.warnings.extend(_user_warnings(params))
 
     _write_customer_clv(con, predictions.merge(summary, on="customer_id", how="left"))
     _write_holdout(con, by_frequency)
     rows = pd.DataFrame(params).reindex(columns=PARAM_COLUMNS)
     _write_model_params(con, rows.assign(time_unit=TIME_UNIT, fitted_at=ctx.refreshed_at))
-    ctx.warnings.extend(warnings)
 
 
-def _validate(
+def _choose(
     con: duckdb.DuckDBPyConnection, as_of: date, weeks: int
-) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """Fit BG/NBD up to as_of − holdout, predict the holdout, compare with what happened.
+) -> tuple[pd.DataFrame, list[dict], str | None]:
+    """Fit both purchase models up to as_of − holdout, predict the holdout, keep the better one.
 
-    Returns the by-frequency chart rows, ``model_params`` rows (calibration fit and metrics, with
-    their ``calibration_end``) and warnings.
+    Returns the chosen model's by-frequency chart rows, ``model_params`` rows (calibration fits,
+    metrics, the choice and its reason, with their ``calibration_end``) and the chosen model's
+    name (None when the holdout was skipped or neither model could be fitted).
     """
-    empty = pd.DataFrame(
-        columns=["frequency_bucket", "customers", "predicted_mean", "actual_mean", "baseline_mean"]
-    )
+    empty = pd.DataFrame(columns=BY_FREQUENCY_COLUMNS)
     days = holdout_days(first_order_date(con, as_of), as_of, weeks)
     if days < MIN_HOLDOUT_DAYS:
         reason = (
             f"holdout validation skipped: the data span allows a {days}-day holdout, "
             f"fewer than {MIN_HOLDOUT_DAYS} days"
         )
-        return empty, [_note_row("validation", "skipped", reason, as_of)], [reason]
+        return empty, [_note_row("validation", "skipped", reason, as_of)], None
     calibration_end = as_of - timedelta(days=days)
-    frame = calibration_holdout(con, calibration_end, as_of)
-    model = CLVModel(fit_spend=False).fit(frame)
-    warnings = [f"calibration fit: {w}" for w in model.warnings_]
-    rows = [
-        {**row, "model": "bg_nbd_calibration", "calibration_end": calibration_end}
-        for row in model.params_.to_dict("records")
-    ]
-    if model.bgf_ is None:
-        reason = "holdout validation skipped: the calibration BG/NBD fit did not converge"
-        rows.append(_note_row("validation", "skipped", reason, calibration_end))
-        return empty, rows, [*warnings, reason]
-    frame["predicted_purchases"] = model.predict_purchases(frame, days)
-    result = validate_holdout(frame, days)
-    rows += [
-        {"model": "validation", "parameter": name, "value": value,
-         "calibration_end": calibration_end}
-        for name, value in result.metrics.items()
-    ]
-    return result.by_frequency, rows, warnings
+    choice = choose_purchase_model(calibration_holdout(con, calibration_end, as_of), days)
+    rows = [{**row, "calibration_end": calibration_end} for row in choice.params.to_dict("records")]
+    return choice.by_frequency, rows, choice.chosen
+
+
+def _user_warnings(params: list[dict]) -> list[str]:
+    """The notes a user must read: failed fits, missing CLV, a skipped holdout, a verdict worse
+    than the naive baseline, doubtful Gamma-Gamma independence. Notes of fits that succeeded after
+    a retry are logged instead (they stay in ``model_params``)."""
+    warnings = []
+    for row in params:
+        note = row.get("note")
+        if not isinstance(note, str):
+            continue
+        if row["parameter"] in WARNING_PARAMETERS:
+            prefix = "calibration fit: " if row["model"].endswith("_calibration") else ""
+            warnings.append(prefix + note)
+        elif row["parameter"] == "penalizer_coef":
+            log.info("%s: %s", row["model"], note)
+    return warnings
 
 
 def _note_row(model: str, parameter: str, note: str, calibration_end: date | None = None) -> dict:
@@ -141,7 +167,8 @@ def _write_customer_clv(con: duckdb.DuckDBPyConnection, predictions: pd.DataFram
             frequency BIGINT,
             recency BIGINT,
             "T" BIGINT,
-            monetary_value DOUBLE
+            monetary_value DOUBLE,
+            first_purchase_value DOUBLE
         )
         """
     )
@@ -186,9 +213,11 @@ def _write_model_params(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> N
 
 FIELDS = (
     Field("p_alive", NUMBER, "Probability still active (P alive)",
-          "BG/NBD probability that the buyer has not dropped out", table="customer_clv"),
+          "the purchase model's (BG/NBD or MBG/NBD) probability that the buyer has not dropped "
+          "out", table="customer_clv"),
     Field("expected_purchases_90", NUMBER, "Expected purchases, next 90 days",
-          "purchases BG/NBD expects from the buyer in the next 90 days", table="customer_clv"),
+          "purchases the purchase model expects from the buyer in the next 90 days",
+          table="customer_clv"),
     Field("clv_amount", NUMBER, "Customer lifetime value (CLV)",
           "expected spend over the CLV horizon, discounted, in currency units",
           table="customer_clv"),

@@ -8,7 +8,9 @@ table. Each part is sorted by segment as it is written.
 
 ``customer_buyers`` is its SQL file's columns plus, for each customer field a step publishes
 from a table of its own (``Field.table``), that column, LEFT JOINed on ``customer_id``: a model
-step adds a column to ``customers`` by declaring the field. The view gives visitors NULL there.
+step adds a column to ``customers`` by declaring the field. The view gives visitors NULL there,
+unless the field covers visitors (``Field.covers_visitors``): then ``customer_visitors`` joins
+it too.
 """
 
 from __future__ import annotations
@@ -57,17 +59,19 @@ SELECT (SELECT count(*) FROM customer_rfm),
 """
 
 
-def buyers_query(fields: list[Field]) -> str:
-    """``customer_buyers``' SQL: its model file, plus each field held in a step's table, joined
-    on ``customer_id``, ordered by segment. Names are checked identifiers from declarations."""
+def part_query(part: str, fields: list[Field]) -> str:
+    """A stored part's SQL: its model file, plus each field held in a step's table (for
+    ``customer_visitors`` only the fields that cover visitors), joined on ``customer_id``,
+    ordered by segment. Names are checked identifiers from declarations."""
     by_table: dict[str, list[str]] = defaultdict(list)
     for field in fields:
-        if field.table is not None:
+        if field.table is not None and (part == BUYERS or field.covers_visitors):
             by_table[field.table].append(field.name)
     columns = "".join(f", {table}.{name}" for table, names in by_table.items() for name in names)
     joins = "".join(f"\nLEFT JOIN {table} USING (customer_id)" for table in by_table)
-    return (f"SELECT buyers.*{columns}\nFROM (\n{model_query(BUYERS)}\n) AS buyers"
-            f"{joins}\nORDER BY buyers.segment")
+    return (f"SELECT part.*{columns}\nFROM (\n{model_query(part)}\n) AS part"
+            f"{joins}\nORDER BY part.segment")
+
 
 
 def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
@@ -80,9 +84,10 @@ def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None
             "order; the customers table would misstate orders. Please report this."
         )
     fields = [field for _, field in ctx.published_fields]
-    materialize(con, BUYERS, buyers_query(fields), Materialization.TABLE,
+    materialize(con, BUYERS, part_query(BUYERS, fields), Materialization.TABLE,
                 uncompressed=CUSTOMER_PARTS[BUYERS])
-    build_model(con, VISITORS, Materialization.TABLE, uncompressed=CUSTOMER_PARTS[VISITORS])
+    materialize(con, VISITORS, part_query(VISITORS, fields), Materialization.TABLE,
+                uncompressed=CUSTOMER_PARTS[VISITORS])
     build_model(con, CUSTOMERS_VIEW, Materialization.VIEW)
     build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)
     build_segment_top_customers(con)

@@ -54,7 +54,8 @@ SQL_MODEL_STEPS = (
     sql_model_step("int_customer_activity", ("stg_events", "stg_orders"),
                    materialization=Materialization.TEMP_VIEW),
     sql_model_step("order_lines",
-                   ("stg_events", "stg_orders", "stg_category_tree", "int_purchased_item_states")),
+                   ("stg_events", "stg_orders", "stg_category_tree", "stg_items",
+                    "int_purchased_item_states")),
     sql_model_step("daily_kpis", ("int_customer_activity", "order_lines")),
     sql_model_step("daily_category_gmv", ("order_lines",)),
     sql_model_step("daily_leaf_category_gmv", ("order_lines",)),
@@ -62,6 +63,8 @@ SQL_MODEL_STEPS = (
     sql_model_step("customer_summary", ("int_customer_activity", "order_lines"),
                    uncompressed=("customer_id",), scratch=True),
     sql_model_step("refresh_info", ("order_lines",)),
+    sql_model_step("item_catalogue", ("stg_items", "order_lines")),
+    sql_model_step("customer_push_consent", ("stg_push_consent",)),
 )
 
 for _step in SQL_MODEL_STEPS:

@@ -13,8 +13,9 @@
 -- A session is a run of activity whose gaps are all under 30 minutes; its length runs from its
 -- first to its last activity. is_repeat_visitor: activity on more than one calendar day (the
 -- product's visit). count_events_last_Nd: activity in the N days before the cut-off.
--- frequency, recency, "T", monetary_value: the BTYD inputs of warehouse/clv_inputs.py in days,
--- up to the as-of day (the last day starting before the cut-off); NULL for non-buyers.
+-- frequency, recency, "T", monetary_value, first_purchase_value: the BTYD inputs of
+-- warehouse/sql/clv_inputs.py in days, up to the as-of day (the last day starting before the
+-- cut-off); NULL for non-buyers.
 
 WITH
 
@@ -131,7 +132,9 @@ clv_inputs AS (
         datediff('day', first_date, max(purchase_date))           AS recency,
         datediff('day', first_date, any_value(as_of_date))        AS "T",
         coalesce(avg(day_amount) FILTER (WHERE purchase_date > first_date), 0.0)
-                                                                  AS monetary_value
+                                                                  AS monetary_value,
+        coalesce(sum(day_amount) FILTER (WHERE purchase_date = first_date), 0.0)
+                                                                  AS first_purchase_value
     FROM purchase_days
     CROSS JOIN cutoff
     GROUP BY customer_id, first_date
@@ -166,7 +169,8 @@ SELECT
     CAST(clv.frequency AS BIGINT)                                         AS frequency,
     CAST(clv.recency AS BIGINT)                                           AS recency,
     CAST(clv."T" AS BIGINT)                                               AS "T",
-    clv.monetary_value
+    clv.monetary_value,
+    clv.first_purchase_value
 FROM activity_summary AS activity
 CROSS JOIN cutoff
 LEFT JOIN event_counts AS events USING (customer_id)

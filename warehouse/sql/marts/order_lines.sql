@@ -14,7 +14,9 @@
 --     the earliest known category);
 --   * an item never priced gets price_amount NULL, line_amount 0 and is_price_imputed; the refresh
 --     counts such lines in refresh_info.
--- Orders file: line_amount = amount, price_amount = amount / quantity, no category.
+-- Orders file: line_amount = amount, price_amount = amount / quantity; the category is the item's
+-- in the item catalogue (stg_items), if one was loaded, and its top level is the part before
+-- ' / ' ("dairy eggs / milk" -> "dairy eggs"; a category without one is its own top level).
 -- order_date is the date of the order's first line, so a basket is never split across two days.
 -- GMV is always sum(line_amount).
 
@@ -24,6 +26,7 @@ events AS (SELECT * FROM stg_events),
 orders AS (SELECT * FROM stg_orders),
 item_states AS (SELECT * FROM int_purchased_item_states),
 category_tree AS (SELECT * FROM stg_category_tree),
+catalogue AS (SELECT * FROM stg_items),
 
 event_purchases AS (
     SELECT customer_id, order_id, item_id, event_at AS ordered_at
@@ -62,17 +65,18 @@ event_lines AS (
 
 file_lines AS (
     SELECT
-        customer_id,
-        order_id,
-        ordered_at,
-        item_id,
-        CAST(NULL AS VARCHAR)              AS category_id,
-        amount / nullif(quantity, 0)       AS price_amount,
-        quantity,
-        amount                             AS line_amount,
-        false                              AS is_price_imputed,
-        'orders'                           AS source
+        orders.customer_id,
+        orders.order_id,
+        orders.ordered_at,
+        orders.item_id,
+        catalogue.category                             AS category_id,
+        orders.amount / nullif(orders.quantity, 0)     AS price_amount,
+        orders.quantity,
+        orders.amount                                  AS line_amount,
+        false                                          AS is_price_imputed,
+        'orders'                                       AS source
     FROM orders
+    LEFT JOIN catalogue ON catalogue.item_id = orders.item_id
 ),
 
 all_lines AS (
@@ -101,7 +105,9 @@ SELECT
     line.order_date,
     line.item_id,
     line.category_id,
-    category_roots.root_category_id,
+    coalesce(category_roots.root_category_id,
+             CASE WHEN line.source = 'orders' THEN split_part(line.category_id, ' / ', 1) END)
+                                                           AS root_category_id,
     line.price_amount,
     line.quantity,
     line.line_amount,

@@ -14,12 +14,12 @@ from dashboard.pages.board import (
     campaigns,
     design,
 )
-from tests.support.board import CART, save
+from tests.support.board import BROWSERS, save
 from tests.support.campaigns import stored_assignments
 from tests.support.components import text_of
 from tests.support.signed_in import add_team, signed_in
 from warehouse.commands import (
-    EXPORT_COLUMNS,
+    CONTROL_EXPORT_COLUMNS,
     audit_log,
     list_campaigns,
     list_rules,
@@ -28,7 +28,8 @@ from warehouse.snapshots import current_snapshot
 
 
 def test_a_campaign_launched_on_old_data_waits_for_data_after_launch(page, board_db) -> None:
-    _, version = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, {"n": 0})
+    _, version, _ = design.launch(1, str(list_rules(board_db)[0].rule_id), 20, "", 28, True,
+                                  {"n": 0})
     campaign_id = version["campaign_id"]
     status, results, _figure, *disabled, treated, held_out = campaigns.campaign_detail(
         campaign_id, version)
@@ -55,28 +56,34 @@ def test_the_demo_campaign_shows_its_lift_with_confidence_intervals(page, board_
 
 
 def test_download_streams_a_formula_safe_csv_of_the_group_and_logs_it(page, board_db) -> None:
-    *_, rule_id, _ = save("Risky offer", *CART, offer="=HYPERLINK(\"http://x\")")
-    _, version = design.launch(1, str(rule_id), 20, "", 28, {"n": 0})
+    *_, rule_id, _ = save("Risky offer", *BROWSERS, offer="=HYPERLINK(\"http://x\")")
+    _, version, _ = design.launch(1, str(rule_id), 20, "", 28, True, {"n": 0})
     campaign_id = version["campaign_id"]
     add_team(board_db)
     client = signed_in(page, "campaign_owner")
+    treated = client.get(campaigns.download_href(campaign_id, "treatment"))
+    assert treated.status_code == 200 and treated.is_streamed
+    assert {r["offer"] for r in csv.DictReader(io.StringIO(treated.get_data(as_text=True)))} == {
+        "'=HYPERLINK(\"http://x\")"}
     response = client.get(campaigns.download_href(campaign_id, "control"))
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="{campaign_id}_control.csv"')
+    file_name = f"{campaign_id}_control_do_not_contact.csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{file_name}"'
     assert response.is_streamed
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
     control = stored_assignments(board_db, campaign_id).query("group_name == 'control'")
-    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    assert list(rows[0]) == list(CONTROL_EXPORT_COLUMNS)
     assert [r["customer_id"] for r in rows] == control["customer_id"].tolist()
-    assert {r["offer"] for r in rows} == {"'=HYPERLINK(\"http://x\")"}
+    assert {r["instruction"] for r in rows} == {"do not contact"}
+    assert "HYPERLINK" not in text
     assert {r["group"] for r in rows} == {"control"}
     logged = audit_log(board_db).iloc[0]
     assert (logged["user_name"], logged["event"], logged["group_name"], logged["row_count"],
             logged["file_name"]) == ("campaign_owner", "export", "control", len(control),
-                                     f"{campaign_id}_control.csv")
+                                     file_name)
     newest = audit.render_audit({}, {"n": 1})[0]
-    assert (newest["event"], newest["file_name"]) == ("export", f"{campaign_id}_control.csv")
+    assert (newest["event"], newest["file_name"]) == ("export", file_name)
 
 
 def test_a_download_of_an_unknown_campaign_or_group_is_a_404_and_logs_nothing(page, board_db):

@@ -14,7 +14,8 @@ from dashboard.pages.board import (
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("abc", "got 'abc'"), (None, "got None"), (0, "got 0"), (55, "got 55")],
+    [("abc", "got 'abc'"), (None, "the box is empty or outside that range"), (0, "got 0"),
+     (55, "got 55")],
 )
 def test_percent_input_names_the_input_and_the_range(value: object, message: str) -> None:
     with pytest.raises(ValueError, match="Control share must be a percentage") as error:

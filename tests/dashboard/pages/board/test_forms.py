@@ -39,3 +39,18 @@ def test_operators_follow_the_field_type() -> None:
     assert [o["value"] for o in forms.op_options("segment", FIELDS)] == ["=", "!=", "in"]
     assert "top_pct" in [o["value"] for o in forms.op_options("clv_amount", FIELDS)]
     assert forms.op_options(None, FIELDS) == []
+
+
+def test_rows_joined_by_or_form_one_group_and_come_back_as_the_same_rows() -> None:
+    rows = [("monetary_amount", "top_pct", "20", "and"), ("recency_days", "top_pct", "30", "and"),
+            ("p_alive", "<", "0.5", "or"), ("segment", "=", "Lost", "or")]
+    fields, ops, values, joins = (list(column) for column in zip(*rows, strict=True))
+    conditions = forms.rows_to_conditions(fields, ops, values, FIELDS, joins)
+    assert conditions == [
+        {"field": "monetary_amount", "op": "top_pct", "value": 20},
+        {"any": [{"field": "recency_days", "op": "top_pct", "value": 30},
+                 {"field": "p_alive", "op": "<", "value": 0.5},
+                 {"field": "segment", "op": "=", "value": "Lost"}]},
+    ]
+    assert forms.conditions_to_rows(conditions) == rows
+    assert forms.conditions_to_rows([{"any": [{"field": "segment"}]}]) is None  # JSON only

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.experiments.design import design_summary
 from dashboard.pages.board import (
     tables,
 )
@@ -40,11 +41,33 @@ def test_the_launch_sentence_says_who_was_left_out_and_which_clock_dated_it() ->
                              "is_measured": [False]})
     text = " ".join(text_of(tables.launch_text(launched, overview)).split())
     assert "2,000 customers frozen: 1,600 in treatment, 400 in control." in text
-    assert "35 customers already in a running campaign were left out." in text
+    assert ("Left out: 35 already in a running campaign, 0 who refused notifications on this "
+            "channel.") in text
     assert "Dated 2015-09-19 00:00 UTC, the end of the data" in text
-    none_left_out = text_of(tables.launch_text(replace(launched, count_excluded=0, clock="wall"),
-                                               overview))
-    assert "left out" not in none_left_out and "now: the data is current" in none_left_out
+    kept = " ".join(text_of(tables.launch_text(
+        replace(launched, count_excluded=0, count_no_consent=7, clock="wall"), overview,
+        exclude_running=False)).split())
+    assert ("Customers already in a running campaign were kept, as chosen; left out: 7 who "
+            "refused notifications on this channel.") in kept
+    assert "now: the data is current" in kept
+
+
+def _plan(power_conversion: float, power_revenue: float) -> pd.DataFrame:
+    return pd.DataFrame({"metric": ["conversion", "gmv_per_customer"],
+                         "power_at_audience": [power_conversion, power_revenue]})
+
+
+def test_the_power_before_a_launch_warns_more_strongly_the_lower_it_is() -> None:
+    enough = tables.power_verdict(_plan(0.83, 0.42), 0.8)
+    assert enough.color == "success"
+    assert ("Conversion 83.0%; Revenue (GMV) per customer 42.0%. The planned 80% is reached "
+            "for Conversion.") in text_of(enough)
+    short = tables.power_verdict(_plan(0.62, 0.42), 0.8)
+    assert short.color == "warning" and "Power below the planned 80%" in text_of(short)
+    low = tables.power_verdict(_plan(0.49, 0.05), 0.8)
+    assert low.color == "danger" and "most likely miss" in text_of(low)
+    unknown = tables.power_verdict(_plan(float("nan"), float("nan")), 0.8)
+    assert unknown.color == "warning" and "cannot be computed" in text_of(unknown)
 
 
 def test_audit_rows_name_the_user_and_what_each_entry_is_about() -> None:
@@ -57,3 +80,34 @@ def test_audit_rows_name_the_user_and_what_each_entry_is_about() -> None:
     rows = tables.audit_rows(entries)
     assert [(r["user"], r["subject"], r["row_count"]) for r in rows] == [
         ("ana", "segment Lost", 12), ("ben", "rule 4", None), ("", "c-1", 30)]
+
+
+def test_results_write_intervals_and_p_values_one_way_with_an_open_relative_interval() -> None:
+    results = pd.DataFrame({
+        "metric": ["conversion"], "control_mean": [0.0], "treatment_mean": [0.142],
+        "abs_lift": [0.142], "abs_ci_low": [0.031], "abs_ci_high": [0.253],
+        "rel_lift": [float("nan")], "rel_ci_low": [0.52], "rel_ci_high": [float("inf")],
+        "p_value": [0.0004]})
+    text = " ".join(text_of(tables.results_table(results)).split())
+    assert "+14.20 pp [+3.10 pp, +25.30 pp]" in text
+    assert "— [+52.0%, no upper limit]" in text
+    assert "< 0.001" in text
+
+
+def test_an_infeasible_plan_says_so_and_what_would_make_it_feasible() -> None:
+    plan = design_summary(audience_size=82, control_share=0.2, p_control=0.127,
+                          revenue_mean=879.0, revenue_std=3917.0, eligible_per_day=0.5)
+    conversion = plan.set_index("metric").loc["conversion"]
+    text = " ".join(text_of(tables.design_table(plan, 0.5)).split())
+    assert (f"Conversion: not feasible with this audience. It has 82 of the "
+            f"{conversion.n_total_required:,.0f} customers needed") in text
+    assert f"Feasible with an audience of {conversion.audience_needed:,.0f} (widen the rule)" \
+        in text
+    assert "(more than double the baseline)" in text  # the smallest effect 82 could show
+    assert "more than 365 days: not feasible" in text  # 0.5 a day
+    assert "about" not in text and "days relative" not in text
+    feasible = design_summary(audience_size=200_000, control_share=0.2, p_control=0.127,
+                              revenue_mean=879.0, revenue_std=3917.0, eligible_per_day=9000)
+    text = " ".join(text_of(tables.design_table(feasible, 9000)).split())
+    assert "not feasible" not in text
+    assert "Planned effect with this audience feasible feasible" in text

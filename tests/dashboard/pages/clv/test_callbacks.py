@@ -1,18 +1,22 @@
 """The CLV page on a snapshot with a real CLV fit and on copies of the demo snapshot where a
 model was rejected: layout and callback called directly."""
 
+import io
 import shutil
 from datetime import date
 from pathlib import Path
 
+import dash
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard.app import create_app
-from dashboard.pages.clv import callbacks, ids
+from dashboard.pages.clv import callbacks, export, ids
 from dashboard.pages.clv.layout import TOP_COLUMNS, layout
 from tests.support.btyd_orders import make_order_lines
 from tests.support.shops import step_context
+from warehouse.commands import audit_log
 from warehouse.pipeline.steps.clv import build_clv
 from warehouse.snapshots import current_snapshot, new_snapshot_path, publish_snapshot
 
@@ -79,30 +83,71 @@ def _text(component) -> str:
 # --- the page on a snapshot with a real fit ----------------------------------------------------
 
 
+def _params(db: Path) -> dict[tuple[str, str], tuple[float | None, str | None]]:
+    con = duckdb.connect(str(current_snapshot(db)), read_only=True)
+    rows = con.execute("SELECT model, parameter, value, note FROM model_params").fetchall()
+    con.close()
+    return {(model, parameter): (value, note) for model, parameter, value, note in rows}
+
+
 def test_page_draws_every_chart_and_the_validation_callouts_when_models_fitted(fitted_db):
     page = _page_layout(fitted_db)
     assert _text(page[ids.CLV_MODEL_ALERTS]) == ""
     histogram = page[ids.CLV_HISTOGRAM].children.figure
     con = duckdb.connect(str(current_snapshot(fitted_db)), read_only=True)
     buyers = con.execute("SELECT count(clv_amount) FROM customer_clv").fetchone()[0]
-    metrics = dict(
-        con.execute("SELECT parameter, value FROM model_params WHERE model = 'validation'")
-        .fetchall()
-    )
     con.close()
+    params = _params(fitted_db)
     assert sum(histogram.data[0].y) == buyers
     assert len(page[ids.CLV_HOLDOUT_CHART].children.figure.data) == 3
     assert page[ids.CLV_P_ALIVE_HEATMAP].children.figure.data[0].type == "heatmap"
     callouts = _text(page[ids.CLV_METRICS])
-    assert f"{metrics['mae_per_customer']:.3f}" in callouts
-    assert f"naive baseline {metrics['baseline_mae_per_customer']:.3f}" in callouts
-    assert f"{abs(metrics['total_pct_error']):.1f}%" in callouts
+    assert f"{params['validation', 'bucket_rmse'][0]:.3f}" in callouts
+    assert f"naive baseline {params['validation', 'baseline_bucket_rmse'][0]:.3f}" in callouts
+    assert f"{abs(params['validation', 'total_pct_error'][0]):.1f}%" in callouts
     assert "independence check" in _text(page[ids.CLV_CORRELATION])
     assert page[ids.CLV_CORRELATION].color == "light"
-    assert "P(alive) = 1 under BG/NBD by construction" in _text(page)
-    params = page[ids.CLV_PARAMS_GRID].rowData
-    r = next(row for row in params if (row["model"], row["parameter"]) == ("bg_nbd", "r"))
+    grid = page[ids.CLV_PARAMS_GRID].rowData
+    r = next(row for row in grid if (row["model"], row["parameter"]) == ("bg_nbd", "r"))
     assert r["value"] > 0 and r["standard_error"] > 0 and r["calibration_end"] == str(AS_OF)
+
+
+def test_the_page_names_the_chosen_model_and_why_with_both_holdout_errors(fitted_db):
+    page = _page_layout(fitted_db)
+    params = _params(fitted_db)
+    chosen = params["clv", "purchase_model"][1]
+    label, other = {"bg_nbd": ("BG/NBD", "MBG/NBD"), "mbg_nbd": ("MBG/NBD", "BG/NBD")}[chosen]
+    other_name = "mbg_nbd" if chosen == "bg_nbd" else "bg_nbd"
+    choice = _text(page[ids.CLV_MODEL_CHOICE])
+    assert choice.startswith(f"Purchase model: {label}, chosen because it predicted the last "
+                             "56 days better")
+    assert f"{params[f'validation_{chosen}', 'bucket_rmse'][0]:.3f}" in choice
+    assert f"than {other} {params[f'validation_{other_name}', 'bucket_rmse'][0]:.3f}" in choice
+    verdict = page[ids.CLV_VERDICT]  # the demo-like data beats the naive baseline
+    assert verdict.color == "success" and "better than simply repeating" in _text(verdict)
+    one_time = _text(page[ids.CLV_ONE_TIME])
+    if chosen == "bg_nbd":
+        assert "P(alive) = 100% under BG/NBD by construction" in one_time
+    else:
+        assert "falls the longer ago they bought" in one_time
+    assert "P(alive) = 100%" not in _text(page) or chosen == "bg_nbd"
+    assert f"{label} prediction" in [t.name for t in
+                                     page[ids.CLV_HOLDOUT_CHART].children.figure.data]
+
+
+def test_the_page_says_how_a_one_time_buyers_first_order_counts(fitted_db):
+    page = _page_layout(fitted_db)
+    params = _params(fitted_db)
+    p, q = params["gamma_gamma", "p"][0], params["gamma_gamma", "q"][0]
+    scale = params["gamma_gamma", "first_purchase_scale"][0]
+    note = _text(page[ids.CLV_SPEND_NOTE])
+    assert f"weight {p / (p + q - 1):.1%}" in note and f"scaling by {scale:.2f}" in note
+
+
+def test_jargon_is_explained_where_it_appears(fitted_db):
+    glossary = _text(_page_layout(fitted_db)[ids.CLV_GLOSSARY])
+    for term in ("BTYD", "frequency, recency, T", "r, alpha", "a, b", "p, q, v"):
+        assert term in glossary
 
 
 def test_top_customers_callback_lists_the_chosen_number_highest_clv_first(fitted_db):
@@ -116,28 +161,74 @@ def test_top_customers_callback_lists_the_chosen_number_highest_clv_first(fitted
     assert "Choose how many customers to show" in _text(message) and rows == []
 
 
-# --- the page when a model was rejected --------------------------------------------------------
+def test_export_downloads_the_chosen_top_customers_and_records_it(fitted_db):
+    create_app(fitted_db)
+    exports_before = len(audit_log(fitted_db).query("event == 'export'"))
+    download, message = callbacks.export_top_customers(1, "100")
+    assert message is None and download["filename"] == "clv-top-100.csv"
+    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    assert list(frame.columns) == list(export.EXPORT_COLUMNS)
+    assert len(frame) == 100 and frame["clv_amount"].is_monotonic_decreasing
+    _, rows = callbacks.update_top_customers("100")
+    assert frame["customer_id"].tolist() == [row["customer_id"] for row in rows]
+    logged = audit_log(fitted_db).query("event == 'export'")
+    assert len(logged) == exports_before + 1
+    assert logged[["user_name", "segment", "row_count", "file_name"]].values.tolist()[-1] == [
+        "dashboard", export.AUDIT_SEGMENT, 100, "clv-top-100.csv"]
+    assert callbacks.export_top_customers(None, "100") == (dash.no_update, dash.no_update)
+    _, refused = callbacks.export_top_customers(1, "99999")
+    assert "Choose how many customers to show" in _text(refused)
 
 
-def test_rejected_spend_model_shows_its_reason_instead_of_empty_charts(demo_db, tmp_path):
+def test_export_neutralises_cells_a_spreadsheet_would_run():
+    top = pd.DataFrame([{column: 1 for column in export.EXPORT_COLUMNS}]).assign(
+        customer_id="=HYPERLINK(\"http://x\")"
+    )
+    assert "'=HYPERLINK" in export.export_csv(top)
+
+
+# --- the page when a model was rejected or did worse than the baseline --------------------------
+
+
+SPEND_VERDICT = ("CLV is not shown: order values vary so much between customers (test). What to "
+                 "do: look for bulk orders.")
+
+
+def test_a_rejected_spend_model_is_explained_once_with_what_to_do(demo_db, tmp_path):
     db = _demo_copy(
         demo_db,
         tmp_path,
-        ("DELETE FROM model_params WHERE model = 'clv' AND parameter = 'not_computed'", []),
         ("UPDATE customer_clv SET clv_amount = NULL", []),
         (
-            "INSERT INTO model_params (model, parameter, fitted_at, note) "
-            "VALUES ('clv', 'not_computed', now()::TIMESTAMP, ?)",
-            [REJECTED],
+            "INSERT INTO model_params (model, parameter, fitted_at, note) VALUES "
+            "('clv', 'not_computed', now()::TIMESTAMP, ?), "
+            "('clv', 'spend_verdict', now()::TIMESTAMP, ?)",
+            [REJECTED, SPEND_VERDICT],
         ),
     )
     page = _page_layout(db)
-    assert REJECTED in _text(page[ids.CLV_MODEL_ALERTS])
-    assert f"CLV distribution: {REJECTED}" == _text(page[ids.CLV_HISTOGRAM])
-    assert REJECTED in _text(page)  # the top-customer table gives way to the reason
+    assert _text(page[ids.CLV_SPEND_VERDICT]) == SPEND_VERDICT
+    assert _text(page).count("What to do") == 1  # said once, not beside every empty chart
+    assert REJECTED not in _text(page[ids.CLV_MODEL_ALERTS])
+    assert "see the note on spend above" in _text(page[ids.CLV_HISTOGRAM])
     assert ids.CLV_TOP_GRID not in str(page)
     # The purchase model is still usable: P(alive) is drawn.
     assert page[ids.CLV_P_ALIVE_HEATMAP].children.figure.data[0].type == "heatmap"
+
+
+def test_a_model_worse_than_the_naive_baseline_says_so(demo_db, tmp_path):
+    worse = "The purchase model (MBG/NBD) predicted the last 56 days worse than simply repeating"
+    db = _demo_copy(
+        demo_db,
+        tmp_path,
+        (
+            "INSERT INTO model_params (model, parameter, fitted_at, note) "
+            "VALUES ('validation', 'verdict', now()::TIMESTAMP, ?)",
+            [worse],
+        ),
+    )
+    verdict = _page_layout(db)[ids.CLV_VERDICT]
+    assert verdict.color == "warning" and _text(verdict) == worse
 
 
 def test_skipped_validation_and_a_correlation_warning_are_shown(demo_db, tmp_path):
@@ -145,7 +236,7 @@ def test_skipped_validation_and_a_correlation_warning_are_shown(demo_db, tmp_pat
     db = _demo_copy(
         demo_db,
         tmp_path,
-        ("DELETE FROM model_params WHERE model = 'validation'", []),
+        ("DELETE FROM model_params WHERE model LIKE 'validation%'", []),
         ("DELETE FROM clv_holdout", []),
         (
             "INSERT INTO model_params (model, parameter, fitted_at, note) "
@@ -161,6 +252,7 @@ def test_skipped_validation_and_a_correlation_warning_are_shown(demo_db, tmp_pat
     page = _page_layout(db)
     assert skipped in _text(page[ids.CLV_METRICS])
     assert skipped in _text(page[ids.CLV_HOLDOUT_CHART])
+    assert "Without a holdout check" in _text(page[ids.CLV_MODEL_CHOICE])
     warning = page[ids.CLV_CORRELATION]
     assert warning.color == "warning" and CORRELATED in _text(warning)
 

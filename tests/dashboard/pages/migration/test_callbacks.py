@@ -8,7 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analytics.segments import segment_definitions
 from dashboard.app import create_app
+from dashboard.figures import title_text
 from dashboard.pages.migration import callbacks, ids
 from dashboard.pages.migration.layout import layout
 from warehouse.snapshots import current_snapshot
@@ -43,8 +45,8 @@ def test_layout_offers_every_snapshot_and_defaults_to_the_first_and_last(page, s
 def test_transition_matrix_totals_equal_customers_at_both_dates_plus_new_ones(page, snapshots):
     dates = sorted(snapshots["period_end"].dt.date.unique())
     start, end = dates[1], dates[-1]
-    message, sankey, matrix = callbacks.update_transitions(start.isoformat(), end.isoformat(),
-                                                           False)
+    message, sankey, style, matrix = callbacks.update_transitions(
+        start.isoformat(), end.isoformat(), "all", False, True)
     at = {d: set(snapshots.loc[snapshots["period_end"].dt.date == d, "customer_id"])
           for d in (start, end)}
     both, new, gone = at[start] & at[end], at[end] - at[start], at[start] - at[end]
@@ -56,6 +58,32 @@ def test_transition_matrix_totals_equal_customers_at_both_dates_plus_new_ones(pa
     assert cells.get("(gone)", pd.Series(dtype=int)).sum() == len(gone)
     assert sum(sankey.data[0].link.value) == len(both) + len(new) + len(gone)
     assert f"{len(new):,} are new" in message.children
+    assert style == {"height": f"{sankey.layout.height}px"}
+
+
+def test_every_filter_reaches_both_the_sankey_and_the_matrix(page, snapshots):
+    dates = sorted(snapshots["period_end"].dt.date.unique())
+    start, end = dates[1].isoformat(), dates[-1].isoformat()
+    kinds = dict(zip(segment_definitions()["segment"], segment_definitions()["segment_kind"],
+                     strict=True))
+    for scope, movers, arrivals in [("rfm", False, True), ("rfm", True, True),
+                                    ("all", True, False), ("all", False, False)]:
+        _, sankey, _, matrix = callbacks.update_transitions(start, end, scope, movers, arrivals)
+        link = sankey.data[0].link
+        names = list(sankey.data[0].node.customdata)
+        sankey_pairs = {(names[s], names[t]): v
+                        for s, t, v in zip(link.source, link.target, link.value, strict=True)}
+        heat = matrix.data[0]
+        cells = pd.DataFrame(heat.customdata, index=list(heat.y), columns=list(heat.x))
+        matrix_pairs = {(f, t): n for f in cells.index for t in cells.columns
+                        if (n := int(cells.loc[f, t]))}
+        assert sankey_pairs == matrix_pairs
+        if scope == "rfm":
+            assert all("rfm" in (kinds.get(f), kinds.get(t)) for f, t in sankey_pairs)
+        if movers:
+            assert all(f != t and f != "(new)" and t != "(gone)" for f, t in sankey_pairs)
+        if not arrivals:
+            assert "(new)" not in cells.index
 
 
 @pytest.mark.parametrize(
@@ -72,8 +100,8 @@ def test_invalid_snapshot_choice_gives_a_clear_message_instead_of_charts(
 ):
     dates = sorted(snapshots["period_end"].dt.date.unique())
     start, end = pick(dates)
-    message, sankey, matrix = callbacks.update_transitions(
-        start and start.isoformat(), end.isoformat(), False
+    message, sankey, _, matrix = callbacks.update_transitions(
+        start and start.isoformat(), end.isoformat(), "rfm", False, True
     )
     assert expected in message.children
     assert sankey.data == () and expected in matrix.layout.annotations[0].text
@@ -87,6 +115,7 @@ def test_sizes_callback_shows_buyers_only_on_request(page, snapshots):
     assert "Window Shoppers" not in {t.name for t in buyers.data}
     last = snapshots["period_end"].max()
     assert sum(t.y[-1] for t in everyone.data) == (snapshots["period_end"] == last).sum()
+    assert "buyers only" in title_text(buyers)
 
 
 def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):

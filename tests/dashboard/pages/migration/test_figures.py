@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,12 +45,13 @@ def test_sizes_figure_stacks_one_trace_per_segment_in_display_order_with_zeros_f
 def test_sankey_nodes_and_links_equal_the_transition_counts():
     colours = figures.segment_colours(ORDER)
     sankey = figures.sankey_figure(COUNTS, ORDER, "2024-01-31", "2024-02-29").data[0]
-    labels = list(sankey.node.label)
+    names = list(sankey.node.customdata)
     lefts = ["Champions", "New Customers", "Lost", "(new)"]
     rights = ["Champions", "New Customers", "Lost", "Window Shoppers", "(gone)"]
-    assert labels == [f"{s} (2024-01-31)" for s in lefts] + [f"{s} (2024-02-29)" for s in rights]
+    assert names == lefts + rights
+    assert sankey.node.label[0] == "Champions  7" and sankey.node.label[4] == "Champions  8"
     links = {
-        (labels[s].rsplit(" (", 1)[0], labels[t].rsplit(" (", 1)[0]): v
+        (names[s], names[t]): v
         for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
     }
     assert links == {(f, t): n for f, t, n in COUNTS.itertuples(index=False)}
@@ -58,10 +60,31 @@ def test_sankey_nodes_and_links_equal_the_transition_counts():
     assert sankey.node.color[0] == colours["Champions"]  # same colour as on the area chart
 
 
-def test_sankey_can_leave_out_customers_who_stayed_in_their_segment():
-    fig = figures.sankey_figure(COUNTS, ORDER, "a", "b", movers_only=True)
-    assert sum(fig.data[0].link.value) == COUNTS["customers"].sum() - 5
-    assert "changed segment" in fig.layout.title.text
+def test_sankey_labels_of_twenty_segments_never_overlap():
+    """One large group and nineteen small ones: each label gets its own line."""
+    left = [20_000, *range(1, 20)]
+    right = [15_000, 5_000, *range(1, 19)]
+    placed = figures.sankey_layout(left, right)
+    for column, values in ((placed.left, left), (placed.right, right)):
+        centres = np.asarray(column) * placed.plot_px
+        assert len(centres) == len(values)
+        assert (np.diff(centres) >= figures.LABEL_PX).all()
+        assert centres[0] >= 0 and centres[-1] <= placed.plot_px
+    # the large nodes are drawn ky × value tall and do not overlap their neighbours
+    ky = (placed.plot_px - (len(left) - 1) * placed.pad) / sum(left)
+    big = ky * left[0]
+    gap = (placed.left[1] - placed.left[0]) * placed.plot_px
+    assert gap >= big / 2 + figures.LABEL_PX / 2
+
+
+def test_sankey_figure_grows_with_the_number_of_nodes():
+    few = figures.sankey_figure(COUNTS, ORDER, "a", "b")
+    many_segments = [f"S{i}" for i in range(20)]
+    many = pd.DataFrame([(s, t, 1 + i) for i, (s, t) in
+                         enumerate(zip(many_segments, reversed(many_segments), strict=True))],
+                        columns=["from_segment", "to_segment", "customers"])
+    tall = figures.sankey_figure(many, many_segments, "a", "b")
+    assert tall.layout.height > few.layout.height
 
 
 def test_matrix_figure_shows_counts_and_row_percentages_with_new_and_gone_last():

@@ -66,3 +66,39 @@ def test_typing_a_start_date_in_the_picker_updates_the_cards(dash_duo, overview_
     start.send_keys(Keys.CONTROL, "a")
     start.send_keys((AS_OF - timedelta(days=13)).isoformat(), Keys.ENTER)
     dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 14), timeout=10)
+
+
+def test_the_range_and_granularity_live_in_the_url_and_survive_leaving_the_page(
+    dash_duo, overview_snapshot
+):
+    frames = overview_snapshot.frames
+    dash_duo.start_server(create_app(overview_snapshot.db))
+    start = (AS_OF - timedelta(days=13)).isoformat()
+    shared = f"{dash_duo.server_url}/?start={start}&end={AS_OF.isoformat()}&granularity=week"
+    dash_duo.wait_for_page(url=shared, timeout=15)  # a link someone shared
+    dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 14), timeout=15)
+    dash_duo.wait_for_text_to_equal(GMV_TITLE, "GMV per week", timeout=10)
+
+    dash_duo.find_element(f"#{ids.OVERVIEW_QUICK_7}").click()
+    dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 7), timeout=10)
+    week_start = (AS_OF - timedelta(days=6)).isoformat()
+    until(lambda: f"start={week_start}" in dash_duo.driver.current_url, timeout=10)
+
+    dash_duo.find_element("#app-navbar a[href='/segments']").click()
+    until(lambda: dash_duo.driver.current_url.endswith("/segments"), timeout=10)
+    dash_duo.find_element("#app-navbar a[href='/']").click()  # back through the navigation bar
+    dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 7), timeout=15)
+    dash_duo.wait_for_text_to_equal(GMV_TITLE, "GMV per week", timeout=10)
+    assert f"start={week_start}" in dash_duo.driver.current_url
+    assert "granularity=week" in dash_duo.driver.current_url
+    assert browser_errors(dash_duo) == []
+
+
+def test_an_invalid_range_gives_one_message_and_no_blank_charts(dash_duo, overview_snapshot):
+    dash_duo.start_server(create_app(overview_snapshot.db))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/?start=2023-01-01&end=2023-01-31",
+                           timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_MESSAGE}", "outside the data", timeout=15)
+    assert not dash_duo.find_element(f"#{ids.OVERVIEW_CONTENT}").is_displayed()
+    assert len(dash_duo.find_elements(".alert")) == 1
+    assert browser_errors(dash_duo) == []

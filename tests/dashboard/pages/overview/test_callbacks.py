@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import dash
 import pandas as pd
 import pytest
 from dash import html
@@ -61,10 +62,10 @@ def test_overview_callback_cards_match_the_fixture_and_compare_with_previous_per
     start, end = AS_OF - timedelta(days=6), AS_OF
     now = _sums(overview_snapshot.frames, start, end)
     before = _sums(overview_snapshot.frames, start - timedelta(days=7), start - timedelta(days=1))
-    message, label, cards, tree, gmv, funnel = callbacks.update_overview(
+    message, label, style, cards, tree, gmv, funnel = callbacks.update_overview(
         start.isoformat(), end.isoformat(), "day", bounds
     )
-    assert message is None
+    assert message is None and style == {}
     cards = html.Div(cards)
     value = {
         key: cards[component_id].children for key, component_id in ids.OVERVIEW_KPI_VALUE.items()
@@ -80,7 +81,8 @@ def test_overview_callback_cards_match_the_fixture_and_compare_with_previous_per
     assert change_text.startswith("▲" if gmv_change > 0 else "▼")
     assert label.startswith(f"{start} to {end} (7 days) vs {start - timedelta(days=7)}")
     assert len(gmv.data[0].x) == 7
-    assert list(funnel.data[0].y) == ["Viewed an item", "Added to cart", "Purchased"]
+    assert [label.split("<br>")[0] for label in funnel.data[0].y] == [
+        "Viewed an item", "Added to cart", "Purchased"]
     effects = decompose_gmv_change(period_drivers(*before), period_drivers(*now))[
         "contribution_amount"
     ]
@@ -90,7 +92,7 @@ def test_overview_callback_cards_match_the_fixture_and_compare_with_previous_per
 
 
 def test_range_from_the_first_day_has_no_previous_period_and_still_renders(page, bounds):
-    message, label, cards, tree, _, _ = callbacks.update_overview(
+    message, label, _, cards, tree, _, _ = callbacks.update_overview(
         FIRST_DAY.isoformat(), AS_OF.isoformat(), "month", bounds
     )
     assert message is None
@@ -109,15 +111,32 @@ def test_range_from_the_first_day_has_no_previous_period_and_still_renders(page,
         (None, "2024-04-10", "Pick both"),
     ],
 )
-def test_invalid_date_range_gives_a_clear_message_instead_of_charts(
+def test_invalid_date_range_gives_one_message_and_hides_every_chart(
     page, bounds, start, end, expected
 ):
-    message, _, cards, tree, _, _ = callbacks.update_overview(start, end, "day", bounds)
+    message, label, style, *charts = callbacks.update_overview(start, end, "day", bounds)
     assert expected in message.children
-    assert cards == []
-    assert expected in tree.layout.annotations[0].text
-    trends = callbacks.update_trends(start, end, "day", "item", "5", bounds)
-    assert expected in trends.layout.annotations[0].text
+    assert style == callbacks.HIDDEN and label == ""
+    assert all(chart is dash.no_update for chart in charts)  # not five blank charts
+    assert callbacks.update_trends(start, end, "day", "item", "5", bounds) is dash.no_update
+
+
+def test_the_layout_opens_the_range_and_granularity_of_the_url(page):
+    page_layout = layout(start="2024-03-04", end="2024-04-14", granularity="week")
+    picker = page_layout[ids.OVERVIEW_DATE_RANGE]
+    assert (picker.start_date, picker.end_date) == ("2024-03-04", "2024-04-14")
+    assert page_layout[ids.OVERVIEW_GRANULARITY].value == "week"
+    assert page_layout[ids.OVERVIEW_LINK_MESSAGE].children is None
+
+
+def test_a_link_with_unreadable_dates_or_granularity_says_what_it_ignored(page):
+    page_layout = layout(start="yesterday", end="2024-04-14", granularity="hour")
+    picker = page_layout[ids.OVERVIEW_DATE_RANGE]
+    assert (picker.start_date, picker.end_date) == (
+        (AS_OF - timedelta(days=27)).isoformat(), AS_OF.isoformat())
+    assert page_layout[ids.OVERVIEW_GRANULARITY].value == "day"
+    note = page_layout[ids.OVERVIEW_LINK_MESSAGE].children.children
+    assert "not dates written YYYY-MM-DD" in note and "'hour' is not one of" in note
 
 
 def test_trends_callback_switches_between_categories_and_items(page, bounds):
@@ -125,7 +144,7 @@ def test_trends_callback_switches_between_categories_and_items(page, bounds):
                                          bounds)
     items = callbacks.update_trends("2024-03-01", "2024-04-30", "week", "item", "5", bounds)
     assert len(categories.data) == 3 and categories.data[0].name.startswith("#1 Category ")
-    assert len(items.data) == 5 and items.data[0].name.startswith("#1 Item ")
+    assert len(items.data) == 5 and items.data[0].name.startswith("#1 Product ")
 
 
 def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):

@@ -10,6 +10,7 @@ import dash
 import duckdb
 import pandas as pd
 import pytest
+from dash import html
 
 from analytics.segments import segment_definitions
 from dashboard.app import create_app
@@ -18,6 +19,7 @@ from dashboard.pages.segments import callbacks, figures, ids, layout, profile
 from tests.support.signed_in import add_team, signed_in
 from warehouse.commands import audit_log
 from warehouse.ops import sqlite_path
+from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
 from warehouse.schema.customers import SEGMENT_SUMMARY_TABLE, TOP_CUSTOMERS
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
@@ -43,24 +45,55 @@ def test_page_is_registered_second_at_segments(page):
 def test_profile_shows_the_segment_size_counted_in_the_snapshot(page, overview):
     segment = overview[overview["segment_kind"] == "rfm"]["customers"].idxmax()
     members = queries.segment_export(snapshot_reader().cursor(), segment)
-    style, name, description, size, stats, scores, rows, caption, disabled, href = (
-        callbacks.show_profile(segment))
+    (style, name, description, size, stats, scores, rows, caption, disabled, href,
+     sizing) = callbacks.show_profile(segment)
     assert style == {} and name == segment and disabled is False
     assert href == f"/download/segment.csv?{urlencode({'segment': segment})}"
+    assert sizing == "responsiveSizeToFit"
     assert description == overview.loc[segment, "description"]
-    assert size == profile.size_text(len(members), int(overview["customers"].sum()))
+    buyers = int(overview.loc[overview["segment_kind"] == "rfm", "customers"].sum())
+    assert size == profile.size_text(len(members), buyers, "rfm")
+    assert size.endswith(f"({len(members) / buyers:.1%} of buyers)")
     assert len(rows) == len(members) == overview.loc[segment, "customers"]
     assert caption.startswith(f"All {len(members):,} customers")
     assert sum(sum(bar.y) for bar in scores.data) == 3 * len(members)  # R, F and M per buyer
     customers_card = stats[0].children.children.children  # Col → Card → CardBody → parts
     assert customers_card[1].children == f"{len(members):,}"
+    assert customers_card[2].children == f"{len(members) / buyers:.1%} of buyers"
+
+
+def test_a_behavioural_segment_is_a_share_of_the_visitors_who_never_bought(page, overview):
+    visitors = overview[overview["segment_kind"] == "behavioural"]
+    segment = visitors["customers"].idxmin()
+    size = callbacks.show_profile(segment)[3]
+    share = overview.loc[segment, "customers"] / visitors["customers"].sum()
+    assert size.endswith(f"({share:.1%} of visitors who never bought)")
+
+
+def test_the_p_alive_card_names_the_model_that_estimated_it(page, overview):
+    purchase_model = clv_queries.purchase_model(snapshot_reader().cursor())
+    assert purchase_model in ("bg_nbd", "mbg_nbd")
+    stats = callbacks.show_profile("Lost")[4]
+    p_alive_card = stats[3].children.children.children
+    label = {"bg_nbd": "BG/NBD", "mbg_nbd": "MBG/NBD"}[purchase_model]
+    assert p_alive_card[2].children == f"{label} estimate of the chance the buyer is still active"
+
+
+def test_the_treemap_shows_buyers_or_visitors_and_gmv_sizing_only_for_buyers(page, overview):
+    buyers, options = callbacks.update_treemap("buyers", "customers")
+    assert not any(o.get("disabled") for o in options)
+    kinds = overview.loc[list(buyers.data[0].ids)[1:], "segment_kind"]
+    assert set(kinds) == {"rfm"}
+    visitors, options = callbacks.update_treemap("visitors", "customers")
+    assert set(overview.loc[list(visitors.data[0].ids)[1:], "segment_kind"]) == {"behavioural"}
+    assert [o["value"] for o in options if o.get("disabled")] == ["gmv_amount"]
 
 
 def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, overview):
     segment = overview["customers"].idxmax()
     total = int(overview.loc[segment, "customers"])
     assert total > TOP_CUSTOMERS  # the demo's one-visit browsers outnumber the grid
-    *_, rows, caption, _, _ = callbacks.show_profile(segment)
+    *_, rows, caption, _, _, _ = callbacks.show_profile(segment)
     assert len(rows) == TOP_CUSTOMERS
     assert f"Showing {TOP_CUSTOMERS:,} of {total:,} customers" in caption
     assert f"Export CSV downloads all {total:,}" in caption
@@ -68,13 +101,14 @@ def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, 
 
 def test_no_segment_or_an_unknown_one_hides_the_profile(page):
     for segment in (None, "Nobody"):
-        style, *_, disabled, _ = callbacks.show_profile(segment)
+        style, *_, disabled, _, _ = callbacks.show_profile(segment)
         assert style == layout.PROFILE_HIDDEN and disabled is True
 
 
 def test_clicking_a_segment_selects_it_and_clicking_a_group_only_zooms(page):
     assert callbacks.pick_clicked_segment({"points": [{"id": "Lost", "label": "Lost"}]}) == "Lost"
-    group = {"points": [{"id": figures.BUYERS_PARENT, "label": figures.BUYERS_PARENT}]}
+    root = figures.VIEWS["buyers"][1]
+    group = {"points": [{"id": root, "label": root}]}
     assert callbacks.pick_clicked_segment(group) is dash.no_update
 
 
@@ -182,3 +216,14 @@ def test_without_a_published_snapshot_the_page_says_to_run_refresh(tmp_path):
     assert "No data has been published yet" in text and "python app.py refresh --db" in text
     _, _, description, *_ = callbacks.show_profile("Lost")
     assert "No data has been published yet" in description
+
+
+def test_the_clusters_are_built_when_their_section_is_first_opened(page):
+    assert callbacks.open_clusters(None, None) is dash.no_update  # closed: nothing drawn
+    section = html.Div(callbacks.open_clusters(layout.CLUSTERS_ITEM, None))
+    rule = section[ids.SEGMENTS_CLUSTER_RULE].children
+    assert "highest balanced silhouette" in rule and "at least 2% of the buyers" in rule
+    assert section[ids.SEGMENTS_CLUSTER_SILHOUETTE].figure.data
+    scatter = section[ids.SEGMENTS_CLUSTER_SCATTER].figure  # drawn at once, default axes
+    assert 0 < sum(len(trace.x) for trace in scatter.data) <= layout.SCATTER_POINTS
+    assert callbacks.open_clusters(layout.CLUSTERS_ITEM, ["built"]) is dash.no_update

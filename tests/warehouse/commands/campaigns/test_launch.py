@@ -29,6 +29,7 @@ from warehouse.commands import (
     launch_campaign,
     list_campaigns,
     list_rules,
+    preview_launch,
     set_rule_enabled,
 )
 from warehouse.commands.campaigns.assignment import rule_audience, with_units
@@ -88,7 +89,8 @@ def test_launch_writes_one_audit_row_with_its_user(store: StoreCase) -> None:
     assert log[["user_name", "campaign_id", "row_count"]].values.tolist() == [
         ["ana", launched.campaign_id, 30]]
     assert json.loads(log["detail"].iloc[0]) == {"source": "board", "clock": "data",
-                                                 "excluded": 0, "rule_id": 5}
+                                                 "excluded": 0, "no_consent": 0,
+                                                 "rule_id": 5}
 
 
 def test_units_are_the_documented_md5_hash_and_do_not_depend_on_other_customers(
@@ -396,3 +398,22 @@ def test_a_campaign_launched_on_the_demo_is_measured_once_the_shop_carries_on(
     assert results["metric"].tolist() == ["conversion", "orders_per_customer", "gmv_per_customer"]
     assert (results["n_treatment"] == launched.count_treatment).all()
     assert (results["n_control"] == launched.count_control).all()
+
+
+def test_the_preview_counts_who_a_launch_would_leave_out_and_stores_nothing(
+    store: StoreCase,
+) -> None:
+    db, url = store.db, store.url
+    publish(db, shop())  # data ends 2015-06-30: a launch now is dated 2015-07-01 00:00
+    rule_id = repeat_rule(db, url)
+    before = preview_launch(db, rule_id, ops_url=url)
+    assert (before.audience_size, before.count_running, before.count_no_consent) == (2, 0, 0)
+    launch_campaign(db, rule_id, launched_at=LAUNCHED, duration_days=28, user="ana",
+                    ops_url=url)  # runs until 2015-07-08
+    after = preview_launch(db, rule_id, ops_url=url)
+    assert (after.audience_size, after.count_running) == (2, 2)
+    assert len(list_campaigns(db, ops_url=url)) == 1
+    with pytest.raises(ValueError, match="all 2 customers of the audience are in a campaign"):
+        launch_campaign(db, rule_id, user="ana", ops_url=url)
+    with pytest.raises(RuleError, match="no rule with id 999"):
+        preview_launch(db, 999, ops_url=url)

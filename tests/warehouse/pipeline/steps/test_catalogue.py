@@ -46,31 +46,46 @@ def test_fields_are_listed_text_first_then_numbers_then_timestamps(demo_db: Path
     assert list(catalogue)[:3] == ["segment", "segment_kind", "cluster_name"]
 
 
-def _uplift(con: duckdb.DuckDBPyConnection, ctx) -> None:
-    con.execute("CREATE TABLE customer_uplift AS "
-                "SELECT customer_id, 0.5 + r_score / 10 AS uplift_score FROM customer_rfm")
+def _loyalty(con: duckdb.DuckDBPyConnection, ctx) -> None:
+    con.execute("CREATE TABLE customer_loyalty AS "
+                "SELECT customer_id, 0.5 + r_score / 10 AS loyalty_score FROM customer_rfm")
 
 
-UPLIFT = Step("uplift", _uplift, reads=("customer_rfm",), writes=("customer_uplift",),
-              fields=(Field("uplift_score", NUMBER, "Uplift score",
-                            "expected extra conversion if treated", table="customer_uplift"),))
+LOYALTY = Step("loyalty", _loyalty, reads=("customer_rfm",), writes=("customer_loyalty",),
+               fields=(Field("loyalty_score", NUMBER, "Loyalty score",
+                             "a score of buyers", table="customer_loyalty"),))
+
+
+def _engagement(con: duckdb.DuckDBPyConnection, ctx) -> None:
+    con.execute("CREATE TABLE customer_engagement AS "
+                "SELECT customer_id, count_events * 2 AS engagement_score FROM customer_summary")
+
+
+ENGAGEMENT = Step("engagement", _engagement, reads=("customer_summary",),
+                  writes=("customer_engagement",),
+                  fields=(Field("engagement_score", NUMBER, "Engagement score",
+                                "a score of every visitor", table="customer_engagement",
+                                covers_visitors=True),))
 
 
 def test_a_new_model_step_adds_a_rule_field_by_declaring_it(tmp_path: Path):
     db = build_shop(tmp_path / "shop.duckdb")
-    refresh(db, progress=False, registry=REGISTRY.extended(UPLIFT))
+    refresh(db, progress=False, registry=REGISTRY.extended(LOYALTY, ENGAGEMENT))
     with open_snapshot(db) as con:
         catalogue = read_catalogue(con)
         rows = con.execute(
-            "SELECT c.segment_kind, c.uplift_score, 0.5 + r.r_score / 10 FROM customers AS c "
+            "SELECT c.segment_kind, c.loyalty_score, 0.5 + r.r_score / 10, c.engagement_score, "
+            "c.count_events FROM customers AS c "
             "LEFT JOIN customer_rfm AS r USING (customer_id)").fetchall()
-        step = con.execute("SELECT step FROM field_catalogue WHERE name = 'uplift_score'"
+        step = con.execute("SELECT step FROM field_catalogue WHERE name = 'loyalty_score'"
                            ).fetchone()[0]
-    assert catalogue["uplift_score"].label == "Uplift score" and step == "uplift"
-    buyers = [(score, expected) for kind, score, expected in rows if kind == "rfm"]
-    visitors = [score for kind, score, _ in rows if kind == "behavioural"]
+    assert catalogue["loyalty_score"].label == "Loyalty score" and step == "loyalty"
+    buyers = [(score, expected) for kind, score, expected, *_ in rows if kind == "rfm"]
+    visitors = [score for kind, score, *_ in rows if kind == "behavioural"]
     assert buyers and all(score == expected for score, expected in buyers)
     assert visitors and all(score is None for score in visitors)
+    # a field that covers visitors reaches both parts of customers
+    assert all(engagement == 2 * events for *_, engagement, events in rows)
 
 
 @pytest.mark.parametrize(("field", "message"), [
@@ -91,3 +106,8 @@ def test_a_field_that_does_not_match_customers_fails_the_refresh(tmp_path, field
     with pytest.raises(RuntimeError, match=message):
         refresh(db, progress=False, registry=REGISTRY.extended(odd_step))
     assert current_snapshot(db) is None
+
+
+def test_a_field_covers_visitors_only_through_a_table_of_its_own():
+    with pytest.raises(ValueError, match="covers visitors only through a table of its own"):
+        Field("engagement_score", NUMBER, "Engagement", "every visitor", covers_visitors=True)

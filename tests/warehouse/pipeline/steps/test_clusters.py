@@ -23,30 +23,43 @@ from warehouse.queries.clusters import (
 )
 
 CTX = step_context(date(2015, 9, 18))
-BUYERS_PER_GROUP = 30
+BUYERS_PER_GROUP = 40
 VISITORS = 15
 
 
-def create_inputs(con: duckdb.DuckDBPyConnection, buyers_per_group: int) -> None:
-    """customer_summary and customer_rfm for two plainly different buyer groups plus visitors.
+GROUPS = "abc"
 
-    Group "a": recent one-order buyers who browse little; group "b": lapsed, frequent, big
-    spenders with many views and cart adds. Visitors ("v...") never bought: no RFM row.
+
+def create_inputs(con: duckdb.DuckDBPyConnection, buyers_per_group: int) -> None:
+    """customer_summary and customer_rfm for three plainly different buyer groups plus visitors.
+
+    Group "a": recent one-order buyers who browse little and spend little; group "b": lapsed,
+    frequent, big spenders with many views and cart adds and big baskets; group "c": window
+    shoppers who bought once or twice after hundreds of views and dozens of cart adds. Visitors
+    ("v...") never bought: no RFM row.
     """
     rng = np.random.default_rng(3)
-    n = 2 * buyers_per_group
-    is_b = np.arange(n) >= buyers_per_group
-    orders = np.where(is_b, rng.integers(4, 7, n), 1)
+    n = len(GROUPS) * buyers_per_group
+    group = np.repeat(np.arange(len(GROUPS)), buyers_per_group)
+
+    def pick(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.choose(group, [a, b, c])
+
+    orders = pick(np.ones(n, int), rng.integers(4, 7, n), rng.integers(1, 3, n))
     buyers = pd.DataFrame(
         {
-            "customer_id": [f"{'b' if b else 'a'}{i}" for i, b in enumerate(is_b)],
-            "recency_days": np.where(is_b, rng.integers(90, 120, n), rng.integers(0, 5, n)),
+            "customer_id": [f"{GROUPS[g]}{i}" for i, g in enumerate(group)],
+            "recency_days": pick(rng.integers(0, 5, n), rng.integers(90, 120, n),
+                                 rng.integers(40, 60, n)),
             "frequency": orders,
-            "monetary_amount": np.where(is_b, rng.uniform(900, 1100, n), rng.uniform(8, 12, n)),
-            "count_views": np.where(is_b, rng.integers(80, 120, n), rng.integers(1, 3, n)),
-            "count_cart_adds": np.where(is_b, rng.integers(8, 12, n), 0),
+            "monetary_amount": pick(rng.uniform(8, 12, n), rng.uniform(900, 1100, n),
+                                    rng.uniform(100, 200, n)),
+            "count_views": pick(rng.integers(1, 3, n), rng.integers(80, 120, n),
+                                rng.integers(200, 300, n)),
+            "count_cart_adds": pick(np.zeros(n, int), rng.integers(8, 12, n),
+                                    rng.integers(20, 30, n)),
             "count_orders": orders,
-            "avg_basket_size": np.where(is_b, 3.0, 1.0),
+            "avg_basket_size": pick(np.ones(n), np.full(n, 3.0), np.full(n, 1.5)),
         }
     )
     visitors = pd.DataFrame({"customer_id": [f"v{i}" for i in range(VISITORS)], "count_views": 1})
@@ -89,7 +102,7 @@ def snapshot(tmp_path_factory) -> duckdb.DuckDBPyConnection:
 
 def test_features_are_one_row_per_buyer_with_orders_per_cart_add(snapshot):
     features = read_features(snapshot).set_index("customer_id")
-    assert len(features) == 2 * BUYERS_PER_GROUP
+    assert len(features) == len(GROUPS) * BUYERS_PER_GROUP
     assert not features.index.str.startswith("v").any()
     assert list(features.columns) == list(FEATURES)
     # group a never added to cart: 1 order over max(0, 1) cart adds
@@ -106,24 +119,24 @@ def test_every_buyer_gets_exactly_one_cluster_and_visitors_none(snapshot):
         "SELECT count(*), count(DISTINCT customer_id), count(*) FILTER (customer_id LIKE 'v%'),"
         " count(cluster_id), count(cluster_name) FROM customer_clusters"
     ).fetchone()
-    buyers = 2 * BUYERS_PER_GROUP
+    buyers = len(GROUPS) * BUYERS_PER_GROUP
     assert rows == (buyers, buyers, 0, buyers, buyers)
 
 
-def test_the_two_planted_groups_become_the_two_clusters(snapshot):
+def test_the_three_planted_groups_become_the_three_clusters(snapshot):
     per_group = snapshot.execute(
         "SELECT left(customer_id, 1) AS grp, count(DISTINCT cluster_id) AS clusters, "
         "any_value(cluster_name) AS name FROM customer_clusters GROUP BY grp ORDER BY grp"
     ).fetchall()
-    assert [clusters for _, clusters, _ in per_group] == [1, 1]
-    assert per_group[0][2] != per_group[1][2]
-    assert snapshot.execute("SELECT count(*) FROM cluster_profiles").fetchone()[0] == 2
+    assert [clusters for _, clusters, _ in per_group] == [1, 1, 1]
+    assert len({name for _, _, name in per_group}) == 3
+    assert snapshot.execute("SELECT count(*) FROM cluster_profiles").fetchone()[0] == 3
 
 
 def test_profiles_have_unique_keys_and_names_matching_the_assignments(snapshot):
     profiles = cluster_profiles(snapshot)
     assert profiles["cluster_id"].is_unique and profiles["cluster_name"].is_unique
-    assert profiles["customers"].sum() == 2 * BUYERS_PER_GROUP
+    assert profiles["customers"].sum() == len(GROUPS) * BUYERS_PER_GROUP
     assert profiles["share"].sum() == pytest.approx(1.0)
     counted = snapshot.execute(
         "SELECT cluster_id, cluster_name, count(*) AS customers FROM customer_clusters "
@@ -136,23 +149,40 @@ def test_profiles_have_unique_keys_and_names_matching_the_assignments(snapshot):
         assert {f"{feature}_mean", f"{feature}_median"} <= set(profiles.columns)
 
 
-def test_names_follow_the_most_distinctive_feature_of_each_centre(snapshot):
-    # Two equal groups: a feature constant within each group (basket size 3 vs 1) has |z| = 1
-    # exactly, every feature that varies within a group has |z| < 1, so basket size names both.
-    profiles = cluster_profiles(snapshot).set_index("avg_basket_size_mean")
-    assert profiles.loc[3.0, "cluster_name"].startswith("Big baskets")
-    assert profiles.loc[1.0, "cluster_name"].startswith("Small baskets")
-    assert profiles.loc[3.0, "monetary_amount_mean"] > 900
+def test_names_say_what_sets_each_cluster_apart(snapshot):
+    """Each planted group's name starts with a word for a feature on which it is extreme."""
+    names = dict(snapshot.execute(
+        "SELECT left(customer_id, 1), any_value(cluster_name) FROM customer_clusters GROUP BY 1"
+    ).fetchall())
+    extremes = {
+        "a": ("Recent", "Low spend", "Infrequent", "Few views", "Few cart adds", "Small baskets"),
+        "b": ("Lapsed", "High spend", "Frequent", "Big baskets"),
+        "c": ("Heavy viewers", "Cart-heavy", "Low conversion"),
+    }
+    for group, words in extremes.items():
+        assert names[group].startswith(words), (group, names[group])
 
 
-def test_scores_have_one_row_per_method_and_k_and_one_chosen(snapshot):
+def test_scores_have_one_row_per_method_and_k_from_three_and_one_chosen(snapshot):
     scores = cluster_scores(snapshot)
     assert not scores.duplicated(["method", "k"]).any()
     assert set(scores["method"]) == {"kmeans", "gmm"}
-    assert sorted(set(scores["k"])) == list(range(2, 9))
+    assert sorted(set(scores["k"])) == list(range(3, 9))  # SEGMENTATION_K_RANGE
     assert scores["is_chosen"].sum() == 1
     chosen_k = scores.loc[scores["is_chosen"], "k"].item()
     assert chosen_k == len(cluster_profiles(snapshot))
+
+
+def test_the_chosen_solution_follows_the_rule_the_page_states(snapshot):
+    """Highest cluster-balanced silhouette among solutions whose every cluster holds >= 2 % of
+    the buyers; the stored smallest share is the chosen solution's smallest cluster."""
+    scores = cluster_scores(snapshot)
+    eligible = scores[scores["smallest_share"] >= 0.02]
+    chosen = scores[scores["is_chosen"]].iloc[0]
+    assert chosen["silhouette"] == eligible["silhouette"].max()
+    sizes = snapshot.execute("SELECT customers FROM cluster_profiles").df()["customers"]
+    assert chosen["smallest_share"] == pytest.approx(sizes.min() / sizes.sum())
+    assert scores["smallest_share"].between(0, 1).all()
 
 
 def test_rebuilding_gives_the_same_clusters(snapshot):
@@ -164,7 +194,7 @@ def test_rebuilding_gives_the_same_clusters(snapshot):
 
 def test_too_few_buyers_leaves_the_three_tables_empty(tmp_path):
     con = duckdb.connect(str(tmp_path / "tiny.duckdb"))
-    create_inputs(con, (MIN_CUSTOMERS - 1) // 2)
+    create_inputs(con, (MIN_CUSTOMERS - 1) // len(GROUPS))
     build_clusters(con, CTX)
     for table in ("customer_clusters", "cluster_profiles", "cluster_scores",
                   "cluster_scatter_sample"):
@@ -189,7 +219,7 @@ def test_scatter_sample_is_the_same_on_every_call(snapshot):
 
 def test_scatter_sample_is_capped_at_the_maximum_points(snapshot):
     sample = scatter_sample(snapshot, "recency_days", "frequency", limit=10**9)
-    assert len(sample) == 2 * BUYERS_PER_GROUP  # all buyers, fewer than the cap
+    assert len(sample) == len(GROUPS) * BUYERS_PER_GROUP  # all buyers, fewer than the cap
 
 
 def test_scatter_rejects_a_feature_outside_the_whitelist(snapshot):

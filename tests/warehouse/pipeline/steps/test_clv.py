@@ -115,8 +115,10 @@ def test_validation_totals_match_the_holdout_purchases_in_the_data(refreshed):
         f"WHERE order_date <= DATE '{calibration_end}'",
     )
     metrics = dict(
-        con.execute("SELECT parameter, value FROM model_params WHERE model = 'validation'")
-        .fetchall()
+        con.execute(
+            "SELECT parameter, value FROM model_params WHERE model = 'validation' "
+            "AND value IS NOT NULL"
+        ).fetchall()
     )
     assert metrics["total_actual"] == actual
     assert all(np.isfinite(value) for value in metrics.values())
@@ -184,12 +186,77 @@ def test_clv_distribution_bins_are_contiguous_and_count_every_customer(refreshed
 
 def test_p_alive_matrix_partitions_buyers(refreshed):
     con, _ = refreshed
-    matrix = queries.p_alive_matrix(con, recency_buckets=5)
+    matrix = queries.p_alive_matrix(con, day_buckets=5)
     assert matrix["customers"].sum() == _count(con, "SELECT count(*) FROM customer_clv")
     assert matrix["mean_p_alive"].between(0, 1).all()
-    assert set(matrix["recency_bucket"]) <= set(range(5))
-    assert (matrix.loc[matrix["frequency_bucket"] == 0, "mean_p_alive"] == 1.0).all()
+    assert set(matrix["days_bucket"]) <= set(range(5))
+    longest = _count(con, "SELECT max(days_since_purchase) FROM customer_clv")
+    assert matrix["days_end"].max() >= longest and matrix["days_start"].min() == 0
     assert matrix.loc[matrix["frequency_bucket"] == 7, "frequency_label"].eq("7+").all()
+
+
+def _chosen(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute(
+        "SELECT note FROM model_params WHERE model = 'clv' AND parameter = 'purchase_model'"
+    ).fetchone()[0]
+
+
+def test_the_purchase_model_with_the_lower_holdout_error_is_used(refreshed):
+    con, _ = refreshed
+    errors = dict(
+        con.execute(
+            "SELECT model, value FROM model_params WHERE parameter = 'bucket_rmse' "
+            "AND model LIKE 'validation_%'"
+        ).fetchall()
+    )
+    assert set(errors) == {"validation_bg_nbd", "validation_mbg_nbd"}
+    better = min(errors, key=errors.get).removeprefix("validation_")
+    assert _chosen(con) == better == queries.purchase_model(con)
+    reason = con.execute(
+        "SELECT note FROM model_params WHERE model = 'validation' AND parameter = 'purchase_model'"
+    ).fetchone()[0]
+    assert reason.startswith(f"{better}: ")
+    chart_error = con.execute(
+        "SELECT value FROM model_params WHERE model = 'validation' AND parameter = 'bucket_rmse'"
+    ).fetchone()[0]
+    assert chart_error == errors[f"validation_{better}"]
+    # both final fits are on record, each with its four parameters
+    fitted = con.execute(
+        "SELECT model, count(*) FROM model_params WHERE parameter IN ('r', 'alpha', 'a', 'b') "
+        "GROUP BY model ORDER BY model"
+    ).fetchall()
+    assert fitted == [("bg_nbd", 4), ("bg_nbd_calibration", 4), ("mbg_nbd", 4),
+                      ("mbg_nbd_calibration", 4)]
+
+
+def test_one_time_buyers_p_alive_follows_the_chosen_model(refreshed):
+    """BG/NBD gives every one-time buyer P(alive) = 1; MBG/NBD lets it fall with the time since
+    their purchase."""
+    con, _ = refreshed
+    one_time = con.execute(
+        "SELECT days_since_purchase, p_alive FROM customer_clv WHERE is_one_time_buyer "
+        "ORDER BY days_since_purchase"
+    ).df()
+    if _chosen(con) == "bg_nbd":
+        assert (one_time["p_alive"] == 1.0).all()
+    else:
+        assert (one_time["p_alive"] < 1.0).all()
+        by_age = one_time.groupby("days_since_purchase")["p_alive"].mean()
+        assert by_age.is_monotonic_decreasing
+        assert by_age.iloc[0] > by_age.iloc[-1]
+
+
+def test_a_one_time_buyers_first_order_informs_their_clv(refreshed):
+    """Two one-time buyers bought the same day: the one who spent more is worth more."""
+    con, _ = refreshed
+    pairs = con.execute(
+        """
+        SELECT "T", corr(first_purchase_value, clv_amount) AS r
+        FROM customer_clv WHERE is_one_time_buyer GROUP BY "T" HAVING count(*) >= 2
+        """
+    ).df()
+    assert len(pairs) > 10
+    assert (pairs["r"] > 0.999).all()  # same T: CLV is linear in the first order's value
 
 
 def test_top_customers_are_sorted_by_clv_and_limited(refreshed):
@@ -207,12 +274,33 @@ def test_top_customers_are_sorted_by_clv_and_limited(refreshed):
 def test_parameters_and_holdout_chart_read_what_the_step_wrote(refreshed):
     con, _ = refreshed
     params = queries.model_parameters(con)
-    assert set(params["model"]) == {"bg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration",
-                                    "validation"}
+    assert set(params["model"]) == {
+        "bg_nbd", "mbg_nbd", "gamma_gamma", "clv", "bg_nbd_calibration", "mbg_nbd_calibration",
+        "validation", "validation_bg_nbd", "validation_mbg_nbd",
+    }
     chart = queries.holdout_chart(con)
     assert chart["frequency_bucket"].is_monotonic_increasing
     assert chart["frequency_label"].iloc[0] == "0"
     assert queries.correlation_warning(con) is None
+
+
+def test_too_few_repeat_buyers_leave_clv_empty_with_a_verdict_saying_what_to_do(con):
+    # 60 buyers on 60 days, two of whom come back once
+    lines = [(f"c{i:02d}", f"o{i}", datetime(2024, 1, 1) + timedelta(days=i), 50.0 + i)
+             for i in range(60)]
+    lines += [("c00", "r1", datetime(2024, 1, 20), 40.0), ("c01", "r2", datetime(2024, 2, 1), 30.0)]
+    frame = pd.DataFrame(lines, columns=["customer_id", "order_id", "ordered_at", "line_amount"])
+    con.register("lines", frame)
+    con.execute("CREATE TABLE order_lines AS SELECT *, CAST(ordered_at AS DATE) AS order_date "
+                "FROM lines")
+    ctx = step_context(date(2024, 3, 1))
+    build_clv(con, ctx)
+    verdict = con.execute(
+        "SELECT note FROM model_params WHERE model = 'clv' AND parameter = 'spend_verdict'"
+    ).fetchone()[0]
+    assert verdict.startswith("CLV is not shown: only 2 customers have bought on more than one day")
+    assert "What to do" in verdict
+    assert _count(con, "SELECT count(clv_amount) FROM customer_clv") == 0
 
 
 def test_spend_rising_with_frequency_raises_the_correlation_warning(con):

@@ -13,8 +13,8 @@ this step replaces it by ``ck_audit_log_event``, the schema module's name. SQLit
 rebuilding ``audit_log``, described by ``_audit_log`` (the table as 0001 made it) rather than
 reflected.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,219 @@
+"""The Daily list page's callbacks: allowed dates per report type, the chosen report, the exact
+file's download and the launch of a list as a campaign. Bodies are plain functions, registered
+on the app by ``register_callbacks``; each reads a few small stored files, nothing is computed
+on a click."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import components, formatting, store_access
+from dashboard.errors import hidden, shown
+from dashboard.pages.daily_list import figures, ids
+from dashboard.pages.daily_list.layout import (
+    HIDDEN,
+    LIST_COLUMNS,
+    PVA_COLUMNS,
+    SHOWN,
+    database,
+    picker_props,
+)
+from warehouse.commands import launch_daily_list, record_list_download
+from warehouse.queries import daily_list as queries
+
+READ_ERRORS = (LookupError, OSError, ValueError)
+# A command can also fail because the operational store cannot be reached or refused the change.
+COMMAND_ERRORS = (*READ_ERRORS, SQLAlchemyError)
+# What the report area shows when there is no report: the list section, empty.
+NOTHING = ([], SHOWN, [], HIDDEN, [], no_update, [], [], SHOWN, True)
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def update_picker(report_type: str, current: str | None) -> tuple:
+    """The dates the chosen report type allows (others disabled); keeps the chosen date when
+    the new type allows it."""
+    try:
+        dates = queries.allowed_dates(database(), report_type)
+    except READ_ERRORS as error:
+        hidden(error, "the daily list's date picker")
+        return None, None, [], None, None
+    return picker_props(dates, current)
+
+
+def _stat(title: str, value: str, footnote: str) -> dbc.Col:
+    return dbc.Col(components.stat_card(title, value, footnote), md=6, xl=3)
+
+
+def _pva_cards(summary: pd.DataFrame) -> list[dbc.Col]:
+    measure = summary.set_index("measure")
+    size = int(measure.loc["list size", "actual"])
+    hits = measure.loc["conversions in the list"]
+    precision = measure.loc[f"precision@{size}"]
+    base = measure.loc["baseline list conversions", "actual"]
+    increase = measure.loc["relative increase vs baseline", "actual"]
+    return [
+        _stat("Bought from the list", formatting.count(hits["actual"]),
+              f"expected {hits['predicted']:.1f} by the model"),
+        _stat(f"Precision@{size}", formatting.percent(precision["actual"]),
+              f"predicted {formatting.percent(precision['predicted'])}"),
+        _stat("Static formula's list", f"{base:,.1f}",
+              "buyers in the formula's top list (ties shared)"),
+        _stat("Model vs formula", "—" if pd.isna(increase) else f"{increase:+.0%}",
+              "more buyers than the formula's list"),
+    ]
+
+
+def _learned(version: int) -> list:
+    effects = queries.effects(database(), version)
+    if effects.empty:
+        return [components.message(f"No explanation is stored for model version {version}.",
+                                   color="info")]
+    return [html.P(f"Model version {version}, the one that made this list:", className="mb-1"),
+            html.Ol([html.Li(sentence) for sentence in effects["sentence"]], className="mb-0")]
+
+
+def show_report(report_type: str, value: str | None) -> tuple:
+    """The chosen report: summary, list or predicted-vs-actual, what the model learned. Drawn
+    once per report and version of its files, then served from memory."""
+    day = _day(value)
+    if day is None:
+        text = ("No report of this type is stored yet: run python app.py daily for more dates "
+                "(a predicted-vs-actual report is ready three days after its list).")
+        return (components.message(text, color="info"), *NOTHING[1:])
+    db = database()
+    try:
+        stamp = queries.report_stamp(db, report_type, day)
+    except OSError as error:
+        return (components.message(shown(error)), *NOTHING[1:])
+    return _report(db, report_type, day, stamp)
+
+
+@functools.lru_cache(maxsize=128)
+def _report(db: Path, report_type: str, day: date, _stamp: tuple[int, ...]) -> tuple:
+    try:
+        listed = queries.listed(db, day)
+        if report_type == queries.PVA:
+            rows, summary = queries.pva(db, day)
+    except READ_ERRORS as error:
+        return (components.message(shown(error)), *NOTHING[1:])
+    version = int(listed["model_version"].iloc[0]) if len(listed) else 0
+    try:
+        learned = _learned(version)
+    except READ_ERRORS as error:
+        learned = [components.message(shown(error))]
+    if report_type == queries.PVA:
+        text = (f"The list of {day}: {len(rows):,} visitors, checked against what they bought "
+                f"from {day} on.")
+        return (html.P(text), HIDDEN, [], SHOWN, _pva_cards(summary),
+                figures.pva_figure(rows, day.isoformat()),
+                components.grid_rows(rows, [c["field"] for c in PVA_COLUMNS]), learned, HIDDEN,
+                False)
+    expected = listed["conversion_probability"].sum()
+    text = (f"The list of {day}: {len(listed):,} visitors, ranked by their probability of "
+            f"buying; {expected:.1f} of them are expected to buy.")
+    return (html.P(text), SHOWN, components.grid_rows(listed, [c["field"] for c in LIST_COLUMNS]),
+            HIDDEN, [], no_update, [], learned, SHOWN, False)
+
+
+def download_report(_clicks: int | None, report_type: str, value: str | None) -> tuple:
+    """The exact file the job wrote for the chosen report, recorded as taken."""
+    day = _day(value)
+    if not _clicks or day is None:
+        return no_update, ""
+    db = database()
+    try:
+        name, content = queries.report_file(db, report_type, day)
+        rows = max(content.count(b"\r\n") - 1, 0)
+        record_list_download(db, day, name, rows, user=store_access.acting_user(),
+                             ops_url=store_access.ops_url())
+    except COMMAND_ERRORS as error:
+        return no_update, shown(error)
+    return dcc.send_bytes(content, name, type="text/csv"), f"Downloaded {name}."
+
+
+def launch_list(_clicks: int | None, value: str | None, name: str | None,
+                share_percent: float | None, channel: str | None) -> object:
+    """Launch the chosen list as a campaign with a random hold-out."""
+    day = _day(value)
+    if not _clicks:
+        return no_update
+    if day is None:
+        return components.message("Choose a list to launch.")
+    if share_percent is None:
+        return components.message("Enter a hold-out share from 1 to 50 %.")
+    try:
+        launched = launch_daily_list(database(), day, control_share=share_percent / 100,
+                                     channel=channel or "email", name=name or None,
+                                     user=store_access.acting_user(),
+                                     ops_url=store_access.ops_url())
+    except COMMAND_ERRORS as error:
+        return components.message(shown(error))
+    left_out = (f" {launched.count_excluded:,} left out: already in a running campaign."
+                if launched.count_excluded else "")
+    if launched.count_no_consent:
+        left_out += f" {launched.count_no_consent:,} left out: they refused notifications."
+    return components.message(
+        f"Campaign {launched.campaign_id} launched: {launched.count_treatment:,} to contact, "
+        f"{launched.count_control:,} held out.{left_out} {launched.describe_clock()} See it on "
+        "the Action board.", color="success")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Register the Daily list page's callbacks on ``app``."""
+    app.callback(
+        Output(ids.DAILY_DATE, "min_date_allowed"),
+        Output(ids.DAILY_DATE, "max_date_allowed"),
+        Output(ids.DAILY_DATE, "disabled_days"),
+        Output(ids.DAILY_DATE, "date"),
+        Output(ids.DAILY_DATE, "initial_visible_month"),
+        Input(ids.DAILY_TYPE, "value"),
+        State(ids.DAILY_DATE, "date"),
+        prevent_initial_call=True,
+    )(update_picker)
+    app.callback(
+        Output(ids.DAILY_SUMMARY, "children"),
+        Output(ids.DAILY_LIST_SECTION, "style"),
+        Output(ids.DAILY_LIST_GRID, "rowData"),
+        Output(ids.DAILY_PVA_SECTION, "style"),
+        Output(ids.DAILY_PVA_CARDS, "children"),
+        Output(ids.DAILY_PVA_CHART, "figure"),
+        Output(ids.DAILY_PVA_GRID, "rowData"),
+        Output(ids.DAILY_LEARNED, "children"),
+        Output(ids.DAILY_LAUNCH_SECTION, "style"),
+        Output(ids.DAILY_DOWNLOAD_BUTTON, "disabled"),
+        Input(ids.DAILY_TYPE, "value"),
+        Input(ids.DAILY_DATE, "date"),
+    )(show_report)
+    app.callback(
+        Output(ids.DAILY_DOWNLOAD, "data"),
+        Output(ids.DAILY_DOWNLOAD_MESSAGE, "children"),
+        Input(ids.DAILY_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.DAILY_TYPE, "value"),
+        State(ids.DAILY_DATE, "date"),
+        prevent_initial_call=True,
+    )(download_report)
+    app.callback(
+        Output(ids.DAILY_LAUNCH_RESULT, "children"),
+        Input(ids.DAILY_LAUNCH_BUTTON, "n_clicks"),
+        State(ids.DAILY_DATE, "date"),
+        State(ids.DAILY_LAUNCH_NAME, "value"),
+        State(ids.DAILY_LAUNCH_SHARE, "value"),
+        State(ids.DAILY_LAUNCH_CHANNEL, "value"),
+        prevent_initial_call=True,
+    )(launch_list)

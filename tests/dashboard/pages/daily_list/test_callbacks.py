@@ -1,0 +1,121 @@
+"""The Daily list page's callbacks called directly: allowed dates per report type, the chosen
+report, the exact file's download and the launch's answers."""
+
+from __future__ import annotations
+
+import base64
+
+import pandas as pd
+import pytest
+
+from dashboard.app import create_app
+from dashboard.pages.daily_list import callbacks
+from dashboard.pages.daily_list.layout import HIDDEN, SHOWN, layout
+from dashboard.store_access import DASHBOARD_USER
+from tests.dashboard.pages.daily_list.conftest import CHECKED, LIST_DATES
+from tests.support.campaigns import stored_assignments
+from tests.support.warehouses import copy_warehouse
+from warehouse.commands import audit_log, list_campaigns
+from warehouse.daily.store import DailyStore
+from warehouse.queries.daily_list import PREDICTION, PVA
+
+
+def _text(component) -> str:
+    return str(component)
+
+
+def test_the_picker_offers_stored_lists_and_checked_lists_only(page) -> None:
+    low, high, disabled, chosen, month = callbacks.update_picker(PREDICTION, None)
+    assert (low, high, chosen, month) == ("2015-09-10", "2015-09-13", "2015-09-13",
+                                          "2015-09-13")
+    assert disabled == ["2015-09-12"]
+    # only the list of 09-10 has been checked: its window closed on 09-13
+    assert callbacks.update_picker(PVA, "2015-09-13") == (
+        "2015-09-10", "2015-09-10", [], "2015-09-10", "2015-09-10")
+    # a date the new type allows is kept
+    assert callbacks.update_picker(PREDICTION, "2015-09-10")[3] == "2015-09-10"
+
+
+def test_a_prediction_report_shows_the_list_and_what_its_model_learned(page, daily_db) -> None:
+    (summary, list_style, rows, pva_style, cards, _, pva_rows, learned, launch_style,
+     no_download) = callbacks.show_report(PREDICTION, "2015-09-10")
+    listed = pd.read_parquet(DailyStore.for_db(daily_db).listed(CHECKED))
+    assert (list_style, pva_style, launch_style, no_download) == (SHOWN, HIDDEN, SHOWN, False)
+    assert [row["customer_id"] for row in rows] == listed["customer_id"].tolist()
+    assert rows[0]["list_rank"] == 1 and len(rows) == 250
+    assert {"segment", "count_views_24h", "count_orders"} <= set(rows[0])
+    assert "The list of 2015-09-10: 250 visitors" in _text(summary)
+    version = int(listed["model_version"].iloc[0])
+    assert f"Model version {version}, the one that made this list" in _text(learned)
+    assert "times" in _text(learned)
+    assert cards == [] and pva_rows == []
+
+
+def test_a_predicted_vs_actual_report_shows_the_check(page, daily_db) -> None:
+    (summary, list_style, _, pva_style, cards, figure, rows, _, launch_style,
+     _) = callbacks.show_report(PVA, "2015-09-10")
+    assert (list_style, pva_style, launch_style) == (HIDDEN, SHOWN, HIDDEN)
+    stored = pd.read_parquet(DailyStore.for_db(daily_db).pva_rows(CHECKED))
+    assert [row["customer_id"] for row in rows] == stored["customer_id"].tolist()
+    bought = int(stored["is_converted"].sum())
+    assert "Bought from the list" in _text(cards) and f"'{bought}'" in _text(cards)
+    actual = figure["data"][1]
+    assert actual["name"] == "Actual" and actual["y"][-1] == bought
+    assert "checked against what they bought from 2015-09-10 on" in _text(summary)
+
+
+def test_a_date_without_a_report_says_what_to_do(page) -> None:
+    answer = callbacks.show_report(PVA, None)
+    assert "No report of this type is stored yet" in _text(answer[0])
+    answer = callbacks.show_report(PVA, "2015-09-11")
+    assert "No predicted-vs-actual report is stored for 2015-09-11" in _text(answer[0])
+    assert answer[-1] is True  # nothing to download
+
+
+@pytest.mark.parametrize(("report_type", "day", "name"), [
+    (PREDICTION, "2015-09-11", "top_250_report_11092015.csv"),
+    (PVA, "2015-09-10", "pva_report_10092015.csv"),
+])
+def test_the_download_is_the_exact_file_the_job_wrote(page, daily_db, report_type, day,
+                                                      name) -> None:
+    data, message = callbacks.download_report(1, report_type, day)
+    written = daily_db.parent / "reports" / name
+    assert data["filename"] == name
+    assert base64.b64decode(data["content"]) == written.read_bytes()
+    assert message == f"Downloaded {name}."
+
+
+def test_the_launch_answers_plainly(page) -> None:
+    assert "control share must be in (0, 0.5], got 0.6" in _text(
+        callbacks.launch_list(1, "2015-09-10", "", 60, "email"))
+    assert "Enter a hold-out share" in _text(callbacks.launch_list(1, "2015-09-10", "", None,
+                                                                    "email"))
+    assert "no daily list is stored for 2015-09-12" in _text(
+        callbacks.launch_list(1, "2015-09-12", "", 10, "email"))
+
+
+def test_the_launch_puts_the_list_on_the_board_with_a_hold_out(launch_db) -> None:
+    create_app(launch_db)
+    answer = _text(callbacks.launch_list(1, "2015-09-11", "Call them", 10, "sms"))
+    launched = list_campaigns(launch_db).set_index("name").loc["Call them"]
+    assert f"Campaign {launched['campaign_id']} launched: 225 to contact, 25 held out." in answer
+    assert "See it on the Action board." in answer
+    assert (launched["source"], launched["channel"], launched["audience_size"]) == (
+        "daily_list", "sms", 250)
+    listed = pd.read_parquet(DailyStore.for_db(launch_db).listed(LIST_DATES[1]))
+    groups = stored_assignments(launch_db, launched["campaign_id"])
+    assert sorted(groups["customer_id"]) == sorted(listed["customer_id"])
+    assert audit_log(launch_db).iloc[0][["event", "user_name", "campaign_id"]].tolist() == [
+        "launch", DASHBOARD_USER, launched["campaign_id"]]
+
+
+def test_the_layout_shows_the_backtest_and_the_history(page) -> None:
+    text = _text(layout())
+    assert "the model's lists of 250 found" in text
+    assert "daily_list-history-chart" in text
+    assert LIST_DATES[-1].isoformat() in text
+
+
+def test_without_any_list_the_page_says_how_to_make_one(demo_db, tmp_path) -> None:
+    create_app(copy_warehouse(demo_db, tmp_path))
+    assert "No daily list has been made for actionboard.duckdb yet" in _text(layout())

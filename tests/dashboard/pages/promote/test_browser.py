@@ -1,0 +1,74 @@
+"""The Promote-an-item page in headless Chromium on a small trained grocery shop: search an
+item, size its audience, launch the push; and what the page says before a model exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.app import create_app
+from dashboard.pages.promote import ids
+from tests.support.browser import browser_errors, click
+from tests.support.grocery import build_trained_grocery
+from warehouse.commands import audit_log, list_campaigns
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def grocery_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_trained_grocery(tmp_path_factory.mktemp("grocery-page"))
+
+
+def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_db):
+    dash_duo.start_server(create_app(grocery_db))
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/promote")
+    dash_duo.find_element(f"#{ids.PROMOTE_SEARCH}").send_keys("organic grapes")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_ITEM}", "Organic Grapes", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "Grapes", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "without push consent")
+
+    click(dash_duo, f"label[for='_dbcprivate_radioitems_{ids.PROMOTE_SIZE_CHOICE}_input_typed']")
+    dash_duo.find_element(f"#{ids.PROMOTE_SIZE}").send_keys("120")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "Top 120:", timeout=20)
+
+    # the preview renders the item's placeholders; a customer attribute falls back to its default
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "Organic Grapes", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "(fresh fruits)")
+    title = dash_duo.find_element(f"#{ids.PROMOTE_TITLE}")
+    title.clear()
+    title.send_keys("Hi {first_name}", Keys.TAB)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "neither an item field",
+                                    timeout=20)
+    click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "Name the campaign")
+    dash_duo.find_element(f"#{ids.PROMOTE_NAME}").send_keys("Grapes push")
+    click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "neither an item field",
+                                    timeout=20)
+    assert list_campaigns(grocery_db).empty  # a message that cannot be rendered is not sent
+    title = dash_duo.find_element(f"#{ids.PROMOTE_TITLE}")
+    title.clear()
+    title.send_keys("{item_name} for {segment|you}", Keys.TAB)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "Grapes Small for", timeout=20)
+    click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "held out", timeout=20)
+
+    stored = list_campaigns(grocery_db)
+    assert stored[["name", "source", "channel"]].values.tolist() == [
+        ["Grapes push", "push", "push"]]
+    until(lambda: audit_log(grocery_db)["campaign_id"].isin(stored["campaign_id"]).any(), 5)
+    assert browser_errors(dash_duo) == []
+
+
+def test_without_a_model_the_page_says_how_to_train_and_counts_large_baskets(dash_duo, demo_db):
+    dash_duo.start_server(create_app(demo_db))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/promote")
+    dash_duo.find_element(f"#{ids.PROMOTE_SEARCH}").send_keys("1")
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "promote-train", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "with at least 5 items")
+    assert browser_errors(dash_duo) == []

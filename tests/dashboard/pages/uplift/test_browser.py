@@ -1,0 +1,70 @@
+"""The Uplift page in headless Chromium on the demo: the learnt campaign's evidence renders, the
+money follows the inputs, "Target the persuadables" launches the top share as a campaign, and a
+results file uploaded there becomes a campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+
+from dashboard.app import create_app
+from dashboard.pages.uplift import ids
+from tests.support.browser import browser_errors, click
+from tests.support.uplift import copy_demo_warehouse
+from warehouse.commands import list_campaigns
+from warehouse.snapshots import open_snapshot
+
+pytestmark = pytest.mark.browser
+
+
+def _buyers(db: Path) -> int:
+    with open_snapshot(db) as con:
+        return con.execute("SELECT count(*) FROM customers WHERE segment_kind = 'rfm' "
+                           "AND uplift_score IS NOT NULL").fetchall()[0][0]
+
+
+def _type(dash_duo, component_id: str, text: str) -> None:
+    field = dash_duo.find_element(f"#{component_id}")
+    field.clear()
+    field.send_keys(text)
+
+
+def test_the_page_shows_the_evidence_and_launches_the_persuadables(
+        dash_duo, uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    dash_duo.start_server(create_app(db))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/uplift", timeout=20)
+
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_SUMMARY}", "Chosen learner", timeout=20)
+    until(lambda: len(dash_duo.find_elements(f"#{ids.UPLIFT_QINI} .scatterlayer .trace")) == 4,
+          timeout=15)  # three learners and the random line
+    until(lambda: dash_duo.find_elements(f"#{ids.UPLIFT_DECILES} .barlayer .point"), timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_LEARNERS}", "(chosen)", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_TYPES}", "Persuadables", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_ECONOMICS}", "Contact everyone", timeout=10)
+
+    _type(dash_duo, ids.UPLIFT_TOP, "150")
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_ECONOMICS}", "at most 100", timeout=10)
+    _type(dash_duo, ids.UPLIFT_TOP, "20")
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_ECONOMICS}", "Top 20% by predicted uplift",
+                                    timeout=10)
+
+    click(dash_duo, f"#{ids.UPLIFT_LAUNCH}")
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_LAUNCHED}", "Launched", timeout=20)
+    campaigns = list_campaigns(db)
+    [targeted] = campaigns[campaigns["source"] == "uplift"].to_dict("records")
+    assert targeted["campaign_id"] in dash_duo.find_element(f"#{ids.UPLIFT_LAUNCHED}").text
+    assert targeted["audience_size"] == round(0.2 * _buyers(db))
+    assert targeted["name"] == "Win-back voucher: top 20% by predicted uplift"
+
+    results = tmp_path / "partner results.csv"
+    results.write_text("customer_id,group,converted\n" + "\n".join(
+        f"{i},{'control' if i % 4 == 0 else 'treatment'},{i % 3 == 0:d}" for i in range(60)))
+    _type(dash_duo, ids.UPLIFT_IMPORT_NAME, "Partner mailing")
+    dash_duo.find_element(f"#{ids.UPLIFT_IMPORT_FILE} input[type=file]").send_keys(str(results))
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_IMPORTED}", "60 customers (45 treatment, "
+                                    "15 control; 20 converted)", timeout=20)
+    assert "Partner mailing" in set(list_campaigns(db)["name"])
+    assert browser_errors(dash_duo) == []

@@ -1,0 +1,38 @@
+"""Every page in headless Chromium at 1440 x 1000 and 1024 x 768: text contrast of at least 4.5:1
+(WCAG 2.1 AA) and no chart title clipped or under the chart toolbar."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from dashboard.app import create_app
+from tests.support.browser import (
+    browser_errors,
+    click,
+    low_contrast_texts,
+    misplaced_chart_titles,
+    settled,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = ("/", "/segments?segment=Lost", "/migration", "/clv", "/board")
+SIZES = ((1440, 1000), (1024, 768))
+OPEN = {"/segments?segment=Lost": "#segments-cluster-accordion .accordion-button"}  # drawn on open
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_text_is_legible_and_no_chart_title_is_clipped_or_hidden(dash_duo, demo_db, path):
+    dash_duo.start_server(create_app(demo_db))
+    for width, height in SIZES:
+        dash_duo.driver.set_window_size(width, height)
+        dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}", timeout=15)
+        until(lambda: settled(dash_duo), timeout=20)
+        if path in OPEN:
+            click(dash_duo, OPEN[path])
+            dash_duo.wait_for_element(f"{OPEN[path].split()[0]} .js-plotly-plot", timeout=15)
+            until(lambda: settled(dash_duo), timeout=20)
+        assert low_contrast_texts(dash_duo) == [], (width, path)
+        assert misplaced_chart_titles(dash_duo) == [], (width, path)
+    assert browser_errors(dash_duo) == []

@@ -1,0 +1,140 @@
+"""The uplift loop through the command line, as a user runs it on the demo: read the learnt
+model and the money, launch the top 30 % by predicted uplift with a control group, let the shop
+carry on two weeks, refresh — the targeted campaign is measured and a new model learnt from it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from warehouse.commands import list_campaigns, list_rules
+from warehouse.commands.uplift_models import uplift_versions
+from warehouse.queries.board import rule_stats
+from warehouse.snapshots import open_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _top_buyers(db: Path, share: float) -> set[str]:
+    """The top share of buyers by uplift score, read with pandas from the published customers."""
+    with open_snapshot(db) as con:
+        customers = con.sql("SELECT customer_id, segment_kind, uplift_score FROM customers").df()
+    buyers = customers[customers["segment_kind"] == "rfm"].sort_values(
+        ["uplift_score", "customer_id"], ascending=[False, True])
+    return set(buyers["customer_id"].head(round(share * len(buyers))))
+
+
+def _assigned(db: Path, campaign_id: str) -> pd.DataFrame:
+    with open_snapshot(db) as con:
+        return con.sql("SELECT customer_id, group_name FROM campaign_assignments "
+                       "WHERE campaign_id = $id", params={"id": campaign_id}).df()
+
+
+@pytest.fixture(scope="module")
+def loop(uplift_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The loop run once: report, launch, simulate 14 days and refresh, report again."""
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path_factory.mktemp("uplift-loop"))
+    expected = _top_buyers(db, 0.3)
+    before = run_cli("uplift", "--db", str(db), "--cost-per-contact", "1")
+    launch = run_cli("uplift-launch", "--top", "30", "--duration-days", "14", "--db", str(db))
+    campaigns = list_campaigns(db)
+    targeted = campaigns[campaigns["source"] == "uplift"]
+    simulated = run_cli("simulate", "--days", "14", "--refresh", "--db", str(db))
+    after = run_cli("uplift", "--db", str(db))
+    return {"db": db, "expected": expected, "before": before, "launch": launch,
+            "targeted": targeted, "simulated": simulated, "after": after}
+
+
+def test_the_report_shows_the_learnt_campaign_and_the_money(loop):
+    before = loop["before"]
+    assert before.returncode == 0, before.stderr
+    assert DEMO_CAMPAIGN_ID in before.stdout and "(published as uplift_score)" in before.stdout
+    for line in ("Contact nobody", "Contact everyone", "Top 30% by predicted uplift",
+                 "Single model with treatment interactions", "persuadable"):
+        assert line in before.stdout
+
+
+def test_the_launch_freezes_the_top_share_of_buyers_with_a_control_group(loop):
+    assert loop["launch"].returncode == 0, loop["launch"].stderr
+    assert "the end of the data" in loop["launch"].stdout
+    [campaign_id] = loop["targeted"]["campaign_id"]
+    assigned = _assigned(loop["db"], campaign_id)
+    assert set(assigned["customer_id"]) == loop["expected"]
+    control = (assigned["group_name"] == "control").mean()
+    assert control == pytest.approx(0.2, abs=0.04)
+    assert loop["targeted"]["channel"].iloc[0] == "email"  # as the learnt campaign
+
+
+def test_two_weeks_later_the_campaign_is_measured_and_learnt_from(loop):
+    assert loop["simulated"].returncode == 0, loop["simulated"].stderr
+    [campaign_id] = loop["targeted"]["campaign_id"]
+    assert f"Treatment groups contacted: {campaign_id}" in loop["simulated"].stdout
+    with open_snapshot(loop["db"]) as con:
+        status = con.execute("SELECT status FROM campaigns WHERE campaign_id = ?",
+                             [campaign_id]).fetchone()[0]
+        lift = con.execute("SELECT n_treatment, n_control, abs_ci_low FROM campaign_results "
+                           "WHERE campaign_id = ? AND metric = 'conversion'", [campaign_id]
+                           ).fetchone()
+        models = con.execute("SELECT campaign_id, is_trained, is_published, model_version "
+                             "FROM uplift_models ORDER BY ends_at").fetchall()
+    assigned = _assigned(loop["db"], campaign_id)
+    assert status == "completed"
+    assert lift[:2] == ((assigned["group_name"] == "treatment").sum(),
+                        (assigned["group_name"] == "control").sum())
+    assert lift[2] > 0  # the contacted top of the ranking converts more than its control group
+    assert models == [(DEMO_CAMPAIGN_ID, True, False, 1), (campaign_id, True, True, 2)]
+    assert [v.params["campaign_id"] for v in uplift_versions(loop["db"])] == [
+        DEMO_CAMPAIGN_ID, campaign_id]
+    assert f"{campaign_id}" in loop["after"].stdout
+
+
+def test_launching_without_a_model_says_what_to_do_first(demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(demo_db, tmp_path)
+    result = run_cli("uplift-launch", "--top", "30", "--db", str(db))
+    assert result.returncode == 2
+    assert "no uplift model is published yet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("top", ["0", "101", "abc"])
+def test_a_bad_share_is_refused_with_the_reason(tmp_path: Path, top: str):
+    result = run_cli("uplift-launch", "--top", top, "--db", str(tmp_path / "x.duckdb"))
+    assert result.returncode == 2
+    assert "--top" in result.stderr and "percentage" in result.stderr
+
+
+def test_simulate_on_a_warehouse_without_the_demo_state_says_it_works_on_the_demo_only(
+        demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(demo_db, tmp_path)  # loaded from files: no state kept beside it
+    result = run_cli("simulate", "--days", "7", "--db", str(db))
+    assert result.returncode == 2
+    assert "simulate works on the demo shop only" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_targeting_as_a_rule_matches_the_persuadables_in_the_top_share(
+        uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    result = run_cli("uplift-launch", "--top", "20", "--as-rule", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    [rule] = [r for r in list_rules(db) if r.name == "Persuadables: top 20% by predicted uplift"]
+    with open_snapshot(db) as con:
+        stats = rule_stats(con, [rule]).rules
+        scored = con.sql("SELECT uplift_score, response_type FROM customers "
+                         "WHERE uplift_score IS NOT NULL").df()
+    cut = np.quantile(scored["uplift_score"], 0.8)  # DuckDB's quantile_cont interpolates alike
+    expected = int(((scored["uplift_score"] > cut)
+                    & (scored["response_type"] == "persuadable")).sum())
+    assert int(stats["count_matched"].iloc[0]) == expected > 0
+    assert f"Created rule {rule.rule_id}" in result.stdout

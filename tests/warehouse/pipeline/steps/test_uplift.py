@@ -1,0 +1,136 @@
+"""The uplift refresh step on the demo: the planted campaign is learnt once, registered, every
+customer scored into the prediction log and published as the rule fields of ``customers``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from warehouse.commands.uplift_models import uplift_versions
+from warehouse.features import open_raw
+from warehouse.pipeline.refresh import refresh
+from warehouse.pipeline.steps.uplift_data import training_data
+from warehouse.prediction_log import predictions_dir, read_predictions
+from warehouse.schema.fields import read_field_catalogue
+from warehouse.snapshots import open_snapshot
+
+LAUNCH = datetime(2015, 8, 1)
+
+
+def _model_row(db: Path) -> dict:
+    with open_snapshot(db) as con:
+        cursor = con.execute("SELECT * FROM uplift_models WHERE campaign_id = ?",
+                             [DEMO_CAMPAIGN_ID])
+        names = [c[0] for c in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def test_the_planted_campaign_is_learnt_and_registered(uplift_demo_db: Path):
+    row = _model_row(uplift_demo_db)
+    [version] = uplift_versions(uplift_demo_db)
+    assert row["is_trained"] and row["is_published"] and row["reason"] is None
+    assert row["model_version"] == version.version
+    assert version.params["campaign_id"] == DEMO_CAMPAIGN_ID
+    assert version.params["learner"] == row["learner"]
+    assert version.train_start == LAUNCH
+    assert row["count_train"] + row["count_holdout"] == (
+        row["count_treatment"] + row["count_control"])
+    with open_snapshot(uplift_demo_db) as con:
+        learners = con.execute("SELECT learner, is_chosen, qini_coefficient FROM uplift_learners "
+                               "WHERE campaign_id = ? ORDER BY learner", [DEMO_CAMPAIGN_ID]
+                               ).fetchall()
+        deciles = con.execute("SELECT sum(n_treatment + n_control) FROM uplift_deciles "
+                              "WHERE campaign_id = ?", [DEMO_CAMPAIGN_ID]).fetchone()[0]
+    assert [name for name, *_ in learners] == ["class_transformation", "interaction",
+                                               "two_model"]
+    assert [name for name, chosen, _ in learners if chosen] == [row["learner"]]
+    assert max(learners, key=lambda r: r[2])[0] == row["learner"]
+    assert deciles == row["count_holdout"]
+
+
+def test_every_customer_gets_the_published_score_as_rule_fields(uplift_demo_db: Path):
+    with open_snapshot(uplift_demo_db) as con:
+        catalogue = read_field_catalogue(con)
+        steps = dict(con.execute("SELECT name, step FROM field_catalogue WHERE name IN "
+                                 "('uplift_score', 'response_type')").fetchall())
+        counts = con.execute(
+            "SELECT c.segment_kind, count(*), count(c.uplift_score), "
+            "count(*) FILTER (WHERE c.uplift_score = u.uplift_score "
+            "AND c.response_type = u.response_type) "
+            "FROM customers AS c LEFT JOIN customer_uplift AS u USING (customer_id) "
+            "GROUP BY ALL ORDER BY 1").fetchall()
+        types = {t for (t,) in con.execute(
+            "SELECT DISTINCT response_type FROM customers").fetchall()}
+    assert steps == {"uplift_score": "uplift", "response_type": "uplift"}
+    assert catalogue["uplift_score"].type == "number"
+    assert [kind for kind, *_ in counts] == ["behavioural", "rfm"]
+    assert all(total == scored == same for _, total, scored, same in counts)
+    assert types <= {"persuadable", "sure_thing", "lost_cause", "do_not_disturb"}
+
+
+def test_the_scores_go_to_the_prediction_log(uplift_demo_db: Path):
+    version = _model_row(uplift_demo_db)["model_version"]
+    with open_snapshot(uplift_demo_db) as con:
+        logged = read_predictions(con, predictions_dir(uplift_demo_db)).filter(
+            "model = 'uplift'").to_arrow_table()
+        published = con.sql("SELECT customer_id, uplift_score FROM customer_uplift"
+                            ).to_arrow_table()
+    assert set(logged["version"].to_pylist()) == {version}
+    by_customer = dict(zip(logged["customer_id"].to_pylist(), logged["score"].to_pylist(),
+                           strict=True))
+    assert len(by_customer) == published.num_rows == logged.num_rows
+    assert all(by_customer[c] == s for c, s in zip(published["customer_id"].to_pylist(),
+                                                   published["uplift_score"].to_pylist(),
+                                                   strict=True))
+
+
+def test_type_counts_cover_the_audience_and_everyone(uplift_demo_db: Path):
+    row = _model_row(uplift_demo_db)
+    with open_snapshot(uplift_demo_db) as con:
+        sums = dict(con.execute("SELECT scope, sum(customers) FROM uplift_types GROUP BY 1"
+                                ).fetchall())
+        shares = con.execute("SELECT scope, sum(share) FROM uplift_types GROUP BY 1").fetchall()
+    assert sums == {"audience": row["count_treatment"] + row["count_control"],
+                    "all": row["count_scored"]}
+    assert all(share == pytest.approx(1.0) for _, share in shares)
+
+
+def test_training_features_read_only_what_happened_before_the_launch(uplift_demo_db: Path):
+    with open_raw(uplift_demo_db) as con:
+        expected = dict(con.execute(
+            "SELECT CAST(visitorid AS VARCHAR), count(*) FROM raw.events "
+            "WHERE to_timestamp(timestamp / 1000)::TIMESTAMP < ? GROUP BY 1", [LAUNCH]
+        ).fetchall())
+        audience = pa.table({"customer_id": list(expected)[:300],
+                             "is_treated": [True] * 300, "is_converted": [False] * 300})
+        data = training_data(con, audience, LAUNCH)
+    counts = dict(zip(data.customer_ids.to_pylist(), data.features["count_events"], strict=True))
+    assert counts == {c: expected[c] for c in audience["customer_id"].to_pylist()}
+    assert (data.features["days_since_last_event"] >= 0).all()
+
+
+def test_a_second_refresh_reuses_the_registered_model(uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    with open_snapshot(db) as con:
+        before = con.sql("SELECT * FROM customer_uplift ORDER BY customer_id").df()
+    refresh(db, progress=False)
+    assert len(uplift_versions(db)) == 1
+    with open_snapshot(db) as con:
+        after = con.sql("SELECT * FROM customer_uplift ORDER BY customer_id").df()
+    np.testing.assert_allclose(after["uplift_score"], before["uplift_score"])
+    assert _model_row(db)["model_version"] == 1
+
+
+def test_a_warehouse_without_completed_campaigns_has_empty_uplift_tables(demo_db: Path):
+    # the small demo's campaign is too small to learn from: it says so and publishes nothing
+    with open_snapshot(demo_db) as con:
+        reasons = con.execute("SELECT is_trained, reason FROM uplift_models").fetchall()
+        scored = con.execute("SELECT count(uplift_score) FROM customers").fetchone()[0]
+    assert reasons and all(not trained and "at least 100 in each group" in reason
+               for trained, reason in reasons)
+    assert scored == 0

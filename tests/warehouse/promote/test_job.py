@@ -1,0 +1,152 @@
+"""Training the item propensity model on a small grocery shop, then sizing, guarding and
+launching an item's push audience: registry, prediction log, results file, report, campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from analytics.propensity.audience import capture_sizes
+from tests.support.grocery import build_grocery_warehouse
+from warehouse.commands import audit_log, fetch_campaign
+from warehouse.commands.model_registry import list_versions, load_model, models_dir
+from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.schema import campaign_assignments
+from warehouse.prediction_log import predictions_dir, read_predictions
+from warehouse.promote.audience import launch_promotion, plan_audience
+from warehouse.promote.data import PromoteSettings
+from warehouse.promote.job import PromoteTraining, train_propensity
+from warehouse.promote.scoring import NoPropensityModelError, latest_results, score_item
+from warehouse.schema.promote import MODEL_NAME, RESULT_TABLES
+from warehouse.snapshots import open_snapshot
+
+SETTINGS = PromoteSettings(train_items=60, eval_items=30)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PromoteTraining]:
+    db = build_grocery_warehouse(tmp_path_factory.mktemp("grocery"))
+    with pytest.raises(NoPropensityModelError, match="promote-train"):
+        latest_results(db)
+    return db, train_propensity(db, SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def popular_item(trained) -> str:
+    db, _ = trained
+    with open_snapshot(db) as con:
+        return con.execute("SELECT item_id FROM item_catalogue "
+                           "ORDER BY count_buyers_28d DESC, item_id LIMIT 1").fetchone()[0]
+
+
+def pushable(db: Path) -> set[str]:
+    with open_snapshot(db) as con:
+        return {r[0] for r in con.execute(
+            "SELECT customer_id FROM customer_push_consent "
+            "WHERE has_consent AND opted_out_at IS NULL").fetchall()}
+
+
+def test_the_chosen_model_is_registered_with_its_test_figures(trained):
+    db, result = trained
+    [version] = list_versions(ops_store(db), models_dir(db), MODEL_NAME)
+    assert version.version == result.version == 1
+    assert version.params["family"] == result.chosen
+    assert version.metrics["test_top_decile_lift"] == result.test[result.chosen][
+        "top_decile_lift"]
+    model, _ = load_model(ops_store(db), models_dir(db), MODEL_NAME)
+    assert hasattr(model, "predict_proba")
+
+
+def test_out_of_time_the_model_beats_both_baselines_and_the_lift_target(trained):
+    _, result = trained
+    model = result.test[result.chosen]
+    assert model["top_decile_lift"] >= 3.0
+    assert model["top_decile_lift"] > result.test["personal_frequency"]["top_decile_lift"]
+    assert model["average_lift"] > result.test["personal_frequency"]["average_lift"]
+    assert result.test["popularity"]["roc_auc"] == pytest.approx(0.5)
+
+
+def test_the_test_windows_scores_are_in_the_prediction_log(trained):
+    db, result = trained
+    with duckdb.connect() as con:
+        logged = read_predictions(con, predictions_dir(db)).df()
+    assert set(logged["model"]) == {MODEL_NAME}
+    assert set(logged["version"]) == {result.version}
+    assert logged["item_id"].nunique() == SETTINGS.eval_items
+    assert logged["score"].between(0, 1).all()
+
+
+def test_results_file_and_report_hold_every_scorer(trained):
+    _, result = trained
+    with duckdb.connect(str(result.results), read_only=True) as con:
+        tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        scorers = {r[0] for r in con.execute("SELECT DISTINCT scorer FROM promote_metrics")
+                   .fetchall()}
+    assert set(RESULT_TABLES) <= tables
+    assert scorers == {"logistic_l2", "logistic_l1", "sgd", "popularity", "personal_frequency"}
+    report = result.report.read_text(encoding="utf-8")
+    for heading in ("Test window", "Lift by decile", "Calibration", "What the coefficients say",
+                    "Findings"):
+        assert heading in report
+
+
+def test_scoring_an_item_ranks_every_customer_by_probability(trained, popular_item):
+    db, result = trained
+    scores = score_item(db, popular_item)
+    with open_snapshot(db) as con:
+        customers = con.execute("SELECT count(DISTINCT customer_id) FROM order_lines")\
+            .fetchone()[0]
+    assert len(scores.scores) == customers
+    assert scores.scores["probability"].is_monotonic_decreasing
+    assert scores.version == result.version
+    with pytest.raises(ValueError, match="neither in the catalogue"):
+        score_item(db, "no-such-item")
+
+
+def test_the_audience_keeps_only_consenting_customers_and_says_how_many_left(trained,
+                                                                            popular_item):
+    db, _ = trained
+    plan = plan_audience(db, popular_item, size=200)
+    ranked = score_item(db, popular_item).scores
+    top = ranked.head(200)
+    allowed = top["customer_id"].isin(pushable(db))
+    assert plan.removed_no_consent == int((~allowed).sum()) > 0
+    assert plan.audience["customer_id"].tolist() == top.loc[allowed, "customer_id"].tolist()
+    # the suggested sizes capture 50/70/90 % of everyone's expected qualifying purchases
+    assert plan.sizes == capture_sizes(ranked["probability"].to_numpy())
+    assert plan.sizes[0.5] < plan.sizes[0.7] < plan.sizes[0.9] < plan.scored
+    assert plan_audience(db, popular_item).size == plan.sizes[0.7]
+    with open_snapshot(db) as con:
+        segments = dict(con.execute("SELECT customer_id, segment FROM customers").fetchall())
+    assert plan.audience["segment"].tolist() == [segments.get(c) for c in
+                                                 plan.audience["customer_id"]]
+    assert f"Segments: {plan.audience['segment'].value_counts().index[0]}" in plan.describe()
+
+
+def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, popular_item):
+    db, _ = trained
+    plan = plan_audience(db, popular_item, size=300)
+    launched = launch_promotion(db, plan, user="ana", name="promote test")
+    campaign = fetch_campaign(db, launched.campaign_id)
+    assert (campaign["source"], campaign["channel"]) == ("push", "push")
+    with ops_transaction(ops_store(db), readonly=True) as connection:
+        groups = pd.DataFrame(connection.execute(
+            select(campaign_assignments.c.customer_id, campaign_assignments.c.group_name)
+            .where(campaign_assignments.c.campaign_id == launched.campaign_id)).all(),
+            columns=["customer_id", "group_name"])
+    assert set(groups["customer_id"]) == set(plan.audience["customer_id"])
+    assert launched.count_control == int((groups["group_name"] == "control").sum())
+    assert launched.count_control / len(groups) == pytest.approx(0.1, abs=0.03)
+    log = audit_log(db)
+    assert ((log["campaign_id"] == launched.campaign_id) & (log["user_name"] == "ana")).any()
+    # one push in the last 7 days: a cap of 1 removes exactly the treated consenting customers
+    capped = plan_audience(db, popular_item, size=300, frequency_cap=1)
+    treated = set(groups.loc[groups["group_name"] == "treatment", "customer_id"])
+    assert capped.removed_frequency_cap == len(treated)
+    assert not treated & set(capped.audience["customer_id"])
+    assert np.isclose(capped.removed_no_consent, plan.removed_no_consent)

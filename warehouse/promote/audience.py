@@ -1,0 +1,178 @@
+"""The audience of an item push: the customers most likely to buy it in a large basket, sized by
+the share of its expected qualifying purchases, with the guardrails applied, and its launch.
+
+Guardrails, each counted apart (in this order): only customers with push consent and no opt-out
+(``customer_push_consent.is_pushable`` of the published snapshot; a customer absent from every
+consent list is never pushed to), and a frequency cap across all campaigns: customers already in
+``frequency_cap`` or more push campaigns' treatment groups launched in the ``cap_days`` days
+before the launch are left out. Quiet hours apply when messages are delivered, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.propensity.audience import CAPTURE_SHARES, AudienceExpectation, capture_sizes, expect
+from warehouse.commands import LaunchedCampaign, campaign_clock, launch_audience
+from warehouse.commands.push_audience import recent_push_counts
+from warehouse.promote import settings as defaults
+from warehouse.promote.scoring import ItemScores, score_item
+from warehouse.snapshots import open_snapshot
+
+PUSH_SOURCE = "push"
+_OFFER = re.compile(r"item (\S+?):?(?: .*)?", re.DOTALL)
+
+
+def offer_text(item_id: str, item_name: str | None) -> str:
+    """A push campaign's offer: ``item <id>: <name>``; ``item_of_offer`` reads the id back."""
+    return f"item {item_id}" + (f": {item_name}" if item_name else "")
+
+
+def item_of_offer(offer: str | None) -> str | None:
+    """The promoted item's id in a push campaign's offer (None if it names none)."""
+    found = _OFFER.fullmatch(offer or "")
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class AudiencePlan:
+    """Who would be pushed for one item, and what they are expected to do."""
+
+    item_id: str
+    item_name: str | None
+    category: str | None
+    price_amount: float | None
+    model_version: int
+    min_basket: int
+    horizon_days: int
+    scored: int  # customers scored
+    sizes: dict[float, int]  # capture share -> smallest audience expected to reach it
+    size: int  # the top-ranked customers taken, before the guardrails
+    expected: AudienceExpectation  # of those ``size`` customers
+    removed_no_consent: int
+    removed_frequency_cap: int
+    audience: pd.DataFrame = field(repr=False)  # customer_id, probability, segment: launched
+
+    @property
+    def expected_buyers(self) -> float:
+        """Expected qualifying buyers among the customers kept."""
+        return float(self.audience["probability"].sum())
+
+    def describe(self) -> str:
+        name = self.item_name or self.item_id
+        shares = ", ".join(f"{share:.0%}: {size:,}" for share, size in self.sizes.items())
+        pushes = len(self.audience) / self.expected_buyers if self.expected_buyers else np.inf
+        return "\n".join([
+            f"Item {self.item_id} {name} ({self.category or 'no category'}), model "
+            f"v{self.model_version}: buys it in an order of at least {self.min_basket} items "
+            f"within {self.horizon_days} days.",
+            f"{self.scored:,} customers scored; smallest audiences capturing the expected "
+            f"qualifying purchases: {shares}.",
+            f"Top {self.size:,}: {self.expected.expected_buyers:.1f} expected buyers "
+            f"({self.expected.share_of_buyers:.0%} of all).",
+            f"Removed: {self.removed_no_consent:,} without push consent, "
+            f"{self.removed_frequency_cap:,} by the frequency cap.",
+            f"Audience: {len(self.audience):,} customers, {self.expected_buyers:.1f} expected "
+            f"buyers, {pushes:.1f} pushes per expected sale.",
+            f"Segments: {self.segment_text()}.",
+        ])
+
+    def segment_text(self, top: int = 5) -> str:
+        """The audience's largest segments with their customers."""
+        counts = self.audience["segment"].fillna("no segment").value_counts()
+        if counts.empty:
+            return "none"
+        shown = ", ".join(f"{name} {count:,}" for name, count in counts.head(top).items())
+        return shown + (f" and {len(counts) - top} more" if len(counts) > top else "")
+
+
+def item_card(db: Path, item_id: str) -> dict[str, object]:
+    """The catalogue row of ``item_id`` in the published snapshot (empty without one)."""
+    with open_snapshot(Path(db)) as con:
+        found = con.execute("SELECT item_name, category, price_amount FROM item_catalogue "
+                            "WHERE item_id = ?", [item_id]).fetchone()
+    return dict(zip(("item_name", "category", "price_amount"), found, strict=True)) if found \
+        else {}
+
+
+def pushable_customers(db: Path) -> set[str]:
+    """Customers with push consent and no opt-out in the published snapshot."""
+    with open_snapshot(Path(db)) as con:
+        return {row[0] for row in con.execute(
+            "SELECT customer_id FROM customer_push_consent WHERE is_pushable").fetchall()}
+
+
+def with_segments(db: Path, audience: pd.DataFrame) -> pd.DataFrame:
+    """``audience`` with each customer's segment in the published snapshot (NULL if none)."""
+    with open_snapshot(Path(db)) as con:
+        con.register("audience_ids", audience[["customer_id"]])
+        segments = con.execute("SELECT a.customer_id, c.segment FROM audience_ids AS a "
+                               "LEFT JOIN customers AS c USING (customer_id)").df()
+    return audience.merge(segments, on="customer_id", how="left", validate="one_to_one")
+
+
+def plan_audience(
+    db: Path,
+    item_id: str,
+    *,
+    size: int | None = None,
+    capture: float = 0.7,
+    frequency_cap: int = defaults.FREQUENCY_CAP,
+    cap_days: int = defaults.FREQUENCY_CAP_DAYS,
+    ops_url: str | None = None,
+    scores: ItemScores | None = None,
+) -> AudiencePlan:
+    """The audience for ``item_id``: the ``size`` most likely customers (default: the smallest
+    audience expected to capture ``capture`` of the item's qualifying purchases), minus the
+    guardrails' removals. ValueError for an unknown item or a size out of range."""
+    db = Path(db)
+    scores = scores or score_item(db, item_id)
+    ranked = scores.scores
+    probability = ranked["probability"].to_numpy()
+    sizes = capture_sizes(probability, tuple(sorted({*CAPTURE_SHARES, capture})))
+    chosen = sizes[capture] if size is None else int(size)
+    if not 1 <= chosen <= len(ranked):
+        raise ValueError(f"the audience size must be between 1 and {len(ranked):,} (customers "
+                         f"scored), got {chosen:,}")
+    top = ranked.head(chosen)
+    consenting = top["customer_id"].isin(pushable_customers(db))
+    at = campaign_clock(db).launched_at
+    pushes = recent_push_counts(db, at, cap_days, ops_url)
+    capped = consenting & (top["customer_id"].map(pushes).fillna(0) >= frequency_cap)
+    card = item_card(db, scores.item_id)
+    return AudiencePlan(
+        item_id=scores.item_id, item_name=card.get("item_name"),
+        category=card.get("category", scores.category),
+        price_amount=card.get("price_amount", scores.price_amount),
+        model_version=scores.version, min_basket=scores.min_basket,
+        horizon_days=scores.horizon_days, scored=len(ranked),
+        sizes={share: sizes[share] for share in CAPTURE_SHARES},
+        size=chosen, expected=expect(probability, chosen),
+        removed_no_consent=int((~consenting).sum()), removed_frequency_cap=int(capped.sum()),
+        audience=with_segments(db, top[consenting & ~capped].reset_index(drop=True)))
+
+
+def launch_promotion(
+    db: Path,
+    plan: AudiencePlan,
+    *,
+    user: str,
+    name: str,
+    control_share: float = defaults.HOLDOUT_SHARE,
+    ops_url: str | None = None,
+) -> LaunchedCampaign:
+    """Launch ``plan``'s audience as a push campaign (source 'push') with a random hold-out of
+    ``control_share``, frozen and audited with ``user``; it runs for the model's horizon."""
+    if plan.audience.empty:
+        raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
+    offer = offer_text(plan.item_id, plan.item_name)
+    return launch_audience(
+        Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
+        action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
+        kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
+        duration_days=plan.horizon_days, ops_url=ops_url)
