@@ -46,9 +46,22 @@ def csv_response(file_name: str, frames: Iterable[pd.DataFrame],
     body: Iterator[str] = chain([header, first], chunks)
     response = Response((chunk.encode("utf-8") for chunk in body),
                         mimetype="text/csv", direct_passthrough=True)
+    _attachment(response, file_name)
+    return response
+
+
+def file_response(file_name: str, content: bytes) -> Response:
+    """A stored CSV file handed out as it is (a file a job wrote, already formula-safe)."""
+    if not SAFE_FILE_NAME.fullmatch(file_name):
+        raise ValueError(f"unsafe download file name {file_name!r}")
+    response = Response(content, mimetype="text/csv")
+    _attachment(response, file_name)
+    return response
+
+
+def _attachment(response: Response, file_name: str) -> None:
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def message(text: str, status: int) -> Response:

@@ -245,7 +245,7 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_DESIGN_REVENUE_EFFECT, "value"),
         State(ids.BOARD_LAUNCH_DAYS, "value"),
         prevent_initial_call=True,
-    )(with_trigger(confirm_launch))
+    )(requires(CAMPAIGN_OWNER, with_trigger(confirm_launch)))
     app.callback(
         Output(ids.BOARD_LAUNCH_RESULT, "children"),
         Output(ids.BOARD_CAMPAIGNS_VERSION, "data", allow_duplicate=True),

@@ -142,9 +142,8 @@ def test_rule_editor_states_edit_delete_unknown_segment_and_out_of_range_inputs(
 ) -> None:
     first = next(r for r in list_rules(board_db) if any("any" in c for c in r.conditions))
     group = next(c["any"] for c in first.conditions if "any" in c)
-    dash_duo.start_server(create_app(board_db))
+    start_signed_in(dash_duo, create_app(board_db), board_db, "campaign_owner", "/board")
     dash_duo.driver.set_window_size(1440, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/board")
     select = f"#{ids.BOARD_RULE_SELECT}"
     until(lambda: first.name in dash_duo.find_element(select).text, timeout=20)
     Select(dash_duo.find_element(select)).select_by_value(str(first.rule_id))

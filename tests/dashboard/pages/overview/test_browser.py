@@ -72,7 +72,7 @@ def test_the_range_and_granularity_live_in_the_url_and_survive_leaving_the_page(
     dash_duo, overview_snapshot
 ):
     frames = overview_snapshot.frames
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
     start = (AS_OF - timedelta(days=13)).isoformat()
     shared = f"{dash_duo.server_url}/?start={start}&end={AS_OF.isoformat()}&granularity=week"
     dash_duo.wait_for_page(url=shared, timeout=15)  # a link someone shared
@@ -95,7 +95,7 @@ def test_the_range_and_granularity_live_in_the_url_and_survive_leaving_the_page(
 
 
 def test_an_invalid_range_gives_one_message_and_no_blank_charts(dash_duo, overview_snapshot):
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/?start=2023-01-01&end=2023-01-31",
                            timeout=15)
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_MESSAGE}", "outside the data", timeout=15)

@@ -83,8 +83,7 @@ def test_the_visitors_treemap_holds_the_behavioural_segments(dash_duo, demo_db):
     app = create_app(demo_db)
     overview = queries.segment_overview(snapshot_reader().cursor())
     visitors = overview[overview["segment_kind"] == "behavioural"]
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+    start_signed_in(dash_duo, app, demo_db, path="/segments")
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "Buyers", timeout=15)
     dash_duo.find_element(f"#{ids.SEGMENTS_VIEW} input[value='visitors']").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "never bought",
