@@ -53,7 +53,7 @@ def _user_menu() -> list[dbc.NavItem]:
         return []
     return [
         dbc.NavItem(html.Span(f"{name} · {ROLE_NAMES.get(role or '', role)}", id=ids.APP_USER,
-                              className="navbar-text text-white-50 ms-lg-4 me-2")),
+                              className="navbar-text text-white ms-lg-4 me-2")),
         dbc.NavItem(html.Form([
             dbc.Input(type="hidden", name=login.CSRF_FIELD, value=login.csrf_token()),
             dbc.Button("Sign out", id=ids.APP_SIGN_OUT, type="submit", color="link",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from dash.testing.wait import until
@@ -17,6 +18,18 @@ def browser_errors(dash_duo) -> list[dict]:
     failed network request is a real error.
     """
     return dash_duo.get_logs()
+
+
+def downloaded_csv(folder: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of the CSV file ``name`` once the browser has saved it in ``folder``; its header
+    must be ``columns``."""
+    path = folder / name
+    until(lambda: path.exists() and path.stat().st_size > 0, timeout=20)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        assert reader.fieldnames == list(columns)
+    return rows
 
 
 def centre(dash_duo, selector: str):

@@ -3,7 +3,6 @@ campaign and download both groups."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 from dashboard.app import create_app
 from dashboard.pages.board import ids
 from tests.support.board import snapshot_stats
-from tests.support.browser import browser_errors, click, pattern_id, start_signed_in
+from tests.support.browser import (
+    browser_errors,
+    click,
+    downloaded_csv,
+    pattern_id,
+    start_signed_in,
+)
 from tests.support.warehouses import board_warehouse
 from warehouse.commands import CONTROL_EXPORT_COLUMNS, EXPORT_COLUMNS, list_rules
 from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
-
-
-def _downloaded(folder: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    path = folder / name
-    until(lambda: path.exists() and path.stat().st_size > 0, timeout=20)
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        assert reader.fieldnames == list(columns)
-    return rows
 
 
 @pytest.fixture
@@ -83,9 +78,9 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
 
     folder = Path(dash_duo.download_path)
     click(dash_duo, f"#{ids.BOARD_DOWNLOAD_TREATMENT}")
-    treated = _downloaded(folder, f"{campaign_id}_treatment.csv", EXPORT_COLUMNS)
+    treated = downloaded_csv(folder, f"{campaign_id}_treatment.csv", EXPORT_COLUMNS)
     click(dash_duo, f"#{ids.BOARD_DOWNLOAD_CONTROL}")
-    held_out = _downloaded(folder, f"{campaign_id}_control_do_not_contact.csv",
+    held_out = downloaded_csv(folder, f"{campaign_id}_control_do_not_contact.csv",
                            CONTROL_EXPORT_COLUMNS)
     assert len(treated) == treatment and {r["group"] for r in treated} == {"treatment"}
     assert len(held_out) == control and {r["group"] for r in held_out} == {"control"}

@@ -2,8 +2,6 @@
 model was rejected: layout and callback called directly."""
 
 import io
-import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,43 +12,19 @@ from dashboard.app import create_app
 from dashboard.downloads import csv_response
 from dashboard.pages.clv import callbacks, export, ids
 from dashboard.pages.clv.layout import TOP_COLUMNS, layout
-from tests.support.btyd_orders import make_order_lines
-from tests.support.shops import step_context
+from tests.support.clv_snapshots import AS_OF, fitted_clv_warehouse, publish_built
 from tests.support.signed_in import add_team, signed_in
 from warehouse.commands import audit_log
-from warehouse.pipeline.steps.clv import build_clv
-from warehouse.snapshots import current_snapshot, new_snapshot_path, publish_snapshot
+from warehouse.snapshots import current_snapshot
 
-AS_OF = date(2024, 4, 29)
 REJECTED = "Gamma-Gamma fit rejected: q = 0.9 <= 1 (test)"
 CORRELATED = "frequency and monetary value are correlated among repeat buyers (r = 0.55)"
-
-
-def _publish(db: Path, build, source: Path | None = None) -> Path:
-    """Publish a snapshot for ``db``: a copy of ``source`` (or a new file) changed by
-    ``build(con)``."""
-    building = new_snapshot_path(db)
-    if source is not None:
-        shutil.copy2(source, building)
-    con = duckdb.connect(str(building))
-    try:
-        build(con)
-    finally:
-        con.close()
-    return publish_snapshot(db, building)
 
 
 @pytest.fixture(scope="module")
 def fitted_db(tmp_path_factory) -> Path:
     """A snapshot whose CLV step fitted both models (400 simulated buyers, 120 days)."""
-    db = tmp_path_factory.mktemp("clv-fitted") / "actionboard.duckdb"
-
-    def build(con):
-        make_order_lines(con, n=400, days=120, seed=3)
-        build_clv(con, step_context(AS_OF))
-
-    _publish(db, build)
-    return db
+    return fitted_clv_warehouse(tmp_path_factory.mktemp("clv-fitted"))
 
 
 def _demo_copy(demo_db: Path, folder: Path, *statements: tuple[str, list]) -> Path:
@@ -61,7 +35,7 @@ def _demo_copy(demo_db: Path, folder: Path, *statements: tuple[str, list]) -> Pa
         for sql, params in statements:
             con.execute(sql, params)
 
-    _publish(db, build, source=current_snapshot(demo_db))
+    publish_built(db, build, source=current_snapshot(demo_db))
     return db
 
 
