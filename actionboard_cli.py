@@ -1,7 +1,9 @@
 """Actionboard's command line and server start: ``python app.py …``, installed ``actionboard …``.
 
     serve [--port 8050]          serve the dashboard (builds the demo warehouse on first run)
+          [--workers N]          with N gunicorn processes (Linux; default one waitress process)
     serve --db PATH --demo       build the demo warehouse at PATH if none is there
+    users list|add|set-role|set-password|remove   who may sign in to the dashboard, and as what
     demo --out DIR [--market]    write synthetic RetailRocket-format (or One Click) files
     demo --shop grocery --out DIR  write a synthetic grocery shop (orders, items, consent)
     ingest DIR                   load RetailRocket files into the warehouse
@@ -41,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +61,7 @@ from warehouse.decline.settings import (
     DEFAULT_SEED,
     SOURCES,
 )
+from warehouse.ops.schema import ROLES
 from warehouse.paths import DEFAULT_DB, check_warehouse_path, warehouse_path
 from warehouse.pipeline.defaults import (
     DEFAULT_CLV_DISCOUNT_RATE,
@@ -160,6 +164,16 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _session_hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of hours, got {text!r}") from None
+    if not 0 < value <= 24 * 90:
+        raise argparse.ArgumentTypeError(f"session hours must be in (0, 2160], got {value}")
+    return value
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     """--db and --ops-url: every command but ``demo`` uses the warehouse and its store."""
     parser.add_argument(
@@ -188,10 +202,40 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the dashboard (the default command)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    serve.add_argument("--workers", type=_positive_int, default=1,
+                       help="worker processes: above 1, gunicorn serves (Linux and macOS); "
+                            "default 1, waitress in this process")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a host name browsers use to reach the server, besides localhost "
+                            "and the bound address (repeatable)")
+    serve.add_argument("--session-hours", type=_session_hours, default=None,
+                       help="how long a sign-in lasts (default 12)")
     serve.add_argument("--demo", action="store_true",
                        help="build the demo shop at --db if no file is there (it is built "
                             "without asking only at the default location)")
     _add_db(serve)
+
+    users = commands.add_parser("users", help="list, add, change and remove dashboard users")
+    actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _add_db(actions.add_parser("list", help="every user with their role"))
+    add = actions.add_parser("add", help="add a user (asks for a password, or prints one)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--generate-password", action="store_true",
+                     help="make up a password and print it instead of asking for one")
+    _add_db(add)
+    set_role = actions.add_parser("set-role", help="give a user another role")
+    set_role.add_argument("name")
+    set_role.add_argument("role", choices=ROLES)
+    _add_db(set_role)
+    password = actions.add_parser("set-password", help="give a user a new password")
+    password.add_argument("name")
+    password.add_argument("--generate-password", action="store_true",
+                          help="make up a password and print it instead of asking for one")
+    _add_db(password)
+    remove = actions.add_parser("remove", help="remove a user and end their sessions")
+    remove.add_argument("name")
+    _add_db(remove)
 
     demo = commands.add_parser("demo", help="write synthetic data in the RetailRocket format, "
                                             "or a grocery shop in the orders format")
@@ -555,14 +599,16 @@ def build_demo_warehouse(db: Path, ops_url: str | None = None, *, scale: float =
     print(f"Demo warehouse ready in {time.perf_counter() - started:.1f} s.")
 
 
-def serve(db: Path, host: str, port: int, ops_url: str | None = None, demo: bool = False
-          ) -> None:
+def serve(db: Path, host: str, port: int, ops_url: str | None = None, *, demo: bool = False,
+          workers: int = 1, allowed_hosts: tuple[str, ...] = (),
+          session_hours: float | None = None) -> None:
     """Serve the dashboard on ``db``. Without a published snapshot, a warehouse is refreshed
     first; where no file exists, the demo shop is built, but only at the default location or
     with ``demo``: a mistyped --db must not fill a new file with made-up data."""
-    from waitress.server import create_server
-
-    from dashboard.app import create_app
+    from dashboard.serving.server import is_loopback, run
+    from dashboard.serving.settings import ServerSettings
+    from warehouse.commands import create_first_admin, login_configured
+    from warehouse.commands.users import FIRST_ADMIN
 
     if current_snapshot(db) is None:
         if db.exists():
@@ -574,16 +620,67 @@ def serve(db: Path, host: str, port: int, ops_url: str | None = None, demo: bool
                 f"No warehouse at {db}. Load data first (python app.py ingest DIR --db {db}), or "
                 "pass --demo to build the demo shop there."
             )
-    app = create_app(db, ops_url=ops_url)
-    try:
-        server = create_server(app.server, host=host, port=port, threads=8)
-    except OSError as error:
-        raise RuntimeError(
-            f"cannot serve on {host}:{port}: {error.strerror or error}. Is Actionboard already "
-            "running there? Choose another port with --port."
-        ) from None
-    print(f"Actionboard is serving {db.name} at http://{host}:{port}/  (Ctrl+C to stop)")
-    server.run()
+    password = create_first_admin(db, user=CLI_USER, ops_url=ops_url)
+    if password is not None:
+        print(f"First start: sign in as {FIRST_ADMIN!r} with the password {password}\n"
+              "  (shown only this once; add users with `python app.py users add NAME --role "
+              "ROLE`, change it with `python app.py users set-password admin`).")
+    if not is_loopback(host) and not login_configured(db, ops_url=ops_url):
+        print(f"warning: serving on {host}, reachable from other machines, while the only user "
+              "is the generated admin: add your team's users (python app.py users add) and set "
+              "the admin's password first.", file=sys.stderr)
+    settings = ServerSettings(allowed_hosts=tuple(allowed_hosts))
+    if session_hours is not None:
+        settings = replace(settings, session_hours=session_hours)
+    processes = f" with {workers} worker processes" if workers > 1 else ""
+    run(db, host, port, ops_url=ops_url, workers=workers, settings=settings,
+        ready=lambda: print(f"Actionboard is serving {db.name} at http://{host}:{port}/"
+                            f"{processes}  (Ctrl+C to stop)", flush=True))
+
+
+def new_password(generate: bool) -> tuple[str, bool]:
+    """A password typed twice at the terminal, or a generated one (asked for, or no terminal
+    to type at); whether it was generated."""
+    import getpass
+
+    from warehouse.commands.passwords import check_password, generate_password
+
+    if generate or not sys.stdin.isatty():
+        return generate_password(), True
+    first = getpass.getpass("Password: ")
+    check_password(first)
+    if getpass.getpass("Password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first, False
+
+
+def users_command(db: Path, ops_url: str | None, args: argparse.Namespace) -> str:
+    """Run ``users ACTION``; what to print."""
+    from warehouse import commands
+
+    name = getattr(args, "name", None)
+    if args.action == "list":
+        listed = commands.list_users(db, ops_url=ops_url)
+        if not listed:
+            return "No users yet: the first `python app.py serve` creates the admin."
+        width = max(len(user.name) for user in listed)
+        return "\n".join(
+            f"{user.name:<{width}}  {user.role:<14}  {'disabled' if user.is_disabled else ''}"
+            .rstrip() for user in listed)
+    if args.action in ("add", "set-password"):
+        password, generated = new_password(args.generate_password)
+        if args.action == "add":
+            commands.add_user(db, name, args.role, password, user=CLI_USER, ops_url=ops_url)
+            done = f"Added {name} as {args.role}."
+        else:
+            commands.set_password(db, name, password, user=CLI_USER, ops_url=ops_url)
+            done = f"Set the password of {name}."
+        return f"{done} Their password: {password}" if generated else done
+    if args.action == "set-role":
+        commands.set_role(db, name, args.role, user=CLI_USER, ops_url=ops_url)
+        return f"{name} is now {args.role}."
+    commands.remove_user(db, name, user=CLI_USER, ops_url=ops_url)
+    return f"Removed {name}; their sessions have ended."
 
 
 def configure_logging(level: str | None, command: str) -> None:
@@ -606,7 +703,11 @@ def main(argv: list[str] | None = None) -> int:
             check_warehouse_path(db)
         if command == "serve":
             serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url,
-                  demo=getattr(args, "demo", False))
+                  demo=getattr(args, "demo", False), workers=getattr(args, "workers", 1),
+                  allowed_hosts=tuple(getattr(args, "allowed_host", ())),
+                  session_hours=getattr(args, "session_hours", None))
+        elif command == "users":
+            print(users_command(db, ops_url, args))
         elif command == "demo" and args.market:
             from demo.market import generate_market
 

@@ -296,6 +296,33 @@ def chromium() -> webdriver.Chrome:
     return driver
 
 
+BENCH_USER = "browser-bench"
+
+
+def bench_password(db: Path) -> str:
+    """A fresh password for the bench's campaign owner (added if missing; the board's launch
+    controls are shown to campaign owners), set through the command side."""
+    sys.path.insert(0, str(ROOT))
+    from warehouse import commands
+
+    password = commands.generate_password()
+    if BENCH_USER in {user.name for user in commands.list_users(db)}:
+        commands.set_password(db, BENCH_USER, password, user="cli")
+    else:
+        commands.add_user(db, BENCH_USER, commands.CAMPAIGN_OWNER, password, user="cli")
+    return password
+
+
+def sign_in(driver: webdriver.Chrome, base: str, password: str) -> None:
+    """Sign in through the dashboard's sign-in page; the session cookie serves every page."""
+    driver.get(base + "/login")
+    _wait_until(driver, lambda: driver.find_elements(By.ID, "login-name"))
+    driver.find_element(By.ID, "login-name").send_keys(BENCH_USER)
+    driver.find_element(By.ID, "login-password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    _wait_until(driver, lambda: driver.find_elements(By.ID, "app-user"))
+
+
 def build_warehouse(scale: float, seed: int, workdir: Path) -> Path:
     """Generate, ingest and refresh a demo shop of ``scale`` through the CLI."""
     raw, db = workdir / "raw", workdir / "browser.duckdb"
@@ -360,9 +387,11 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or build_warehouse(args.scale, args.seed, workdir)
     segments, visitors = segment_choices(db)
+    password = bench_password(db)
     server, base = serve(db)
     driver = chromium()
     try:
+        sign_in(driver, base, password)
         if args.screenshots:
             screenshots(driver, base, args.screenshots)
             return

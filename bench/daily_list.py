@@ -121,7 +121,7 @@ def page_calls(db: Path, listed: date, checked: date) -> dict[str, Callable[[], 
                                                                   listed.isoformat()),
         "show a predicted-vs-actual report": lambda: callbacks.show_report(PVA,
                                                                            checked.isoformat()),
-        "download the list file": lambda: callbacks.download_report(1, PREDICTION,
+        "download the list file": lambda: callbacks.download_report(PREDICTION,
                                                                     listed.isoformat()),
     }
 

@@ -30,6 +30,7 @@ from bench import run_step  # noqa: E402  (bench/bench.py, beside this script)
 
 MARKET_CUSTOMERS = 1300
 REPEATS = 50
+BENCH_USER = "decline-bench"
 
 
 def _decline(db: Path, source: str) -> dict[str, object]:
@@ -58,6 +59,29 @@ def _callback(client, outputs: list[tuple[str, str]], input_id: str, value: obje
     return elapsed
 
 
+def signed_in_client(app, db: Path):
+    """A test client of ``app`` signed in through ``POST /login`` as the bench's viewer (added,
+    or given a fresh password, through the command side)."""
+    import re
+
+    from warehouse import commands
+
+    password = commands.generate_password()
+    if BENCH_USER in {user.name for user in commands.list_users(db)}:
+        commands.set_password(db, BENCH_USER, password, user="cli")
+    else:
+        commands.add_user(db, BENCH_USER, commands.VIEWER, password, user="cli")
+    client = app.server.test_client()
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    if token is None:
+        raise SystemExit("the sign-in page has no form token")
+    answer = client.post("/login", data={"name": BENCH_USER, "password": password, "next": "/",
+                                         "csrf": token.group(1)})
+    if answer.status_code != 303:
+        raise SystemExit(f"signing in answered {answer.status_code}")
+    return client
+
+
 def callback_latency(db: Path) -> dict[str, list[float]]:
     """Server-side milliseconds of the page's callbacks (search, a customer's explanation)."""
     from dashboard.app import create_app
@@ -65,7 +89,7 @@ def callback_latency(db: Path) -> dict[str, list[float]]:
     from warehouse.snapshots import open_snapshot
 
     app = create_app(db)
-    client = app.server.test_client()
+    client = signed_in_client(app, db)
     with open_snapshot(db) as con:
         customers = [row[0] for row in con.execute(
             "SELECT customer_id FROM customer_decline ORDER BY hash(customer_id) LIMIT ?",

@@ -11,7 +11,9 @@ import dash
 @dataclass(frozen=True)
 class Page:
     """One page: ``create_app`` registers it with ``dash.register_page`` (its ``layout`` is called
-    with the URL's query parameters) and calls ``register_callbacks(app)`` once per app."""
+    with the URL's query parameters) and calls ``register_callbacks(app)`` once per app.
+    ``role``: who may see it (``dashboard.access``); others get neither its link nor its layout
+    (its callbacks declare their own roles)."""
 
     module: str
     path: str
@@ -20,3 +22,4 @@ class Page:
     title: str
     layout: Callable[..., object]
     register_callbacks: Callable[[dash.Dash], None]
+    role: str = "viewer"

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -20,6 +15,7 @@ import app
 from tests.support.campaigns import CAMPAIGN, demo_rows, write_campaign_file
 from tests.support.ops_store import StoreCase
 from tests.support.raw_files import write_rr_folder
+from tests.support.served import free_port, get_json, signed_in_opener, wait_for_health
 from warehouse.commands import audit_log, list_campaigns
 from warehouse.commands.model_registry import list_versions, models_dir
 from warehouse.commands.runs import list_runs
@@ -43,28 +39,6 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait_for_health(url: str, server: subprocess.Popen, seconds: float) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited early"
-        try:
-            return get_json(url)
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.5)
-    raise AssertionError(f"no answer from {url} within {seconds} s")
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
     result = run_cli(command, "--help")
@@ -75,6 +49,28 @@ def test_every_command_has_help(command):
 def test_serve_binds_to_localhost_unless_told_otherwise():
     args = app.build_parser().parse_args(["serve"])
     assert (args.host, args.port) == ("127.0.0.1", 8050)
+
+
+def test_users_are_added_listed_changed_and_removed_from_the_command_line(tmp_path):
+    db = ["--db", str(tmp_path / "w.duckdb")]
+    added = run_cli("users", "add", "alice", "--role", "analyst", *db)  # no terminal: generated
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("Added alice as analyst. Their password: ")
+    password = added.stdout.split("Their password: ")[1].strip()
+    assert len(password) == 20
+    assert run_cli("users", "add", "bob", "--role", "admin", *db).returncode == 0
+    assert run_cli("users", "set-role", "alice", "campaign_owner", *db).stdout == (
+        "alice is now campaign_owner.\n")
+    assert run_cli("users", "list", *db).stdout.splitlines() == [
+        "alice  campaign_owner", "bob    admin"]
+    taken = run_cli("users", "add", "alice", "--role", "viewer", *db)
+    assert (taken.returncode, taken.stderr) == (2, "error: there is already a user 'alice'\n")
+    last_admin = run_cli("users", "remove", "bob", *db)
+    assert last_admin.returncode == 2 and "only admin" in last_admin.stderr
+    assert run_cli("users", "set-role", "alice", "boss", *db).returncode == 2
+    assert run_cli("users", "remove", "alice", *db).returncode == 0
+    changes = audit_log(tmp_path / "w.duckdb").query("event == 'user_change'")
+    assert set(changes["user_name"]) == {"cli"} and len(changes) == 4
 
 
 def test_invalid_arguments_are_refused_with_the_reason():
@@ -356,8 +352,12 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
         assert snapshot.execute("SELECT source, version FROM decline_run").fetchall() == [
             ("market", 1)]
         snapshot.close()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
-            assert page.status == 200 and b"Actionboard" in page.read()
+        # The console names the generated admin's password once; it signs in.
+        printed = (tmp_path / "server.log").read_text()
+        password = printed.split("sign in as 'admin' with the password ")[1].split()[0]
+        browser = signed_in_opener(f"http://127.0.0.1:{port}", "admin", password)
+        with browser.open(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200 and b"_dash-renderer" in page.read()
 
         # While it serves: an ingest (the server holds no lock on the warehouse). The same demo
         # files again: a real load that must find every row already there.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -37,13 +38,28 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def _csv(frame: pd.DataFrame, header: bool) -> str:
+    buffer = io.StringIO()
+    neutralise_frame(frame).to_csv(
+        buffer, index=False, header=header, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
+    return buffer.getvalue()
+
+
 def to_safe_csv(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text (header included) in which no cell can be read as a formula.
 
     Lines end with CRLF (RFC 4180), so a cell holding a CR or LF is quoted and stays one cell.
     """
-    buffer = io.StringIO()
-    neutralise_frame(frame).to_csv(
-        buffer, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-    )
-    return buffer.getvalue()
+    return _csv(frame, header=True)
+
+
+def safe_csv_chunks(frames: Iterable[pd.DataFrame], columns: Sequence[str]) -> Iterator[str]:
+    """The header of ``columns``, then each frame's rows, as formula-safe CSV text: a file
+    written or streamed one batch at a time, never held whole. Each frame has ``columns``."""
+    yield _csv(pd.DataFrame(columns=list(columns)), header=True)
+    for frame in frames:
+        if list(frame.columns) != list(columns):
+            raise ValueError(f"a batch has the columns {list(frame.columns)}, not {list(columns)}")
+        if len(frame):
+            yield _csv(frame, header=False)

@@ -173,7 +173,9 @@ def mean_mde(
     d = tt_ind_solve_power(
         effect_size=None, nobs1=n_treatment, alpha=alpha, power=power, ratio=n_control / n_treatment
     )
-    return float(d) * std
+    # statsmodels answers a one-element array when its first solver gives up (very unequal
+    # groups); NumPy 2.4 no longer converts that with float().
+    return float(np.ravel(d)[0]) * std
 
 
 def expected_duration_days(n_required: int, eligible_per_day: float) -> float:

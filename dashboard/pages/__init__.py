@@ -10,7 +10,8 @@ from dashboard.pages import (
     promote,
     segments,
     uplift,
+    users,
 )
 
 PAGES = (overview.PAGE, segments.PAGE, migration.PAGE, clv.PAGE, board.PAGE, uplift.PAGE,
-         daily_list.PAGE, decline.PAGE, promote.PAGE)
+         daily_list.PAGE, decline.PAGE, promote.PAGE, users.PAGE)

@@ -7,18 +7,34 @@ import importlib
 import pkgutil
 
 import dash
+import pytest
 
 import dashboard.pages
 from dashboard import ids as shell_ids
 from dashboard.app import create_app
 from dashboard.pages import PAGES
+from tests.support.signed_in import add_team, signed_in
 
 
 def _dependencies(app: dash.Dash) -> list[dict]:
-    """The callbacks the app serves to browsers (Dash's public /_dash-dependencies endpoint)."""
-    response = app.server.test_client().get("/_dash-dependencies")
+    """The callbacks the app serves to browsers (Dash's /_dash-dependencies endpoint)."""
+    response = signed_in(app, "viewer").get("/_dash-dependencies")
     assert response.status_code == 200
     return response.get_json()
+
+
+@pytest.fixture(autouse=True)
+def team(overview_snapshot):
+    add_team(overview_snapshot.db)
+
+
+def _navbar_links(client) -> list[str]:
+    """The page links of the navbar the signed-in user is served."""
+    layout = client.get("/_dash-layout").get_json()
+    navbar = layout["props"]["children"][0]
+    assert navbar["props"]["id"] == shell_ids.APP_NAVBAR
+    return [item["props"]["children"]["props"]["children"] for item in navbar["props"]["children"]
+            if item["props"]["children"]["type"] == "NavLink"]
 
 
 def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_snapshot):
@@ -27,12 +43,15 @@ def test_app_can_be_created_twice_and_lists_the_pages_in_menu_order(overview_sna
     registered = list(dash.page_registry.values())
     assert [p["name"] for p in registered] == ["Overview", "Segments", "Migration", "CLV",
                                                "Action board", "Uplift", "Daily list",
-                                               "Decline risk", "Promote an item"]
+                                               "Decline risk", "Promote an item", "Users"]
     assert [p["path"] for p in registered] == ["/", "/segments", "/migration", "/clv", "/board",
-                                               "/uplift", "/daily-list", "/decline", "/promote"]
+                                               "/uplift", "/daily-list", "/decline", "/promote",
+                                               "/users"]
     assert registered[0]["module"] == "dashboard.pages.overview"
-    navbar = app.layout[shell_ids.APP_NAVBAR]
-    assert [item.children.children for item in navbar.children] == [p["name"] for p in registered]
+    # The navbar is built per request: it names the user and links only the pages they may see.
+    assert _navbar_links(signed_in(app, "campaign_owner")) == [
+        p["name"] for p in registered if p["name"] != "Users"]
+    assert _navbar_links(signed_in(app, "admin")) == [p["name"] for p in registered]
 
 
 def test_each_app_serves_each_page_callback_once(overview_snapshot):
@@ -47,7 +66,7 @@ def test_each_app_serves_each_page_callback_once(overview_snapshot):
 
 
 def test_every_page_answers_its_path(overview_snapshot):
-    client = create_app(overview_snapshot.db).server.test_client()
+    client = signed_in(create_app(overview_snapshot.db), "viewer")
     for page in PAGES:
         assert client.get(page.path).status_code == 200, page.path
 

@@ -13,6 +13,7 @@ from tests.support.browser import (
     low_contrast_texts,
     misplaced_chart_titles,
     settled,
+    start_signed_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,7 @@ OPEN = {"/segments?segment=Lost": "#segments-cluster-accordion .accordion-button
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_text_is_legible_and_no_chart_title_is_clipped_or_hidden(dash_duo, demo_db, path):
-    dash_duo.start_server(create_app(demo_db))
+    start_signed_in(dash_duo, create_app(demo_db), demo_db, "admin", path)
     for width, height in SIZES:
         dash_duo.driver.set_window_size(width, height)
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}", timeout=15)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from dash.testing.wait import until
 from selenium.common.exceptions import ElementClickInterceptedException
+
+from tests.support.signed_in import add_team, sign_in_browser
 
 
 def browser_errors(dash_duo) -> list[dict]:
@@ -13,6 +18,18 @@ def browser_errors(dash_duo) -> list[dict]:
     failed network request is a real error.
     """
     return dash_duo.get_logs()
+
+
+def downloaded_csv(folder: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of the CSV file ``name`` once the browser has saved it in ``folder``; its header
+    must be ``columns``."""
+    path = folder / name
+    until(lambda: path.exists() and path.stat().st_size > 0, timeout=20)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        assert reader.fieldnames == list(columns)
+    return rows
 
 
 def centre(dash_duo, selector: str):
@@ -44,6 +61,14 @@ def pattern_id(kind: str, index: int = 0) -> str:
     """CSS selector of a pattern-matching component ``{"type": kind, "index": index}`` (Dash
     writes such ids as JSON with sorted keys)."""
     return f"""[id='{{"index":{index},"type":"{kind}"}}']"""
+
+
+def start_signed_in(dash_duo, app, db: Path, role: str = "viewer", path: str = "/") -> None:
+    """Serve ``app`` (reading warehouse ``db``), give its store one user per role, and sign in
+    as ``role`` through the real sign-in page, which then opens ``path``."""
+    add_team(db)
+    dash_duo.start_server(app, navigate=False)  # its first page is the sign-in page
+    sign_in_browser(dash_duo, role, path=path)
 
 
 # Header titles and cell values of an AG Grid whose text does not fit its column (cut off with

@@ -7,8 +7,9 @@ import io
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from warehouse.csv_safety import neutralise_frame, neutralise_text, to_safe_csv
+from warehouse.csv_safety import neutralise_frame, neutralise_text, safe_csv_chunks, to_safe_csv
 
 HOSTILE = ['=HYPERLINK("http://evil","click")', "+1", "-2", "@SUM(A1:A9)", "\tTAB", "\rCR"]
 
@@ -42,3 +43,15 @@ def test_safe_csv_has_no_formula_cell_and_reads_back_as_numbers() -> None:
     back = pd.read_csv(io.StringIO(text))
     assert back.columns.tolist() == ["'=header", "amount"]
     assert back["amount"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_a_file_written_in_batches_is_the_file_written_whole() -> None:
+    frame = pd.DataFrame({"customer_id": ["=1+1", "b", "-c", "d", "e"],
+                          "clv_amount": [-2.5, 1.0, np.nan, 3.0, 4.0]})
+    chunks = list(safe_csv_chunks((frame.iloc[i:i + 2] for i in range(0, 5, 2)),
+                                  ["customer_id", "clv_amount"]))
+    assert len(chunks) == 4  # the header, then one per batch
+    assert "".join(chunks) == to_safe_csv(frame)
+    assert list(safe_csv_chunks([], ["customer_id", "=x"])) == ["customer_id,'=x\r\n"]
+    with pytest.raises(ValueError, match="columns"):
+        list(safe_csv_chunks([frame], ["customer_id"]))

@@ -17,9 +17,10 @@ Public API (``from warehouse.commands import ...``):
 * campaigns — ``launch_campaign`` (a rule's winners), ``launch_audience`` (an explicit list),
   ``preview_launch`` (who a rule's launch would leave out), ``LaunchPreview``,
   ``LaunchedCampaign``, ``campaign_clock``, ``CampaignClock``, ``LAUNCH_SOURCES``,
-  ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_csv``,
+  ``list_campaigns``, ``fetch_campaign``, ``UnknownCampaignError``, ``campaign_group_export``
+  (a group streamed in batches, logged first), ``GroupExport``, ``campaign_group_csv``,
   ``export_campaign``, ``EXPORT_COLUMNS``, ``CONTROL_EXPORT_COLUMNS`` (the control file: "do
-  not contact", nothing to send), ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
+  not contact", nothing to send), ``export_columns``, ``GROUPS``, ``DEFAULT_CONTROL_SHARE``,
   ``DEFAULT_DURATION_DAYS``, ``import_campaign_file``; ``import_campaign_results``,
   ``ImportedCampaign``, ``imported_outcomes`` (a campaign run elsewhere, loaded from its
   results file); ``treatment_groups``, ``TreatmentGroup`` (whom running campaigns contact);
@@ -29,6 +30,11 @@ Public API (``from warehouse.commands import ...``):
 * daily contact list — ``launch_daily_list`` (a stored list through ``launch_audience``),
   ``record_list_download`` (through ``log_segment_export``), ``list_audience``,
   ``DEFAULT_LIST_CONTROL_SHARE``;
+* users — ``ROLES``, ``VIEWER``, ``ANALYST``, ``CAMPAIGN_OWNER``, ``ADMIN``, ``role_allows``,
+  ``User``, ``UserError``, ``add_user``, ``list_users``, ``set_role``, ``set_password``,
+  ``remove_user``, ``create_first_admin``, ``login_configured``, ``generate_password``;
+* sessions — ``sign_in``, ``session_user``, ``sign_out``, ``Session``, ``SessionUser``,
+  ``SignInRefused``, ``DEFAULT_SESSION_HOURS``;
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine, which a
   job gets from ``store_engine(db, ops_url=...)``).
@@ -47,6 +53,29 @@ _EXPORTS = {
     "log_segment_export": "audit",
     "log_send": "audit",
     "log_sign_in": "audit",
+    "ADMIN": "users",
+    "ANALYST": "users",
+    "CAMPAIGN_OWNER": "users",
+    "ROLES": "users",
+    "VIEWER": "users",
+    "User": "users",
+    "UserError": "users",
+    "add_user": "users",
+    "create_first_admin": "users",
+    "list_users": "users",
+    "login_configured": "users",
+    "remove_user": "users",
+    "role_allows": "users",
+    "set_password": "users",
+    "set_role": "users",
+    "DEFAULT_SESSION_HOURS": "sessions",
+    "Session": "sessions",
+    "SessionUser": "sessions",
+    "SignInRefused": "sessions",
+    "session_user": "sessions",
+    "sign_in": "sessions",
+    "sign_out": "sessions",
+    "generate_password": "passwords",
     "CampaignClock": "campaigns.launch",
     "LAUNCH_SOURCES": "campaigns.launch",
     "LaunchedCampaign": "campaigns.launch",
@@ -60,8 +89,11 @@ _EXPORTS = {
     "launch_top_uplift": "uplift_launch",
     "create_uplift_rule": "uplift_launch",
     "CONTROL_EXPORT_COLUMNS": "campaigns.export",
+    "export_columns": "campaigns.export",
     "EXPORT_COLUMNS": "campaigns.export",
+    "GroupExport": "campaigns.export",
     "campaign_group_csv": "campaigns.export",
+    "campaign_group_export": "campaigns.export",
     "export_campaign": "campaigns.export",
     "import_campaign_file": "campaigns.imports",
     "ImportedCampaign": "campaigns.results_import",

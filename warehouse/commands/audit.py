@@ -8,7 +8,8 @@ Events ('event' column): ``rule_change`` (rule_id; detail: the change as JSON, e
 ``{"change": "move", "from": 3, "to": 1}``), ``launch`` (campaign_id, row_count), ``export``
 (campaign_id and group_name, or segment; row_count, file_name), ``send`` (campaign_id,
 group_name, row_count; detail: the channel or provider), ``sign_in`` (detail:
-``{"succeeded": true|false, "reason": ...}``).
+``{"succeeded": true|false, "reason": ..., "address": ...}``), ``sign_out``, ``user_change``
+(detail: ``{"change": "add" | "set_role" | "set_password" | "remove", "name": ..., ...}``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from warehouse.ops import ops_store, ops_transaction
 from warehouse.ops.schema import audit_log as audit_table
 
 RULE_CHANGE, LAUNCH, EXPORT, SEND, SIGN_IN = "rule_change", "launch", "export", "send", "sign_in"
+USER_CHANGE, SIGN_OUT = "user_change", "sign_out"
 COLUMNS = ["logged_at", "user_name", "event", "campaign_id", "segment", "rule_id", "group_name",
            "row_count", "file_name", "detail"]
 MAX_USER_LENGTH = 200
@@ -103,10 +105,18 @@ def log_send(
          row_count=row_count, detail=detail)
 
 
+def sign_in_detail(succeeded: bool, reason: str | None,
+                   address: str | None = None) -> dict[str, Any]:
+    """A sign-in row's detail: whether it succeeded, why not, and from where when known."""
+    detail: dict[str, Any] = {"succeeded": bool(succeeded), "reason": reason}
+    if address is not None:
+        detail["address"] = address
+    return detail
+
+
 def log_sign_in(
     db: Path, *, user: str, succeeded: bool, reason: str | None = None,
-    ops_url: str | None = None,
+    address: str | None = None, ops_url: str | None = None,
 ) -> None:
     """Record a sign-in attempt under the name given, and whether (or why not) it succeeded."""
-    _log(db, ops_url, SIGN_IN, user=user,
-         detail={"succeeded": bool(succeeded), "reason": reason})
+    _log(db, ops_url, SIGN_IN, user=user, detail=sign_in_detail(succeeded, reason, address))

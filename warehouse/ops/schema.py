@@ -42,7 +42,7 @@ NAMING_CONVENTION = {
 }
 
 ROLES = ("viewer", "analyst", "campaign_owner", "admin")
-AUDIT_EVENTS = ("sign_in", "rule_change", "launch", "export", "send")
+AUDIT_EVENTS = ("sign_in", "rule_change", "launch", "export", "send", "user_change", "sign_out")
 RUN_STATUSES = ("running", "succeeded", "failed")
 GROUP_NAMES = ("treatment", "control")
 # Where a campaign's audience came from: a rule on the Action board, the demo's past campaign,
@@ -151,6 +151,31 @@ users = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("is_disabled", Boolean, nullable=False, server_default=false()),
     CheckConstraint(_one_of("role", ROLES), name="role"),
+)
+
+# One row per signed-in browser (migration 0004): the SHA-256 of the random token its cookie
+# holds, never the token itself; a removed user's sessions go with the user.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("address", String),  # the client's address at sign-in
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
+# Failed sign-ins of the last minutes, by the name tried and the client's address: what slows
+# down guessing (``warehouse.commands.sign_in``).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("address", String, nullable=False),
+    Column("failed_at", DateTime, nullable=False),
+    Index("ix_sign_in_failures_failed_at", "failed_at"),
 )
 
 runs = Table(

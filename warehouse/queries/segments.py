@@ -2,13 +2,16 @@
 ``segment_top_customers``.
 
 Each returns a small DataFrame in milliseconds: aggregates are computed in DuckDB, customer lists
-are always limited.
+are always limited, except the export, which is read in batches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.schema.customers import TOP_CUSTOMERS as TOP_CUSTOMERS  # rows a page lists
 from warehouse.schema.customers import TOP_CUSTOMERS_ORDER
@@ -135,6 +138,7 @@ GROUP BY grid.score, grid.score_value
 ORDER BY CASE grid.score WHEN 'r_score' THEN 1 WHEN 'f_score' THEN 2 ELSE 3 END, grid.score_value
 """
 
+EXPORT_BATCH_ROWS = 50_000  # rows per batch of a streamed export: a few MB of memory
 EXPORT_COLUMNS = (
     "customer_id",
     "segment",
@@ -166,6 +170,34 @@ def segment_score_counts(con: duckdb.DuckDBPyConnection, segment: str) -> pd.Dat
     All counts are 0 for a behavioural segment (non-buyers have no RFM scores).
     """
     return con.execute(SCORE_COUNTS_SQL, [segment]).df()
+
+
+def segment_export_count(con: duckdb.DuckDBPyConnection, segment: str) -> int:
+    """How many customers ``segment_export`` gives for ``segment``."""
+    return int(con.execute("SELECT count(*) FROM customers WHERE segment = ?",
+                           [segment]).fetchall()[0][0])
+
+
+def segment_export_batches(
+    con: duckdb.DuckDBPyConnection, segment: str, batch_rows: int = EXPORT_BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """``segment_export`` in frames of at most ``batch_rows``, read as DuckDB produces them:
+    for a download streamed with bounded memory. Integer columns are nullable integers in every
+    batch, so a batch with a missing score prints its other scores as integers too.
+
+    Reads on a cursor of its own, closed when the batches are done or abandoned, so the caller's
+    connection stays free for other queries meanwhile."""
+    cursor = con.cursor()
+    try:
+        reader = cursor.sql(SEGMENT_EXPORT_SQL, params=[segment]).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield batch.to_pandas(types_mapper=_nullable_integers)
+    finally:
+        cursor.close()
+
+
+def _nullable_integers(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
 
 
 def segment_export(con: duckdb.DuckDBPyConnection, segment: str) -> pd.DataFrame:

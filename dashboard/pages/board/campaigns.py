@@ -1,19 +1,22 @@
 """The Action board's campaigns card: every campaign with its state, the selected one's measured
-lift with confidence intervals and SRM check, and downloads of its two groups."""
+lift with confidence intervals and SRM check, and downloads of its two groups (streamed from a
+route, for campaign owners and admins)."""
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from werkzeug.wrappers import Response
 
-from dashboard import components, formatting
-from dashboard.callbacks import with_trigger
+from dashboard import components
+from dashboard.access import CAMPAIGN_OWNER, visible_to
 from dashboard.data import query
+from dashboard.downloads import add_download, csv_response, message
 from dashboard.errors import hidden, shown
 from dashboard.pages.board import common, figures, ids, tables
 from dashboard.pages.board.common import (
@@ -51,13 +54,13 @@ def card() -> dbc.Card:
                                    size="sm"), md=6),
             dbc.Col(dbc.ButtonGroup([
                 dbc.Button("Download treatment group (CSV)", id=ids.BOARD_DOWNLOAD_TREATMENT,
-                           color="primary", outline=True, size="sm"),
+                           color="primary", outline=True, size="sm", external_link=True),
                 dbc.Button("Download control group (CSV)", id=ids.BOARD_DOWNLOAD_CONTROL,
-                           color="primary", outline=True, size="sm"),
-            ]), md="auto"),
+                           color="primary", outline=True, size="sm", external_link=True),
+            ]), md="auto", style=visible_to(CAMPAIGN_OWNER)),
         ], className="g-2 mb-2 align-items-center"),
-        dcc.Download(id=ids.BOARD_DOWNLOAD),
-        html.Div(id=ids.BOARD_DOWNLOAD_MESSAGE, className="small text-muted mb-2"),
+        html.Div("Downloads are logged in the audit log.", id=ids.BOARD_DOWNLOAD_MESSAGE,
+                 className="small text-muted mb-2", style=visible_to(CAMPAIGN_OWNER)),
         html.Div(id=ids.BOARD_CAMPAIGN_STATUS, className="mb-2"),
         html.Div(id=ids.BOARD_RESULTS_TABLE),
         dcc.Graph(id=ids.BOARD_RESULTS_CHART, config={"displaylogo": False}),
@@ -81,12 +84,21 @@ def render_campaigns(version: dict | None, selected: str | None) -> tuple:
     return rows, options, value
 
 
+DOWNLOAD_RULE = "/download/campaign/<campaign_id>/<group>.csv"
+
+
+def download_href(campaign_id: str, group: str) -> str:
+    """Where one group of a campaign is downloaded from."""
+    return f"/download/campaign/{quote(campaign_id, safe='')}/{group}.csv"
+
+
 def campaign_detail(campaign_id: str | None, _version: dict | None) -> tuple:
-    """The selected campaign's state and, once measured, its lift, CIs and SRM check."""
+    """The selected campaign's state and, once measured, its lift, CIs and SRM check; the links
+    to its two groups."""
     title = "Lift of treatment over control (95% confidence interval)"
     if not campaign_id:
         text = "No campaign yet: launch one from a rule above."
-        return text, None, figures.empty_figure(title, text), True, True
+        return text, None, figures.empty_figure(title, text), True, True, None, None
     try:
         overview = query(queries.campaign_overview, common.db(), common.ops_url(), cache=False)
         overview = overview.set_index("campaign_id")
@@ -98,31 +110,29 @@ def campaign_detail(campaign_id: str | None, _version: dict | None) -> tuple:
                    else pd.DataFrame())
     except PROBLEMS as error:
         reason = shown(error)
-        return components.message(reason), None, figures.empty_figure(title, ""), True, True
+        return (components.message(reason), None, figures.empty_figure(title, ""), True, True,
+                None, None)
+    links = (download_href(campaign_id, "treatment"), download_href(campaign_id, "control"))
     status = tables.status_panel(row, campaign_id, cutoff)
     if results.empty:
         text = tables.status_words(row.status, bool(row.is_measured))
-        return status, None, figures.empty_figure(title, text), False, False
+        return status, None, figures.empty_figure(title, text), False, False, *links
     table = html.Div([tables.results_table(results),
                       tables.srm_message(results, float(row.control_share))])
-    return status, table, figures.lift_figure(results), False, False
+    return status, table, figures.lift_figure(results), False, False, *links
 
 
-def download_group(trigger: Any, _treatment: Any, _control: Any, campaign_id: str | None,
-                   version: dict | None) -> tuple:
-    """The selected campaign's treatment or control group as formula-safe CSV (logged)."""
-    if not campaign_id:
-        raise PreventUpdate
-    group = "treatment" if trigger == ids.BOARD_DOWNLOAD_TREATMENT else "control"
+def download_group(campaign_id: str, group: str) -> Response:
+    """One group of a campaign as formula-safe CSV, streamed; logged in the audit log before the
+    first row is sent."""
     try:
-        file_name, text, rows = commands.campaign_group_csv(
-            common.db(), campaign_id, group, user=common.user(), ops_url=common.ops_url())
-    except (ValueError, *PROBLEMS) as error:
-        reason = shown(error)
-        return no_update, components.message(reason, color="danger"), no_update
-    return (dcc.send_string(text, file_name, type="text/csv"),
-            f"Downloaded {file_name} ({formatting.count(rows)} customers); logged in the audit "
-            "log.", common.bump(version))
+        export = commands.campaign_group_export(common.db(), campaign_id, group,
+                                                user=common.user(), ops_url=common.ops_url())
+    except ValueError as error:  # an unknown campaign or group
+        return message(str(error), 404)
+    except PROBLEMS as error:
+        return message(shown(error), 503)
+    return csv_response(export.file_name, export.frames, export.columns)
 
 
 def register(app: dash.Dash) -> None:
@@ -140,19 +150,12 @@ def register(app: dash.Dash) -> None:
         Output(ids.BOARD_RESULTS_CHART, "figure"),
         Output(ids.BOARD_DOWNLOAD_TREATMENT, "disabled"),
         Output(ids.BOARD_DOWNLOAD_CONTROL, "disabled"),
+        Output(ids.BOARD_DOWNLOAD_TREATMENT, "href"),
+        Output(ids.BOARD_DOWNLOAD_CONTROL, "href"),
         Input(ids.BOARD_CAMPAIGN_SELECT, "value"),
         Input(ids.BOARD_CAMPAIGNS_VERSION, "data"),
     )(campaign_detail)
-    app.callback(
-        Output(ids.BOARD_DOWNLOAD, "data"),
-        Output(ids.BOARD_DOWNLOAD_MESSAGE, "children"),
-        Output(ids.BOARD_AUDIT_VERSION, "data", allow_duplicate=True),
-        Input(ids.BOARD_DOWNLOAD_TREATMENT, "n_clicks"),
-        Input(ids.BOARD_DOWNLOAD_CONTROL, "n_clicks"),
-        State(ids.BOARD_CAMPAIGN_SELECT, "value"),
-        State(ids.BOARD_AUDIT_VERSION, "data"),
-        prevent_initial_call=True,
-    )(with_trigger(download_group))
+    add_download(app, DOWNLOAD_RULE, "download_campaign_group", CAMPAIGN_OWNER, download_group)
     app.callback(Output(ids.BOARD_CAMPAIGN_SELECT, "value", allow_duplicate=True),
                  Input(ids.BOARD_CAMPAIGNS_GRID, "cellClicked"),
                  prevent_initial_call=True)(common.clicked_row_id)

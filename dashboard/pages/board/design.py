@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from analytics.experiments.design import split_audience
 from dashboard import components, formatting
+from dashboard.access import CAMPAIGN_OWNER, requires, visible_to
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
 from dashboard.errors import shown
@@ -68,7 +69,7 @@ def card() -> dbc.Card:
                               MAX_DURATION_DAYS), 2),
         dbc.Col(dbc.Button("Launch campaign…", id=ids.BOARD_LAUNCH_BUTTON, color="success"),
                 md="auto", className="pt-4"),
-    ], className="g-2 mb-2")
+    ], className="g-2 mb-2", style=visible_to(CAMPAIGN_OWNER))
     confirm = dbc.Modal([
         dbc.ModalHeader(dbc.ModalTitle("Launch this campaign?")),
         dbc.ModalBody([
@@ -244,7 +245,7 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_DESIGN_REVENUE_EFFECT, "value"),
         State(ids.BOARD_LAUNCH_DAYS, "value"),
         prevent_initial_call=True,
-    )(with_trigger(confirm_launch))
+    )(requires(CAMPAIGN_OWNER, with_trigger(confirm_launch)))
     app.callback(
         Output(ids.BOARD_LAUNCH_RESULT, "children"),
         Output(ids.BOARD_CAMPAIGNS_VERSION, "data", allow_duplicate=True),
@@ -257,4 +258,4 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_LAUNCH_EXCLUDE_RUNNING, "value"),
         State(ids.BOARD_CAMPAIGNS_VERSION, "data"),
         prevent_initial_call=True,
-    )(launch)
+    )(requires(CAMPAIGN_OWNER, launch))

@@ -12,6 +12,7 @@ from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, formatting
+from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
 from dashboard.errors import hidden, shown
@@ -324,7 +325,7 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_RULE_PRIORITY, "value"),
         State({"type": ids.BOARD_COND_JOIN, "index": ALL}, "value"),
         prevent_initial_call=True,
-    )(save_rule)
+    )(requires(CAMPAIGN_OWNER, save_rule))
     app.callback(
         Output(ids.BOARD_EDIT_RULE_ID, "data", allow_duplicate=True),
         Output(ids.BOARD_EDITOR_TITLE, "children", allow_duplicate=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import components
+from dashboard.access import CAMPAIGN_OWNER, visible_to
 from dashboard.data import query
 from dashboard.errors import shown
 from dashboard.pages.board import audit, campaigns, common, design, editor, ids, rules
@@ -29,7 +30,8 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id=ids.BOARD_AUDIT_VERSION, data={"n": 0}),
         html.Div(id=ids.BOARD_MESSAGE),
         rules.card(),
-        editor.card([*segments, "rfm", "behavioural"], catalogue),
+        html.Div(editor.card([*segments, "rfm", "behavioural"], catalogue),
+                 style=visible_to(CAMPAIGN_OWNER)),
         design.card(),
         campaigns.card(),
         audit.card(),

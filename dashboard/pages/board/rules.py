@@ -11,6 +11,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
+from dashboard.access import CAMPAIGN_OWNER, requires, visible_to
 from dashboard.callbacks import with_trigger
 from dashboard.data import query
 from dashboard.errors import hidden, shown
@@ -66,7 +67,7 @@ def card() -> dbc.Card:
             dbc.Col(dbc.InputGroup([dbc.InputGroupText("Selected rule"),
                                     dbc.Select(id=ids.BOARD_RULE_SELECT, options=[])],
                                    size="sm"), md=5),
-            dbc.Col(buttons, md="auto"),
+            dbc.Col(buttons, md="auto", style=visible_to(CAMPAIGN_OWNER)),
         ], className="g-2 mb-2 align-items-center"),
         dcc.ConfirmDialog(id=ids.BOARD_DELETE_CONFIRM),
         html.Div(id=ids.BOARD_RULE_MESSAGE),
@@ -184,7 +185,7 @@ def register(app: dash.Dash) -> None:
         Input(ids.BOARD_RULE_DELETE, "n_clicks"),
         State(ids.BOARD_RULE_SELECT, "value"),
         prevent_initial_call=True,
-    )(ask_before_delete)
+    )(requires(CAMPAIGN_OWNER, ask_before_delete))
     app.callback(
         Output(ids.BOARD_RULE_MESSAGE, "children", allow_duplicate=True),
         Output(ids.BOARD_RULES_VERSION, "data", allow_duplicate=True),
@@ -195,7 +196,7 @@ def register(app: dash.Dash) -> None:
         State(ids.BOARD_RULE_SELECT, "value"),
         State(ids.BOARD_RULES_VERSION, "data"),
         prevent_initial_call=True,
-    )(with_trigger(update_rule_list))
+    )(requires(CAMPAIGN_OWNER, with_trigger(update_rule_list)))
     app.callback(Output(ids.BOARD_RULE_SELECT, "value", allow_duplicate=True),
                  Input(ids.BOARD_RULES_GRID, "cellClicked"),
                  prevent_initial_call=True)(common.clicked_row_id)

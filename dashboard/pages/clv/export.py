@@ -1,11 +1,8 @@
-"""The CLV page's export: the top customers by CLV as a CSV in which no cell runs as a formula,
-recorded in the audit log as an export of the list ``AUDIT_SEGMENT``."""
+"""The CLV page's export: the top customers by CLV as a CSV in which no cell runs as a formula
+(``dashboard.downloads.csv_response``), recorded in the audit log as an export of the list
+``AUDIT_SEGMENT``."""
 
 from __future__ import annotations
-
-import pandas as pd
-
-from warehouse.csv_safety import to_safe_csv
 
 EXPORT_COLUMNS = (
     "customer_id", "clv_amount", "p_alive", "expected_purchases_90", "expected_purchases_365",
@@ -19,8 +16,3 @@ AUDIT_SEGMENT = "CLV top customers"
 def export_file_name(limit: int) -> str:
     """``clv-top-500.csv``."""
     return f"clv-top-{limit}.csv"
-
-
-def export_csv(top: pd.DataFrame) -> str:
-    """The ``top_customers`` rows (highest CLV first) as formula-safe CSV text."""
-    return to_safe_csv(top[list(EXPORT_COLUMNS)])

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from analytics.clv_constants import PURCHASE_MODEL_LABELS
 from dashboard import components, formatting
+from dashboard.access import ANALYST, may, visible_to
 from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.pages.clv import figures, ids
@@ -290,14 +291,17 @@ def _top_customers(no_clv: str | None) -> dbc.Card:
                     ),
                     dbc.Col(
                         dbc.Button("Export CSV", id=ids.CLV_EXPORT_BUTTON, color="primary",
-                                   size="sm"),
+                                   size="sm",
+                                   external_link=True),  # a download, served by a Flask route
                         width="auto",
+                        # Customer lists are for analysts and up (the server checks anyway).
+                        style=visible_to(ANALYST),
                     ),
                 ],
                 className="mb-2 g-2 justify-content-between",
             ),
-            html.Div(id=ids.CLV_EXPORT_MESSAGE),
-            dcc.Download(id=ids.CLV_EXPORT_DOWNLOAD),
+            html.Div("Exports are logged in the audit log." if may(ANALYST) else "",
+                     id=ids.CLV_EXPORT_MESSAGE, className="small text-muted mb-1"),
             html.Div(id=ids.CLV_TOP_MESSAGE),
             dag.AgGrid(
                 id=ids.CLV_TOP_GRID,

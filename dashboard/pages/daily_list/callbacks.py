@@ -1,7 +1,7 @@
 """The Daily list page's callbacks: allowed dates per report type, the chosen report, the exact
-file's download and the launch of a list as a campaign. Bodies are plain functions, registered
-on the app by ``register_callbacks``; each reads a few small stored files, nothing is computed
-on a click."""
+file's download (a route for analysts and up) and the launch of a list as a campaign. Bodies are
+plain functions, registered on the app by ``register_callbacks``; each reads a few small stored
+files, nothing is computed on a click."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from dashboard import components, formatting, store_access
+from dashboard.access import ANALYST, CAMPAIGN_OWNER, requires
+from dashboard.downloads import add_download, file_response, message
 from dashboard.errors import hidden, shown
 from dashboard.pages.daily_list import figures, ids
 from dashboard.pages.daily_list.layout import (
@@ -95,13 +98,15 @@ def show_report(report_type: str, value: str | None) -> tuple:
     if day is None:
         text = ("No report of this type is stored yet: run python app.py daily for more dates "
                 "(a predicted-vs-actual report is ready three days after its list).")
-        return (components.message(text, color="info"), *NOTHING[1:])
+        return (components.message(text, color="info"), *NOTHING[1:], None)
     db = database()
     try:
         stamp = queries.report_stamp(db, report_type, day)
     except OSError as error:
-        return (components.message(shown(error)), *NOTHING[1:])
-    return _report(db, report_type, day, stamp)
+        return (components.message(shown(error)), *NOTHING[1:], None)
+    shown_report = _report(db, report_type, day, stamp)
+    no_download = shown_report[-1]
+    return (*shown_report, None if no_download else download_href(report_type, day))
 
 
 @functools.lru_cache(maxsize=128)
@@ -131,20 +136,32 @@ def _report(db: Path, report_type: str, day: date, _stamp: tuple[int, ...]) -> t
             HIDDEN, [], no_update, [], learned, SHOWN, False)
 
 
-def download_report(_clicks: int | None, report_type: str, value: str | None) -> tuple:
-    """The exact file the job wrote for the chosen report, recorded as taken."""
-    day = _day(value)
-    if not _clicks or day is None:
-        return no_update, ""
+DOWNLOAD_PATH = "/download/daily-list/<report_type>/<day>.csv"
+
+
+def download_href(report_type: str, day: date) -> str:
+    """Where the file of the ``report_type`` report of ``day`` is downloaded from."""
+    return f"/download/daily-list/{report_type}/{day.isoformat()}.csv"
+
+
+def download_report(report_type: str, day: str) -> Response:
+    """The exact file the job wrote for the report named in the path, recorded in the audit log
+    as taken before it is sent."""
+    report_date = _day(day) if len(day) == 10 else None
+    if report_type not in queries.REPORT_TYPES or report_date is None:
+        return message("No such report: choose a report type and a date on the page.", 404)
     db = database()
     try:
-        name, content = queries.report_file(db, report_type, day)
+        name, content = queries.report_file(db, report_type, report_date)
+    except READ_ERRORS as error:
+        return message(shown(error), 404)
+    try:
         rows = max(content.count(b"\r\n") - 1, 0)
-        record_list_download(db, day, name, rows, user=store_access.acting_user(),
+        record_list_download(db, report_date, name, rows, user=store_access.acting_user(),
                              ops_url=store_access.ops_url())
-    except COMMAND_ERRORS as error:
-        return no_update, shown(error)
-    return dcc.send_bytes(content, name, type="text/csv"), f"Downloaded {name}."
+    except SQLAlchemyError as error:
+        return message(shown(error), 503)
+    return file_response(name, content)
 
 
 def launch_list(_clicks: int | None, value: str | None, name: str | None,
@@ -197,17 +214,11 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.DAILY_LEARNED, "children"),
         Output(ids.DAILY_LAUNCH_SECTION, "style"),
         Output(ids.DAILY_DOWNLOAD_BUTTON, "disabled"),
+        Output(ids.DAILY_DOWNLOAD_BUTTON, "href"),
         Input(ids.DAILY_TYPE, "value"),
         Input(ids.DAILY_DATE, "date"),
     )(show_report)
-    app.callback(
-        Output(ids.DAILY_DOWNLOAD, "data"),
-        Output(ids.DAILY_DOWNLOAD_MESSAGE, "children"),
-        Input(ids.DAILY_DOWNLOAD_BUTTON, "n_clicks"),
-        State(ids.DAILY_TYPE, "value"),
-        State(ids.DAILY_DATE, "date"),
-        prevent_initial_call=True,
-    )(download_report)
+    add_download(app, DOWNLOAD_PATH, "download_daily_report", ANALYST, download_report)
     app.callback(
         Output(ids.DAILY_LAUNCH_RESULT, "children"),
         Input(ids.DAILY_LAUNCH_BUTTON, "n_clicks"),
@@ -216,4 +227,4 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.DAILY_LAUNCH_SHARE, "value"),
         State(ids.DAILY_LAUNCH_CHANNEL, "value"),
         prevent_initial_call=True,
-    )(launch_list)
+    )(requires(CAMPAIGN_OWNER, launch_list))

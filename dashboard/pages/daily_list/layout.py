@@ -14,6 +14,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import components
+from dashboard.access import ANALYST, CAMPAIGN_OWNER, may, visible_to
 from dashboard.data import snapshot_reader
 from dashboard.errors import shown
 from dashboard.pages.daily_list import figures, ids
@@ -137,10 +138,11 @@ def _controls(dates: list[date]) -> dbc.Card:
         ], lg=3),
         dbc.Col([
             dbc.Button("Download the CSV", id=ids.DAILY_DOWNLOAD_BUTTON, color="primary",
-                       className="mt-4"),
-            dcc.Download(id=ids.DAILY_DOWNLOAD),
-            html.Div(id=ids.DAILY_DOWNLOAD_MESSAGE, className="small text-muted mt-1"),
-        ], lg=4),
+                       className="mt-4", disabled=True,
+                       external_link=True),  # a download, served by the Flask route
+            html.Div("Downloads are recorded in the audit log." if may(ANALYST) else "",
+                     id=ids.DAILY_DOWNLOAD_MESSAGE, className="small text-muted mt-1"),
+        ], lg=4, style=visible_to(ANALYST)),  # lists are for analysts and up
     ], className="g-3 ab-controls"), body=True, className="mb-3")
 
 
@@ -184,7 +186,8 @@ def _side_cards() -> html.Div:
         dbc.Button("Launch", id=ids.DAILY_LAUNCH_BUTTON, color="success", className="mt-3"),
         html.Div(id=ids.DAILY_LAUNCH_RESULT, className="mt-2"),
     ], body=True, className="mb-3", id=ids.DAILY_LAUNCH_SECTION)
-    return html.Div([learned, launch])
+    # The page shows or hides the section with its report; launching is for campaign owners.
+    return html.Div([learned, html.Div(launch, style=visible_to(CAMPAIGN_OWNER))])
 
 
 @functools.lru_cache(maxsize=8)

@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components, store_access
+from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
 from dashboard.pages.promote import ids
@@ -185,7 +186,7 @@ def register_callbacks(app: dash.Dash) -> None:
                  State(ids.PROMOTE_SIZE_CHOICE, "value"), State(ids.PROMOTE_SIZE, "value"),
                  State(ids.PROMOTE_NAME, "value"), State(ids.PROMOTE_TITLE, "value"),
                  State(ids.PROMOTE_BODY, "value"), State(ids.PROMOTE_LINK, "value"),
-                 prevent_initial_call=True)(launch)
+                 prevent_initial_call=True)(requires(CAMPAIGN_OWNER, launch))
     app.callback(Output(ids.PROMOTE_PREVIEW, "children"), Input(ids.PROMOTE_ITEM, "value"),
                  Input(ids.PROMOTE_SIZE_CHOICE, "value"), Input(ids.PROMOTE_SIZE, "value"),
                  Input(ids.PROMOTE_TITLE, "value"), Input(ids.PROMOTE_BODY, "value"),

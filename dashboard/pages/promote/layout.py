@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import components
+from dashboard.access import CAMPAIGN_OWNER, visible_to
 from dashboard.pages.promote import ids
 from warehouse.promote import settings
 
@@ -62,7 +63,8 @@ def layout(**_query: str) -> html.Div:
                   html.Div(id=ids.PROMOTE_AUDIENCE)], body=True, className="mb-3"),
         compose,
         dbc.Card([html.H4("Launch", className="mb-2"), launch,
-                  html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3"),
+                  html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3",
+                 style=visible_to(CAMPAIGN_OWNER)),
         dbc.Card([html.H4("Results against the hold-out", className="mb-2"),
                   html.P("A campaign appears here once a refresh after its launch has "
                          "published it; its figures grow as data after the launch arrives.",

@@ -1,16 +1,21 @@
 """The Segments page's callbacks: the treemap and its clicks, a segment's profile, its CSV export
-and the cluster scatter. Bodies are plain functions, registered on the app by
-``register_callbacks``."""
+(a streamed download for analysts and up) and the cluster scatter. Bodies are plain functions,
+registered on the app by ``register_callbacks``."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
-import pandas as pd
-from dash import Input, Output, State, dcc, no_update
+import flask
+from dash import Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from dashboard import components, store_access
+from dashboard.access import ANALYST
 from dashboard.data import DataUnavailableError, query, snapshot_reader
+from dashboard.downloads import add_download, csv_response, message
 from dashboard.errors import hidden, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.segments import figures, ids
@@ -31,7 +36,6 @@ from dashboard.pages.segments.profile import (
     size_text,
 )
 from warehouse import commands
-from warehouse.csv_safety import to_safe_csv
 from warehouse.queries import clusters as cluster_queries
 from warehouse.queries import clv as clv_queries
 from warehouse.queries import segments as queries
@@ -90,10 +94,19 @@ def pick_clicked_segment(click: dict | None):
     return clicked if clicked in segments else no_update
 
 
+EXPORT_PATH = "/download/segment.csv"
+
+
+def export_href(segment: str) -> str:
+    """Where the export of ``segment`` is downloaded from."""
+    return f"{EXPORT_PATH}?{urlencode({'segment': segment})}"
+
+
 def show_profile(segment: str | None) -> tuple:
-    """The chosen segment's figures, score distributions and its top customers by CLV; shares
-    are of the buyers (RFM segments) or of the visitors who never bought (behavioural ones)."""
-    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True, no_update)
+    """The chosen segment's figures, score distributions, top customers by CLV, and the link to
+    export all of them; shares are of the buyers (RFM segments) or of the visitors who never
+    bought (behavioural ones)."""
+    closed = (PROFILE_HIDDEN, "", "", "", [], {}, [], "", True, None, no_update)
     if not segment:
         return closed
     try:
@@ -104,7 +117,7 @@ def show_profile(segment: str | None) -> tuple:
         scores = query(queries.segment_score_counts, segment)
     except DataUnavailableError as error:
         reason = shown(error)
-        return ({}, segment, reason, "", [], {}, [], "", True, no_update)
+        return ({}, segment, reason, "", [], {}, [], "", True, None, no_update)
     try:
         purchase_model = query(clv_queries.purchase_model)
     except DataUnavailableError as error:  # no CLV step in this snapshot: no model to name
@@ -123,33 +136,29 @@ def show_profile(segment: str | None) -> tuple:
         components.grid_rows(customers, GRID_COLUMNS),
         grid_caption(len(customers), total),
         total == 0,
+        export_href(segment),
         GRID_SIZING,  # sized once visible: a hidden grid has no width to fit
     )
 
 
-def _full_segment(segment: str) -> pd.DataFrame:
-    """All of a segment's customers, read past the result cache: a behavioural segment can hold
-    most visitors, too big to keep in memory between requests."""
-    return query(queries.segment_export, segment, cache=False)
-
-
-def export_segment(n_clicks: int | None, segment: str | None):
-    """Every customer of the segment as a CSV in which no cell can run as a formula; the export
-    is in the audit log (user, segment, rows, file) before the file is handed out."""
-    if not n_clicks or not segment:
-        return no_update, no_update
+def download_segment() -> Response:
+    """Every customer of the segment named in the query string, streamed as CSV in which no cell
+    can run as a formula; the export is in the audit log (user, segment, rows, file) before the
+    first row is sent."""
+    segment = flask.request.args.get("segment", "")
     try:
         if segment not in set(query(queries.segment_overview)["segment"]):
-            return no_update, components.message(f"Unknown segment {segment!r}.")
-        frame = _full_segment(segment)
+            return message(f"Unknown segment {segment[:100]!r}.", 404)
+        rows = query(queries.segment_export_count, segment, cache=False)
         file_name = export_file_name(segment)
-        commands.log_segment_export(snapshot_reader().db, segment, len(frame), file_name,
+        reader = snapshot_reader()
+        commands.log_segment_export(reader.db, segment, rows, file_name,
                                     user=store_access.acting_user(),
                                     ops_url=store_access.ops_url())
+        batches = queries.segment_export_batches(reader.cursor(), segment)
+        return csv_response(file_name, batches, queries.EXPORT_COLUMNS)
     except (DataUnavailableError, SQLAlchemyError) as error:
-        reason = shown(error)
-        return no_update, components.message(reason)
-    return dcc.send_string(to_safe_csv(frame), file_name, "text/csv"), None
+        return message(shown(error), 503)
 
 
 def open_clusters(active_item: str | None, built: object):
@@ -198,16 +207,11 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.SEGMENTS_GRID, "rowData"),
         Output(ids.SEGMENTS_GRID_CAPTION, "children"),
         Output(ids.SEGMENTS_EXPORT_BUTTON, "disabled"),
+        Output(ids.SEGMENTS_EXPORT_BUTTON, "href"),
         Output(ids.SEGMENTS_GRID, "columnSize"),
         Input(ids.SEGMENTS_PICKER, "value"),
     )(show_profile)
-    app.callback(
-        Output(ids.SEGMENTS_EXPORT_DOWNLOAD, "data"),
-        Output(ids.SEGMENTS_EXPORT_MESSAGE, "children"),
-        Input(ids.SEGMENTS_EXPORT_BUTTON, "n_clicks"),
-        State(ids.SEGMENTS_PICKER, "value"),
-        prevent_initial_call=True,
-    )(export_segment)
+    add_download(app, EXPORT_PATH, "download_segment", ANALYST, download_segment)
     app.callback(
         Output(ids.SEGMENTS_CLUSTER_BODY, "children"),
         Input(ids.SEGMENTS_CLUSTER_ACCORDION, "active_item"),

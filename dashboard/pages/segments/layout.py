@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from analytics.clusters import MIN_CLUSTER_SHARE
 from dashboard import components, formatting
+from dashboard.access import ANALYST, may, visible_to
 from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.pages.segments import figures, ids
@@ -183,15 +184,19 @@ def _profile_section(overview: pd.DataFrame, selected: str | None) -> dbc.Card:
                             color="primary",
                             size="sm",
                             disabled=True,
+                            external_link=True,  # a download, served by the Flask route
                         ),
                         md=3,
                         className="text-md-end",
+                        # Customer lists are for analysts and up (the server checks anyway).
+                        style=visible_to(ANALYST),
                     ),
                 ],
                 className="my-2 align-items-center",
             ),
-            html.Div(id=ids.SEGMENTS_EXPORT_MESSAGE),
-            dcc.Download(id=ids.SEGMENTS_EXPORT_DOWNLOAD),
+            html.Div("Exports hold every customer of the segment and are logged in the audit "
+                     "log." if may(ANALYST) else "", id=ids.SEGMENTS_EXPORT_MESSAGE,
+                     className="small text-muted mb-2"),
             dag.AgGrid(
                 id=ids.SEGMENTS_GRID,
                 rowData=[],

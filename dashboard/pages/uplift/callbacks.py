@@ -19,6 +19,7 @@ from dash import Input, Output, State, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components, formatting, store_access
+from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.callbacks import with_trigger
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
@@ -236,10 +237,10 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.UPLIFT_RULE, "n_clicks"), State(ids.UPLIFT_TOP, "value"),
         State(ids.UPLIFT_NAME, "value"),
         prevent_initial_call=True,
-    )(with_trigger(launch))
+    )(requires(CAMPAIGN_OWNER, with_trigger(launch)))
     app.callback(
         Output(ids.UPLIFT_IMPORTED, "children"), Input(ids.UPLIFT_IMPORT_FILE, "contents"),
         State(ids.UPLIFT_IMPORT_FILE, "filename"), State(ids.UPLIFT_IMPORT_NAME, "value"),
         State(ids.UPLIFT_IMPORT_START, "value"), State(ids.UPLIFT_IMPORT_END, "value"),
         prevent_initial_call=True,
-    )(import_results)
+    )(requires(CAMPAIGN_OWNER, import_results))

@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import components
+from dashboard.access import CAMPAIGN_OWNER, visible_to
 from dashboard.data import DataUnavailableError, query
 from dashboard.errors import shown
 from dashboard.pages.uplift import ids
@@ -63,7 +64,8 @@ def _launch_card() -> dbc.Card:
                "the targeting itself. Or creates a rule on the board — response type persuadable "
                "and uplift score in the top share of all customers — that follows every "
                "refresh's scores.", className="text-muted small mb-2"),
-        controls, html.Div(id=ids.UPLIFT_LAUNCHED)], body=True, className="mb-3")
+        controls, html.Div(id=ids.UPLIFT_LAUNCHED)], body=True, className="mb-3",
+        style=visible_to(CAMPAIGN_OWNER))
 
 
 def _import_card() -> dbc.Card:
@@ -84,7 +86,8 @@ def _import_card() -> dbc.Card:
                "optionally revenue and your own columns. Bad rows are set aside with their line "
                "and reason; loading the same name again replaces it. The next refresh measures it "
                "and learns from it.", className="text-muted small mb-2"),
-        fields, upload, html.Div(id=ids.UPLIFT_IMPORTED)], body=True, className="mb-3")
+        fields, upload, html.Div(id=ids.UPLIFT_IMPORTED)], body=True, className="mb-3",
+        style=visible_to(CAMPAIGN_OWNER))
 
 
 def layout(**_query: str) -> html.Div:

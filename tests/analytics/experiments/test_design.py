@@ -67,6 +67,13 @@ def test_mean_sample_size_uses_cohens_d_from_the_observed_std() -> None:
     assert mean_mde(40.0, size.n_treatment, size.n_control) == pytest.approx(5.0, rel=1e-3)
 
 
+def test_mean_mde_of_very_unequal_groups_is_the_normal_approximation() -> None:
+    # 100,000 treated against 100 held out: statsmodels' fallback solver answers an array here.
+    # With so many degrees of freedom the t-test is the z-test: (z_0.975 + z_0.8)·√(1/n₁ + 1/n₂).
+    expected = (1.959964 + 0.841621) * math.sqrt(1 / 100_000 + 1 / 100)
+    assert mean_mde(1.0, 100_000, 100) == pytest.approx(expected, rel=1e-4)
+
+
 def test_expected_duration_is_days_of_eligible_traffic_rounded_up() -> None:
     assert expected_duration_days(1000, 30) == 34
     assert expected_duration_days(900, 30) == 30

@@ -14,16 +14,16 @@ from tests.support.ops_store import StoreCase
 from warehouse.ops import ops_engine, ops_transaction
 from warehouse.ops.engine import create_ops_engine
 from warehouse.ops.migrate import VERSION_TABLE, current_revision, head_revision, upgrade
-from warehouse.ops.schema import campaign_assignments, campaigns, metadata
+from warehouse.ops.schema import audit_log, campaign_assignments, campaigns, metadata
 
 EXPECTED_TABLES = {"rules", "campaigns", "campaign_assignments", "audit_log", "ops_meta", "users",
-                   "runs", "model_versions", "campaign_imports",
-                   "campaign_import_outcomes", "campaign_import_rejects", VERSION_TABLE}
+                   "runs", "model_versions", "campaign_imports", "campaign_import_outcomes",
+                   "campaign_import_rejects", "sessions", "sign_in_failures", VERSION_TABLE}
 
 
 def test_opening_a_new_store_creates_every_table_at_the_newest_version(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == EXPECTED_TABLES
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
 
 
 def test_the_migrated_database_matches_the_schema_module(engine: Engine) -> None:
@@ -97,3 +97,34 @@ def test_the_store_checks_a_campaigns_source_and_clock(
         return
     with pytest.raises(IntegrityError), ops_transaction(engine) as connection:
         connection.execute(insert(campaigns).values(**row))
+
+
+def test_audit_rows_from_before_sign_in_are_kept_and_the_new_events_accepted(
+    store: StoreCase,
+) -> None:
+    engine = create_ops_engine(store.url)
+    try:
+        upgrade(engine, "0003")
+        with ops_transaction(engine) as connection:
+            connection.execute(text(
+                "INSERT INTO audit_log (logged_at, user_name, event, campaign_id, row_count) "
+                "VALUES (:at, 'ana', 'launch', 'c-1', 12), (:at, 'cli', 'export', 'c-1', 3)"
+            ), {"at": datetime(2015, 8, 1)})
+        upgrade(engine)  # SQLite rebuilds audit_log here
+        with ops_transaction(engine) as connection:
+            connection.execute(insert(audit_log).values(
+                logged_at=datetime(2015, 8, 2), user_name="admin", event="user_change"))
+            connection.execute(insert(audit_log).values(
+                logged_at=datetime(2015, 8, 2), user_name="ana", event="sign_out"))
+        with ops_transaction(engine, readonly=True) as connection:
+            rows = connection.execute(select(audit_log.c.user_name, audit_log.c.event,
+                                             audit_log.c.row_count)
+                                      .order_by(audit_log.c.audit_id)).all()
+        assert [tuple(row) for row in rows] == [
+            ("ana", "launch", 12), ("cli", "export", 3), ("admin", "user_change", None),
+            ("ana", "sign_out", None)]
+        with pytest.raises(IntegrityError), ops_transaction(engine) as connection:
+            connection.execute(insert(audit_log).values(
+                logged_at=datetime(2015, 8, 2), user_name="ana", event="tea_break"))
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.support.segment_snapshot import segment_snapshot
@@ -12,6 +13,8 @@ from warehouse.queries.segments import (
     TOP_CUSTOMERS,
     rf_heatmap,
     segment_export,
+    segment_export_batches,
+    segment_export_count,
     segment_overview,
     segment_score_counts,
     segment_top_customers,
@@ -116,3 +119,27 @@ def test_segment_export_has_every_member_highest_clv_first_and_no_row_cap(con):
         [TOP_CUSTOMERS + 5],
     )
     assert len(segment_export(con, "Promising")) == TOP_CUSTOMERS + 5
+
+
+def test_the_export_read_in_batches_is_the_whole_export_in_order(con):
+    con.execute(
+        "INSERT INTO customers (customer_id, segment, segment_kind, r_score, clv_amount)"
+        " SELECT 'p' || i, 'Promising', 'rfm', CASE WHEN i % 3 = 0 THEN NULL ELSE 3 END, i % 50"
+        " FROM range(1005) AS t(i)"
+    )
+    batches = list(segment_export_batches(con, "Promising", batch_rows=100))
+    assert [len(batch) for batch in batches] == [100] * 10 + [5]
+    whole = pd.concat(batches, ignore_index=True)
+    expected = segment_export(con, "Promising")
+    assert whole["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert list(whole.columns) == list(EXPORT_COLUMNS)
+    # A score is an integer or missing in every batch, never 3.0.
+    assert all(str(batch["r_score"].dtype) == "Int64" for batch in batches)
+    assert segment_export_count(con, "Promising") == 1005
+    assert segment_export_count(con, "Nobody") == 0
+    # A stream half read leaves the connection free for other queries.
+    stream = segment_export_batches(con, "Promising", batch_rows=100)
+    next(stream)
+    assert segment_export_count(con, "Promising") == 1005
+    assert len(list(stream)) == 10
+    assert list(segment_export_batches(con, "Nobody")) == []

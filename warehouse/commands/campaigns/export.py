@@ -22,12 +22,25 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from sqlalchemy import Engine
+
 from warehouse.commands.audit import EXPORT, check_user, record
-from warehouse.commands.campaigns.storage import CONTROL, GROUPS, group_members
-from warehouse.csv_safety import to_safe_csv
+from warehouse.commands.campaigns.storage import (
+    CHUNK_ROWS,
+    CONTROL,
+    GROUPS,
+    campaign_row,
+    count_group,
+    group_member_batches,
+    group_members,
+)
+from warehouse.csv_safety import safe_csv_chunks, to_safe_csv
 from warehouse.ops import ops_store, ops_transaction
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
@@ -37,6 +50,7 @@ CONTROL_EXPORT_COLUMNS = ("customer_id", "group", "instruction", "segment", "clv
 def export_columns(group_name: str) -> tuple[str, ...]:
     """The columns of ``group_name``'s file: the control file has nothing to send."""
     return CONTROL_EXPORT_COLUMNS if group_name == CONTROL else EXPORT_COLUMNS
+
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +64,53 @@ def export_file_name(campaign_id: str, group_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", stem) + ".csv"
 
 
+@dataclass(frozen=True)
+class GroupExport:
+    """One group handed out: its file name, its size, its columns (``export_columns``) and its
+    rows in frames read from the store as they are consumed."""
+
+    file_name: str
+    row_count: int
+    columns: tuple[str, ...]
+    frames: Iterator[pd.DataFrame]
+
+
+def campaign_group_export(
+    db: Path, campaign_id: str, group_name: str, *, user: str, ops_url: str | None = None,
+    batch_rows: int = CHUNK_ROWS,
+) -> GroupExport:
+    """One group for a download by ``user``, logged before any row is read: a server streams
+    ``frames`` (``safe_csv_chunks``) with memory bounded by ``batch_rows``. UnknownCampaignError
+    or ValueError (an unknown group) before anything is logged."""
+    user = check_user(user)
+    file_name = export_file_name(campaign_id, group_name)
+    engine = ops_store(db, ops_url)
+    with ops_transaction(engine) as connection:
+        row_count = count_group(connection, campaign_id, group_name)
+        record(connection, EXPORT, user=user, campaign_id=campaign_id, group_name=group_name,
+               row_count=row_count, file_name=file_name)
+    log.info("%s downloads %s (%d customers)", user, file_name, row_count)
+    return GroupExport(file_name, row_count, export_columns(group_name),
+                       _group_frames(engine, campaign_id, group_name, batch_rows))
+
+
+def _group_frames(engine: Engine, campaign_id: str, group_name: str,
+                  batch_rows: int) -> Iterator[pd.DataFrame]:
+    with ops_transaction(engine, readonly=True) as connection:
+        campaign_row(connection, campaign_id)
+        for frame in group_member_batches(connection, campaign_id, group_name, batch_rows):
+            yield frame[list(export_columns(group_name))]
+
+
 def campaign_group_csv(
     db: Path, campaign_id: str, group_name: str, *, user: str, ops_url: str | None = None
 ) -> tuple[str, str, int]:
     """(file name, CSV text, customers in it) of one group for a download by ``user``; the
-    download is logged before the text is returned."""
-    user = check_user(user)
-    file_name = export_file_name(campaign_id, group_name)
-    with ops_transaction(ops_store(db, ops_url)) as connection:
-        frame = group_members(connection, campaign_id, group_name)[list(export_columns(group_name))]
-        record(connection, EXPORT, user=user, campaign_id=campaign_id, group_name=group_name,
-               row_count=len(frame), file_name=file_name)
-    log.info("%s downloaded %s (%d customers)", user, file_name, len(frame))
-    return file_name, to_safe_csv(frame), len(frame)
+    download is logged before the text is returned. The text is held whole: a server streams
+    ``campaign_group_export`` instead."""
+    export = campaign_group_export(db, campaign_id, group_name, user=user, ops_url=ops_url)
+    return (export.file_name, "".join(safe_csv_chunks(export.frames, export.columns)),
+            export.row_count)
 
 
 def _write_temporary(target: Path, text: str) -> Path:

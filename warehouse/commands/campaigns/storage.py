@@ -8,7 +8,7 @@ after it) or 'completed'.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import ColumnElement, Connection, case, func, insert, literal, select
+from sqlalchemy import ColumnElement, Connection, Select, case, func, insert, literal, select
 
 from analytics.experiments.assignment import CONTROL, TREATMENT
 from warehouse.ops import ops_store, ops_store_exists, ops_transaction
@@ -89,15 +89,45 @@ def group_members(connection: Connection, campaign_id: str, group_name: str) -> 
     """One group of a campaign, by customer id: customer_id, group, action, channel, offer,
     segment, clv_amount; the control group carries ``instruction`` ("do not contact") instead of
     action, channel and offer, so that nothing in its rows can be sent."""
+    campaign = _group_campaign(connection, campaign_id, group_name)
+    return _group_frame(connection.execute(_group_query(campaign_id, group_name)).all(),
+                        campaign, group_name)
+
+
+def group_member_batches(
+    connection: Connection, campaign_id: str, group_name: str, batch_rows: int = CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """``group_members`` in frames of at most ``batch_rows``, read from the store as they are
+    consumed (a server-side cursor on PostgreSQL): a download streamed with bounded memory."""
+    campaign = _group_campaign(connection, campaign_id, group_name)
+    query = _group_query(campaign_id, group_name).execution_options(yield_per=batch_rows)
+    for rows in connection.execute(query).partitions():
+        yield _group_frame(rows, campaign, group_name)
+
+
+def count_group(connection: Connection, campaign_id: str, group_name: str) -> int:
+    """How many customers one group of a campaign holds."""
+    _group_campaign(connection, campaign_id, group_name)
+    a = campaign_assignments.c
+    return int(connection.execute(
+        select(func.count()).select_from(campaign_assignments)
+        .where(a.campaign_id == campaign_id, a.group_name == group_name)).scalar_one())
+
+
+def _group_campaign(connection: Connection, campaign_id: str, group_name: str) -> dict[str, Any]:
     if group_name not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group_name!r}")
-    campaign = campaign_row(connection, campaign_id)  # a clear error for an unknown id
+    return campaign_row(connection, campaign_id)  # a clear error for an unknown id
+
+
+def _group_query(campaign_id: str, group_name: str) -> Select[Any]:
     a = campaign_assignments.c
-    rows = connection.execute(
-        select(a.customer_id, a.segment, a.clv_amount)
-        .where(a.campaign_id == campaign_id, a.group_name == group_name)
-        .order_by(a.customer_id)
-    ).all()
+    return (select(a.customer_id, a.segment, a.clv_amount)
+            .where(a.campaign_id == campaign_id, a.group_name == group_name)
+            .order_by(a.customer_id))
+
+
+def _group_frame(rows: Sequence[Any], campaign: dict[str, Any], group_name: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["customer_id", "segment", "clv_amount"])
     what = ({"instruction": DO_NOT_CONTACT} if group_name == CONTROL else
             {"action": campaign["action"], "channel": campaign["channel"],

@@ -2,54 +2,29 @@
 model was rejected: layout and callback called directly."""
 
 import io
-import shutil
-from datetime import date
 from pathlib import Path
 
-import dash
 import duckdb
 import pandas as pd
 import pytest
 
 from dashboard.app import create_app
+from dashboard.downloads import csv_response
 from dashboard.pages.clv import callbacks, export, ids
 from dashboard.pages.clv.layout import TOP_COLUMNS, layout
-from tests.support.btyd_orders import make_order_lines
-from tests.support.shops import step_context
+from tests.support.clv_snapshots import AS_OF, fitted_clv_warehouse, publish_built
+from tests.support.signed_in import add_team, signed_in
 from warehouse.commands import audit_log
-from warehouse.pipeline.steps.clv import build_clv
-from warehouse.snapshots import current_snapshot, new_snapshot_path, publish_snapshot
+from warehouse.snapshots import current_snapshot
 
-AS_OF = date(2024, 4, 29)
 REJECTED = "Gamma-Gamma fit rejected: q = 0.9 <= 1 (test)"
 CORRELATED = "frequency and monetary value are correlated among repeat buyers (r = 0.55)"
-
-
-def _publish(db: Path, build, source: Path | None = None) -> Path:
-    """Publish a snapshot for ``db``: a copy of ``source`` (or a new file) changed by
-    ``build(con)``."""
-    building = new_snapshot_path(db)
-    if source is not None:
-        shutil.copy2(source, building)
-    con = duckdb.connect(str(building))
-    try:
-        build(con)
-    finally:
-        con.close()
-    return publish_snapshot(db, building)
 
 
 @pytest.fixture(scope="module")
 def fitted_db(tmp_path_factory) -> Path:
     """A snapshot whose CLV step fitted both models (400 simulated buyers, 120 days)."""
-    db = tmp_path_factory.mktemp("clv-fitted") / "actionboard.duckdb"
-
-    def build(con):
-        make_order_lines(con, n=400, days=120, seed=3)
-        build_clv(con, step_context(AS_OF))
-
-    _publish(db, build)
-    return db
+    return fitted_clv_warehouse(tmp_path_factory.mktemp("clv-fitted"))
 
 
 def _demo_copy(demo_db: Path, folder: Path, *statements: tuple[str, list]) -> Path:
@@ -60,7 +35,7 @@ def _demo_copy(demo_db: Path, folder: Path, *statements: tuple[str, list]) -> Pa
         for sql, params in statements:
             con.execute(sql, params)
 
-    _publish(db, build, source=current_snapshot(demo_db))
+    publish_built(db, build, source=current_snapshot(demo_db))
     return db
 
 
@@ -152,39 +127,45 @@ def test_jargon_is_explained_where_it_appears(fitted_db):
 
 def test_top_customers_callback_lists_the_chosen_number_highest_clv_first(fitted_db):
     create_app(fitted_db)
-    caption, rows = callbacks.update_top_customers("50")
+    caption, rows, href = callbacks.update_top_customers("50")
+    assert href == "/download/clv-top.csv?limit=50"
     assert len(rows) == 50 and "The 50 buyers with the highest CLV" in _text(caption)
     values = [row["clv_amount"] for row in rows]
     assert values == sorted(values, reverse=True)
     assert set(rows[0]) == set(TOP_COLUMNS)
-    message, rows = callbacks.update_top_customers("7; DROP TABLE customer_clv")
+    message, rows, _ = callbacks.update_top_customers("7; DROP TABLE customer_clv")
     assert "Choose how many customers to show" in _text(message) and rows == []
 
 
 def test_export_downloads_the_chosen_top_customers_and_records_it(fitted_db):
-    create_app(fitted_db)
+    app = create_app(fitted_db)
+    add_team(fitted_db)
+    client = signed_in(app, "analyst")
     exports_before = len(audit_log(fitted_db).query("event == 'export'"))
-    download, message = callbacks.export_top_customers(1, "100")
-    assert message is None and download["filename"] == "clv-top-100.csv"
-    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    response = client.get(callbacks.export_href("100"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="clv-top-100.csv"'
+    frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype={"customer_id": str})
     assert list(frame.columns) == list(export.EXPORT_COLUMNS)
     assert len(frame) == 100 and frame["clv_amount"].is_monotonic_decreasing
-    _, rows = callbacks.update_top_customers("100")
+    _, rows, _ = callbacks.update_top_customers("100")
     assert frame["customer_id"].tolist() == [row["customer_id"] for row in rows]
     logged = audit_log(fitted_db).query("event == 'export'")
     assert len(logged) == exports_before + 1
-    assert logged[["user_name", "segment", "row_count", "file_name"]].values.tolist()[-1] == [
-        "dashboard", export.AUDIT_SEGMENT, 100, "clv-top-100.csv"]
-    assert callbacks.export_top_customers(None, "100") == (dash.no_update, dash.no_update)
-    _, refused = callbacks.export_top_customers(1, "99999")
-    assert "Choose how many customers to show" in _text(refused)
+    assert logged[["user_name", "segment", "row_count", "file_name"]].values.tolist()[0] == [
+        "analyst", export.AUDIT_SEGMENT, 100, "clv-top-100.csv"]
+    refused = client.get(callbacks.export_href("99999"))
+    assert refused.status_code == 400
+    assert "Choose how many customers to show" in refused.get_data(as_text=True)
+    assert len(audit_log(fitted_db).query("event == 'export'")) == exports_before + 1
 
 
 def test_export_neutralises_cells_a_spreadsheet_would_run():
     top = pd.DataFrame([{column: 1 for column in export.EXPORT_COLUMNS}]).assign(
         customer_id="=HYPERLINK(\"http://x\")"
     )
-    assert "'=HYPERLINK" in export.export_csv(top)
+    text = b"".join(csv_response("clv-top-1.csv", [top], export.EXPORT_COLUMNS).response).decode()
+    assert "'=HYPERLINK" in text
 
 
 # --- the page when a model was rejected or did worse than the baseline --------------------------

@@ -11,7 +11,7 @@ from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.pages.daily_list import ids
-from tests.support.browser import browser_errors, click
+from tests.support.browser import browser_errors, click, start_signed_in
 from warehouse.commands import audit_log, list_campaigns
 
 pytestmark = pytest.mark.browser
@@ -40,9 +40,8 @@ def _downloaded(folder: Path, name: str) -> bytes:
 
 
 def test_pick_both_report_types_and_download_their_files(dash_duo, daily_db: Path) -> None:
-    dash_duo.start_server(create_app(daily_db))
+    start_signed_in(dash_duo, create_app(daily_db), daily_db, "analyst", "/daily-list")
     dash_duo.driver.set_window_size(1440, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/daily-list", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.DAILY_SUMMARY}", "The list of 2015-09-13",
                                     timeout=20)
 
@@ -58,6 +57,8 @@ def test_pick_both_report_types_and_download_their_files(dash_duo, daily_db: Pat
     click(dash_duo, f"#{ids.DAILY_DOWNLOAD_BUTTON}")
     name = "top_250_report_11092015.csv"
     assert _downloaded(folder, name) == (daily_db.parent / "reports" / name).read_bytes()
+    taken = audit_log(daily_db).iloc[0]
+    assert (taken["event"], taken["user_name"], taken["file_name"]) == ("export", "analyst", name)
 
     click(dash_duo, f"#{ids.DAILY_TYPE} input[value='pva']")
     dash_duo.wait_for_contains_text(f"#{ids.DAILY_SUMMARY}", "checked against what they bought",
@@ -80,9 +81,8 @@ def test_pick_both_report_types_and_download_their_files(dash_duo, daily_db: Pat
 
 
 def test_launch_the_list_as_a_campaign_with_a_hold_out(dash_duo, launch_db: Path) -> None:
-    dash_duo.start_server(create_app(launch_db))
+    start_signed_in(dash_duo, create_app(launch_db), launch_db, "campaign_owner", "/daily-list")
     dash_duo.driver.set_window_size(1440, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/daily-list", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.DAILY_SUMMARY}", "The list of 2015-09-13",
                                     timeout=20)
     dash_duo.find_element(f"#{ids.DAILY_LAUNCH_NAME}").send_keys("Morning calls")
@@ -95,6 +95,6 @@ def test_launch_the_list_as_a_campaign_with_a_hold_out(dash_duo, launch_db: Path
     assert (campaign["name"], campaign["source"], campaign["audience_size"]) == (
         "Morning calls", "daily_list", 213)
     assert campaign["campaign_id"] in dash_duo.find_element(f"#{ids.DAILY_LAUNCH_RESULT}").text
-    assert audit_log(launch_db).iloc[0][["event", "campaign_id"]].tolist() == [
-        "launch", campaign["campaign_id"]]
+    assert audit_log(launch_db).iloc[0][["event", "user_name", "campaign_id"]].tolist() == [
+        "launch", "campaign_owner", campaign["campaign_id"]]
     assert browser_errors(dash_duo) == []

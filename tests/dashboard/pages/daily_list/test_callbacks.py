@@ -3,7 +3,7 @@ report, the exact file's download and the launch's answers."""
 
 from __future__ import annotations
 
-import base64
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -14,6 +14,7 @@ from dashboard.pages.daily_list.layout import HIDDEN, SHOWN, layout
 from dashboard.store_access import DASHBOARD_USER
 from tests.dashboard.pages.daily_list.conftest import CHECKED, LIST_DATES
 from tests.support.campaigns import stored_assignments
+from tests.support.signed_in import add_team, signed_in
 from tests.support.warehouses import copy_warehouse
 from warehouse.commands import audit_log, list_campaigns
 from warehouse.daily.store import DailyStore
@@ -38,9 +39,10 @@ def test_the_picker_offers_stored_lists_and_checked_lists_only(page) -> None:
 
 def test_a_prediction_report_shows_the_list_and_what_its_model_learned(page, daily_db) -> None:
     (summary, list_style, rows, pva_style, cards, _, pva_rows, learned, launch_style,
-     no_download) = callbacks.show_report(PREDICTION, "2015-09-10")
+     no_download, href) = callbacks.show_report(PREDICTION, "2015-09-10")
     listed = pd.read_parquet(DailyStore.for_db(daily_db).listed(CHECKED))
     assert (list_style, pva_style, launch_style, no_download) == (SHOWN, HIDDEN, SHOWN, False)
+    assert href == "/download/daily-list/prediction/2015-09-10.csv"
     assert [row["customer_id"] for row in rows] == listed["customer_id"].tolist()
     assert rows[0]["list_rank"] == 1 and len(rows) == 250
     assert {"segment", "count_views_24h", "count_orders"} <= set(rows[0])
@@ -53,7 +55,8 @@ def test_a_prediction_report_shows_the_list_and_what_its_model_learned(page, dai
 
 def test_a_predicted_vs_actual_report_shows_the_check(page, daily_db) -> None:
     (summary, list_style, _, pva_style, cards, figure, rows, _, launch_style,
-     _) = callbacks.show_report(PVA, "2015-09-10")
+     _, href) = callbacks.show_report(PVA, "2015-09-10")
+    assert href == "/download/daily-list/pva/2015-09-10.csv"
     assert (list_style, pva_style, launch_style) == (HIDDEN, SHOWN, HIDDEN)
     stored = pd.read_parquet(DailyStore.for_db(daily_db).pva_rows(CHECKED))
     assert [row["customer_id"] for row in rows] == stored["customer_id"].tolist()
@@ -69,7 +72,7 @@ def test_a_date_without_a_report_says_what_to_do(page) -> None:
     assert "No report of this type is stored yet" in _text(answer[0])
     answer = callbacks.show_report(PVA, "2015-09-11")
     assert "No predicted-vs-actual report is stored for 2015-09-11" in _text(answer[0])
-    assert answer[-1] is True  # nothing to download
+    assert answer[-2] is True and answer[-1] is None  # nothing to download
 
 
 @pytest.mark.parametrize(("report_type", "day", "name"), [
@@ -78,11 +81,34 @@ def test_a_date_without_a_report_says_what_to_do(page) -> None:
 ])
 def test_the_download_is_the_exact_file_the_job_wrote(page, daily_db, report_type, day,
                                                       name) -> None:
-    data, message = callbacks.download_report(1, report_type, day)
+    add_team(daily_db)
+    href = callbacks.download_href(report_type, date.fromisoformat(day))
+    exports = (audit_log(daily_db)["event"] == "export").sum()
+    assert signed_in(page, "viewer").get(href).status_code == 403  # lists: analysts and up
+    assert page.server.test_client().get(href).status_code == 401
+    assert (audit_log(daily_db)["event"] == "export").sum() == exports
+    response = signed_in(page, "analyst").get(href)
     written = daily_db.parent / "reports" / name
-    assert data["filename"] == name
-    assert base64.b64decode(data["content"]) == written.read_bytes()
-    assert message == f"Downloaded {name}."
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert response.get_data() == written.read_bytes()
+    taken = audit_log(daily_db).iloc[0]
+    assert (taken["event"], taken["user_name"], taken["file_name"]) == ("export", "analyst", name)
+
+
+@pytest.mark.parametrize("path", [
+    "/download/daily-list/prediction/2015-09-12.csv",  # no list that day
+    "/download/daily-list/pva/2015-09-11.csv",  # not checked yet
+    "/download/daily-list/everything/2015-09-10.csv",
+    "/download/daily-list/prediction/2015-09-10T00.csv",
+    "/download/daily-list/prediction/yesterday.csv",
+])
+def test_a_download_of_a_report_that_is_not_stored_is_a_404_and_logs_nothing(page, daily_db,
+                                                                              path) -> None:
+    add_team(daily_db)
+    before = (audit_log(daily_db)["event"] == "export").sum()
+    assert signed_in(page, "analyst").get(path).status_code == 404
+    assert (audit_log(daily_db)["event"] == "export").sum() == before
 
 
 def test_the_launch_answers_plainly(page) -> None:

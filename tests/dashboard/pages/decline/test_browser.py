@@ -7,7 +7,7 @@ from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.pages.decline import ids
-from tests.support.browser import browser_errors, centre
+from tests.support.browser import browser_errors, centre, start_signed_in
 from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
@@ -19,8 +19,7 @@ def test_searching_a_customer_opens_their_explanation(dash_duo, decline_db) -> N
             "SELECT customer_id, reasons, decline_risk FROM customer_decline "
             "ORDER BY decline_risk, customer_id LIMIT 1").fetchone()  # the lowest risk
     app = create_app(decline_db)
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/decline", timeout=15)
+    start_signed_in(dash_duo, app, decline_db, path="/decline")
     dash_duo.wait_for_contains_text(f"#{ids.DECLINE_RUN}", "Model v1", timeout=15)
     # the highest risk is explained first
     dash_duo.wait_for_contains_text(f"#{ids.DECLINE_WATERFALL} .gtitle", "Why customer",

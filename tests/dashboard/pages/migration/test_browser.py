@@ -9,7 +9,7 @@ from selenium.webdriver.support.select import Select
 from dashboard.app import create_app
 from dashboard.pages.clv import ids as clv_ids
 from dashboard.pages.migration import ids
-from tests.support.browser import browser_errors, click
+from tests.support.browser import browser_errors, click, start_signed_in
 from warehouse.snapshots import current_snapshot
 
 pytestmark = pytest.mark.browser
@@ -42,9 +42,7 @@ def _choose(dash_duo, component_id: str, value: str) -> None:
 
 def test_migration_charts_follow_the_snapshots_and_the_clv_page_renders(dash_duo, demo_db):
     dates, segments = _snapshot_facts(demo_db)
-    dash_duo.start_server(create_app(demo_db))
-
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/migration", timeout=15)
+    start_signed_in(dash_duo, create_app(demo_db), demo_db, path="/migration")
     until(
         lambda: len(dash_duo.find_elements(f"#{ids.MIGRATION_SIZES_CHART} .scatterlayer .trace"))
         == segments,

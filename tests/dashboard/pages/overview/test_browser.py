@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard import formatting
 from dashboard.app import create_app
 from dashboard.pages.overview import ids
-from tests.support.browser import browser_errors
+from tests.support.browser import browser_errors, start_signed_in
 from tests.support.overview_snapshot import AS_OF
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def _gmv(frames, days: int) -> str:
 
 def test_quick_ranges_and_granularity_update_cards_and_charts(dash_duo, overview_snapshot):
     frames = overview_snapshot.frames
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
 
     dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 28), timeout=15)
     until(lambda: len(dash_duo.find_elements(GMV_BARS)) == 28, timeout=10)
@@ -53,14 +53,14 @@ def test_quick_ranges_and_granularity_update_cards_and_charts(dash_duo, overview
 
 
 def test_without_published_data_the_page_asks_for_a_refresh(dash_duo, tmp_path):
-    dash_duo.start_server(create_app(tmp_path / "empty.duckdb"))
+    start_signed_in(dash_duo, create_app(tmp_path / "empty.duckdb"), tmp_path / "empty.duckdb")
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_MESSAGE}", "python app.py refresh", timeout=15)
     assert browser_errors(dash_duo) == []
 
 
 def test_typing_a_start_date_in_the_picker_updates_the_cards(dash_duo, overview_snapshot):
     frames = overview_snapshot.frames
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
     dash_duo.wait_for_text_to_equal(GMV_VALUE, _gmv(frames, 28), timeout=15)
     start = dash_duo.find_element(f"#{ids.OVERVIEW_DATE_START_INPUT}")
     start.send_keys(Keys.CONTROL, "a")
@@ -72,7 +72,7 @@ def test_the_range_and_granularity_live_in_the_url_and_survive_leaving_the_page(
     dash_duo, overview_snapshot
 ):
     frames = overview_snapshot.frames
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
     start = (AS_OF - timedelta(days=13)).isoformat()
     shared = f"{dash_duo.server_url}/?start={start}&end={AS_OF.isoformat()}&granularity=week"
     dash_duo.wait_for_page(url=shared, timeout=15)  # a link someone shared
@@ -95,7 +95,7 @@ def test_the_range_and_granularity_live_in_the_url_and_survive_leaving_the_page(
 
 
 def test_an_invalid_range_gives_one_message_and_no_blank_charts(dash_duo, overview_snapshot):
-    dash_duo.start_server(create_app(overview_snapshot.db))
+    start_signed_in(dash_duo, create_app(overview_snapshot.db), overview_snapshot.db)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/?start=2023-01-01&end=2023-01-31",
                            timeout=15)
     dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_MESSAGE}", "outside the data", timeout=15)

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
 from dashboard.pages.promote import ids
-from tests.support.browser import browser_errors, click
+from tests.support.browser import browser_errors, click, start_signed_in
 from tests.support.grocery import build_trained_grocery
 from warehouse.commands import audit_log, list_campaigns
 
@@ -24,9 +24,8 @@ def grocery_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_db):
-    dash_duo.start_server(create_app(grocery_db))
+    start_signed_in(dash_duo, create_app(grocery_db), grocery_db, "campaign_owner", "/promote")
     dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/promote")
     dash_duo.find_element(f"#{ids.PROMOTE_SEARCH}").send_keys("organic grapes")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_ITEM}", "Organic Grapes", timeout=15)
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "Grapes", timeout=20)
@@ -62,12 +61,13 @@ def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_
     assert stored[["name", "source", "channel"]].values.tolist() == [
         ["Grapes push", "push", "push"]]
     until(lambda: audit_log(grocery_db)["campaign_id"].isin(stored["campaign_id"]).any(), 5)
+    launched = audit_log(grocery_db).query("event == 'launch'").iloc[0]
+    assert launched["user_name"] == "campaign_owner"
     assert browser_errors(dash_duo) == []
 
 
 def test_without_a_model_the_page_says_how_to_train_and_counts_large_baskets(dash_duo, demo_db):
-    dash_duo.start_server(create_app(demo_db))
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/promote")
+    start_signed_in(dash_duo, create_app(demo_db), demo_db, path="/promote")
     dash_duo.find_element(f"#{ids.PROMOTE_SEARCH}").send_keys("1")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "promote-train", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "with at least 5 items")

@@ -13,7 +13,7 @@ from dashboard import components
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.pages.segments import ids, layout, profile
-from tests.support.browser import browser_errors, centre, grid_fit
+from tests.support.browser import browser_errors, centre, grid_fit, start_signed_in
 from warehouse.queries import segments as queries
 
 pytestmark = pytest.mark.browser
@@ -38,9 +38,8 @@ def test_clicking_a_treemap_segment_opens_a_readable_profile_and_exports_it(dash
 
     segment = buyers["customers"].idxmax()  # the largest sector of the buyers' treemap
     size = int(overview.loc[segment, "customers"])
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app, demo_db, "analyst", "/segments")
     dash_duo.driver.set_window_size(1024, 768)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
 
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "Buyers", timeout=15)
     until(lambda: _slice(dash_duo, segment) is not None, timeout=10)
@@ -84,8 +83,7 @@ def test_the_visitors_treemap_holds_the_behavioural_segments(dash_duo, demo_db):
     app = create_app(demo_db)
     overview = queries.segment_overview(snapshot_reader().cursor())
     visitors = overview[overview["segment_kind"] == "behavioural"]
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+    start_signed_in(dash_duo, app, demo_db, path="/segments")
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "Buyers", timeout=15)
     dash_duo.find_element(f"#{ids.SEGMENTS_VIEW} input[value='visitors']").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEGMENTS_TREEMAP} .gtitle", "never bought",
@@ -101,8 +99,7 @@ def test_picking_a_segment_from_the_dropdown_opens_its_profile(dash_duo, demo_db
     app = create_app(demo_db)
     overview = queries.segment_overview(snapshot_reader().cursor()).set_index("segment")
     segment = overview[overview["segment_kind"] == "behavioural"]["customers"].idxmin()
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/segments", timeout=15)
+    start_signed_in(dash_duo, app, demo_db, path="/segments")
 
     dash_duo.wait_for_element(f"#{ids.SEGMENTS_PICKER}", timeout=15)
     centre(dash_duo, f"#{ids.SEGMENTS_PICKER}")

@@ -4,6 +4,7 @@ hand-made snapshots for states the demo does not reach."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 import dash
 import duckdb
@@ -15,6 +16,7 @@ from analytics.segments import segment_definitions
 from dashboard.app import create_app
 from dashboard.data import snapshot_reader
 from dashboard.pages.segments import callbacks, figures, ids, layout, profile
+from tests.support.signed_in import add_team, signed_in
 from warehouse.commands import audit_log
 from warehouse.ops import sqlite_path
 from warehouse.queries import clv as clv_queries
@@ -43,9 +45,10 @@ def test_page_is_registered_second_at_segments(page):
 def test_profile_shows_the_segment_size_counted_in_the_snapshot(page, overview):
     segment = overview[overview["segment_kind"] == "rfm"]["customers"].idxmax()
     members = queries.segment_export(snapshot_reader().cursor(), segment)
-    (style, name, description, size, stats, scores, rows, caption, disabled,
+    (style, name, description, size, stats, scores, rows, caption, disabled, href,
      sizing) = callbacks.show_profile(segment)
     assert style == {} and name == segment and disabled is False
+    assert href == f"/download/segment.csv?{urlencode({'segment': segment})}"
     assert sizing == "responsiveSizeToFit"
     assert description == overview.loc[segment, "description"]
     buyers = int(overview.loc[overview["segment_kind"] == "rfm", "customers"].sum())
@@ -90,7 +93,7 @@ def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, 
     segment = overview["customers"].idxmax()
     total = int(overview.loc[segment, "customers"])
     assert total > TOP_CUSTOMERS  # the demo's one-visit browsers outnumber the grid
-    *_, rows, caption, _, _ = callbacks.show_profile(segment)
+    *_, rows, caption, _, _, _ = callbacks.show_profile(segment)
     assert len(rows) == TOP_CUSTOMERS
     assert f"Showing {TOP_CUSTOMERS:,} of {total:,} customers" in caption
     assert f"Export CSV downloads all {total:,}" in caption
@@ -98,7 +101,7 @@ def test_profile_of_a_large_segment_shows_a_capped_grid_and_says_how_many(page, 
 
 def test_no_segment_or_an_unknown_one_hides_the_profile(page):
     for segment in (None, "Nobody"):
-        style, *_, disabled, _ = callbacks.show_profile(segment)
+        style, *_, disabled, _, _ = callbacks.show_profile(segment)
         assert style == layout.PROFILE_HIDDEN and disabled is True
 
 
@@ -109,12 +112,20 @@ def test_clicking_a_segment_selects_it_and_clicking_a_group_only_zooms(page):
     assert callbacks.pick_clicked_segment(group) is dash.no_update
 
 
-def test_export_downloads_every_customer_of_the_segment(page, overview):
+def _export(app, db, segment: str, ops_url: str | None = None):
+    """The segment's export as an analyst downloads it: (response, its rows)."""
+    add_team(db, ops_url)
+    response = signed_in(app, "analyst").get(callbacks.export_href(segment))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    frame = pd.read_csv(io.BytesIO(response.get_data()), dtype={"customer_id": str})
+    return response, frame
+
+
+def test_export_downloads_every_customer_of_the_segment(page, overview, demo_db):
     segment = overview[overview["segment_kind"] == "behavioural"]["customers"].idxmin()
-    download, message = callbacks.export_segment(1, segment)
-    assert message is None
-    assert download["filename"] == profile.export_file_name(segment)
-    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    response, frame = _export(page, demo_db, segment)
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{profile.export_file_name(segment)}"')
     assert list(frame.columns) == list(queries.EXPORT_COLUMNS)
     assert len(frame) == overview.loc[segment, "customers"]
     assert set(frame["segment"]) == {segment}
@@ -174,9 +185,7 @@ def _publish_customers(db, rows: list[tuple]) -> None:
 def test_export_neutralises_cells_a_spreadsheet_would_run(tmp_path):
     db = tmp_path / "actionboard.duckdb"
     _publish_customers(db, [(cid, "Lost", "rfm", 1, 1, 2, 10.0) for cid in RISKY_IDS])
-    create_app(db)
-    download, _ = callbacks.export_segment(1, "Lost")
-    frame = pd.read_csv(io.StringIO(download["content"]), dtype={"customer_id": str})
+    _, frame = _export(create_app(db), db, "Lost")
     assert sorted(frame["customer_id"]) == sorted(
         "'" + cid if cid[0] in "=+@" else cid for cid in RISKY_IDS
     )
@@ -187,11 +196,10 @@ def test_every_segment_export_is_in_the_audit_log_of_the_apps_store(tmp_path):
     _publish_customers(db, [(cid, "Lost", "rfm", 1, 1, 2, 10.0) for cid in RISKY_IDS])
     elsewhere = tmp_path / "elsewhere" / "team.sqlite"
     url = f"sqlite:///{elsewhere}"
-    create_app(db, ops_url=url)
-    download, _ = callbacks.export_segment(1, "Lost")
-    logged = audit_log(db, ops_url=url)
+    _export(create_app(db, ops_url=url), db, "Lost", ops_url=url)
+    logged = audit_log(db, ops_url=url).query("event == 'export'")
     assert logged[["user_name", "event", "segment", "row_count", "file_name"]].values.tolist() \
-        == [["dashboard", "export", "Lost", len(RISKY_IDS), download["filename"]]]
+        == [["analyst", "export", "Lost", len(RISKY_IDS), "segment-lost.csv"]]
     assert not sqlite_path(db).exists()  # the app's store, not the default one
 
 

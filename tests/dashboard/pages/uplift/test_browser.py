@@ -11,9 +11,9 @@ from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.pages.uplift import ids
-from tests.support.browser import browser_errors, click
+from tests.support.browser import browser_errors, click, start_signed_in
 from tests.support.uplift import copy_demo_warehouse
-from warehouse.commands import list_campaigns
+from warehouse.commands import audit_log, list_campaigns
 from warehouse.snapshots import open_snapshot
 
 pytestmark = pytest.mark.browser
@@ -34,8 +34,7 @@ def _type(dash_duo, component_id: str, text: str) -> None:
 def test_the_page_shows_the_evidence_and_launches_the_persuadables(
         dash_duo, uplift_demo_db: Path, tmp_path: Path):
     db = copy_demo_warehouse(uplift_demo_db, tmp_path)
-    dash_duo.start_server(create_app(db))
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/uplift", timeout=20)
+    start_signed_in(dash_duo, create_app(db), db, "campaign_owner", "/uplift")
 
     dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_SUMMARY}", "Chosen learner", timeout=20)
     until(lambda: len(dash_duo.find_elements(f"#{ids.UPLIFT_QINI} .scatterlayer .trace")) == 4,
@@ -58,6 +57,9 @@ def test_the_page_shows_the_evidence_and_launches_the_persuadables(
     assert targeted["campaign_id"] in dash_duo.find_element(f"#{ids.UPLIFT_LAUNCHED}").text
     assert targeted["audience_size"] == round(0.2 * _buyers(db))
     assert targeted["name"] == "Win-back voucher: top 20% by predicted uplift"
+    launched = audit_log(db).query("event == 'launch'").iloc[0]
+    assert (launched["user_name"], launched["campaign_id"]) == (
+        "campaign_owner", targeted["campaign_id"])
 
     results = tmp_path / "partner results.csv"
     results.write_text("customer_id,group,converted\n" + "\n".join(

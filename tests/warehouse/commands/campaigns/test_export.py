@@ -17,10 +17,13 @@ from warehouse.commands import (
     UnknownCampaignError,
     audit_log,
     campaign_group_csv,
+    campaign_group_export,
     create_rule,
     export_campaign,
     launch_campaign,
 )
+from warehouse.commands.campaigns.export import CONTROL_EXPORT_COLUMNS, EXPORT_COLUMNS
+from warehouse.csv_safety import safe_csv_chunks
 
 HOSTILE_IDS = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tTAB", "plain"]
 
@@ -181,3 +184,35 @@ def test_an_export_that_cannot_place_both_files_writes_and_logs_neither(
     assert sorted(p.name for p in out.iterdir()) == [f"{campaign_id}_control_do_not_contact.csv",
                                                      earlier.name]
     assert "export" not in set(audit_log(db, ops_url=url)["event"])
+
+
+@pytest.mark.parametrize(("group", "columns"), [("treatment", EXPORT_COLUMNS),
+                                                ("control", CONTROL_EXPORT_COLUMNS)])
+def test_a_group_streamed_in_batches_is_logged_first_and_is_the_downloaded_file(
+    store: StoreCase, group: str, columns: tuple[str, ...]
+) -> None:
+    db, url = store.db, store.url
+    campaign_id = launch_hostile(db, url)
+    _, whole, rows = campaign_group_csv(db, campaign_id, group, user="ana", ops_url=url)
+    export = campaign_group_export(db, campaign_id, group, user="olga", ops_url=url,
+                                   batch_rows=2)
+    logged = audit_log(db, ops_url=url).iloc[0]  # before a single row is read
+    assert (logged["user_name"], logged["group_name"], logged["row_count"],
+            logged["file_name"]) == ("olga", group, rows, export.file_name)
+    assert export.columns == columns
+    frames = list(export.frames)
+    assert [len(frame) for frame in frames] == [2] * (rows // 2) + ([rows % 2] if rows % 2 else [])
+    assert export.row_count == rows
+    assert "".join(safe_csv_chunks(frames, columns)) == whole
+
+
+def test_a_stream_of_an_unknown_campaign_or_group_is_refused_before_anything_is_logged(
+    store: StoreCase,
+) -> None:
+    campaign_id = launch_hostile(store.db, store.url)
+    with pytest.raises(UnknownCampaignError):
+        campaign_group_export(store.db, "c-19990101-1", "control", user="ana",
+                              ops_url=store.url)
+    with pytest.raises(ValueError, match="group must be one of"):
+        campaign_group_export(store.db, campaign_id, "everyone", user="ana", ops_url=store.url)
+    assert (audit_log(store.db, ops_url=store.url)["event"] == "export").sum() == 0
