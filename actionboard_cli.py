@@ -93,69 +93,10 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"scale must be in (0, 100], got {value}")
-    return value
-
-
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a rate such as 0.1, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"rate must be in [0, 1), e.g. 0.1 for 10%, got {value}")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 0.8, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
-
-
-def _amount(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an amount such as 4.5, got {text!r}") from None
-
-
-def _percent(text: str) -> float:
-    """A share given in percent (1-100), returned as a fraction."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a percentage such as 30, got {text!r}") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"percentage must be in (0, 100], got {value:g}")
-    return value / 100
-
-
-def _money(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an amount such as 0.5, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"amount must be 0 or more, got {text!r}")
-    return value
 
 
 def _port(text: str) -> int:
@@ -164,14 +105,38 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _session_hours(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of hours, got {text!r}") from None
-    if not 0 < value <= 24 * 90:
-        raise argparse.ArgumentTypeError(f"session hours must be in (0, 2160], got {value}")
-    return value
+def _number(what: str, example: str, low: float | None = None, high: float | None = None, *,
+            with_low: bool = False, with_high: bool = True, divisor: float = 1.0
+            ) -> Callable[[str], float]:
+    """An argparse type: a finite number in the interval from ``low`` to ``high`` (either end
+    open or closed, None for no end), divided by ``divisor``; otherwise one line saying what is
+    allowed."""
+    interval = (("[" if with_low and low is not None else "(")
+                + ("-inf" if low is None else f"{low:g}") + ", "
+                + ("inf" if high is None else f"{high:g}")
+                + ("]" if with_high and high is not None else ")"))
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {example}, got {text!r}") from None
+        above = low is None or (value >= low if with_low else value > low)
+        below = high is None or (value <= high if with_high else value < high)
+        if not (math.isfinite(value) and above and below):
+            raise argparse.ArgumentTypeError(f"{what} must be in {interval}, got {text}")
+        return value / divisor
+
+    return parse
+
+
+_scale = _number("scale", "a number such as 1.0", 0, 100)
+_rate = _number("rate", "a rate such as 0.1 for 10%", 0, 1, with_low=True, with_high=False)
+_share = _number("share", "a number such as 0.8", 0, 1, with_high=False)
+_amount = _number("amount", "an amount such as 4.5")
+_money = _number("amount", "an amount such as 0.5", 0, with_low=True)
+_percent = _number("percentage", "a percentage such as 30", 0, 100, divisor=100)  # a fraction
+_session_hours = _number("session hours", "a number of hours", 0, 24 * 90)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:

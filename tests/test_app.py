@@ -383,3 +383,19 @@ def test_first_start_builds_the_demo_and_keeps_serving_through_ingest_and_refres
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.mark.parametrize("argv", [
+    ["decline", "--profit-threshold", "nan"], ["decline", "--decline-share", "1"],
+    ["refresh", "--discount-rate", "-0.1"], ["uplift", "--top", "0"],
+    ["uplift", "--cost-per-contact", "inf"], ["demo", "--out", "x", "--scale", "101"],
+])
+def test_numbers_outside_their_range_or_not_finite_are_refused(argv, capsys):
+    with pytest.raises(SystemExit) as refused:
+        app.build_parser().parse_args(argv)
+    assert refused.value.code == 2
+    assert "must be in" in capsys.readouterr().err
+
+
+def test_a_percentage_is_read_as_a_fraction():
+    assert app.build_parser().parse_args(["uplift", "--top", "30"]).top == 0.3
