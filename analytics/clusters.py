@@ -132,40 +132,43 @@ def silhouettes(
     """Mean silhouette (Rousseeuw 1987) of each labelling of the same points.
 
     Equal to ``sklearn.metrics.silhouette_score`` for each labelling, but the pairwise distances
-    are computed once, in row chunks, and shared by all candidate labellings: per labelling only a
-    (chunk x n) @ (n x k) product remains. NaN where a labelling has fewer than 2 clusters.
-    ``balanced``: the mean over clusters of each cluster's mean silhouette, so that every cluster
-    counts the same whatever its size (see ``BehaviourClusterer``).
+    are computed once, in row chunks, and shared by all candidate labellings: every labelling's
+    one-hot columns sit side by side, so one (chunk x n) @ (n x total k) product per chunk gives
+    each row's distance sums to every cluster of every labelling. NaN where a labelling has fewer
+    than 2 clusters. ``balanced``: the mean over clusters of each cluster's mean silhouette, so
+    that every cluster counts the same whatever its size (see ``BehaviourClusterer``).
     """
     n_rows = len(points)
-    onehots = [np.eye(labels.max() + 1)[labels] for labels in labelings]
-    intra = [np.empty(n_rows) for _ in labelings]
-    inter = [np.empty(n_rows) for _ in labelings]
+    sizes = [np.bincount(labels) for labels in labelings]
+    bounds = np.cumsum([0, *(len(counts) for counts in sizes)])
+    onehot = np.zeros((n_rows, bounds[-1]))
+    for labels, offset in zip(labelings, bounds[:-1], strict=True):
+        onehot[np.arange(n_rows), offset + labels] = 1.0
+    intra = np.empty((len(labelings), n_rows))
+    inter = np.empty((len(labelings), n_rows))
     start = 0
     for chunk in pairwise_distances_chunked(points, working_memory=64):  # 64 MB blocks
-        rows = slice(start, start + len(chunk))
-        for labels, onehot, a, b in zip(labelings, onehots, intra, inter, strict=True):
-            counts = onehot.sum(axis=0)
+        rows, chunk_rows = slice(start, start + len(chunk)), np.arange(len(chunk))
+        all_sums = chunk @ onehot
+        for i, (labels, counts) in enumerate(zip(labelings, sizes, strict=True)):
+            sums = all_sums[:, bounds[i]:bounds[i + 1]]
             own = labels[rows]
-            sums = chunk @ onehot
-            a[rows] = sums[np.arange(len(chunk)), own] / np.maximum(counts[own] - 1, 1)
+            intra[i, rows] = sums[chunk_rows, own] / np.maximum(counts[own] - 1, 1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 means = sums / counts
             means[:, counts == 0] = np.inf
-            means[np.arange(len(chunk)), own] = np.inf
-            b[rows] = means.min(axis=1)
+            means[chunk_rows, own] = np.inf
+            inter[i, rows] = means.min(axis=1)
         start += len(chunk)
     scores = []
-    for labels, onehot, a, b in zip(labelings, onehots, intra, inter, strict=True):
-        if np.count_nonzero(onehot.sum(axis=0)) < 2:
+    for labels, counts, a, b in zip(labelings, sizes, intra, inter, strict=True):
+        if np.count_nonzero(counts) < 2:
             scores.append(float("nan"))
             continue
-        singleton = onehot.sum(axis=0)[labels] == 1
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_row = np.nan_to_num(np.where(singleton, 0.0, (b - a) / np.maximum(a, b)))
+            per_row = np.nan_to_num(np.where(counts[labels] == 1, 0.0, (b - a) / np.maximum(a, b)))
         if balanced:
-            sizes = onehot.sum(axis=0)
-            per_cluster = (per_row @ onehot)[sizes > 0] / sizes[sizes > 0]
+            per_cluster = np.bincount(labels, weights=per_row)[counts > 0] / counts[counts > 0]
             scores.append(float(per_cluster.mean()))
         else:
             scores.append(float(np.mean(per_row)))

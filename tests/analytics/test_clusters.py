@@ -210,7 +210,17 @@ def test_shared_distance_silhouettes_equal_sklearn():
         rng.integers(0, 3, 90),
         (points[:, 0] > 0).astype(int),
         np.r_[np.zeros(89, dtype=int), 1],  # a singleton cluster scores 0 for its point
+        np.where(points[:, 1] > 0, 2, 0),  # cluster 1 left empty
     ]
+    expected = [silhouette_score(points, labels) for labels in labelings]
+    np.testing.assert_allclose(silhouettes(points, labelings), expected)
+
+
+def test_silhouettes_over_several_distance_chunks_equal_sklearn():
+    # 3,000 rows: the 64 MB distance blocks hold about 2,800 rows, so rows span two chunks
+    rng = np.random.default_rng(2)
+    points = rng.normal(size=(3000, 4))
+    labelings = [rng.integers(0, k, 3000) for k in (3, 5)]
     expected = [silhouette_score(points, labels) for labels in labelings]
     np.testing.assert_allclose(silhouettes(points, labelings), expected)
 
