@@ -183,41 +183,12 @@ def _run_steps(
         bar.set_postfix_str(step.name)
         started = time.perf_counter()
         step.run(con, ctx)
-        release_cached_blocks(con)
         elapsed = time.perf_counter() - started
         log.debug("step %s took %.2f s; peak memory so far %.0f MB", step.name, elapsed,
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         key = step.timing_group or step.name
         seconds[key] = seconds.get(key, 0.0) + elapsed
     return seconds
-
-
-# What DuckDB holds besides the cached blocks of stored tables, per duckdb_memory().
-NOT_CACHED_SQL = """
-SELECT coalesce(sum(memory_usage_bytes) FILTER (WHERE tag <> 'BASE_TABLE'), 0)
-FROM duckdb_memory()
-"""
-RELEASE_MARGIN_BYTES = 64 * 2**20
-
-
-def release_cached_blocks(con: duckdb.DuckDBPyConnection) -> None:
-    """Let DuckDB drop the blocks of stored tables it keeps cached after a step.
-
-    The snapshot's tables are on disk; DuckDB keeps their blocks in memory up to its limit and
-    frees them only under pressure. A step with a connection of its own (features as of a past
-    cut-off) or large frames would add its memory to that cache: a scale-10 refresh peaked at
-    3.4 GB so. Lowering the limit to what the connection holds besides that cache evicts those
-    blocks (persistent blocks go first and need no writing) and returns the memory; the limit is
-    then restored to ``MEMORY_LIMIT``, the limit the refresh opened it with. Temporary tables stay
-    in memory.
-    """
-    [(held,)] = con.execute(NOT_CACHED_SQL).fetchall()
-    try:
-        con.execute(f"SET memory_limit = '{int(held) + RELEASE_MARGIN_BYTES}B'")
-    except duckdb.Error as error:  # nothing lost: the cache simply stays
-        log.debug("could not release DuckDB's cached blocks: %s", error)
-    finally:
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, db: Path) -> None:
