@@ -55,16 +55,13 @@ def ensure(
     stale_outcomes = [day for day in outcome_days
                       if refresh or read_fingerprint(store.outcomes(day)) != counts[day + horizon]]
     work = sorted(set(stale_features) | {day + horizon for day in stale_outcomes})
-    for cutoff in work:
-        data.point_at(con, cutoff)
-        if cutoff in stale_features:
-            write_frame(store.features(cutoff), data.candidate_features(con), counts[cutoff])
-        day = cutoff - horizon
-        if day in stale_outcomes:
-            ids = read_frame(store.features(day))["customer_id"]
-            write_frame(store.outcomes(day), data.outcomes(con, day, ids, horizon_days),
-                        counts[cutoff])
-    if work:
+    if work:  # one pass over the data for every stale file, pointed at the latest cut-off
+        data.point_batch(con, work[-1])
+        for day, frame in data.candidate_features_by_date(con, stale_features):
+            write_frame(store.features(day), frame, counts[day])
+        ids = {day: read_frame(store.features(day))["customer_id"] for day in stale_outcomes}
+        for day, frame in data.outcomes_by_date(con, ids, horizon_days):
+            write_frame(store.outcomes(day), frame, counts[day + horizon])
         log.info("daily cache: computed %d feature and %d outcome file(s)",
                  len(stale_features), len(stale_outcomes))
     if checked is not None:
