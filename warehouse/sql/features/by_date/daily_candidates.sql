@@ -19,11 +19,12 @@
 
 WITH
 
-events AS (SELECT * FROM stg_events),
-activity AS (SELECT * FROM int_customer_activity),
-lines AS (SELECT * FROM daily_line_values),  -- order_lines at M with first_priced_at
-item_prices AS (SELECT * FROM stg_item_prices),
-item_categories AS (SELECT * FROM stg_item_categories),
+-- The views are read where they are used, never copied whole (tens of millions of events).
+events AS NOT MATERIALIZED (SELECT * FROM stg_events),
+activity AS NOT MATERIALIZED (SELECT * FROM int_customer_activity),
+lines AS NOT MATERIALIZED (SELECT * FROM daily_line_values),  -- order_lines at M, first price
+item_prices AS NOT MATERIALIZED (SELECT * FROM stg_item_prices),
+item_categories AS NOT MATERIALIZED (SELECT * FROM stg_item_categories),
 
 report_dates AS (
     SELECT DISTINCT
