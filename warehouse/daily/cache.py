@@ -1,9 +1,11 @@
 """The daily list's cache of point-in-time facts: each report date's candidates with their
 features, and (once its window has closed) what they bought.
 
-``ensure`` computes whatever is missing or stale for a set of report dates in one pass over
-their cut-offs, oldest first: at cut-off C it builds the features of report date C and the
-outcomes of report date C − horizon, whose window ends at C. A cached file is stale when the raw
+``ensure`` computes whatever is missing or stale for a set of report dates, oldest first, in
+one pass over the data per batch of ``BATCH_DAYS`` dates (``data.candidate_features_by_date``
+and ``data.outcomes_by_date``, which give each date exactly what the feature set gives at its
+own cut-off): the features of report date D as of D, the outcomes of D as of D + horizon, when
+its window has closed. A cached file is stale when the raw
 tables hold a different number of rows before its cut-off than when it was computed
 (``data.fingerprints``): a load added rows dated before it.
 """

@@ -5,7 +5,9 @@ All of it goes through ``warehouse.features``: a connection pointed at a cut-off
 strictly before it. Report date D means the cut-off D 00:00 UTC: its candidates are the visitors
 active in [D − 24 h, D), their features read only rows before D (the ``daily_candidates`` feature
 set), and D's outcome (a purchase in [D, D + horizon)) is read at the cut-off D + horizon, so it
-is the same whenever it is computed.
+is the same whenever it is computed. ``candidate_features`` and ``outcomes`` read one date at
+its cut-off; their ``*_by_date`` forms, which the cache uses, give many dates the same answers
+in one pass over the data (``point_batch``).
 """
 
 from __future__ import annotations

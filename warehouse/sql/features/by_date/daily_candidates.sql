@@ -15,7 +15,8 @@
 -- only records at or before the event, so the same at M. Purchases: order_lines at M holds
 -- every line before D with the same order, date and price, except the fallback of a purchase
 -- made before its item's first known price (docs/METHODS.md): at D that price is known only if
--- it was recorded before D, else the line is worth 0, as order_lines at D has it.
+-- it was recorded before D, else the line is worth 0, as order_lines at D has it
+-- (daily_line_values: order_lines at M with each line's first_priced_at, warehouse/daily/data.py).
 
 WITH
 
