@@ -140,11 +140,14 @@ running AS (  -- each active day with the totals of the customer's days up to it
         min(days.first_at) OVER until_now                                  AS first_activity_at,
         lag(days.last_at) OVER by_day                                      AS previous_visit_at,
         count(*) OVER until_now                                            AS count_active_days,
-        CAST(sum(days.count_breaks) OVER until_now AS BIGINT)                             AS count_breaks,
+        CAST(sum(days.count_breaks) OVER until_now AS BIGINT)              AS count_breaks,
         sum(days.break_seconds) OVER until_now                             AS break_seconds,
-        CAST(sum(coalesce(event_days.count_views, 0)) OVER until_now AS BIGINT)        AS count_views,
-        CAST(sum(coalesce(event_days.count_cart_adds, 0)) OVER until_now AS BIGINT)        AS count_cart_adds,
-        CAST(sum(coalesce(first_seen.first_seen, 0)) OVER until_now AS BIGINT)         AS count_distinct_items
+        CAST(sum(coalesce(event_days.count_views, 0)) OVER until_now AS BIGINT)
+                                                                           AS count_views,
+        CAST(sum(coalesce(event_days.count_cart_adds, 0)) OVER until_now AS BIGINT)
+                                                                           AS count_cart_adds,
+        CAST(sum(coalesce(first_seen.first_seen, 0)) OVER until_now AS BIGINT)
+                                                                           AS count_distinct_items
     FROM active_days AS days
     LEFT JOIN event_days USING (customer_id, day)
     LEFT JOIN first_seen_items AS first_seen USING (customer_id, day)
