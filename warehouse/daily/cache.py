@@ -1,9 +1,11 @@
 """The daily list's cache of point-in-time facts: each report date's candidates with their
 features, and (once its window has closed) what they bought.
 
-``ensure`` computes whatever is missing or stale for a set of report dates in one pass over
-their cut-offs, oldest first: at cut-off C it builds the features of report date C and the
-outcomes of report date C − horizon, whose window ends at C. A cached file is stale when the raw
+``ensure`` computes whatever is missing or stale for a set of report dates, oldest first, in
+one pass over the data per batch of ``BATCH_DAYS`` dates (``data.candidate_features_by_date``
+and ``data.outcomes_by_date``, which give each date exactly what the feature set gives at its
+own cut-off): the features of report date D as of D, the outcomes of D as of D + horizon, when
+its window has closed. A cached file is stale when the raw
 tables hold a different number of rows before its cut-off than when it was computed
 (``data.fingerprints``): a load added rows dated before it.
 """
@@ -11,7 +13,7 @@ tables hold a different number of rows before its cut-off than when it was compu
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 import duckdb
@@ -27,6 +29,9 @@ from warehouse.daily.store import DailyStore, read_fingerprint, read_frame, writ
 log = logging.getLogger(__name__)
 
 OUTCOME_COLUMNS = ("is_converted", "count_window_orders", "window_amount")
+# Report dates computed in one pass over the data: each pass scans every event, and its memory
+# grows with the candidates of its dates (about 140,000 a day at scale 10).
+BATCH_DAYS = 8
 
 def ensure(
     con: duckdb.DuckDBPyConnection,
@@ -54,23 +59,29 @@ def ensure(
                       if refresh or read_fingerprint(store.features(day)) != counts[day]]
     stale_outcomes = [day for day in outcome_days
                       if refresh or read_fingerprint(store.outcomes(day)) != counts[day + horizon]]
-    work = sorted(set(stale_features) | {day + horizon for day in stale_outcomes})
-    for cutoff in work:
-        data.point_at(con, cutoff)
-        if cutoff in stale_features:
-            write_frame(store.features(cutoff), data.candidate_features(con), counts[cutoff])
-        day = cutoff - horizon
-        if day in stale_outcomes:
-            ids = read_frame(store.features(day))["customer_id"]
-            write_frame(store.outcomes(day), data.outcomes(con, day, ids, horizon_days),
-                        counts[cutoff])
-    if work:
+    # one pass over the data per batch of stale dates, pointed at the batch's latest cut-off
+    for batch in _batches(stale_features):
+        data.point_batch(con, batch[-1])
+        for day, frame in data.candidate_features_by_date(con, batch):
+            write_frame(store.features(day), frame, counts[day])
+    for batch in _batches(stale_outcomes):
+        data.point_batch(con, batch[-1] + horizon)
+        ids = {day: read_frame(store.features(day))["customer_id"] for day in batch}
+        for day, frame in data.outcomes_by_date(con, ids, horizon_days):
+            write_frame(store.outcomes(day), frame, counts[day + horizon])
+    if stale_features or stale_outcomes:
         log.info("daily cache: computed %d feature and %d outcome file(s)",
                  len(stale_features), len(stale_outcomes))
     if checked is not None:
         checked.update({("features", day) for day in feature_days}
                        | {("outcomes", day) for day in outcome_days})
     return {"features": len(stale_features), "outcomes": len(stale_outcomes)}
+
+
+def _batches(days: list[date]) -> Iterator[list[date]]:
+    """``days`` (sorted) in runs of at most ``BATCH_DAYS``."""
+    for start in range(0, len(days), BATCH_DAYS):
+        yield days[start:start + BATCH_DAYS]
 
 
 def features(store: DailyStore, day: date) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from warehouse.commands.daily_list import record_list_download
 from warehouse.commands.runs import record_run
 from warehouse.daily import cache, data, reports
 from warehouse.daily.settings import DailySettings
-from warehouse.daily.store import write_bytes, write_frame
+from warehouse.daily.store import read_frame, write_bytes, write_frame, write_json
 from warehouse.daily.training import Trained, ensure_version, window_days
 from warehouse.daily.workspace import JOB_USER, Workspace, for_db
 from warehouse.features import open_raw
@@ -145,14 +145,23 @@ def _score(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date, model: Trai
                                 model.version.version)
 
 
+def _effects(ws: Workspace, version: int) -> pd.DataFrame | None:
+    """What model ``version`` learned, as stored when it was trained (None if not stored)."""
+    path = ws.reports.effects(ws.settings.model_name, version)
+    return read_frame(path) if path.is_file() else None
+
+
 def _predicted_vs_actual(ws: Workspace, day: date, result: DayResult) -> None:
     scores_path = ws.reports.scores(day)
     if not scores_path.is_file():
         return
-    rows, summary = reports.pva_tables(pd.read_parquet(scores_path), cache.outcomes(ws.cache,
-                                                                                   day))
+    scores = pd.read_parquet(scores_path)
+    rows, summary = reports.pva_tables(scores, cache.outcomes(ws.cache, day))
     write_frame(ws.reports.pva_rows(day), rows)
     write_frame(ws.reports.pva_summary(day), summary)
+    version = int(scores["model_version"].iloc[0]) if len(scores) else 0
+    write_json(ws.reports.pva_view(day),
+               reports.report_view(rows, version, _effects(ws, version), summary))
     name = reports.pva_file_name(day)
     kept = ws.reports.pva_dir(day) / name
     handed = _hand_out(ws, day, name, reports.pva_csv(rows, summary), kept)
@@ -186,7 +195,10 @@ def run_day(ws: Workspace, con: duckdb.DuckDBPyConnection, day: date,
     scorer = ensure_version(ws, con, closed - timedelta(days=1), first, prepared=True)
     scores = _score(ws, con, day, scorer, candidates)
     write_frame(ws.reports.scores(day), scores)
-    write_frame(ws.reports.listed(day), scores[scores["is_listed"]].reset_index(drop=True))
+    listed = scores[scores["is_listed"]].reset_index(drop=True)
+    write_frame(ws.reports.listed(day), listed)
+    write_json(ws.reports.list_view(day), reports.report_view(
+        listed, scorer.version.version, _effects(ws, scorer.version.version)))
     _write_predictions(ws, day, scores, scorer.version.version)
     name = reports.list_file_name(day, settings.list_size)
     result = DayResult(report_date=day, candidates=len(candidates),

@@ -14,7 +14,9 @@ measure; predicted and actual where both exist). Both are spreadsheet-safe
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -125,6 +127,28 @@ def pva_tables(
          result["list_conversions"] / base - 1 if base else np.nan),
     ], columns=["measure", "predicted", "actual"])
     return rows, summary
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame``'s rows as JSON-ready records: missing values as None, dates as ISO text."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
+
+
+def report_view(
+    rows: pd.DataFrame, version: int, effects: pd.DataFrame | None,
+    summary: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """What the page shows of a report, stored with it so that drawing it reads one small file:
+    the listed visitors (``rows``: a list, or a predicted-vs-actual report's rows), the model
+    ``version`` that scored them and what it learned (``effects``; None when not stored), and a
+    predicted-vs-actual report's ``summary``."""
+    view: dict[str, Any] = {
+        "model_version": int(version), "rows": records(rows),
+        "effects": [] if effects is None else [str(text) for text in effects["sentence"]],
+    }
+    if summary is not None:
+        view["summary"] = records(summary)
+    return view
 
 
 def pva_csv(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:

@@ -8,6 +8,8 @@
     lists/<D>/top_250_report_ddmmyyyy.csv   the list file, byte for byte as handed out
     pva/<D>/rows.parquet, summary.parquet, pva_report_ddmmyyyy.csv   D's list against what
                                  happened (written once D's outcome window has closed)
+    lists/<D>/view.json, pva/<D>/view.json   what the page shows of a report, ready to send:
+                                 its rows, summary and model's explanation (one small read)
     effects/<model>/v<version>.parquet      what a model version learned, in sentences
     history.parquet              per report date: candidates, buyers, the lists' conversions
     backtest/*.parquet           the last backtest: per day, total, strategies, reliability
@@ -76,6 +78,15 @@ def write_frame(target: Path, frame: pd.DataFrame, fingerprint: Any = None) -> P
     return _replace(target, lambda name: pq.write_table(table, name))
 
 
+def write_json(target: Path, content: Any) -> Path:
+    """Write ``content`` as JSON atomically; an identical file is left untouched."""
+    return write_bytes(target, json.dumps(content, sort_keys=True, allow_nan=False).encode())
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_bytes())
+
+
 def read_frame(path: Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
@@ -114,6 +125,9 @@ class DailyStore:
     def listed(self, day: date) -> Path:
         return self.list_dir(day) / "list.parquet"
 
+    def list_view(self, day: date) -> Path:
+        return self.list_dir(day) / "view.json"
+
     def pva_dir(self, day: date) -> Path:
         return self.folder / "pva" / day.isoformat()
 
@@ -122,6 +136,9 @@ class DailyStore:
 
     def pva_summary(self, day: date) -> Path:
         return self.pva_dir(day) / "summary.parquet"
+
+    def pva_view(self, day: date) -> Path:
+        return self.pva_dir(day) / "view.json"
 
     def effects(self, model: str, version: int) -> Path:
         return self.folder / "effects" / model / f"v{int(version)}.parquet"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.daily.reports import list_file_name, pva_file_name
-from warehouse.daily.store import DailyStore, read_frame
+from warehouse.daily.reports import list_file_name, pva_file_name, report_view
+from warehouse.daily.store import DailyStore, read_frame, read_json
 
 PREDICTION, PVA = "prediction", "pva"
 REPORT_TYPES = {PREDICTION: "Prediction report", PVA: "Predicted vs actual"}
@@ -48,9 +48,9 @@ def report_stamp(db: Path, report_type: str, day: date) -> tuple[int, ...]:
     """When the files behind a report last changed: a key for caching what is drawn from
     them (a file is rewritten only when its content changes)."""
     store = _store(db)
-    paths = [store.status, store.listed(day)]
+    paths = [store.status, store.listed(day), store.list_view(day)]
     if report_type == PVA:
-        paths += [store.pva_rows(day), store.pva_summary(day)]
+        paths += [store.pva_rows(day), store.pva_summary(day), store.pva_view(day)]
     return _stamp(paths)
 
 
@@ -91,6 +91,27 @@ def pva(db: Path, day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     store = _store(db)
     return (_read(store.pva_rows(day), "predicted-vs-actual report", day),
             _read(store.pva_summary(day), "predicted-vs-actual report", day))
+
+
+def view(db: Path, report_type: str, day: date) -> dict:
+    """What the page shows of the ``report_type`` report of ``day``, as the job stored it:
+    ``model_version``, ``effects`` (what that version learned, in sentences), ``rows`` (records
+    of the listed visitors) and, for a predicted-vs-actual report, ``summary`` (records of
+    ``measure, predicted, actual``). One small file; a report stored before such files were
+    written is read from its tables instead."""
+    store = _store(db)
+    if report_type not in REPORT_TYPES:
+        raise ValueError(f"unknown report type {report_type!r}")
+    path = store.list_view(day) if report_type == PREDICTION else store.pva_view(day)
+    if path.is_file():
+        return read_json(path)
+    listed_rows = listed(db, day)
+    version = int(listed_rows["model_version"].iloc[0]) if len(listed_rows) else 0
+    learned = effects(db, version)
+    if report_type == PREDICTION:
+        return report_view(listed_rows, version, learned)
+    rows, summary = pva(db, day)
+    return report_view(rows, version, learned, summary)
 
 
 def report_file(db: Path, report_type: str, day: date) -> tuple[str, bytes]:

@@ -37,6 +37,7 @@ READ_ERRORS = (LookupError, OSError, ValueError)
 COMMAND_ERRORS = (*READ_ERRORS, SQLAlchemyError)
 # What the report area shows when there is no report: the list section, empty.
 NOTHING = ([], SHOWN, [], HIDDEN, [], no_update, [], [], SHOWN, True)
+PVA_FIGURE_COLUMNS = ["list_rank", "conversion_probability", "is_converted"]
 
 
 def _day(value: str | None) -> date | None:
@@ -63,13 +64,13 @@ def _stat(title: str, value: str, footnote: str) -> dbc.Col:
     return dbc.Col(components.stat_card(title, value, footnote), md=6, xl=3)
 
 
-def _pva_cards(summary: pd.DataFrame) -> list[dbc.Col]:
-    measure = summary.set_index("measure")
-    size = int(measure.loc["list size", "actual"])
-    hits = measure.loc["conversions in the list"]
-    precision = measure.loc[f"precision@{size}"]
-    base = measure.loc["baseline list conversions", "actual"]
-    increase = measure.loc["relative increase vs baseline", "actual"]
+def _pva_cards(summary: list[dict]) -> list[dbc.Col]:
+    measure = {row["measure"]: row for row in summary}
+    size = int(measure["list size"]["actual"])
+    hits = measure["conversions in the list"]
+    precision = measure[f"precision@{size}"]
+    base = measure["baseline list conversions"]["actual"]
+    increase = measure["relative increase vs baseline"]["actual"]
     return [
         _stat("Bought from the list", formatting.count(hits["actual"]),
               f"expected {hits['predicted']:.1f} by the model"),
@@ -77,23 +78,29 @@ def _pva_cards(summary: pd.DataFrame) -> list[dbc.Col]:
               f"predicted {formatting.percent(precision['predicted'])}"),
         _stat("Static formula's list", f"{base:,.1f}",
               "buyers in the formula's top list (ties shared)"),
-        _stat("Model vs formula", "—" if pd.isna(increase) else f"{increase:+.0%}",
+        _stat("Model vs formula", "—" if increase is None else f"{increase:+.0%}",
               "more buyers than the formula's list"),
     ]
 
 
-def _learned(version: int) -> list:
-    effects = queries.effects(database(), version)
-    if effects.empty:
+def _learned(version: int, sentences: list[str]) -> list:
+    if not sentences:
         return [components.message(f"No explanation is stored for model version {version}.",
                                    color="info")]
     return [html.P(f"Model version {version}, the one that made this list:", className="mb-1"),
-            html.Ol([html.Li(sentence) for sentence in effects["sentence"]], className="mb-0")]
+            html.Ol([html.Li(sentence) for sentence in sentences], className="mb-0")]
+
+
+def _grid(rows: list[dict], columns: list[dict]) -> list[dict]:
+    """AG Grid rowData: the shown columns of the stored records."""
+    fields = [column["field"] for column in columns]
+    return [{field: row.get(field) for field in fields} for row in rows]
 
 
 def show_report(report_type: str, value: str | None) -> tuple:
     """The chosen report: summary, list or predicted-vs-actual, what the model learned. Drawn
-    once per report and version of its files, then served from memory."""
+    from the one small file the job stored for it (``queries.view``), once per report and
+    version of its files, then served from memory."""
     day = _day(value)
     if day is None:
         text = ("No report of this type is stored yet: run python app.py daily for more dates "
@@ -112,28 +119,23 @@ def show_report(report_type: str, value: str | None) -> tuple:
 @functools.lru_cache(maxsize=128)
 def _report(db: Path, report_type: str, day: date, _stamp: tuple[int, ...]) -> tuple:
     try:
-        listed = queries.listed(db, day)
-        if report_type == queries.PVA:
-            rows, summary = queries.pva(db, day)
+        view = queries.view(db, report_type, day)
     except READ_ERRORS as error:
         return (components.message(shown(error)), *NOTHING[1:])
-    version = int(listed["model_version"].iloc[0]) if len(listed) else 0
-    try:
-        learned = _learned(version)
-    except READ_ERRORS as error:
-        learned = [components.message(shown(error))]
+    rows = view["rows"]
+    learned = _learned(view["model_version"], view["effects"])
     if report_type == queries.PVA:
         text = (f"The list of {day}: {len(rows):,} visitors, checked against what they bought "
                 f"from {day} on.")
-        return (html.P(text), HIDDEN, [], SHOWN, _pva_cards(summary),
-                figures.pva_figure(rows, day.isoformat()),
-                components.grid_rows(rows, [c["field"] for c in PVA_COLUMNS]), learned, HIDDEN,
-                False)
-    expected = listed["conversion_probability"].sum()
-    text = (f"The list of {day}: {len(listed):,} visitors, ranked by their probability of "
+        chart = figures.pva_figure(pd.DataFrame(rows, columns=PVA_FIGURE_COLUMNS),
+                                   day.isoformat())
+        return (html.P(text), HIDDEN, [], SHOWN, _pva_cards(view["summary"]), chart,
+                _grid(rows, PVA_COLUMNS), learned, HIDDEN, False)
+    expected = sum(row["conversion_probability"] for row in rows)
+    text = (f"The list of {day}: {len(rows):,} visitors, ranked by their probability of "
             f"buying; {expected:.1f} of them are expected to buy.")
-    return (html.P(text), SHOWN, components.grid_rows(listed, [c["field"] for c in LIST_COLUMNS]),
-            HIDDEN, [], no_update, [], learned, SHOWN, False)
+    return (html.P(text), SHOWN, _grid(rows, LIST_COLUMNS), HIDDEN, [], no_update, [], learned,
+            SHOWN, False)
 
 
 DOWNLOAD_PATH = "/download/daily-list/<report_type>/<day>.csv"

@@ -229,3 +229,65 @@ def test_segments_follow_the_product_rules_as_of_the_date(raw_db: Path) -> None:
     # 5 and c9 Hibernating (R 2, F 1). Visitor 3 never bought: one view on one day.
     assert dict(zip(frame["customer_id"], segment, strict=True)) == {
         "1": "Lost", "3": "One-visit Browsers", "5": "Hibernating", "c9": "Hibernating"}
+
+
+# A purchase before its item's first known price: valued at 0 until that price is recorded
+# (06-14), at that price in order_lines at any later cut-off.
+UNPRICED_UNTIL_LATER = {
+    "events": [(ms("2015-06-08 10:00:00"), 7, "transaction", 13, 108),
+               (ms("2015-06-09 10:00:00"), 7, "view", 10, None),
+               (ms("2015-06-11 10:00:00"), 5, "transaction", 13, 109)],
+    "item_properties": [(ms("2015-06-14 00:00:00"), 13, "790", "n70.000")],
+}
+
+
+def _by_date(db: Path, days: list[date], latest: date) -> tuple[dict, dict]:
+    with open_raw(db) as con:
+        data.point_batch(con, latest)
+        features = dict(data.candidate_features_by_date(con, days))
+        outcomes = dict(data.outcomes_by_date(
+            con, {day: features[day]["customer_id"] for day in days}, 3))
+    return features, outcomes
+
+
+def _at_cutoffs(db: Path, days: list[date]) -> tuple[dict, dict]:
+    features, outcomes = {}, {}
+    with open_raw(db) as con:
+        for day in days:
+            data.point_at(con, day)
+            features[day] = data.candidate_features(con)
+            data.point_at(con, day + timedelta(days=3))
+            outcomes[day] = data.outcomes(con, day, features[day]["customer_id"], 3)
+    return features, outcomes
+
+
+def test_one_pass_over_many_dates_gives_each_date_its_own_features_and_outcomes(
+    raw_db: Path,
+) -> None:
+    add_raw_rows(raw_db, events=LATER_EVENTS, orders=LATER_ORDERS,
+                 item_properties=LATER_PROPERTIES)
+    add_raw_rows(raw_db, **UNPRICED_UNTIL_LATER)
+    days = [date(2015, 6, 2) + timedelta(days=i) for i in range(12)]  # 06-02 .. 06-13
+    features, outcomes = _by_date(raw_db, days, latest=date(2015, 6, 17))
+    expected_features, expected_outcomes = _at_cutoffs(raw_db, days)
+    for day in days:
+        pd.testing.assert_frame_equal(features[day], expected_features[day], obj=str(day))
+        pd.testing.assert_frame_equal(outcomes[day], expected_outcomes[day], obj=str(day))
+    # the hand-computed values of the cases a later cut-off must not leak into
+    assert _values(features[DAY], "7")["gmv_amount"] == 0.0  # price known only from 06-14
+    assert _values(features[DAY], "7")["count_orders"] == 1
+    for customer_id, expected in EXPECTED.items():
+        assert _values(features[DAY], customer_id)["gmv_amount"] == expected["gmv_amount"]
+    window = outcomes[DAY].set_index("customer_id")
+    assert window.loc["5", "count_window_orders"] == 2
+    assert window.loc["5", "window_amount"] == 50.0  # item 11 at 50, item 13 unpriced then
+    assert features[date(2015, 6, 5)].empty  # nobody was active on 06-04
+
+
+def test_a_batch_refuses_a_connection_pointed_before_its_dates(raw_db: Path) -> None:
+    with open_raw(raw_db) as con:
+        data.point_batch(con, DAY)
+        with pytest.raises(ValueError, match="pointed at or after"):
+            list(data.candidate_features_by_date(con, [DAY + timedelta(days=1)]))
+        with pytest.raises(ValueError, match="pointed at or after"):
+            list(data.outcomes_by_date(con, {DAY: ["1"]}, 3))

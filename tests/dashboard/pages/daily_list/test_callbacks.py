@@ -3,6 +3,7 @@ report, the exact file's download and the launch's answers."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pandas as pd
@@ -65,6 +66,46 @@ def test_a_predicted_vs_actual_report_shows_the_check(page, daily_db) -> None:
     actual = figure["data"][1]
     assert actual["name"] == "Actual" and actual["y"][-1] == bought
     assert "checked against what they bought from 2015-09-10 on" in _text(summary)
+
+
+def test_a_report_is_drawn_from_the_one_file_the_job_stored_for_it(daily_db, tmp_path) -> None:
+    # a copy without the report's tables: only the stored views are left to draw from
+    db = copy_warehouse(daily_db, tmp_path)
+    source, store = DailyStore.for_db(daily_db), DailyStore.for_db(db)
+    shutil.copytree(source.folder, store.folder)
+    for table in (store.listed(CHECKED), store.scores(CHECKED), store.pva_rows(CHECKED),
+                  store.pva_summary(CHECKED)):
+        table.unlink()
+    shutil.rmtree(store.folder / "effects")
+    create_app(db)
+    listed = pd.read_parquet(source.listed(CHECKED))
+    rows = callbacks.show_report(PREDICTION, CHECKED.isoformat())[2]
+    assert [row["customer_id"] for row in rows] == listed["customer_id"].tolist()
+    assert [row["conversion_probability"] for row in rows] == pytest.approx(
+        listed["conversion_probability"].tolist(), rel=1e-14)
+    learned = callbacks.show_report(PREDICTION, CHECKED.isoformat())[7]
+    assert f"Model version {int(listed['model_version'].iloc[0])}, the one" in _text(learned)
+    assert "times" in _text(learned)
+    pva = callbacks.show_report(PVA, CHECKED.isoformat())
+    checked = pd.read_parquet(source.pva_rows(CHECKED))
+    assert [row["is_converted"] for row in pva[6]] == checked["is_converted"].tolist()
+    assert pva[5]["data"][1]["y"][-1] == int(checked["is_converted"].sum())
+    create_app(daily_db)  # the callbacks read the app created last
+
+
+def test_a_report_stored_before_its_view_file_is_drawn_from_its_tables(daily_db,
+                                                                       tmp_path) -> None:
+    create_app(daily_db)
+    drawn = {kind: callbacks.show_report(kind, CHECKED.isoformat()) for kind in (PREDICTION, PVA)}
+    db = copy_warehouse(daily_db, tmp_path)
+    store = DailyStore.for_db(db)
+    shutil.copytree(DailyStore.for_db(daily_db).folder, store.folder)
+    store.list_view(CHECKED).unlink()
+    store.pva_view(CHECKED).unlink()
+    create_app(db)
+    for kind, before in drawn.items():
+        assert _text(callbacks.show_report(kind, CHECKED.isoformat())) == _text(before), kind
+    create_app(daily_db)
 
 
 def test_a_date_without_a_report_says_what_to_do(page) -> None:
