@@ -93,7 +93,7 @@ def wait_for_health(base: str, server: subprocess.Popen[bytes], seconds: float) 
         try:
             if requests.get(f"{base}/health", timeout=5).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting
             pass
         time.sleep(0.5)
     raise SystemExit(f"error: no answer from {base}/health within {seconds:.0f} s")
