@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "and the bound address (repeatable)")
     serve.add_argument("--session-hours", type=_session_hours, default=None,
                        help="how long a sign-in lasts (default 12)")
+    serve.add_argument("--secure-cookies", action="store_true",
+                       help="send the sign-in cookie over HTTPS only (behind a TLS proxy)")
     serve.add_argument("--demo", action="store_true",
                        help="build the demo shop at --db if no file is there (it is built "
                             "without asking only at the default location)")
@@ -566,7 +568,7 @@ def build_demo_warehouse(db: Path, ops_url: str | None = None, *, scale: float =
 
 def serve(db: Path, host: str, port: int, ops_url: str | None = None, *, demo: bool = False,
           workers: int = 1, allowed_hosts: tuple[str, ...] = (),
-          session_hours: float | None = None) -> None:
+          session_hours: float | None = None, secure_cookies: bool = False) -> None:
     """Serve the dashboard on ``db``. Without a published snapshot, a warehouse is refreshed
     first; where no file exists, the demo shop is built, but only at the default location or
     with ``demo``: a mistyped --db must not fill a new file with made-up data."""
@@ -594,7 +596,7 @@ def serve(db: Path, host: str, port: int, ops_url: str | None = None, *, demo: b
         print(f"warning: serving on {host}, reachable from other machines, while the only user "
               "is the generated admin: add your team's users (python app.py users add) and set "
               "the admin's password first.", file=sys.stderr)
-    settings = ServerSettings(allowed_hosts=tuple(allowed_hosts))
+    settings = ServerSettings(allowed_hosts=tuple(allowed_hosts), secure_cookies=secure_cookies)
     if session_hours is not None:
         settings = replace(settings, session_hours=session_hours)
     processes = f" with {workers} worker processes" if workers > 1 else ""
@@ -670,7 +672,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(db, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8050), ops_url,
                   demo=getattr(args, "demo", False), workers=getattr(args, "workers", 1),
                   allowed_hosts=tuple(getattr(args, "allowed_host", ())),
-                  session_hours=getattr(args, "session_hours", None))
+                  session_hours=getattr(args, "session_hours", None),
+                  secure_cookies=getattr(args, "secure_cookies", False))
         elif command == "users":
             print(users_command(db, ops_url, args))
         elif command == "demo" and args.market:

@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.paths import snapshot_dir
+from warehouse.processes import writer_running
 
 SNAPSHOTS_KEPT = 3
 BUILDING_SUFFIX = ".duckdb.building"
@@ -62,45 +62,12 @@ def remove_abandoned_builds(db: Path) -> list[Path]:
         if match is None:
             continue
         pid = int(match["pid"])
-        if pid == os.getpid() or _builder_running(pid, path):
+        if pid == os.getpid() or writer_running(pid, path):
             continue
         log.info("removing %s, left by a refresh that did not finish", path.name)
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed
-
-
-def _builder_running(pid: int, path: Path) -> bool:
-    """Whether process ``pid`` may still be writing ``path``."""
-    if os.name != "posix":  # no cheap liveness test: keep the file for a day
-        return time.time() - _mtime(path) < 86_400
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, under another user
-        return True
-    started = _process_started_at(pid)
-    return started is None or started <= _mtime(path) + 1.0  # +1: /proc's clock is coarse
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
-        return time.time()
-
-
-def _process_started_at(pid: int) -> float | None:
-    """When process ``pid`` started (Unix time), from Linux's /proc; None elsewhere."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = next(line for line in Path("/proc/stat").read_text().splitlines()
-                    if line.startswith("btime "))
-    except (OSError, StopIteration):
-        return None
-    ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after the name
-    return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def publish_snapshot(db: Path, building: Path) -> Path:

@@ -130,3 +130,23 @@ def repeat_rule(db: Path, ops_url: str | None = None) -> int:
     return create_rule(db, rule("Repeat buyers", [{"field": "frequency", "op": ">=", "value": 2}],
                                 priority=1), fields=FIELDS, user="test",
                        ops_url=ops_url).rule_id
+
+
+def large_shop(n: int) -> pd.DataFrame:
+    """``n`` repeat buyers in four segments (one named like a formula), with distinct CLVs: an
+    audience large enough that a launch or an export takes seconds, to be killed midway."""
+    return pd.DataFrame({
+        "customer_id": [f"c{i:07d}" for i in range(n)],
+        "segment": pd.Series(["Champions", "Loyal", "Hibernating", "=At risk"] * (n // 4 + 1)
+                             ).iloc[:n].to_numpy(),
+        "segment_kind": "rfm",
+        "frequency": 2,
+        "clv_amount": [i / 7 for i in range(n)],
+    })
+
+
+def everyone_rule(db: Path, ops_url: str | None = None) -> int:
+    """A rule every customer of ``large_shop`` matches, at priority 1."""
+    return create_rule(db, rule("Everyone", [{"field": "frequency", "op": ">=", "value": 1}],
+                                priority=1), fields=FIELDS, user="test",
+                       ops_url=ops_url).rule_id

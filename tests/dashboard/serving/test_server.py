@@ -1,14 +1,17 @@
 """How the server is started: which addresses count as this machine only, the settings every
-worker shares, and several gunicorn workers answering one signed-in browser."""
+worker shares, several gunicorn workers answering one signed-in browser, and cookies sent over
+HTTPS only when asked."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+import app
 from dashboard.serving.secret import secret_key
 from dashboard.serving.server import is_loopback, settings_for
 from dashboard.serving.settings import ServerSettings
@@ -58,3 +61,25 @@ def test_two_gunicorn_workers_share_one_signed_in_session(demo_db: Path, tmp_pat
     printed = log.read_text()
     assert "with 2 worker processes" in printed
     assert printed.count("dashboard built for") == 2  # each worker built its own app
+
+
+def test_serve_sends_the_sign_in_cookie_over_https_only_when_asked(demo_db: Path,
+                                                                    tmp_path: Path):
+    assert app.build_parser().parse_args(["serve"]).secure_cookies is False
+    db = copy_warehouse(demo_db, tmp_path / "warehouse")
+    port = free_port()
+    with (tmp_path / "server.log").open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "serve", "--secure-cookies", "--port",
+             str(port), "--db", str(db)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(f"{base}/health", server, seconds=120)
+        with urllib.request.urlopen(f"{base}/login", timeout=10) as page:  # sets the form token
+            cookies = page.headers.get_all("Set-Cookie")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    [cookie] = cookies
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert "secure" in attributes and "httponly" in attributes

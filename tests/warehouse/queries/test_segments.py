@@ -10,6 +10,7 @@ from warehouse.pipeline.steps.customers import build_segment_top_customers
 from warehouse.queries.segments import (
     CUSTOMER_COLUMNS,
     EXPORT_COLUMNS,
+    STORED_IN_EXPORT_ORDER_SQL,
     TOP_CUSTOMERS,
     rf_heatmap,
     segment_export,
@@ -19,6 +20,8 @@ from warehouse.queries.segments import (
     segment_score_counts,
     segment_top_customers,
 )
+from warehouse.schema.customers import CUSTOMERS_VIEW, EXPORT_ORDER_COMMENT
+from warehouse.snapshots import open_snapshot
 from warehouse.sql.runner import Materialization, build_model
 
 
@@ -143,3 +146,20 @@ def test_the_export_read_in_batches_is_the_whole_export_in_order(con):
     assert segment_export_count(con, "Promising") == 1005
     assert len(list(stream)) == 10
     assert list(segment_export_batches(con, "Nobody")) == []
+
+
+def test_a_refreshed_snapshot_streams_each_segment_in_the_export_order_without_a_sort(demo_db):
+    with open_snapshot(demo_db) as con:
+        marked = con.execute(STORED_IN_EXPORT_ORDER_SQL,
+                             [CUSTOMERS_VIEW, EXPORT_ORDER_COMMENT]).fetchall()[0][0]
+        assert marked == 1  # the batches below are read as stored, not sorted
+        sizes = con.execute("SELECT segment, customers FROM segment_summary "
+                            "WHERE customers > 0 ORDER BY customers DESC").fetchall()
+        assert sizes[0][1] > 20_000 and len(sizes) >= 5
+        for segment, customers in sizes:
+            streamed = pd.concat(segment_export_batches(con, segment, batch_rows=5_000),
+                                 ignore_index=True)
+            ordered = segment_export(con, segment)
+            assert len(streamed) == customers, segment
+            assert streamed["customer_id"].tolist() == ordered["customer_id"].tolist(), segment
+            pd.testing.assert_series_equal(streamed["clv_amount"], ordered["clv_amount"])

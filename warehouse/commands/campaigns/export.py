@@ -9,11 +9,21 @@ ids, offers and segment names come from data files and users. Every export — f
 download — appends an ``audit_log`` row per group (event 'export', user, campaign, group, rows,
 file name).
 
-Files are all or nothing: both groups are written to temporary files in the target folder, both
-audit rows are committed in one transaction, and only then are the files renamed into place
-(``os.replace``, atomic within a folder). An export killed before the commit leaves the previous
-files and no audit row; one killed after it has logged both groups (the log never misses a file
-handed out, which is what it is for).
+Files are all or nothing: both groups are written to hidden temporary files in the target folder
+(``.<file name>.<pid>-<random>.tmp``), both audit rows are committed in one transaction, and only
+then are the files renamed into place (``os.replace``, atomic within a folder). An export killed
+before the commit leaves the previous files and no audit row; one killed after it has logged both
+groups (the log never misses a file handed out, which is what it is for).
+
+Two renames cannot be one atomic step, yet the pair stays consistent: a campaign never changes
+once launched (its assignments are frozen, its row is never updated), and both files are written
+from it alone, in customer order, so every export of a campaign writes the same bytes. A kill
+between the two renames therefore leaves each file either as it was or as the new export writes
+it, and those are the same file when the campaign was exported there before. On a first export
+such a kill leaves the control file alone (it is renamed first): a list of customers not to
+contact, nothing to send. The next export of any campaign into the folder deletes the temporary
+files that killed exports left (those whose process is gone, never those of an export running
+beside it) and places the pair.
 """
 
 from __future__ import annotations
@@ -28,20 +38,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from warehouse.commands.audit import EXPORT, check_user, record
 from warehouse.commands.campaigns.storage import (
     CHUNK_ROWS,
     CONTROL,
     GROUPS,
+    TREATMENT,
     campaign_row,
     count_group,
     group_member_batches,
-    group_members,
 )
-from warehouse.csv_safety import safe_csv_chunks, to_safe_csv
+from warehouse.csv_safety import safe_csv_chunks
 from warehouse.ops import ops_store, ops_transaction
+from warehouse.processes import writer_running
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
 CONTROL_EXPORT_COLUMNS = ("customer_id", "group", "instruction", "segment", "clv_amount")
@@ -113,15 +124,54 @@ def campaign_group_csv(
             export.row_count)
 
 
-def _write_temporary(target: Path, text: str) -> Path:
-    """``text`` in a new hidden file beside ``target`` (created exclusively, so two exports at
-    once never share one; permissions as any new file's)."""
-    path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+TEMPORARY_NAME = re.compile(r"^\..+\.csv\.(?P<pid>[0-9]+)-[0-9a-f]+\.tmp$")
+RENAME_ORDER = (CONTROL, TREATMENT)  # the file that lists customers to contact comes last
+
+
+def _temporary_path(target: Path) -> Path:
+    """A new hidden file name beside ``target``, naming this process (so the next export can
+    tell a killed export's file from one still being written)."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def remove_abandoned_exports(out_dir: Path) -> list[Path]:
+    """Delete the temporary files of exports into ``out_dir`` that were killed: their process
+    is gone. This process's own files and those of running exports stay. Returns the paths
+    deleted."""
+    removed = []
+    for path in sorted(out_dir.glob(".*.tmp")):
+        match = TEMPORARY_NAME.match(path.name)
+        if match is None:
+            continue
+        pid = int(match["pid"])
+        if pid == os.getpid() or writer_running(pid, path):
+            continue
+        log.info("removing %s, left by an export that did not finish", path.name)
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _write_group(connection: Connection, campaign_id: str, group_name: str,
+                 path: Path) -> int:
+    """Write one group to the new file ``path`` (created exclusively) batch by batch, synced to
+    disk; return its customers."""
+    columns = export_columns(group_name)
+    rows = 0
+
+    def counted(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        nonlocal rows
+        for frame in frames:
+            rows += len(frame)
+            yield frame[list(columns)]
+
     with path.open("x", encoding="utf-8", newline="") as file:
-        file.write(text)
+        for chunk in safe_csv_chunks(counted(group_member_batches(
+                connection, campaign_id, group_name)), columns):
+            file.write(chunk)
         file.flush()
         os.fsync(file.fileno())
-    return path
+    return rows
 
 
 def export_campaign(
@@ -129,27 +179,29 @@ def export_campaign(
 ) -> list[Path]:
     """Write ``<campaign_id>_treatment.csv`` and ``_control_do_not_contact.csv`` into
     ``out_dir`` for ``user``; both groups are logged, and both files replace any earlier ones, or
-    neither."""
+    neither. Memory is bounded by a batch of the store's rows, whatever the campaign's size."""
     user = check_user(user)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = ops_store(db, ops_url)
-    with ops_transaction(engine, readonly=True) as connection:
-        frames = {group: group_members(connection, campaign_id, group)[list(export_columns(group))]
-                  for group in GROUPS}
     targets = {group: out_dir / export_file_name(campaign_id, group) for group in GROUPS}
     for target in targets.values():  # so that the renames after the audit commit can all happen
         if target.exists() and not target.is_file():
             raise ValueError(f"cannot export to {target}: something other than a file is there")
+    remove_abandoned_exports(out_dir)
     temporary: dict[str, Path] = {}
+    rows: dict[str, int] = {}
     try:
-        for group, frame in frames.items():
-            temporary[group] = _write_temporary(targets[group], to_safe_csv(frame))
+        with ops_transaction(engine, readonly=True) as connection:  # one view of the store
+            campaign_row(connection, campaign_id)  # a clear error before any file is made
+            for group in GROUPS:
+                temporary[group] = _temporary_path(targets[group])
+                rows[group] = _write_group(connection, campaign_id, group, temporary[group])
         with ops_transaction(engine) as connection:
-            for group, frame in frames.items():
+            for group in GROUPS:
                 record(connection, EXPORT, user=user, campaign_id=campaign_id,
-                       group_name=group, row_count=len(frame), file_name=str(targets[group]))
-        for group in GROUPS:
+                       group_name=group, row_count=rows[group], file_name=str(targets[group]))
+        for group in RENAME_ORDER:
             os.replace(temporary.pop(group), targets[group])
     finally:
         for leftover in temporary.values():

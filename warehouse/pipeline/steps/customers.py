@@ -4,7 +4,9 @@
 Buyers (``customer_buyers``, every column) and non-buyers (``customer_visitors``, only what
 varies among them) are stored apart: non-buyers are 99% of RetailRocket-shaped data and carry no
 orders, RFM, cluster or CLV, so writing those columns for them cost more than the rest of the
-table. Each part is sorted by segment as it is written.
+table. Each part is sorted by segment, then in the export's order (``TOP_CUSTOMERS_ORDER``), as it
+is written, and the view says so (``EXPORT_ORDER_COMMENT``): a segment's download then streams
+in order without sorting it.
 
 ``customer_buyers`` is its SQL file's columns plus, for each customer field a step publishes
 from a table of its own (``Field.table``), that column, LEFT JOINed on ``customer_id``: a model
@@ -23,6 +25,7 @@ import duckdb
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.schema.customers import (
     CUSTOMERS_VIEW,
+    EXPORT_ORDER_COMMENT,
     SEGMENT_SUMMARY_TABLE,
     SEGMENT_TOP_CUSTOMERS_TABLE,
     TOP_CUSTOMERS,
@@ -51,6 +54,12 @@ FROM (
 )
 """  # noqa: S608 -- constants only
 
+# A segment in both parts would come out of the view as two ordered runs, not one.
+SEGMENTS_IN_BOTH_PARTS_SQL = f"""
+SELECT count(*) FROM (SELECT DISTINCT segment FROM {BUYERS})
+JOIN (SELECT DISTINCT segment FROM {VISITORS}) USING (segment)
+"""  # noqa: S608 -- constants only
+
 # The view gives visitors zero orders: that holds only if the buyers (RFM-scored) are exactly
 # the summary's customers with an order.
 BUYERS_AGREE_SQL = """
@@ -62,15 +71,18 @@ SELECT (SELECT count(*) FROM customer_rfm),
 def part_query(part: str, fields: list[Field]) -> str:
     """A stored part's SQL: its model file, plus each field held in a step's table (for
     ``customer_visitors`` only the fields that cover visitors), joined on ``customer_id``,
-    ordered by segment. Names are checked identifiers from declarations."""
+    ordered by segment, then in the export's order. Names are checked identifiers from
+    declarations."""
     by_table: dict[str, list[str]] = defaultdict(list)
     for field in fields:
         if field.table is not None and (part == BUYERS or field.covers_visitors):
             by_table[field.table].append(field.name)
     columns = "".join(f", {table}.{name}" for table, names in by_table.items() for name in names)
     joins = "".join(f"\nLEFT JOIN {table} USING (customer_id)" for table in by_table)
+    within = TOP_CUSTOMERS_ORDER if any("clv_amount" in names for names in by_table.values()) \
+        else "customer_id"  # a part without CLVs: all NULL, so by id
     return (f"SELECT part.*{columns}\nFROM (\n{model_query(part)}\n) AS part"
-            f"{joins}\nORDER BY part.segment")
+            f"{joins}\nORDER BY part.segment, {within}")
 
 
 
@@ -89,6 +101,8 @@ def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None
     materialize(con, VISITORS, part_query(VISITORS, fields), Materialization.TABLE,
                 uncompressed=CUSTOMER_PARTS[VISITORS])
     build_model(con, CUSTOMERS_VIEW, Materialization.VIEW)
+    if not con.execute(SEGMENTS_IN_BOTH_PARTS_SQL).fetchone()[0]:
+        con.execute(f"COMMENT ON VIEW {CUSTOMERS_VIEW} IS '{EXPORT_ORDER_COMMENT}'")
     build_model(con, SEGMENT_SUMMARY_TABLE, Materialization.TABLE)
     build_segment_top_customers(con)
 

@@ -1,9 +1,9 @@
 -- customers (a view): one row per customer (visitor or buyer); key customer_id.
 -- The wide attribute table that action rules and the segment, CLV and board pages read, and the
 -- published form of `customer_summary` (all its columns are here). Rows are stored in two
--- tables ordered by segment: `customer_buyers` (every column) and `customer_visitors` (the
--- non-buyers' behaviour); a filter on segment reaches both. Model columns are NULL where a model
--- does not cover the customer (RFM and CLV exist only for buyers).
+-- tables ordered by segment (then highest CLV first, by id): `customer_buyers` (every column)
+-- and `customer_visitors` (the non-buyers' behaviour); a filter on segment reaches both. Model
+-- columns are NULL where a model does not cover the customer (RFM and CLV exist only for buyers).
 
 SELECT * FROM customer_buyers
 UNION ALL BY NAME

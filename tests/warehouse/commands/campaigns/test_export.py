@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +24,11 @@ from warehouse.commands import (
     export_campaign,
     launch_campaign,
 )
-from warehouse.commands.campaigns.export import CONTROL_EXPORT_COLUMNS, EXPORT_COLUMNS
+from warehouse.commands.campaigns.export import (
+    CONTROL_EXPORT_COLUMNS,
+    EXPORT_COLUMNS,
+    remove_abandoned_exports,
+)
 from warehouse.csv_safety import safe_csv_chunks
 
 HOSTILE_IDS = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tTAB", "plain"]
@@ -216,3 +222,21 @@ def test_a_stream_of_an_unknown_campaign_or_group_is_refused_before_anything_is_
     with pytest.raises(ValueError, match="group must be one of"):
         campaign_group_export(store.db, campaign_id, "everyone", user="ana", ops_url=store.url)
     assert (audit_log(store.db, ops_url=store.url)["event"] == "export").sum() == 0
+
+
+def test_only_the_temporary_files_of_exports_whose_process_is_gone_are_removed(tmp_path: Path):
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    try:
+        killed = tmp_path / f".c-1_treatment.csv.{gone.stdout.strip()}-0a1b2c3d.tmp"
+        writing = tmp_path / f".c-1_control_do_not_contact.csv.{running.pid}-0a1b2c3d.tmp"
+        others = [tmp_path / ".c-1_treatment.csv.tmp", tmp_path / "notes.tmp",
+                  tmp_path / "c-1_treatment.csv"]
+        for path in (killed, writing, *others):
+            path.write_text("x", encoding="utf-8")
+        assert remove_abandoned_exports(tmp_path) == [killed]
+        assert sorted(tmp_path.iterdir()) == sorted([writing, *others])
+    finally:
+        running.kill()
+        running.wait()
