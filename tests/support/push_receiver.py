@@ -74,7 +74,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):  # the sender gave up waiting
                 self.close_connection = True
 
-        def do_POST(self) -> None:  # noqa: N802 -- the name http.server calls
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             messages = json.loads(self.rfile.read(length))["messages"]
             answer = receiver.next_answer()

@@ -58,9 +58,10 @@ class SendSummary:
         if self.quiet_until is not None:
             return (f"Quiet hours: nothing sent; {self.held:,} messages wait until "
                     f"{self.quiet_until:%Y-%m-%d %H:%M} UTC.")
-        lines = [f"Sent {self.sent:,} messages through the {self.adapter} adapter"
-                 f"{f' ({self.target})' if self.target and self.sent else ''}; {self.failed:,} refused by the "
-                 f"provider; {self.retry_later:,} left queued after failed retries; "
+        target = f" ({self.target})" if self.target and self.sent else ""
+        lines = [f"Sent {self.sent:,} messages through the {self.adapter} adapter{target}; "
+                 f"{self.failed:,} refused by the provider; {self.retry_later:,} left queued "
+                 "after failed retries; "
                  f"{self.held:,} held for later (quiet hours)."]
         lines += [f"  {campaign}: {counts.get(SENT, 0):,} sent, {counts.get(FAILED, 0):,} failed"
                   for campaign, counts in sorted(self.by_campaign.items())]

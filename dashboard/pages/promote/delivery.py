@@ -9,10 +9,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output, State, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components, store_access
+from dashboard.callbacks import with_trigger
 from dashboard.data import snapshot_reader
 from dashboard.errors import shown
 from dashboard.pages.promote import ids as page_ids
@@ -48,7 +49,7 @@ def card() -> dbc.Card:
     ], body=True, className="mb-3")
 
 
-def campaign_choices(_launched: Any, _clicks: Any, chosen: str | None
+def campaign_choices(trigger: Any, _launched: Any, _clicks: Any, chosen: str | None
                      ) -> tuple[list[dict[str, str]], str | None]:
     """The campaigns with messages in the outbox, newest first; the newest chosen after a
     launch, the chosen one kept otherwise."""
@@ -59,7 +60,7 @@ def campaign_choices(_launched: Any, _clicks: Any, chosen: str | None
     options = [{"label": f"{campaign_id} · {name}", "value": campaign_id}
                for campaign_id, name in found]
     values = [o["value"] for o in options]
-    launched_now = dash.ctx.triggered_id == page_ids.PROMOTE_LAUNCH_RESULT
+    launched_now = trigger == page_ids.PROMOTE_LAUNCH_RESULT
     if values and (launched_now or chosen not in values):
         return options, values[0]
     return options, chosen
@@ -97,6 +98,6 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(Output(DELIVERY_CAMPAIGN, "options"), Output(DELIVERY_CAMPAIGN, "value"),
                  Input(page_ids.PROMOTE_LAUNCH_RESULT, "children"),
                  Input(DELIVERY_REFRESH, "n_clicks"),
-                 dash.State(DELIVERY_CAMPAIGN, "value"))(campaign_choices)
+                 State(DELIVERY_CAMPAIGN, "value"))(with_trigger(campaign_choices))
     app.callback(Output(DELIVERY_STATUS, "children"), Input(DELIVERY_CAMPAIGN, "value"),
                  Input(DELIVERY_REFRESH, "n_clicks"))(update_status)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time as time_module
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pandas as pd
 import pytest
