@@ -3,6 +3,7 @@ launch's own transaction, the hold-out gets none, and a launch that fails queues
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pandas as pd
@@ -15,6 +16,7 @@ from tests.support.push_campaigns import launch_push, messages_for
 from warehouse.clock import utc_now
 from warehouse.commands import (
     PushMessages,
+    audit_log,
     launch_audience,
     list_campaigns,
     outbox_status,
@@ -47,6 +49,8 @@ def test_a_push_launch_queues_one_message_per_treatment_customer_and_none_for_th
     assert (queued["idempotency_key"] == launched.campaign_id + ":" + queued["customer_id"]).all()
     assert (pd.to_datetime(queued["not_before"]) == not_before).all()
     assert queued["message_id"].is_unique
+    launch_row = audit_log(store.db, ops_url=store.url).query("event == 'launch'")
+    assert json.loads(launch_row["detail"].iloc[0])["queued"] == len(treatment)
     status = outbox_status(store.db, launched.campaign_id, datetime(2026, 12, 4, 7, 0),
                            ops_url=store.url)
     assert (status.held, status.due, status.held_until) == (len(treatment), 0, not_before)

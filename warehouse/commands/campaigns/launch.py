@@ -215,7 +215,8 @@ def _store_launch(
         record(connection, LAUNCH, user=user, campaign_id=campaign_id, row_count=len(assigned),
                detail={"source": attributes["source"], "clock": clock.clock,
                        "excluded": excluded, "no_consent": no_consent,
-                       "rule_id": attributes.get("rule_id"), "queued": queued})
+                       "rule_id": attributes.get("rule_id"),
+                       **({"queued": queued} if messages is not None else {})})
     counts = assigned["group_name"].value_counts()
     launched = LaunchedCampaign(
         campaign_id=campaign_id, name=name, source=attributes["source"], launched_at=started,
