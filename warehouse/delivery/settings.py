@@ -14,7 +14,7 @@ it exists, else the defaults), then overridden by command-line options. Example:
     max_attempts = 5                         # per batch and run, on 5xx, timeouts, lost connections
     backoff_seconds = 0.5                    # first wait; doubled per attempt, at most backoff_max
     backoff_max_seconds = 30.0
-    rate_per_second = 2000.0                 # messages per second, at most
+    rate_per_second = 5000.0                 # messages per second, at most
     quiet_start = "21:00"                    # no push from quiet_start to quiet_end ...
     quiet_end = "08:00"
     time_zone = "UTC"                        # ... in the shop's clock
@@ -51,7 +51,7 @@ class DeliverySettings:
     max_attempts: int = 5
     backoff_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
-    rate_per_second: float = 2000.0
+    rate_per_second: float = 5000.0
     quiet_hours: QuietHours = field(default_factory=QuietHours)
 
     def check(self) -> DeliverySettings:
