@@ -30,7 +30,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -164,7 +164,7 @@ class FileAdapter:
         self.format = settings.file_format
         self.path = self.folder / f"push-{stamp}.{self.format}"
         self._part = self.path.with_name(self.path.name + ".part")
-        self._handle = None
+        self._handle: TextIO | None = None
         self._ids: list[int] = []
 
     def deliver(self, batch: pd.DataFrame) -> list[Outcome]:
@@ -172,11 +172,12 @@ class FileAdapter:
         first = self._handle is None
         if self._handle is None:
             self._handle = self._part.open("w", encoding="utf-8", newline="")
+        handle = self._handle
         if self.format == "csv":
             text = to_safe_csv(rows)
-            self._handle.write(text if first else text.split("\r\n", 1)[1])
+            handle.write(text if first else text.split("\r\n", 1)[1])
         else:
-            self._handle.write(rows.to_json(orient="records", lines=True, force_ascii=False))
+            handle.write(rows.to_json(orient="records", lines=True, force_ascii=False))
         self._ids.extend(_ids(batch))
         return []
 

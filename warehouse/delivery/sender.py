@@ -5,7 +5,9 @@ it sends nothing and says how many wait and when the window opens. Otherwise it 
 messages whose not-before time has passed, in batches of at most 500, at the rate limit, hands
 each batch to the adapter and writes back each message's status, attempts and the provider's
 answer before taking the next; a batch still failing after its retries stops the run (the
-provider is down) and stays queued for the next run. Only 'queued' rows are ever read, so a
+provider is down) and stays queued for the next run. A customer who opted out of pushes after
+the launch (``customer_push_consent`` of the published data says so) is not sent the message:
+it is marked 'skipped'. Only 'queued' rows are ever read, so a
 re-run never sends a 'sent' message again; the hold-out has no rows at all. Each campaign that had
 messages delivered or refused gets an audit row ('send') with the acting user.
 """
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from analytics.experiments.assignment import TREATMENT
 from warehouse.clock import utc_now
 from warehouse.commands import log_send
@@ -26,6 +30,7 @@ from warehouse.commands.outbox import (
     FAILED,
     QUEUED,
     SENT,
+    SKIPPED,
     Outcome,
     campaign_exists,
     due_messages,
@@ -37,6 +42,7 @@ from warehouse.commands.store import store_engine
 from warehouse.delivery.adapters import make_adapter
 from warehouse.delivery.rate import RateLimiter
 from warehouse.delivery.settings import DeliverySettings
+from warehouse.snapshots import NoSnapshotError, open_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ class SendSummary:
     adapter: str
     sent: int = 0
     failed: int = 0
+    skipped: int = 0  # opted out since the launch
     retry_later: int = 0  # still queued after a batch's retries failed
     held: int = 0  # queued, waiting for their not-before time or the end of the quiet hours
     quiet_until: datetime | None = None  # set when the run fell inside the quiet hours
@@ -60,7 +67,8 @@ class SendSummary:
                     f"{self.quiet_until:%Y-%m-%d %H:%M} UTC.")
         target = f" ({self.target})" if self.target and self.sent else ""
         lines = [f"Sent {self.sent:,} messages through the {self.adapter} adapter{target}; "
-                 f"{self.failed:,} refused by the provider; {self.retry_later:,} left queued "
+                 f"{self.failed:,} refused by the provider; {self.skipped:,} skipped (opted "
+                 f"out since the launch); {self.retry_later:,} left queued "
                  "after failed retries; "
                  f"{self.held:,} held for later (quiet hours)."]
         lines += [f"  {campaign}: {counts.get(SENT, 0):,} sent, {counts.get(FAILED, 0):,} failed"
@@ -78,8 +86,34 @@ def _tally(summary: SendSummary, outcomes: list[Outcome], campaign_of: dict[int,
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if outcome.status == SENT:
             summary.sent += len(outcome.message_ids)
+        elif outcome.status == SKIPPED:
+            summary.skipped += len(outcome.message_ids)
         else:
             summary.failed += len(outcome.message_ids)
+
+
+def opted_out_customers(db: Path) -> set[str]:
+    """Customers the published data says refused pushes (none without a snapshot or a consent
+    list)."""
+    try:
+        with open_snapshot(Path(db)) as con:
+            tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+            if "customer_push_consent" not in tables:
+                return set()
+            return {str(row[0]) for row in con.execute(
+                "SELECT customer_id FROM customer_push_consent WHERE NOT is_pushable").fetchall()}
+    except NoSnapshotError:
+        return set()
+
+
+def _skip_opted_out(batch: pd.DataFrame, opted_out: set[str], at: datetime
+                    ) -> tuple[pd.DataFrame, list[Outcome]]:
+    """``batch`` without the opted-out customers, and their 'skipped' outcome."""
+    refused = batch["customer_id"].isin(opted_out)
+    if not refused.any():
+        return batch, []
+    ids = tuple(int(i) for i in batch.loc[refused, "message_id"])
+    return batch[~refused], [Outcome(ids, SKIPPED, "opted out of pushes since the launch", 0, at)]
 
 
 def send_queued(
@@ -113,6 +147,7 @@ def send_queued(
         summary.target = str(getattr(adapter, "path", settings.url or ""))
         limiter = RateLimiter(settings.rate_per_second, sleep=sleep)
         campaign_of: dict[int, str] = {}
+        opted_out = opted_out_customers(Path(db))
         after_id = 0
         try:
             while not quiet.contains(utc_now()):
@@ -123,8 +158,10 @@ def send_queued(
                 after_id = int(batch["message_id"].max())
                 campaign_of.update(zip(batch["message_id"].astype(int), batch["campaign_id"],
                                        strict=True))
-                limiter.wait(len(batch))
-                outcomes = adapter.deliver(batch)
+                batch, outcomes = _skip_opted_out(batch, opted_out, utc_now())
+                if not batch.empty:
+                    limiter.wait(len(batch))
+                    outcomes += adapter.deliver(batch)
                 record_outcomes(engine, outcomes)
                 _tally(summary, outcomes, campaign_of)
                 if any(outcome.status == QUEUED for outcome in outcomes):
@@ -135,10 +172,11 @@ def send_queued(
             record_outcomes(engine, closing)
             _tally(summary, closing, campaign_of)
         _, summary.held = queued_counts(engine, now, campaign_id)
-        run.add_counts({"sent": summary.sent, "failed": summary.failed,
+        run.add_counts({"sent": summary.sent, "failed": summary.failed, "skipped": summary.skipped,
                         "retry_later": summary.retry_later, "held": summary.held})
     for campaign, counts in sorted(summary.by_campaign.items()):
         log_send(Path(db), campaign, TREATMENT, counts.get(SENT, 0), user=user, ops_url=ops_url,
                  detail={"channel": "push", "adapter": settings.adapter,
-                         "target": summary.target, "failed": counts.get(FAILED, 0)})
+                         "target": summary.target, "failed": counts.get(FAILED, 0),
+                         "skipped": counts.get(SKIPPED, 0)})
     return summary

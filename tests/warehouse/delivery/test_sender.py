@@ -9,6 +9,7 @@ import json
 import time as time_module
 from datetime import time, timedelta
 
+import duckdb
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from warehouse.delivery.sender import send_queued
 from warehouse.delivery.settings import DeliverySettings
 from warehouse.ops import ops_transaction
 from warehouse.ops.schema import outbox
+from warehouse.snapshots import new_snapshot_path, publish_snapshot
 
 NO_QUIET = QuietHours(time(0, 0), time(0, 0))
 
@@ -203,3 +205,23 @@ def test_the_rate_limit_spaces_the_batches(db):
                     sleep=sleep)
     # before the second and the third batch: the previous batch's 0.5 s, less the time it took
     assert len(waits) == 2 and all(0 < w <= 0.5 for w in waits)
+
+
+def test_customers_who_opted_out_since_the_launch_are_skipped_not_sent(db):
+    launched = launch_push(db, 100)  # no data published yet: nobody refused at the launch
+    treated = sorted(_outbox(db)["customer_id"])
+    opted_out = set(treated[:7])
+    snapshot = new_snapshot_path(db)
+    with duckdb.connect(str(snapshot)) as con:  # the next refresh publishes the opt-outs
+        con.execute("CREATE TABLE customer_push_consent AS SELECT customer_id, "
+                    "customer_id NOT IN (SELECT unnest(?)) AS is_pushable "
+                    "FROM (SELECT unnest(?) AS customer_id)", [sorted(opted_out), treated])
+    publish_snapshot(db, snapshot)
+    with push_receiver() as receiver:
+        summary = send_queued(db, _settings(receiver.url), user="ana")
+    assert receiver.received_customers == set(treated) - opted_out
+    stored = _outbox(db).set_index("customer_id")
+    assert (stored.loc[sorted(opted_out), "status"] == "skipped").all()
+    assert (stored.loc[sorted(opted_out), "attempts"] == 0).all()
+    assert (summary.sent, summary.skipped) == (83, 7)
+    assert summary.by_campaign[launched.campaign_id] == {"sent": 83, "skipped": 7}
