@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.campaigns import stored_assignments
+from tests.support.ops_store import StoreCase
 from tests.support.push_campaigns import launch_push
 from tests.support.push_receiver import (
     BAD_REQUEST,
@@ -225,3 +226,18 @@ def test_customers_who_opted_out_since_the_launch_are_skipped_not_sent(db):
     assert (stored.loc[sorted(opted_out), "attempts"] == 0).all()
     assert (summary.sent, summary.skipped) == (83, 7)
     assert summary.by_campaign[launched.campaign_id] == {"sent": 83, "skipped": 7}
+
+
+def test_send_and_resend_on_each_store_backend(store: StoreCase):
+    launched = launch_push(store.db, 600, ops_url=store.url)  # 540 messages
+    with push_receiver(script=[SERVER_ERROR]) as receiver:
+        first = send_queued(store.db, _settings(receiver.url), user="ana", ops_url=store.url)
+        again = send_queued(store.db, _settings(receiver.url), user="ana", ops_url=store.url)
+    assert (first.sent, again.sent) == (540, 0) and not receiver.duplicates
+    assert [len(r) for r in receiver.requests] == [500, 500, 40]
+    with ops_transaction(store_engine(store.db, ops_url=store.url), readonly=True) as connection:
+        rows = connection.execute(select(outbox.c.status, outbox.c.attempts)).all()
+    assert sorted(set(rows)) == [("sent", 1), ("sent", 2)]
+    assert sum(attempts == 2 for _, attempts in rows) == 500
+    sends = audit_log(store.db, ops_url=store.url).query("event == 'send'")
+    assert sends[["campaign_id", "row_count"]].values.tolist() == [[launched.campaign_id, 540]]
