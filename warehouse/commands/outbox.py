@@ -183,4 +183,4 @@ def campaign_exists(engine: Engine, campaign_id: str) -> bool:
     """Whether the store holds campaign ``campaign_id``."""
     with ops_transaction(engine, readonly=True) as connection:
         return connection.execute(select(campaigns.c.campaign_id).where(
-            and_(campaigns.c.campaign_id == campaign_id))).first() is not None
+            campaigns.c.campaign_id == campaign_id)).first() is not None

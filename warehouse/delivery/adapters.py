@@ -42,7 +42,8 @@ from warehouse.delivery.settings import DeliverySettings
 
 PAYLOAD_COLUMNS = ["idempotency_key", "campaign_id", "customer_id", "title", "body", "deep_link"]
 ANSWER_WIDTH = 300  # characters of an answer's body kept in the outbox
-TRANSIENT_ERRORS = (TimeoutError, ConnectionError, http.client.HTTPException, OSError)
+# Timeouts, refused and reset connections (OSError), answers cut off (HTTPException): retried.
+TRANSIENT_ERRORS = (OSError, http.client.HTTPException)
 
 log = logging.getLogger(__name__)
 
