@@ -9,7 +9,9 @@ provider is down) and stays queued for the next run. A customer who opted out of
 the launch (``customer_push_consent`` of the published data says so) is not sent the message:
 it is marked 'skipped'. Only 'queued' rows are ever read, so a
 re-run never sends a 'sent' message again; the hold-out has no rows at all. Each campaign that had
-messages delivered or refused gets an audit row ('send') with the acting user.
+messages delivered or refused gets an audit row ('send') with the acting user. A run refuses to
+start while another send run is still going (its process alive), so two senders never take the
+same messages; were they to, the idempotency keys let the provider drop the copies.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from warehouse.commands.outbox import (
     queued_counts,
     record_outcomes,
 )
-from warehouse.commands.runs import record_run
+from warehouse.commands.runs import list_runs, record_run
 from warehouse.commands.store import store_engine
 from warehouse.delivery.adapters import make_adapter
 from warehouse.delivery.rate import RateLimiter
@@ -131,6 +133,12 @@ def send_queued(
     engine = store_engine(Path(db), ops_url=ops_url)
     if campaign_id is not None and not campaign_exists(engine, campaign_id):
         raise ValueError(f"no campaign {campaign_id!r} in the operational store")
+    running = list_runs(engine, limit=100).query("kind == 'send' and status == 'running'")
+    if not running.empty:
+        other = running.iloc[0]
+        raise ValueError(f"another send run (run {other['run_id']}, process {other['pid']} on "
+                         f"{other['host']}, started {other['started_at']:%Y-%m-%d %H:%M:%S} "
+                         "UTC) is still delivering: wait for it to end")
     quiet = settings.quiet_hours
     params = {"adapter": settings.adapter, "campaign_id": campaign_id,
               "batch_size": settings.batch_size, "rate_per_second": settings.rate_per_second}

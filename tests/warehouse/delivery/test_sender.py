@@ -28,7 +28,7 @@ from tests.support.push_receiver import (
 )
 from warehouse.clock import utc_now
 from warehouse.commands import audit_log
-from warehouse.commands.runs import list_runs
+from warehouse.commands.runs import list_runs, record_run
 from warehouse.commands.store import store_engine
 from warehouse.delivery.quiet_hours import QuietHours
 from warehouse.delivery.sender import send_queued
@@ -241,3 +241,11 @@ def test_send_and_resend_on_each_store_backend(store: StoreCase):
     assert sum(attempts == 2 for _, attempts in rows) == 500
     sends = audit_log(store.db, ops_url=store.url).query("event == 'send'")
     assert sends[["campaign_id", "row_count"]].values.tolist() == [[launched.campaign_id, 540]]
+
+
+def test_a_second_sender_refuses_to_start_while_one_is_delivering(db):
+    launch_push(db, 20)
+    with (push_receiver() as receiver, record_run(store_engine(db), "send"),
+          pytest.raises(ValueError, match=r"another send run .* is still delivering")):
+        send_queued(db, _settings(receiver.url), user="ana")
+    assert receiver.requests == [] and set(_outbox(db)["status"]) == {"queued"}
