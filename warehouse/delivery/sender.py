@@ -83,9 +83,10 @@ def _tally(summary: SendSummary, outcomes: list[Outcome], campaign_of: dict[int,
         if outcome.status == QUEUED:
             summary.retry_later += len(outcome.message_ids)
             continue
-        for message_id in outcome.message_ids:
-            counts = summary.by_campaign.setdefault(campaign_of[message_id], {})
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        per_campaign = pd.Series(outcome.message_ids).map(campaign_of).value_counts()
+        for campaign, count in per_campaign.items():
+            counts = summary.by_campaign.setdefault(str(campaign), {})
+            counts[outcome.status] = counts.get(outcome.status, 0) + int(count)
         if outcome.status == SENT:
             summary.sent += len(outcome.message_ids)
         elif outcome.status == SKIPPED:
