@@ -2,7 +2,7 @@
 local HTTP receiver through the webhook adapter with the default settings (batches of 500, the
 default rate limit, retries, idempotency keys, statuses written back).
 
-    python bench/send.py [--messages 100000] [--ops-url URL] [--out DIR]
+    python bench/send.py [--messages 100000] [--rate 5000] [--ops-url URL] [--out DIR]
 
 The receiver runs in a process of its own on 127.0.0.1, parses every batch and keeps the
 idempotency keys it accepted, as a provider would; the run checks that every treatment customer
@@ -88,6 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000,
                         help="treatment messages to deliver (the audience adds a 10%% hold-out)")
+    parser.add_argument("--rate", type=float, default=DeliverySettings().rate_per_second,
+                        help="the sender's rate limit, messages/s (default: the setting's)")
     parser.add_argument("--ops-url", default=None,
                         help="operational store (default: an SQLite file in a temporary folder)")
     parser.add_argument("--out", type=Path, default=None, help="folder for the store")
@@ -125,6 +127,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{ports.get(timeout=30)}"
     try:
         settings = DeliverySettings(adapter="webhook", url=url + "/v1/push",
+                                    rate_per_second=args.rate,
                                     quiet_hours=QuietHours(clock_time(0), clock_time(0)))
         started = time.perf_counter()
         summary = send_queued(db, settings, user="bench", ops_url=args.ops_url)
