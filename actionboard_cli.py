@@ -21,6 +21,7 @@
     promote ITEM [--size N] [--launch NAME]  an item's push audience [and launch it]
     simulate-grocery --state FILE --out DIR [--days N]  carry the grocery demo on, load, refresh
     promote-results CAMPAIGN_ID  a push campaign's results against its hold-out
+    send [--campaign ID]         deliver queued push messages through the provider adapter
     simulate --days N            carry the demo shop on N days (running campaigns' treatment
                                  groups respond) and load them
     ingest-campaign FILE --name NAME   load a campaign run elsewhere: customer_id, group,
@@ -434,6 +435,24 @@ def _add_promote_commands(commands: Any) -> None:
     results.add_argument("campaign_id", help="campaign id, as printed at the launch")
     _add_db(results)
 
+    send = commands.add_parser("send", help="deliver the outbox's queued push messages through "
+                                            "the provider adapter (webhook or file)")
+    send.add_argument("--campaign", default=None, help="only this campaign's messages")
+    send.add_argument("--settings", type=Path, default=None,
+                      help="delivery settings file, TOML with a [delivery] table (default: "
+                           "$ACTIONBOARD_SEND_SETTINGS, else <db stem>.delivery.toml beside the "
+                           "warehouse if present)")
+    send.add_argument("--adapter", choices=("webhook", "file"), default=None,
+                      help="override the settings' adapter")
+    send.add_argument("--url", default=None, help="the webhook's URL")
+    send.add_argument("--folder", type=Path, default=None, help="the file adapter's folder")
+    send.add_argument("--file-format", choices=("csv", "jsonl"), default=None,
+                      help="the file adapter's format")
+    send.add_argument("--rate", type=_number("rate", "messages per second such as 2000", 0),
+                      default=None,
+                      help="at most this many messages per second")
+    _add_db(send)
+
 
 def recorded(
     db: Path, ops_url: str | None, kind: str, params: Mapping[str, Any],
@@ -746,6 +765,8 @@ def main(argv: list[str] | None = None) -> int:
             from warehouse.promote.results import push_results
 
             print(push_results(db, args.campaign_id).describe())
+        elif command == "send":
+            print(send_messages(db, ops_url, args))
         elif command == "daily":
             from warehouse.daily.job import run_daily
 
@@ -819,7 +840,21 @@ def promote_item(db: Path, item_id: str, size: int | None, frequency_cap: int,
     return (f"{plan.describe()}\nLaunched {campaign.campaign_id} {campaign.name!r}: "
             f"{campaign.count_treatment:,} to push, {campaign.count_control:,} held out, "
             f"{campaign.count_excluded:,} left out as already in a running campaign. "
-            f"{campaign.describe_clock()}")
+            f"{campaign.describe_clock()} {campaign.count_queued:,} messages queued, not before "
+            f"{campaign.not_before:%Y-%m-%d %H:%M} UTC: `python app.py send --campaign "
+            f"{campaign.campaign_id}` delivers them.")
+
+
+def send_messages(db: Path, ops_url: str | None, args: argparse.Namespace) -> str:
+    """Deliver the queued push messages with the settings file and options given."""
+    from warehouse.delivery.sender import send_queued
+    from warehouse.delivery.settings import load_settings
+
+    settings = load_settings(db, args.settings, adapter=args.adapter, url=args.url,
+                             folder=args.folder, file_format=args.file_format,
+                             rate_per_second=args.rate)
+    return send_queued(db, settings, user=CLI_USER, campaign_id=args.campaign,
+                       ops_url=ops_url).describe()
 
 
 def simulate_grocery_shop(db: Path, state: Path, out: Path, days: int,

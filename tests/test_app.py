@@ -25,7 +25,7 @@ from warehouse.snapshots import current_snapshot
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("serve", "demo", "ingest", "ingest-orders", "ingest-consent", "ingest-market",
             "decline", "refresh", "export", "runs", "daily", "backtest", "launch-list",
-            "promote-train", "promote", "simulate-grocery", "promote-results")
+            "promote-train", "promote", "simulate-grocery", "promote-results", "send")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

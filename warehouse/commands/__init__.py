@@ -35,6 +35,9 @@ Public API (``from warehouse.commands import ...``):
   ``remove_user``, ``create_first_admin``, ``login_configured``, ``generate_password``;
 * sessions — ``sign_in``, ``session_user``, ``sign_out``, ``Session``, ``SessionUser``,
   ``SignInRefused``, ``DEFAULT_SESSION_HOURS``;
+* push outbox — ``PushMessages`` (what a push launch queues, given to ``launch_audience``),
+  ``outbox_status``, ``OutboxStatus``, ``push_campaign_ids``; the sender's reads and writes are
+  in ``warehouse.commands.outbox`` (imported directly, on the store's engine);
 * run records and the model registry: ``warehouse.commands.runs`` and
   ``warehouse.commands.model_registry`` (imported directly; they take the store's engine, which a
   job gets from ``store_engine(db, ops_url=...)``).
@@ -127,6 +130,10 @@ _EXPORTS = {
     "launch_daily_list": "daily_list",
     "list_audience": "daily_list",
     "record_list_download": "daily_list",
+    "OutboxStatus": "outbox",
+    "PushMessages": "outbox",
+    "outbox_status": "outbox",
+    "push_campaign_ids": "outbox",
 }
 __all__ = sorted(_EXPORTS)
 

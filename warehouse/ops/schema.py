@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -51,6 +52,9 @@ CAMPAIGN_SOURCES = ("board", "demo", "import", "daily_list", "uplift", "decline_
 # Which clock dated a launch: the wall clock (current data), the end of the data (a warehouse of
 # past data), or a date the caller gave (imported campaigns, backfills).
 CAMPAIGN_CLOCKS = ("wall", "data", "given")
+# A push message's state in the outbox: waiting, delivered to the provider, refused by it, or
+# not sent on purpose (the customer refused pushes after the launch).
+OUTBOX_STATUSES = ("queued", "sent", "failed", "skipped")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -265,4 +269,36 @@ campaign_import_rejects = Table(
     Column("reason", Text, nullable=False),
     Column("raw_line", Text),
     PrimaryKeyConstraint("campaign_id", "line_number"),
+)
+
+# One row per push message of a campaign's treatment group (migration 0005), written in the
+# launch's transaction; the hold-out has none. The sender delivers 'queued' rows whose
+# ``not_before`` (naive UTC: the end of the quiet hours the launch fell in) has passed, and writes
+# back the status, attempts and the provider's answer. ``idempotency_key`` names the message to the
+# provider, the same on every retry and re-run, so a provider that saw it once drops copies.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("message_id", Integer, primary_key=True),
+    Column(
+        "campaign_id",
+        String,
+        ForeignKey("campaigns.campaign_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("customer_id", String, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("deep_link", Text),
+    Column("status", String, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("not_before", DateTime, nullable=False),
+    Column("last_attempt_at", DateTime),
+    Column("provider_response", Text),
+    Column("idempotency_key", String, nullable=False, unique=True),
+    CheckConstraint(_one_of("status", OUTBOX_STATUSES), name="status"),
+    CheckConstraint("attempts >= 0", name="attempts"),
+    UniqueConstraint("campaign_id", "customer_id"),
+    Index("ix_outbox_status", "status", "not_before"),
 )

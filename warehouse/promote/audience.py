@@ -5,22 +5,35 @@ Guardrails, each counted apart (in this order): only customers with push consent
 (``customer_push_consent.is_pushable`` of the published snapshot; a customer absent from every
 consent list is never pushed to), and a frequency cap across all campaigns: customers already in
 ``frequency_cap`` or more push campaigns' treatment groups launched in the ``cap_days`` days
-before the launch are left out. Quiet hours apply when messages are delivered, not here.
+before the launch are left out. Quiet hours (``warehouse.delivery.settings``) hold messages back
+rather than removing customers: a launch inside them queues its messages not before the window
+ends, and the plan says how many that holds.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analytics.propensity.audience import CAPTURE_SHARES, AudienceExpectation, capture_sizes, expect
-from warehouse.commands import LaunchedCampaign, campaign_clock, launch_audience
+from warehouse.clock import utc_now
+from warehouse.commands import LaunchedCampaign, PushMessages, campaign_clock, launch_audience
 from warehouse.commands.push_audience import recent_push_counts
+from warehouse.delivery.quiet_hours import QuietHours
+from warehouse.delivery.settings import load_settings
 from warehouse.promote import settings as defaults
+from warehouse.promote.message import (
+    DEFAULT_BODY,
+    DEFAULT_LINK,
+    DEFAULT_TITLE,
+    check_deep_link,
+    render_messages,
+)
 from warehouse.promote.scoring import ItemScores, score_item
 from warehouse.snapshots import open_snapshot
 
@@ -57,6 +70,8 @@ class AudiencePlan:
     removed_no_consent: int
     removed_frequency_cap: int
     audience: pd.DataFrame = field(repr=False)  # customer_id, probability, segment: launched
+    held_quiet_hours: int = 0  # of the audience, held back if launched now (quiet hours)
+    quiet_until: datetime | None = None  # naive UTC: when the quiet hours end, if inside them
 
     @property
     def expected_buyers(self) -> float:
@@ -76,11 +91,18 @@ class AudiencePlan:
             f"Top {self.size:,}: {self.expected.expected_buyers:.1f} expected buyers "
             f"({self.expected.share_of_buyers:.0%} of all).",
             f"Removed: {self.removed_no_consent:,} without push consent, "
-            f"{self.removed_frequency_cap:,} by the frequency cap.",
+            f"{self.removed_frequency_cap:,} by the frequency cap; {self.quiet_text()}.",
             f"Audience: {len(self.audience):,} customers, {self.expected_buyers:.1f} expected "
             f"buyers, {pushes:.1f} pushes per expected sale.",
             f"Segments: {self.segment_text()}.",
         ])
+
+    def quiet_text(self) -> str:
+        """How many quiet hours would hold back if launched now."""
+        if self.quiet_until is None:
+            return "0 held by quiet hours"
+        return (f"{self.held_quiet_hours:,} held by quiet hours until "
+                f"{self.quiet_until:%Y-%m-%d %H:%M} UTC")
 
     def segment_text(self, top: int = 5) -> str:
         """The audience's largest segments with their customers."""
@@ -126,11 +148,17 @@ def plan_audience(
     cap_days: int = defaults.FREQUENCY_CAP_DAYS,
     ops_url: str | None = None,
     scores: ItemScores | None = None,
+    quiet_hours: QuietHours | None = None,
+    now: datetime | None = None,
 ) -> AudiencePlan:
     """The audience for ``item_id``: the ``size`` most likely customers (default: the smallest
     audience expected to capture ``capture`` of the item's qualifying purchases), minus the
-    guardrails' removals. ValueError for an unknown item or a size out of range."""
+    guardrails' removals, and how many ``quiet_hours`` (default: the delivery settings') would
+    hold back at ``now`` (naive UTC, default the wall clock). ValueError for an unknown item or a
+    size out of range."""
     db = Path(db)
+    quiet = quiet_hours or load_settings(db).quiet_hours
+    now = now or utc_now()
     scores = scores or score_item(db, item_id)
     ranked = scores.scores
     probability = ranked["probability"].to_numpy()
@@ -145,6 +173,8 @@ def plan_audience(
     pushes = recent_push_counts(db, at, cap_days, ops_url)
     capped = consenting & (top["customer_id"].map(pushes).fillna(0) >= frequency_cap)
     card = item_card(db, scores.item_id)
+    audience = with_segments(db, top[consenting & ~capped].reset_index(drop=True))
+    held = quiet.contains(now)
     return AudiencePlan(
         item_id=scores.item_id, item_name=card.get("item_name"),
         category=card.get("category", scores.category),
@@ -154,7 +184,22 @@ def plan_audience(
         sizes={share: sizes[share] for share in CAPTURE_SHARES},
         size=chosen, expected=expect(probability, chosen),
         removed_no_consent=int((~consenting).sum()), removed_frequency_cap=int(capped.sum()),
-        audience=with_segments(db, top[consenting & ~capped].reset_index(drop=True)))
+        audience=audience, held_quiet_hours=len(audience) if held else 0,
+        quiet_until=quiet.next_open(now) if held else None)
+
+
+def render_push(plan: AudiencePlan, title: str, body: str, deep_link: str) -> pd.DataFrame:
+    """Every audience customer's message: customer_id, title, body, deep_link (column-wise).
+    ValueError for a template that cannot be rendered or a deep link without a scheme."""
+    item = {"item_id": plan.item_id, "item_name": plan.item_name, "category": plan.category,
+            "price_amount": plan.price_amount}
+    return pd.DataFrame({
+        "customer_id": plan.audience["customer_id"],
+        "title": render_messages(title, item, plan.audience, "title"),
+        "body": render_messages(body, item, plan.audience, "body"),
+        "deep_link": render_messages(check_deep_link(deep_link), item, plan.audience,
+                                     "deep link"),
+    })
 
 
 def launch_promotion(
@@ -163,16 +208,27 @@ def launch_promotion(
     *,
     user: str,
     name: str,
+    title: str = DEFAULT_TITLE,
+    body: str = DEFAULT_BODY,
+    deep_link: str = DEFAULT_LINK,
     control_share: float = defaults.HOLDOUT_SHARE,
     ops_url: str | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> LaunchedCampaign:
     """Launch ``plan``'s audience as a push campaign (source 'push') with a random hold-out of
-    ``control_share``, frozen and audited with ``user``; it runs for the model's horizon."""
+    ``control_share``, frozen and audited with ``user``; it runs for the model's horizon. The
+    treatment group's messages (``title``, ``body``, ``deep_link`` rendered per customer) are
+    queued in the outbox in the launch's transaction, not before the end of the ``quiet_hours``
+    (default: the delivery settings') the launch falls in."""
     if plan.audience.empty:
         raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
+    quiet = quiet_hours or load_settings(Path(db)).quiet_hours
+    messages = render_push(plan, title, body, deep_link)
+    now = utc_now()
     offer = offer_text(plan.item_id, plan.item_name)
     return launch_audience(
         Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
         action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
         kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
-        duration_days=plan.horizon_days, ops_url=ops_url)
+        duration_days=plan.horizon_days, ops_url=ops_url,
+        messages=PushMessages(messages, not_before=quiet.next_open(now), queued_at=now))

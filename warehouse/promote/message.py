@@ -25,6 +25,10 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}]*))?\}")
 ITEM_FIELDS = ("item_id", "item_name", "category", "price")
 ANDROID_TITLE, ANDROID_BODY, IOS_TOTAL = 65, 240, 178
 MAX_LENGTH = 1000  # refused beyond this: no platform shows it
+DEFAULT_TITLE = "{item_name|Our pick} for your next basket"
+DEFAULT_BODY = ("Add {item_name|it} ({category}) at {price} to your next big order. "
+                "Picked for {segment|you}.")
+DEFAULT_LINK = "myapp://item/{item_id}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,11 +15,12 @@ from dashboard import components, store_access
 from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
-from dashboard.pages.promote import ids
+from dashboard.pages.promote import delivery, ids
+from dashboard.pages.promote.delivery import queued_text
 from warehouse.connections import WarehouseBusyError
 from warehouse.promote import settings
-from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience
-from warehouse.promote.message import check_deep_link, length_warnings, render_messages
+from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience, render_push
+from warehouse.promote.message import length_warnings
 from warehouse.promote.results import push_results
 from warehouse.promote.scoring import NoPropensityModelError, latest_results
 from warehouse.queries import promote as queries
@@ -98,16 +98,6 @@ def update_audience(item: str | None, choice: str | None, typed: Any) -> Any:
     return html.Div([html.P(line, className="mb-1") for line in plan.describe().splitlines()])
 
 
-def _messages(plan: AudiencePlan, title: str | None, body: str | None,
-              link: str | None) -> tuple[pd.Series, pd.Series, str]:
-    item = {"item_id": plan.item_id, "item_name": plan.item_name, "category": plan.category,
-            "price_amount": plan.price_amount}
-    return (render_messages(title or "", item, plan.audience, "title"),
-            render_messages(body or "", item, plan.audience, "body"),
-            render_messages(check_deep_link(link or ""), item, plan.audience.head(1),
-                            "deep link").iloc[0])
-
-
 def update_preview(item: str | None, choice: str | None, typed: Any, title: str | None,
                    body: str | None, link: str | None) -> Any:
     """The push as the audience's first customer would see it, and what platforms would cut."""
@@ -117,10 +107,11 @@ def update_preview(item: str | None, choice: str | None, typed: Any, title: str 
         plan = _plan(item, choice, typed)
         if plan.audience.empty:
             raise ValueError("Nobody is left in the audience to preview for.")
-        titles, bodies, deep_link = _messages(plan, title, body, link)
+        messages = render_push(plan, title or "", body or "", link or "")
     except PROBLEMS as error:
         return components.message(shown(error))
-    first_title, first_body = titles.iloc[0], bodies.iloc[0]
+    titles = messages["title"]
+    first_title, first_body, deep_link = messages.iloc[0][["title", "body", "deep_link"]]
     warnings = [components.message(w) for w in length_warnings(first_title, first_body)]
     return html.Div([
         dbc.Card([html.Strong(first_title), html.Div(first_body),
@@ -140,15 +131,15 @@ def launch(_clicks: Any, item: str | None, choice: str | None, typed: Any,
         if not (name or "").strip():
             raise ValueError("Name the campaign.")
         plan = _plan(item, choice, typed)
-        _messages(plan, title, body, link)  # refuses a message that cannot be rendered
         launched = launch_promotion(snapshot_reader().db, plan, user=store_access.acting_user(),
-                                    name=name or "", ops_url=store_access.ops_url())
+                                    name=name or "", title=title or "", body=body or "",
+                                    deep_link=link or "", ops_url=store_access.ops_url())
     except PROBLEMS as error:
         return components.message(f"Not launched: {shown(error)}", color="danger")
     return dbc.Alert(
         f"Launched {launched.campaign_id} '{launched.name}': {launched.count_treatment:,} "
         f"customers to push, {launched.count_control:,} held out. "
-        f"{launched.describe_clock()}", color="success")
+        f"{launched.describe_clock()} {queued_text(launched)}", color="success")
 
 
 def campaign_options(_pathname: Any = None) -> list[dict[str, str]]:
@@ -195,3 +186,4 @@ def register_callbacks(app: dash.Dash) -> None:
                  Input(ids.PROMOTE_RESULTS_CAMPAIGN, "id"))(campaign_options)
     app.callback(Output(ids.PROMOTE_RESULTS, "children"),
                  Input(ids.PROMOTE_RESULTS_CAMPAIGN, "value"))(update_results)
+    delivery.register_callbacks(app)

@@ -8,13 +8,10 @@ from dash import html
 
 from dashboard import components
 from dashboard.access import CAMPAIGN_OWNER, visible_to
-from dashboard.pages.promote import ids
+from dashboard.pages.promote import delivery, ids
 from warehouse.promote import settings
+from warehouse.promote.message import DEFAULT_BODY, DEFAULT_LINK, DEFAULT_TITLE
 
-DEFAULT_TITLE = "{item_name|Our pick} for your next basket"
-DEFAULT_BODY = ("Add {item_name|it} ({category}) at {price} to your next big order. "
-                "Picked for {segment|you}.")
-DEFAULT_LINK = "myapp://item/{item_id}"
 SIZE_CHOICES = {"0.5": "50% of expected buyers", "0.7": "70%", "0.9": "90%",
                 "typed": "A size I type"}
 
@@ -65,6 +62,7 @@ def layout(**_query: str) -> html.Div:
         dbc.Card([html.H4("Launch", className="mb-2"), launch,
                   html.Div(id=ids.PROMOTE_LAUNCH_RESULT)], body=True, className="mb-3",
                  style=visible_to(CAMPAIGN_OWNER)),
+        delivery.card(),
         dbc.Card([html.H4("Results against the hold-out", className="mb-2"),
                   html.P("A campaign appears here once a refresh after its launch has "
                          "published it; its figures grow as data after the launch arrives.",

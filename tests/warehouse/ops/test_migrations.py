@@ -18,12 +18,13 @@ from warehouse.ops.schema import audit_log, campaign_assignments, campaigns, met
 
 EXPECTED_TABLES = {"rules", "campaigns", "campaign_assignments", "audit_log", "ops_meta", "users",
                    "runs", "model_versions", "campaign_imports", "campaign_import_outcomes",
-                   "campaign_import_rejects", "sessions", "sign_in_failures", VERSION_TABLE}
+                   "campaign_import_rejects", "sessions", "sign_in_failures", "outbox",
+                   VERSION_TABLE}
 
 
 def test_opening_a_new_store_creates_every_table_at_the_newest_version(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == EXPECTED_TABLES
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
 
 
 def test_the_migrated_database_matches_the_schema_module(engine: Engine) -> None:

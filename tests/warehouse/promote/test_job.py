@@ -3,6 +3,7 @@ launching an item's push audience: registry, prediction log, results file, repor
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -13,10 +14,12 @@ from sqlalchemy import select
 
 from analytics.propensity.audience import capture_sizes
 from tests.support.grocery import build_grocery_warehouse
+from warehouse.clock import utc_now
 from warehouse.commands import audit_log, fetch_campaign
 from warehouse.commands.model_registry import list_versions, load_model, models_dir
+from warehouse.delivery.quiet_hours import QuietHours
 from warehouse.ops import ops_store, ops_transaction
-from warehouse.ops.schema import campaign_assignments
+from warehouse.ops.schema import campaign_assignments, outbox
 from warehouse.prediction_log import predictions_dir, read_predictions
 from warehouse.promote.audience import launch_promotion, plan_audience
 from warehouse.promote.data import PromoteSettings
@@ -131,7 +134,11 @@ def test_the_audience_keeps_only_consenting_customers_and_says_how_many_left(tra
 def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, popular_item):
     db, _ = trained
     plan = plan_audience(db, popular_item, size=300)
-    launched = launch_promotion(db, plan, user="ana", name="promote test")
+    now = utc_now()
+    quiet = QuietHours((now - timedelta(hours=1)).time(), (now + timedelta(hours=1)).time())
+    launched = launch_promotion(db, plan, user="ana", name="promote test", quiet_hours=quiet,
+                                title="{item_name} for {segment|you}", body="Only {price}",
+                                deep_link="myapp://item/{item_id}")
     campaign = fetch_campaign(db, launched.campaign_id)
     assert (campaign["source"], campaign["channel"]) == ("push", "push")
     with ops_transaction(ops_store(db), readonly=True) as connection:
@@ -150,3 +157,33 @@ def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, 
     assert capped.removed_frequency_cap == len(treated)
     assert not treated & set(capped.audience["customer_id"])
     assert np.isclose(capped.removed_no_consent, plan.removed_no_consent)
+    # the treatment group's messages are queued, rendered per customer, held by quiet hours
+    with ops_transaction(ops_store(db), readonly=True) as connection:
+        queued = pd.DataFrame(connection.execute(
+            select(outbox.c.customer_id, outbox.c.title, outbox.c.body, outbox.c.deep_link,
+                   outbox.c.not_before, outbox.c.status)
+            .where(outbox.c.campaign_id == launched.campaign_id)).all(),
+            columns=["customer_id", "title", "body", "deep_link", "not_before", "status"])
+    assert set(queued["customer_id"]) == treated and launched.count_queued == len(treated)
+    segments = plan.audience.set_index("customer_id")["segment"]
+    expected = plan.item_name + " for " + queued["customer_id"].map(segments).fillna("you")
+    assert (queued["title"] == expected).all()
+    assert (queued["body"] == f"Only {plan.price_amount:.2f}").all()
+    assert (queued["deep_link"] == f"myapp://item/{popular_item}").all()
+    assert (queued["status"] == "queued").all()
+    assert (queued["not_before"] == launched.not_before).all()
+    assert now < launched.not_before <= now + timedelta(hours=1)
+
+
+def test_the_plan_says_how_many_quiet_hours_would_hold_back(trained, popular_item):
+    db, _ = trained
+    night = QuietHours(time(21, 0), time(8, 0))
+    held = plan_audience(db, popular_item, size=100, quiet_hours=night,
+                         now=datetime(2026, 12, 3, 22, 0))
+    assert held.held_quiet_hours == len(held.audience) > 0
+    assert held.quiet_until == datetime(2026, 12, 4, 8, 0)
+    assert (f"{len(held.audience):,} held by quiet hours until 2026-12-04 08:00 UTC"
+            in held.describe())
+    day = plan_audience(db, popular_item, size=100, quiet_hours=night,
+                        now=datetime(2026, 12, 3, 12, 0))
+    assert day.held_quiet_hours == 0 and "0 held by quiet hours" in day.describe()

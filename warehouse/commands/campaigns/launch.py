@@ -53,6 +53,7 @@ from warehouse.commands.campaigns.storage import (
     next_campaign_id,
     running_customers,
 )
+from warehouse.commands.outbox import PushMessages, queue_messages
 from warehouse.commands.rules.model import CHANNELS, RuleError
 from warehouse.commands.rules.storage import list_rules
 from warehouse.ops import ops_store, ops_transaction
@@ -105,6 +106,8 @@ class LaunchedCampaign:
     count_control: int
     count_excluded: int  # left out: in a campaign running at the launch
     count_no_consent: int = 0  # left out: refused notifications (push and email only)
+    count_queued: int = 0  # push messages queued in the outbox (the treatment group's)
+    not_before: datetime | None = None  # when the queued messages may go (quiet hours)
 
     @property
     def audience_size(self) -> int:
@@ -179,9 +182,11 @@ def _store_launch(
     exclude_running: bool,
     no_consent: int,
     ops_url: str | None,
+    messages: PushMessages | None = None,
 ) -> LaunchedCampaign:
     """Hash, leave out running campaigns' customers, split, store and audit one campaign
-    (``no_consent``: how many the consent filter already left out, for the record)."""
+    (``no_consent``: how many the consent filter already left out, for the record), and queue
+    the treatment group's ``messages`` in the same transaction."""
     salt = secrets.token_hex(8)
     audience = with_units(audience, salt)
     started = clock.launched_at
@@ -205,16 +210,20 @@ def _store_launch(
             "control_share": control_share, "salt": salt, "launched_at": started,
             "ends_at": ends, "audience_size": len(assigned), "clock": clock.clock,
         }, assigned)
+        queued = 0 if messages is None else queue_messages(connection, campaign_id, assigned,
+                                                           messages)
         record(connection, LAUNCH, user=user, campaign_id=campaign_id, row_count=len(assigned),
                detail={"source": attributes["source"], "clock": clock.clock,
                        "excluded": excluded, "no_consent": no_consent,
-                       "rule_id": attributes.get("rule_id")})
+                       "rule_id": attributes.get("rule_id"),
+                       **({"queued": queued} if messages is not None else {})})
     counts = assigned["group_name"].value_counts()
     launched = LaunchedCampaign(
         campaign_id=campaign_id, name=name, source=attributes["source"], launched_at=started,
         ends_at=ends, clock=clock.clock, count_treatment=int(counts.get(TREATMENT, 0)),
         count_control=int(counts.get(CONTROL, 0)), count_excluded=excluded,
-        count_no_consent=no_consent,
+        count_no_consent=no_consent, count_queued=queued,
+        not_before=None if messages is None else messages.not_before,
     )
     log.info("%s launched campaign %s (%s, %s clock): %d customers, %d left out", user,
              campaign_id, launched.source, clock.clock, launched.audience_size, excluded)
@@ -237,6 +246,7 @@ def launch_audience(
     exclude_running: bool = True,
     launched_at: datetime | None = None,
     ops_url: str | None = None,
+    messages: PushMessages | None = None,
 ) -> LaunchedCampaign:
     """Launch an explicit audience as a campaign; return what was stored.
 
@@ -245,7 +255,9 @@ def launch_audience(
     ``source`` names the page or job (one of ``LAUNCH_SOURCES``). Customers in a campaign
     running at the launch are left out unless ``exclude_running`` is False, and on push or email
     those who refused notifications (``consent.launchable_audience``). ``launched_at``
-    (naive UTC) overrides the campaign clock. ValueError names what is wrong: an empty text, an
+    (naive UTC) overrides the campaign clock. A push launch may give ``messages``: the treatment
+    group's are queued in the outbox in the launch's transaction (``outbox.queue_messages``), the
+    hold-out's dropped. ValueError names what is wrong: an empty text, an
     unknown channel or source, a control share outside (0, 0.5], a duration under one day, a
     bad audience row, or nobody left to launch.
     """
@@ -256,6 +268,8 @@ def launch_audience(
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {channel!r}")
     if source not in LAUNCH_SOURCES:
         raise ValueError(f"source must be one of {', '.join(LAUNCH_SOURCES)}, got {source!r}")
+    if messages is not None and channel != "push":
+        raise ValueError(f"messages are queued for push campaigns only, not {channel!r}")
     attributes = {"name": _text(name, "campaign name"), "action": _text(action, "action"),
                   "channel": channel, "offer": _text(offer, "offer"), "kpi": _text(kpi, "kpi"),
                   "source": source, "rule_id": None, "rule_name": None}
@@ -267,7 +281,8 @@ def launch_audience(
     return _store_launch(db, _all_refused(consenting, len(frame)), attributes, user=user,
                          control_share=share, duration_days=days, clock=clock,
                          exclude_running=exclude_running,
-                         no_consent=len(frame) - len(consenting), ops_url=ops_url)
+                         no_consent=len(frame) - len(consenting), ops_url=ops_url,
+                         messages=messages)
 
 
 def _consenting_audience(

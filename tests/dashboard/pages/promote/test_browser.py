@@ -10,8 +10,9 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
-from dashboard.pages.promote import ids
+from dashboard.pages.promote import delivery, ids
 from tests.support.browser import browser_errors, click, start_signed_in
+from tests.support.campaigns import stored_assignments
 from tests.support.grocery import build_trained_grocery
 from warehouse.commands import audit_log, list_campaigns
 
@@ -20,7 +21,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def grocery_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_trained_grocery(tmp_path_factory.mktemp("grocery-page"))
+    db = build_trained_grocery(tmp_path_factory.mktemp("grocery-page"))
+    # no quiet hours, so that the launch's messages are due whatever the time of the run
+    db.with_name(f"{db.stem}.delivery.toml").write_text(
+        '[delivery]\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
+    return db
 
 
 def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_db):
@@ -56,6 +61,10 @@ def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_PREVIEW}", "Grapes Small for", timeout=20)
     click(dash_duo, f"#{ids.PROMOTE_LAUNCH}")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "held out", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_LAUNCH_RESULT}", "queued in the outbox")
+    # the delivery card turns to the new campaign: its treatment group queued, due now
+    dash_duo.wait_for_contains_text(f"#{delivery.DELIVERY_STATUS}", "Queued, due", timeout=20)
+    queued = dash_duo.find_element(f"#{delivery.DELIVERY_STATUS} td").text
 
     stored = list_campaigns(grocery_db)
     assert stored[["name", "source", "channel"]].values.tolist() == [
@@ -63,6 +72,8 @@ def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_
     until(lambda: audit_log(grocery_db)["campaign_id"].isin(stored["campaign_id"]).any(), 5)
     launched = audit_log(grocery_db).query("event == 'launch'").iloc[0]
     assert launched["user_name"] == "campaign_owner"
+    treated = stored_assignments(grocery_db, stored["campaign_id"].iloc[0])
+    assert queued == f"{int((treated['group_name'] == 'treatment').sum()):,}"
     assert browser_errors(dash_duo) == []
 
 
