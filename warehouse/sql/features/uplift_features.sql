@@ -1,20 +1,22 @@
--- Features: one row per customer (RetailRocket visitor or orders-file customer) with any activity
--- before the cut-off getvariable('cutoff_at'); key customer_id. Feeds the uplift models
--- (warehouse/pipeline/steps/uplift.py): they train on it as of each campaign's launch and score
--- every customer on it as of the refresh's cut-off.
+-- Features: one row per customer of the population uplift_population (customer_id) with any
+-- activity before the cut-off getvariable('cutoff_at'); key customer_id. Feeds the uplift models
+-- (warehouse/pipeline/steps/uplift.py): they train on it as of each campaign's launch (the
+-- population: the campaign's customers) and score on it as of the refresh's cut-off (the
+-- population: every customer who bought). The caller names the population (a table or view
+-- uplift_population with a customer_id column) before building the set.
 --
--- A lean cousin of customer_features.sql, built for scoring every customer at every refresh: one
--- aggregation of the activity by its integer key and one of the order lines, no per-event window
--- or item lookups (customer_features takes about 20 s for the 1.4 M visitors of a full-size
--- RetailRocket log, this about 2 s). What response to a contact depends on in behaviour logs is
--- here: how engaged (views, cart adds, days active, recent activity), how recent, whether and
--- how much the customer bought.
+-- A lean cousin of customer_features.sql, built at every refresh: one aggregation of the
+-- population's activity by its integer key and one of its order lines, no per-event window or
+-- item lookups. The activity is cut down to the population's before it is grouped (a hash
+-- semi-join on the integer key), so the cost follows the population, not the 14 M visitors of a
+-- scale-10 log. What response to a contact depends on in behaviour logs is here: how engaged
+-- (views, cart adds, days active, recent activity), how recent, whether and how much the
+-- customer bought.
 --
 -- Point in time: it reads only int_customer_activity and order_lines as warehouse/features.py
 -- points them at the cut-off, so rows dated at or after it change no value. Durations in whole
--- days up to the cut-off (whole, so that customers share profiles when scored: uplift_data.py);
--- amounts in the shop's currency. Counts of a customer without the activity are 0; days since a
--- purchase is NULL for customers who never bought.
+-- days up to the cut-off; amounts in the shop's currency. Counts of a customer without the
+-- activity are 0; days since a purchase is NULL for customers who never bought.
 
 WITH
 
@@ -25,12 +27,30 @@ cutoff AS (
     SELECT getvariable('cutoff_at') AS cutoff_at
 ),
 
+population AS (
+    SELECT DISTINCT customer_id FROM uplift_population
+),
+
+-- The population's integer keys and other ids, as int_customer_activity names customers.
+population_keys AS (
+    SELECT number_id AS customer_key
+    FROM (SELECT customer_id, TRY_CAST(customer_id AS BIGINT) AS number_id FROM population)
+    WHERE CAST(number_id AS VARCHAR) = customer_id
+),
+
+population_unkeyed AS (
+    SELECT customer_id FROM population
+    WHERE customer_id NOT IN (SELECT CAST(customer_key AS VARCHAR) FROM population_keys)
+),
+
 keyed_activity AS (
     SELECT
         coalesce(CAST(customer_key AS VARCHAR), unkeyed_customer_id) AS customer_id,
         activity_at,
         activity_type
     FROM activity
+    WHERE customer_key IN (SELECT customer_key FROM population_keys)
+       OR unkeyed_customer_id IN (SELECT customer_id FROM population_unkeyed)
 ),
 
 activity_summary AS (
@@ -62,6 +82,7 @@ purchase_summary AS (
                                                                                 AS count_orders_last_30d
     FROM lines
     CROSS JOIN cutoff
+    WHERE customer_id IN (SELECT customer_id FROM population)
     GROUP BY customer_id
 )
 

@@ -11,10 +11,11 @@ import pyarrow as pa
 import pytest
 
 from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from warehouse.clock import cutoff_after
 from warehouse.commands.uplift_models import uplift_versions
-from warehouse.features import open_raw
+from warehouse.features import open_raw, set_cutoff
 from warehouse.pipeline.refresh import refresh
-from warehouse.pipeline.steps.uplift_data import training_data
+from warehouse.pipeline.steps.uplift_data import scoring_data, training_data
 from warehouse.prediction_log import predictions_dir, read_predictions
 from warehouse.schema.fields import read_field_catalogue
 from warehouse.snapshots import open_snapshot
@@ -116,6 +117,24 @@ def test_training_features_read_only_what_happened_before_the_launch(uplift_demo
     counts = dict(zip(data.customer_ids.to_pylist(), data.features["count_events"], strict=True))
     assert counts == {c: expected[c] for c in audience["customer_id"].to_pylist()}
     assert (data.features["days_since_last_event"] >= 0).all()
+
+
+def test_scoring_features_describe_exactly_the_buyers_as_the_customers_mart_does(
+    uplift_demo_db: Path
+):
+    # features are computed for the buyers only; their activity must still be all of it
+    with open_snapshot(uplift_demo_db) as con:
+        [(as_of,)] = con.execute("SELECT as_of_date FROM refresh_info").fetchall()
+        published = con.sql(
+            "SELECT customer_id, count_events, count_views, count_cart_adds, count_orders, "
+            "gmv_amount FROM customers WHERE count_orders > 0 ORDER BY customer_id").df()
+    with open_raw(uplift_demo_db) as con:
+        set_cutoff(con, cutoff_after(as_of))
+        data = scoring_data(con)
+    assert data.customer_ids.to_pylist() == published["customer_id"].tolist()
+    for column in ("count_events", "count_views", "count_cart_adds", "count_orders"):
+        assert data.features[column].tolist() == published[column].tolist(), column
+    np.testing.assert_allclose(data.features["gmv_amount"], published["gmv_amount"], rtol=1e-12)
 
 
 def test_a_second_refresh_reuses_the_registered_model(uplift_demo_db: Path, tmp_path: Path):
