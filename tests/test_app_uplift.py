@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,12 @@ import pandas as pd
 import pytest
 
 from tests.support.raw_warehouse import add_raw_rows, ms
-from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from tests.support.uplift import (
+    DEMO_CAMPAIGN_ACTION,
+    DEMO_CAMPAIGN_ID,
+    copy_demo_warehouse,
+    import_random_campaign,
+)
 from warehouse.commands import list_campaigns, list_rules
 from warehouse.commands.uplift_models import uplift_versions
 from warehouse.demo_shop import demo_dir, state_file
@@ -205,3 +211,24 @@ def test_the_targeting_as_a_rule_matches_the_persuadables_in_the_top_share(
                     & (scored["response_type"] == "persuadable")).sum())
     assert int(stats["count_matched"].iloc[0]) == expected > 0
     assert f"Created rule {rule.rule_id}" in result.stdout
+
+
+def test_a_pooled_model_of_campaigns_with_one_action_is_learnt_and_others_are_refused(
+        uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    same = import_random_campaign(db, tmp_path, name="Second win-back", seed=3,
+                                  action=DEMO_CAMPAIGN_ACTION, launched_at=date(2015, 9, 1),
+                                  ends_at=date(2015, 9, 8))
+    other = import_random_campaign(db, tmp_path, name="Push reminder", seed=5,
+                                   action="Push reminder", launched_at=date(2015, 9, 2),
+                                   ends_at=date(2015, 9, 9))
+    assert run_cli("refresh", "--db", str(db)).returncode == 0
+    pooled = run_cli("uplift", "--campaigns", f"{DEMO_CAMPAIGN_ID},{same}", "--db", str(db))
+    assert pooled.returncode == 0, pooled.stderr
+    assert f"Pooled model pool:{'+'.join(sorted([DEMO_CAMPAIGN_ID, same]))}" in pooled.stdout
+    assert [v.params["campaign_ids"] for v in uplift_versions(db)
+            if "campaign_ids" in v.params] == [sorted([DEMO_CAMPAIGN_ID, same])]
+    _refused(run_cli("uplift", "--campaigns", f"{DEMO_CAMPAIGN_ID},{other}", "--db", str(db)),
+             "the campaigns ran different actions")
+    alone = run_cli("uplift", "--campaigns", DEMO_CAMPAIGN_ID, "--db", str(db))
+    assert alone.returncode == 2 and "two or more campaign ids" in alone.stderr

@@ -208,7 +208,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _finite(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _metrics(fit: UpliftFit) -> dict[str, Any]:
+def fit_metrics(fit: UpliftFit) -> dict[str, Any]:
+    """What the registry keeps of a fit: the held-out comparison, curves, deciles, targeting."""
     return {"comparison": _records(fit.comparison), "curves": _records(fit.curves),
             "deciles": _records(fit.deciles), "targeting": _records(fit.targeting),
             "k": fit.k, "count_train": fit.count_train, "count_holdout": fit.count_holdout,
@@ -264,7 +265,7 @@ def _train(raw: _Warehouse, con: duckdb.DuckDBPyConnection,
     version = register_uplift_model(
         ctx.db, fit.model, campaign_id=item.campaign_id, fingerprint=item.fingerprint,
         train_start=cutoff, train_end=campaign["ends_at"], params=params,
-        metrics=_metrics(fit), ops_url=ctx.ops_url)
+        metrics=fit_metrics(fit), ops_url=ctx.ops_url)
     item.version, item.trained_at = version.version, version.trained_at
     item.params, item.metrics, item.model = version.params, version.metrics, fit.model
     log.info("uplift: campaign %s learnt with %s in %.1f s (version %d)", item.campaign_id,
