@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     from warehouse.pipeline.context import RefreshContext
 
 # Bump when the features, the learners or the training change: every campaign is learnt again.
-TRAINING_VERSION = "2"
+TRAINING_VERSION = "3"
 SCRATCH = ("uplift_campaigns", "uplift_assignments", "uplift_import_outcomes", "uplift_outcomes")
 SCRATCH_DDL = """
 CREATE TABLE uplift_campaigns AS SELECT * FROM (SELECT

@@ -10,8 +10,8 @@
 -- item lookups. The activity is cut down to the population's before it is grouped (a hash
 -- semi-join on the integer key), so the cost follows the population, not the 14 M visitors of a
 -- scale-10 log. What response to a contact depends on in behaviour logs is here: how engaged
--- (views, cart adds, days active, recent activity), how recent, whether and how much the
--- customer bought.
+-- (views, cart adds, days active, visits, visits without a purchase and their cart adds, recent
+-- activity), how recent, whether and how much the customer bought.
 --
 -- Point in time: it reads only int_customer_activity and order_lines as warehouse/features.py
 -- points them at the cut-off, so rows dated at or after it change no value. Durations in whole
@@ -71,6 +71,47 @@ activity_summary AS (
     GROUP BY customer_id
 ),
 
+-- Visits: a gap of 30 minutes or more starts a new session (as in customer_features.sql). A
+-- browsing session is one without a purchase; how often a customer comes back to browse, and
+-- fills a cart without buying, is the engagement a contact can act on.
+activity_sessions AS (
+    SELECT
+        customer_id,
+        activity_type,
+        sum(CASE WHEN gap IS NULL OR gap >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END)
+            OVER (PARTITION BY customer_id ORDER BY activity_at
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)             AS session_number
+    FROM (
+        SELECT
+            customer_id,
+            activity_type,
+            activity_at,
+            activity_at - lag(activity_at) OVER (PARTITION BY customer_id ORDER BY activity_at)
+                                                                                AS gap
+        FROM keyed_activity
+    )
+),
+
+sessions AS (
+    SELECT
+        customer_id,
+        session_number,
+        bool_or(activity_type IN ('transaction', 'order_line'))                 AS has_purchase,
+        count(*) FILTER (WHERE activity_type = 'addtocart')                     AS count_cart_adds
+    FROM activity_sessions
+    GROUP BY customer_id, session_number
+),
+
+session_summary AS (
+    SELECT
+        customer_id,
+        count(*)                                                                AS count_sessions,
+        count(*) FILTER (WHERE NOT has_purchase)                                AS count_browsing_sessions,
+        coalesce(sum(count_cart_adds) FILTER (WHERE NOT has_purchase), 0)       AS count_browsing_cart_adds
+    FROM sessions
+    GROUP BY customer_id
+),
+
 purchase_summary AS (
     SELECT
         customer_id,
@@ -97,6 +138,9 @@ SELECT
     activity.count_events_last_7d,
     activity.count_events_last_30d,
     activity.count_cart_adds_last_30d,
+    visits.count_sessions,
+    visits.count_browsing_sessions,
+    visits.count_browsing_cart_adds,
     coalesce(purchases.count_orders, 0)                                        AS count_orders,
     coalesce(purchases.count_items, 0)                                         AS count_items,
     coalesce(purchases.gmv_amount, 0)                                          AS gmv_amount,
@@ -104,4 +148,5 @@ SELECT
     floor(epoch(cutoff.cutoff_at - purchases.last_purchase_at) / 86400)        AS days_since_last_purchase
 FROM activity_summary AS activity
 CROSS JOIN cutoff
+JOIN session_summary AS visits USING (customer_id)
 LEFT JOIN purchase_summary AS purchases USING (customer_id)
