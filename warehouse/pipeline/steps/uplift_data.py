@@ -6,8 +6,8 @@ Features come from the point-in-time feature set ``uplift_features``
 (``uplift_population``): a campaign's customers on a connection of its own
 (``warehouse.features.open_raw``) cut at its launch, or the buyers on the refresh's connection
 cut at the refresh's cut-off. So features read only data from before their cut-off, and only the
-rows wanted are computed (at scale 10 the campaign's 56,000 customers and the 116,000 buyers,
-not the 14 M visitors). A campaign customer without activity before the launch has zero counts
+rows wanted are computed (on the scale-1 demo the campaign's 5,686 customers and the 11,655
+buyers, not its 1.4 M customers). A campaign customer without activity before the launch has zero counts
 and no recency. A campaign whose results were imported adds its file's own columns (named
 ``file_<column>``).
 """
