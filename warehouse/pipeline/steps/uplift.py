@@ -347,9 +347,10 @@ FROM (
 GROUP BY scope, response_type
 """  # noqa: S608 -- constants
 
+
 def _publish_scores(con: duckdb.DuckDBPyConnection, ctx: RefreshContext,
                     items: list[CampaignModel], raw: _Warehouse) -> None:
-    """Score every customer with the model of the most recently ended campaign (the others keep
+    """Score every buyer with the model of the most recently ended campaign (the others keep
     their registered evidence and were logged when they were published): ``customer_uplift``,
     the type counts, and the prediction log."""
     trained = [item for item in items if item.version is not None]

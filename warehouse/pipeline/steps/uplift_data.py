@@ -7,9 +7,9 @@ Features come from the point-in-time feature set ``uplift_features``
 (``warehouse.features.open_raw``) cut at its launch, or the buyers on the refresh's connection
 cut at the refresh's cut-off. So features read only data from before their cut-off, and only the
 rows wanted are computed (on the scale-1 demo the campaign's 5,686 customers and the 11,655
-buyers, not its 1.4 M customers). A campaign customer without activity before the launch has zero counts
-and no recency. A campaign whose results were imported adds its file's own columns (named
-``file_<column>``).
+buyers, not its 1.4 M customers). A campaign customer without activity before the launch has
+zero counts and no recency. A campaign whose results were imported adds its file's own columns
+(named ``file_<column>``).
 """
 
 from __future__ import annotations
