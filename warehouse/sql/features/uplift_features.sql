@@ -27,20 +27,16 @@ cutoff AS (
     SELECT getvariable('cutoff_at') AS cutoff_at
 ),
 
+-- The population named as int_customer_activity names customers: an integer key where the id is
+-- a plain whole number, the text id otherwise.
 population AS (
-    SELECT DISTINCT customer_id FROM uplift_population
-),
-
--- The population's integer keys and other ids, as int_customer_activity names customers.
-population_keys AS (
-    SELECT number_id AS customer_key
-    FROM (SELECT customer_id, TRY_CAST(customer_id AS BIGINT) AS number_id FROM population)
-    WHERE CAST(number_id AS VARCHAR) = customer_id
-),
-
-population_unkeyed AS (
-    SELECT customer_id FROM population
-    WHERE customer_id NOT IN (SELECT CAST(customer_key AS VARCHAR) FROM population_keys)
+    SELECT
+        customer_id,
+        CASE WHEN CAST(number_id AS VARCHAR) = customer_id THEN number_id END AS customer_key
+    FROM (
+        SELECT DISTINCT customer_id, TRY_CAST(customer_id AS BIGINT) AS number_id
+        FROM uplift_population
+    )
 ),
 
 keyed_activity AS (
@@ -49,8 +45,8 @@ keyed_activity AS (
         activity_at,
         activity_type
     FROM activity
-    WHERE customer_key IN (SELECT customer_key FROM population_keys)
-       OR unkeyed_customer_id IN (SELECT customer_id FROM population_unkeyed)
+    WHERE customer_key IN (SELECT customer_key FROM population WHERE customer_key IS NOT NULL)
+       OR unkeyed_customer_id IN (SELECT customer_id FROM population WHERE customer_key IS NULL)
 ),
 
 activity_summary AS (
