@@ -100,6 +100,14 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _campaign_ids(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if len(set(ids)) < 2:
+        raise argparse.ArgumentTypeError(
+            f"expected two or more campaign ids separated by commas, got {text!r}")
+    return ids
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
@@ -376,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="cost of one contact (default 0)")
     uplift.add_argument("--margin", type=_money, default=None,
                         help="margin per conversion (default: revenue per converted customer)")
+    uplift.add_argument("--campaigns", type=_campaign_ids, default=None, metavar="A,B",
+                        help="learn one pooled model of these completed campaigns with the same "
+                             "action (comma-separated ids) and show it")
     _add_db(uplift)
 
     targeted = commands.add_parser(
@@ -790,6 +801,10 @@ def main(argv: list[str] | None = None) -> int:
             simulate(db, args.days, ops_url, args.refresh)
         elif command == "ingest-campaign":
             ingest_campaign(db, ops_url, args)
+        elif command == "uplift" and args.campaigns:
+            from warehouse.uplift_pool import pooled_report, train_pooled_model
+
+            print(pooled_report(train_pooled_model(db, args.campaigns, ops_url=ops_url)))
         elif command == "uplift":
             print(uplift_report(db, args.top, args.cost_per_contact, args.margin))
         elif command == "uplift-launch" and args.as_rule:

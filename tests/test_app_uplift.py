@@ -4,17 +4,27 @@ carry on two weeks, refresh — the targeted campaign is measured and a new mode
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from tests.support.raw_warehouse import add_raw_rows, ms
+from tests.support.uplift import (
+    DEMO_CAMPAIGN_ACTION,
+    DEMO_CAMPAIGN_ID,
+    copy_demo_warehouse,
+    import_random_campaign,
+)
 from warehouse.commands import list_campaigns, list_rules
 from warehouse.commands.uplift_models import uplift_versions
+from warehouse.demo_shop import demo_dir, state_file
 from warehouse.queries.board import rule_stats
 from warehouse.snapshots import open_snapshot
 
@@ -114,13 +124,76 @@ def test_a_bad_share_is_refused_with_the_reason(tmp_path: Path, top: str):
     assert "--top" in result.stderr and "percentage" in result.stderr
 
 
+def _events_and_state(db: Path) -> tuple[int, bytes, list[str]]:
+    """What a refused simulate must leave as it was: the loaded events, the kept state, and the
+    demo folder's entries (no half-written days left behind)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(events,)] = con.execute("SELECT count(*) FROM events").fetchall()
+    folder = demo_dir(db)
+    state = state_file(db).read_bytes() if state_file(db).is_file() else b""
+    return events, state, sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def _refused(result: subprocess.CompletedProcess[str], message: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_simulate_on_a_warehouse_without_the_demo_state_says_it_works_on_the_demo_only(
         demo_db: Path, tmp_path: Path):
     db = copy_demo_warehouse(demo_db, tmp_path)  # loaded from files: no state kept beside it
-    result = run_cli("simulate", "--days", "7", "--db", str(db))
+    before = _events_and_state(db)
+    _refused(run_cli("simulate", "--days", "7", "--db", str(db)),
+             "simulate works on the demo shop only")
+    assert _events_and_state(db) == before
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ("0", "expected a whole number of at least 1, got '0'"),
+    ("-3", "expected a whole number of at least 1, got '-3'"),
+    ("two", "expected a whole number of at least 1, got 'two'"),
+    ("367", "days must be between 1 and 366, got 367"),
+])
+def test_simulate_refuses_a_bad_number_of_days_and_appends_nothing(
+        uplift_demo_db: Path, tmp_path: Path, days: str, message: str):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    before = _events_and_state(db)
+    result = run_cli("simulate", "--days", days, "--db", str(db))
     assert result.returncode == 2
-    assert "simulate works on the demo shop only" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(message)  # argparse: usage, then it
+    assert _events_and_state(db) == before
+
+
+def test_simulate_refuses_a_warehouse_whose_data_the_kept_state_does_not_continue(
+        uplift_demo_db: Path, tmp_path: Path):
+    # another shop's warehouse, its events newer than the demo's, with the demo's state beside it
+    db = add_raw_rows(tmp_path / "other.duckdb", events=[
+        (ms("2016-02-01 09:00:00"), 1, "view", 10, None),
+        (ms("2016-03-01 12:00:00"), 2, "view", 11, None)])
+    shutil.copytree(demo_dir(uplift_demo_db), demo_dir(db))
+    before = _events_and_state(db)
+    _refused(run_cli("simulate", "--days", "7", "--db", str(db)),
+             "the loaded events end at 2016-03-01T12:00:00 but the simulator state ends at 2015-")
+    assert _events_and_state(db) == before
+
+
+def test_simulate_on_a_file_that_is_not_a_warehouse_says_so(uplift_demo_db: Path,
+                                                             tmp_path: Path):
+    db = tmp_path / "notes.duckdb"
+    db.write_text("customer_id,group\n1,treatment\n")
+    shutil.copytree(demo_dir(uplift_demo_db), demo_dir(db))
+    _refused(run_cli("simulate", "--days", "7", "--db", str(db)), str(db))
+    assert db.read_text() == "customer_id,group\n1,treatment\n"
+
+
+def test_simulate_without_a_warehouse_says_to_build_the_demo(tmp_path: Path):
+    db = tmp_path / "missing.duckdb"
+    _refused(run_cli("simulate", "--days", "7", "--db", str(db)),
+             f"No warehouse at {db}. Build the demo first")
+    assert not db.exists()
 
 
 def test_the_targeting_as_a_rule_matches_the_persuadables_in_the_top_share(
@@ -138,3 +211,24 @@ def test_the_targeting_as_a_rule_matches_the_persuadables_in_the_top_share(
                     & (scored["response_type"] == "persuadable")).sum())
     assert int(stats["count_matched"].iloc[0]) == expected > 0
     assert f"Created rule {rule.rule_id}" in result.stdout
+
+
+def test_a_pooled_model_of_campaigns_with_one_action_is_learnt_and_others_are_refused(
+        uplift_demo_db: Path, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_demo_db, tmp_path)
+    same = import_random_campaign(db, tmp_path, name="Second win-back", seed=3,
+                                  action=DEMO_CAMPAIGN_ACTION, launched_at=date(2015, 9, 1),
+                                  ends_at=date(2015, 9, 8))
+    other = import_random_campaign(db, tmp_path, name="Push reminder", seed=5,
+                                   action="Push reminder", launched_at=date(2015, 9, 2),
+                                   ends_at=date(2015, 9, 9))
+    assert run_cli("refresh", "--db", str(db)).returncode == 0
+    pooled = run_cli("uplift", "--campaigns", f"{DEMO_CAMPAIGN_ID},{same}", "--db", str(db))
+    assert pooled.returncode == 0, pooled.stderr
+    assert f"Pooled model pool:{'+'.join(sorted([DEMO_CAMPAIGN_ID, same]))}" in pooled.stdout
+    assert [v.params["campaign_ids"] for v in uplift_versions(db)
+            if "campaign_ids" in v.params] == [sorted([DEMO_CAMPAIGN_ID, same])]
+    _refused(run_cli("uplift", "--campaigns", f"{DEMO_CAMPAIGN_ID},{other}", "--db", str(db)),
+             "the campaigns ran different actions")
+    alone = run_cli("uplift", "--campaigns", DEMO_CAMPAIGN_ID, "--db", str(db))
+    assert alone.returncode == 2 and "two or more campaign ids" in alone.stderr

@@ -63,7 +63,6 @@ from warehouse.frames import insert_frame
 from warehouse.pipeline.registry import REGISTRY, Step
 from warehouse.pipeline.steps.uplift_data import (
     FEATURE_SET,
-    FILE_PREFIX,
     ScoringData,
     scoring_data,
     training_data,
@@ -84,7 +83,7 @@ if TYPE_CHECKING:
     from warehouse.pipeline.context import RefreshContext
 
 # Bump when the features, the learners or the training change: every campaign is learnt again.
-TRAINING_VERSION = "2"
+TRAINING_VERSION = "3"
 SCRATCH = ("uplift_campaigns", "uplift_assignments", "uplift_import_outcomes", "uplift_outcomes")
 SCRATCH_DDL = """
 CREATE TABLE uplift_campaigns AS SELECT * FROM (SELECT
@@ -209,7 +208,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _finite(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _metrics(fit: UpliftFit) -> dict[str, Any]:
+def fit_metrics(fit: UpliftFit) -> dict[str, Any]:
+    """What the registry keeps of a fit: the held-out comparison, curves, deciles, targeting."""
     return {"comparison": _records(fit.comparison), "curves": _records(fit.curves),
             "deciles": _records(fit.deciles), "targeting": _records(fit.targeting),
             "k": fit.k, "count_train": fit.count_train, "count_holdout": fit.count_holdout,
@@ -265,7 +265,7 @@ def _train(raw: _Warehouse, con: duckdb.DuckDBPyConnection,
     version = register_uplift_model(
         ctx.db, fit.model, campaign_id=item.campaign_id, fingerprint=item.fingerprint,
         train_start=cutoff, train_end=campaign["ends_at"], params=params,
-        metrics=_metrics(fit), ops_url=ctx.ops_url)
+        metrics=fit_metrics(fit), ops_url=ctx.ops_url)
     item.version, item.trained_at = version.version, version.trained_at
     item.params, item.metrics, item.model = version.params, version.metrics, fit.model
     log.info("uplift: campaign %s learnt with %s in %.1f s (version %d)", item.campaign_id,
@@ -323,51 +323,15 @@ def _score(model: Any, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
     return uplift, p_treated, p_control, response_types(p_treated, p_control)
 
 
-def _profile_scores(item: CampaignModel, model: Any, scoring: ScoringData) -> pa.Table:
-    """Per profile: its size, uplift, p_treated, p_control, response_type."""
-    frame = with_own_columns(scoring.profiles, item.own_kinds)
+def _scores(item: CampaignModel, model: Any, scoring: ScoringData) -> pa.Table:
+    """Every scored customer's uplift, type and predicted responses (``customer_uplift``)."""
+    frame = with_own_columns(scoring.features, scoring.customer_ids, item.own)
     uplift, p_treated, p_control, types = _score(model, frame)
-    return pa.table({"profile": np.arange(len(frame), dtype=np.int64), "size": scoring.sizes,
-                     "uplift": uplift, "p_treated": p_treated, "p_control": p_control,
-                     "response_type": pa.array(types, pa.string())})
+    return pa.table({"customer_id": scoring.customer_ids, "uplift_score": uplift,
+                     "response_type": pa.array(types, pa.string()),
+                     "p_treated": p_treated, "p_control": p_control})
 
 
-def _own_scores(item: CampaignModel, model: Any, scoring: ScoringData,
-                con: duckdb.DuckDBPyConnection) -> pa.Table | None:
-    """The scores of an imported campaign's own customers, with their file's columns."""
-    if item.own is None or not item.own_kinds:
-        return None
-    con.register("uplift_own", pa.Table.from_pandas(item.own[["customer_id"]],
-                                                     preserve_index=False))
-    try:
-        matched = con.execute(
-            "SELECT o.customer_id, k.profile FROM uplift_own AS o "
-            "JOIN uplift_score_keys AS k USING (customer_id) ORDER BY o.customer_id").df()
-    finally:
-        con.unregister("uplift_own")
-    if matched.empty:
-        return None
-    frame = scoring.profiles.iloc[matched["profile"].to_numpy()].reset_index(drop=True)
-    own = matched[["customer_id"]].merge(item.own, on="customer_id", how="left")
-    frame = pd.concat([frame, own.drop(columns="customer_id").add_prefix(FILE_PREFIX)], axis=1)
-    uplift, p_treated, p_control, types = _score(model, frame)
-    return pa.table({"customer_id": pa.array(matched["customer_id"], pa.string()),
-                     "uplift": uplift, "p_treated": p_treated, "p_control": p_control,
-                     "response_type": pa.array(types, pa.string())})
-
-
-# Every customer's scores: their profile's, or their own (an imported campaign's customers).
-SCORED_SQL = f"""
-INSERT INTO {CUSTOMER_UPLIFT_TABLE}
-SELECT k.customer_id,
-       coalesce(o.uplift, s.uplift),
-       coalesce(o.response_type, s.response_type),
-       coalesce(o.p_treated, s.p_treated),
-       coalesce(o.p_control, s.p_control)
-FROM uplift_score_keys AS k
-JOIN uplift_profile_scores AS s USING (profile)
-LEFT JOIN uplift_own_scores AS o USING (customer_id)
-"""  # noqa: S608 -- constants
 # Customers per type among everyone scored and among the campaign's customers.
 TYPE_COUNTS_SQL = f"""
 SELECT $campaign_id AS campaign_id, scope, response_type,
@@ -383,15 +347,10 @@ FROM (
 GROUP BY scope, response_type
 """  # noqa: S608 -- constants
 
-OWN_SCORES_DDL = """
-CREATE OR REPLACE TEMP TABLE uplift_own_scores (customer_id VARCHAR, uplift DOUBLE,
-    p_treated DOUBLE, p_control DOUBLE, response_type VARCHAR)
-"""
-
 
 def _publish_scores(con: duckdb.DuckDBPyConnection, ctx: RefreshContext,
                     items: list[CampaignModel], raw: _Warehouse) -> None:
-    """Score every customer with the model of the most recently ended campaign (the others keep
+    """Score every buyer with the model of the most recently ended campaign (the others keep
     their registered evidence and were logged when they were published): ``customer_uplift``,
     the type counts, and the prediction log."""
     trained = [item for item in items if item.version is not None]
@@ -402,18 +361,10 @@ def _publish_scores(con: duckdb.DuckDBPyConnection, ctx: RefreshContext,
     if model is None:
         return
     scoring = scoring_data(con)
-    con.register("uplift_profile_scores", _profile_scores(item, model, scoring))
-    con.execute(OWN_SCORES_DDL)
-    own = _own_scores(item, model, scoring, con)
-    if own is not None:
-        insert_frame(con, "uplift_own_scores", own)
-    con.execute(SCORED_SQL)
-    con.unregister("uplift_profile_scores")
-    con.execute("DROP TABLE uplift_score_keys")
-    con.execute("DROP TABLE uplift_own_scores")
+    insert_frame(con, CUSTOMER_UPLIFT_TABLE, _scores(item, model, scoring))
     insert_frame(con, "uplift_types", con.sql(
         TYPE_COUNTS_SQL, params={"campaign_id": item.campaign_id}).to_arrow_table())
-    item.count_scored = scoring.count_customers
+    item.count_scored = len(scoring.customer_ids)
     days = max(1, (item.campaign["ends_at"] - item.campaign["launched_at"]).days)
     write_predictions(predictions_dir(ctx.db), con.sql(
         f"SELECT customer_id, uplift_score AS score FROM {CUSTOMER_UPLIFT_TABLE}"  # noqa: S608

@@ -1,17 +1,15 @@
 """What the uplift step feeds its models: each completed campaign's customers with their outcome
-and their features as of its launch, and every customer's features as of the refresh.
+and their features as of its launch, and every buyer's features as of the refresh.
 
 Features come from the point-in-time feature set ``uplift_features``
-(``warehouse/sql/features/uplift_features.sql``), built on a connection of its own
-(``warehouse.features.open_raw``), so they read only data from before their cut-off: the
-campaign's launch for training, the refresh's cut-off for scoring. A campaign customer without
-activity before the launch has zero counts and no recency. A campaign whose results were
-imported adds its file's own columns (named ``file_<column>``).
-
-Scoring every customer of a full-size RetailRocket log means 1.4 M rows, but their features
-repeat: most visitors came once, and days are whole. Customers with identical features share a
-*profile*; models predict once per profile (about 73,000 at that size) and the scores are joined
-back to the customers in SQL.
+(``warehouse/sql/features/uplift_features.sql``), built for a population named before it runs
+(``uplift_population``): a campaign's customers on a connection of its own
+(``warehouse.features.open_raw``) cut at its launch, or the buyers on the refresh's connection
+cut at the refresh's cut-off. So features read only data from before their cut-off, and only the
+rows wanted are computed (on the scale-1 demo the campaign's 5,686 customers and the 11,655
+buyers, not its 1.4 M customers). A campaign customer without activity before the launch has
+zero counts and no recency. A campaign whose results were imported adds its file's own columns
+(named ``file_<column>``).
 """
 
 from __future__ import annotations
@@ -28,7 +26,9 @@ from warehouse.features import build_features, feature_query
 
 FEATURE_SET = "uplift_features"
 FILE_PREFIX = "file_"
-TRAINING_TABLE, SCORING_TABLE = "uplift_training_features", "uplift_scoring_features"
+TRAINING_TABLE = "uplift_training_features"
+# The customers the feature set describes (see its SQL), named by the caller.
+POPULATION = "uplift_population"
 
 
 def feature_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -68,24 +68,19 @@ def training_data(
     """Features as of ``cutoff_at`` of ``customers`` (customer_id, is_treated, is_converted) on
     ``con`` (the warehouse attached as ``raw``), plus ``own`` columns (customer_id and the
     file's columns) when given."""
-    build_features(con, FEATURE_SET, cutoff_at, TRAINING_TABLE)
-    columns = feature_columns(con)
-    con.register("uplift_audience", customers)
+    con.register(POPULATION, customers)
     try:
+        build_features(con, FEATURE_SET, cutoff_at, TRAINING_TABLE)
+        columns = feature_columns(con)
         table = con.sql(
             "SELECT a.customer_id, a.is_treated, a.is_converted, "  # noqa: S608 -- constants
             + ", ".join(_filled(c) for c in columns)
-            + f" FROM uplift_audience AS a LEFT JOIN {TRAINING_TABLE} AS f USING (customer_id)"
+            + f" FROM {POPULATION} AS a LEFT JOIN {TRAINING_TABLE} AS f USING (customer_id)"
             " ORDER BY a.customer_id").to_arrow_table()
+        con.execute(f"DROP TABLE {TRAINING_TABLE}")
     finally:
-        con.unregister("uplift_audience")
-    features = _numbers(table, columns)
-    if own is not None and len(own.columns) > 1:
-        ids = pd.Series(table["customer_id"].to_pylist(), name="customer_id")
-        extra = own.rename(columns={c: FILE_PREFIX + c for c in own.columns
-                                    if c != "customer_id"})
-        joined = pd.DataFrame({"customer_id": ids}).merge(extra, on="customer_id", how="left")
-        features = pd.concat([features, joined.drop(columns="customer_id")], axis=1)
+        con.unregister(POPULATION)
+    features = with_own_columns(_numbers(table, columns), table["customer_id"], own)
     return TrainingData(table["customer_id"], features,
                         table["is_converted"].to_numpy(zero_copy_only=False).astype(np.int64),
                         table["is_treated"].to_numpy(zero_copy_only=False).astype(np.int64))
@@ -93,55 +88,40 @@ def training_data(
 
 @dataclass(frozen=True)
 class ScoringData:
-    """Every scored customer's profile is in the temporary table ``uplift_score_keys`` (customer_id,
-    profile) of the scoring connection; ``profiles`` holds each profile's features (row ``i`` =
-    profile ``i``) and ``sizes`` how many customers share it."""
+    """Every customer who bought, in ``customer_id`` order, with their features."""
 
-    profiles: pd.DataFrame
-    sizes: np.ndarray
-    count_customers: int
+    customer_ids: pa.Array
+    features: pd.DataFrame
 
 
-PROFILES_SQL = """
-CREATE OR REPLACE TEMP TABLE uplift_profiles AS
-SELECT CAST(row_number() OVER () - 1 AS BIGINT) AS profile, *
-FROM (SELECT {columns}, count(*) AS size FROM {table} GROUP BY ALL)
-"""
-KEYS_SQL = """
-CREATE OR REPLACE TEMP TABLE uplift_score_keys AS
-SELECT f.customer_id, p.profile FROM {table} AS f JOIN uplift_profiles AS p ON {same}
-"""
+BUYERS_SQL = f"CREATE OR REPLACE TEMP VIEW {POPULATION} AS SELECT customer_id FROM order_lines"  # noqa: S608
 
 
 def scoring_data(con: duckdb.DuckDBPyConnection) -> ScoringData:
     """The features of every customer who bought on ``con``, whose views are cut where the
-    scores are wanted (the refresh's own connection: its cut-off), grouped into profiles.
+    scores are wanted (the refresh's own connection: its cut-off).
 
     Only buyers: the campaigns the models learn from address customers who bought (the demo's
     win-back audience, the board's RFM segments), and a visitor who never bought lies outside
     every such audience (scored, 92 % of them came out "persuadable" by extrapolation). Scoring
     the 14 M visitors of a scale-10 shop also took most of a refresh."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCORING_TABLE} AS "  # noqa: S608 -- constants
-                f"SELECT * FROM ({feature_query(FEATURE_SET)}) "
-                f"WHERE customer_id IN (SELECT customer_id FROM order_lines)")
-    columns = feature_columns(con)
-    quoted = [f'"{c}"' for c in columns]
-    con.execute(PROFILES_SQL.format(columns=", ".join(quoted), table=SCORING_TABLE))
-    same = " AND ".join(f"f.{q} IS NOT DISTINCT FROM p.{q}" for q in quoted)
-    con.execute(KEYS_SQL.format(table=SCORING_TABLE, same=same))
-    profiles = con.sql("SELECT * FROM uplift_profiles ORDER BY profile").to_arrow_table()
-    [(count,)] = con.execute("SELECT count(*) FROM uplift_score_keys").fetchall()
-    con.execute(f"DROP TABLE {SCORING_TABLE}")
-    con.execute("DROP TABLE uplift_profiles")
-    return ScoringData(_numbers(profiles, columns),
-                       profiles["size"].to_numpy(zero_copy_only=False), int(count))
+    con.execute(BUYERS_SQL)
+    try:
+        columns = feature_columns(con)
+        table = con.sql(f"SELECT * FROM ({feature_query(FEATURE_SET)}) "  # noqa: S608 -- constants
+                        "ORDER BY customer_id").to_arrow_table()
+    finally:
+        con.execute(f"DROP VIEW {POPULATION}")
+    return ScoringData(table["customer_id"], _numbers(table, columns))
 
 
-def with_own_columns(frame: pd.DataFrame, own_kinds: dict[str, str]) -> pd.DataFrame:
-    """``frame`` with a campaign's own columns added, all missing (customers outside its file)."""
-    if not own_kinds:
-        return frame
-    extra = {FILE_PREFIX + c: (pd.Series(np.nan, index=frame.index) if kind == "number"
-                               else pd.Series(None, index=frame.index, dtype="object"))
-             for c, kind in own_kinds.items()}
-    return pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
+def with_own_columns(features: pd.DataFrame, customer_ids: pa.Array,
+                     own: pd.DataFrame | None) -> pd.DataFrame:
+    """``features`` (row ``i``: customer ``customer_ids[i]``) with a campaign file's own columns
+    (``own``: customer_id and the file's columns) added as ``file_<column>``, missing for the
+    customers outside the file."""
+    if own is None or len(own.columns) < 2:
+        return features
+    ids = pd.DataFrame({"customer_id": customer_ids.to_pylist()})
+    joined = ids.merge(own, on="customer_id", how="left").drop(columns="customer_id")
+    return pd.concat([features, joined.add_prefix(FILE_PREFIX)], axis=1)

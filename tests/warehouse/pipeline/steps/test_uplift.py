@@ -10,11 +10,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from tests.support.raw_warehouse import add_raw_rows, ms
 from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
+from warehouse.clock import cutoff_after
 from warehouse.commands.uplift_models import uplift_versions
-from warehouse.features import open_raw
+from warehouse.features import open_raw, set_cutoff
 from warehouse.pipeline.refresh import refresh
-from warehouse.pipeline.steps.uplift_data import training_data
+from warehouse.pipeline.steps.uplift_data import scoring_data, training_data
 from warehouse.prediction_log import predictions_dir, read_predictions
 from warehouse.schema.fields import read_field_catalogue
 from warehouse.snapshots import open_snapshot
@@ -118,6 +120,24 @@ def test_training_features_read_only_what_happened_before_the_launch(uplift_demo
     assert (data.features["days_since_last_event"] >= 0).all()
 
 
+def test_scoring_features_describe_exactly_the_buyers_as_the_customers_mart_does(
+    uplift_demo_db: Path
+):
+    # features are computed for the buyers only; their activity must still be all of it
+    with open_snapshot(uplift_demo_db) as con:
+        [(as_of,)] = con.execute("SELECT as_of_date FROM refresh_info").fetchall()
+        published = con.sql(
+            "SELECT customer_id, count_events, count_views, count_cart_adds, count_orders, "
+            "gmv_amount FROM customers WHERE count_orders > 0 ORDER BY customer_id").df()
+    with open_raw(uplift_demo_db) as con:
+        set_cutoff(con, cutoff_after(as_of))
+        data = scoring_data(con)
+    assert data.customer_ids.to_pylist() == published["customer_id"].tolist()
+    for column in ("count_events", "count_views", "count_cart_adds", "count_orders"):
+        assert data.features[column].tolist() == published[column].tolist(), column
+    np.testing.assert_allclose(data.features["gmv_amount"], published["gmv_amount"], rtol=1e-12)
+
+
 def test_a_second_refresh_reuses_the_registered_model(uplift_demo_db: Path, tmp_path: Path):
     db = copy_demo_warehouse(uplift_demo_db, tmp_path)
     with open_snapshot(db) as con:
@@ -138,3 +158,42 @@ def test_a_warehouse_without_completed_campaigns_has_empty_uplift_tables(demo_db
     assert reasons and all(not trained and "at least 100 in each group" in reason
                for trained, reason in reasons)
     assert scored == 0
+
+
+def test_training_features_of_visitors_and_orders_file_customers_by_hand(tmp_path: Path):
+    # visitor 1: a visit ending in a purchase (one cart add), a browsing visit with a cart add,
+    # a browsing visit; visitor 2 is outside the campaign; c9 (orders file) one order of two
+    # lines; 77 never seen.
+    db = add_raw_rows(
+        tmp_path / "w.duckdb",
+        events=[(ms("2015-06-01 10:00:00"), 1, "view", 10, None),
+                (ms("2015-06-01 10:10:00"), 1, "addtocart", 10, None),
+                (ms("2015-06-01 10:20:00"), 1, "transaction", 10, 100),
+                (ms("2015-06-03 09:00:00"), 1, "view", 10, None),
+                (ms("2015-06-03 09:29:00"), 1, "addtocart", 10, None),
+                (ms("2015-06-05 12:00:00"), 1, "view", 10, None),
+                (ms("2015-06-04 08:00:00"), 2, "view", 10, None),
+                (ms("2015-06-12 08:00:00"), 1, "view", 10, None)],  # after the cut-off
+        orders=[("c9", "o1", datetime(2015, 6, 8, 14), 30.0, "x", 2),
+                ("c9", "o1", datetime(2015, 6, 8, 14), 10.0, "y", 1)],
+        item_properties=[(ms("2015-05-01 00:00:00"), 10, "790", "n100.000")],
+        category_tree=[(1, None)], settings=[("price_property", "790")])
+    audience = pa.table({"customer_id": ["1", "77", "c9"], "is_treated": [True, False, True],
+                         "is_converted": [False, False, True]})
+    with open_raw(db) as con:
+        data = training_data(con, audience, datetime(2015, 6, 10))
+    columns = ["count_events", "count_views", "count_cart_adds", "count_sessions",
+               "count_browsing_sessions", "count_browsing_cart_adds", "count_orders",
+               "count_items", "gmv_amount"]
+    got = data.features[columns].to_dict("records")
+    assert data.customer_ids.to_pylist() == ["1", "77", "c9"]
+    assert got == [
+        {"count_events": 6, "count_views": 3, "count_cart_adds": 2, "count_sessions": 3,
+         "count_browsing_sessions": 2, "count_browsing_cart_adds": 1, "count_orders": 1,
+         "count_items": 1, "gmv_amount": 100.0},
+        dict.fromkeys(columns, 0.0),
+        {"count_events": 2, "count_views": 0, "count_cart_adds": 0, "count_sessions": 1,
+         "count_browsing_sessions": 0, "count_browsing_cart_adds": 0, "count_orders": 1,
+         "count_items": 3, "gmv_amount": 40.0},
+    ]
+    assert data.features["days_since_last_event"].tolist()[0] == 4  # 06-05 12:00, whole days
