@@ -16,7 +16,7 @@ from dashboard import components, store_access
 from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
-from dashboard.pages.promote import ids
+from dashboard.pages.promote import ids, report
 from warehouse.connections import WarehouseBusyError
 from warehouse.promote import settings
 from warehouse.promote.audience import AudiencePlan, launch_promotion, plan_audience
@@ -195,3 +195,4 @@ def register_callbacks(app: dash.Dash) -> None:
                  Input(ids.PROMOTE_RESULTS_CAMPAIGN, "id"))(campaign_options)
     app.callback(Output(ids.PROMOTE_RESULTS, "children"),
                  Input(ids.PROMOTE_RESULTS_CAMPAIGN, "value"))(update_results)
+    report.register_callbacks(app)

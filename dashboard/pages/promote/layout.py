@@ -8,7 +8,7 @@ from dash import html
 
 from dashboard import components
 from dashboard.access import CAMPAIGN_OWNER, visible_to
-from dashboard.pages.promote import ids
+from dashboard.pages.promote import ids, report
 from warehouse.promote import settings
 
 DEFAULT_TITLE = "{item_name|Our pick} for your next basket"
@@ -72,4 +72,5 @@ def layout(**_query: str) -> html.Div:
                   dbc.Select(id=ids.PROMOTE_RESULTS_CAMPAIGN, options=[]),
                   html.Div(id=ids.PROMOTE_RESULTS, className="mt-2")],
                  body=True, className="mb-3"),
+        report.report_card(),
     ])

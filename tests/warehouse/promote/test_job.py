@@ -21,6 +21,7 @@ from warehouse.prediction_log import predictions_dir, read_predictions
 from warehouse.promote.audience import launch_promotion, plan_audience
 from warehouse.promote.data import PromoteSettings
 from warehouse.promote.job import PromoteTraining, train_propensity
+from warehouse.promote.report import read_report
 from warehouse.promote.scoring import NoPropensityModelError, latest_results, score_item
 from warehouse.schema.promote import MODEL_NAME, RESULT_TABLES
 from warehouse.snapshots import open_snapshot
@@ -93,6 +94,23 @@ def test_results_file_and_report_hold_every_scorer(trained):
     for heading in ("Test window", "Lift by decile", "Calibration", "What the coefficients say",
                     "Findings"):
         assert heading in report
+
+
+def test_the_stored_report_reads_back_the_registered_figures(trained):
+    db, result = trained
+    stored = read_report(db)
+    [version] = list_versions(ops_store(db), models_dir(db), MODEL_NAME)
+    assert stored.report_file == result.report and stored.run["model"] == result.chosen
+    metrics = stored.metrics.set_index("scorer")
+    assert list(metrics.index) == list(result.test)  # models, then the baselines
+    for name in ("roc_auc", "pr_auc", "top_decile_lift", "average_lift", "precision_at_100"):
+        assert metrics.loc[result.chosen, name] == version.metrics[f"test_{name}"]
+    assert metrics.loc["popularity", "kind"] == "baseline"
+    assert metrics.loc["popularity", "top_decile_lift"] == pytest.approx(1.0)  # ties within
+    assert stored.deciles.groupby("scorer")["decile"].apply(list).map(len).eq(10).all()
+    assert len(stored.calibration) == 10 and stored.calibration["customers"].sum() == (
+        result.test[result.chosen]["rows"])
+    assert stored.coefficients["sentence"].iloc[0].endswith("per standard deviation")
 
 
 def test_scoring_an_item_ranks_every_customer_by_probability(trained, popular_item):
