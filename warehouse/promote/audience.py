@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,10 @@ import pandas as pd
 from analytics.propensity.audience import CAPTURE_SHARES, AudienceExpectation, capture_sizes, expect
 from warehouse.commands import LaunchedCampaign, campaign_clock, launch_audience
 from warehouse.commands.push_audience import recent_push_counts
+from warehouse.prediction_log import partition_path, predictions_dir, write_predictions
 from warehouse.promote import settings as defaults
 from warehouse.promote.scoring import ItemScores, score_item
+from warehouse.schema.promote import MODEL_NAME
 from warehouse.snapshots import open_snapshot
 
 PUSH_SOURCE = "push"
@@ -57,6 +60,7 @@ class AudiencePlan:
     removed_no_consent: int
     removed_frequency_cap: int
     audience: pd.DataFrame = field(repr=False)  # customer_id, probability, segment: launched
+    cutoff_at: datetime | None = None  # the model's features' cut-off: the scores' as-of
 
     @property
     def expected_buyers(self) -> float:
@@ -154,7 +158,8 @@ def plan_audience(
         sizes={share: sizes[share] for share in CAPTURE_SHARES},
         size=chosen, expected=expect(probability, chosen),
         removed_no_consent=int((~consenting).sum()), removed_frequency_cap=int(capped.sum()),
-        audience=with_segments(db, top[consenting & ~capped].reset_index(drop=True)))
+        audience=with_segments(db, top[consenting & ~capped].reset_index(drop=True)),
+        cutoff_at=scores.cutoff_at)
 
 
 def launch_promotion(
@@ -167,12 +172,35 @@ def launch_promotion(
     ops_url: str | None = None,
 ) -> LaunchedCampaign:
     """Launch ``plan``'s audience as a push campaign (source 'push') with a random hold-out of
-    ``control_share``, frozen and audited with ``user``; it runs for the model's horizon."""
+    ``control_share``, frozen and audited with ``user``; it runs for the model's horizon. The
+    scores the launch used go to the prediction log (``log_launch_scores``)."""
     if plan.audience.empty:
         raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
     offer = offer_text(plan.item_id, plan.item_name)
-    return launch_audience(
+    launched = launch_audience(
         Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
         action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
         kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
         duration_days=plan.horizon_days, ops_url=ops_url)
+    log_launch_scores(Path(db), plan)
+    return launched
+
+
+def log_launch_scores(db: Path, plan: AudiencePlan) -> Path:
+    """Write the launched audience's scores (treatment and hold-out alike) to the prediction log
+    as the model version's scores of ``plan.item_id`` as of its cut-off's date. The log keeps one
+    file per model version and date, so the scores other launches logged there for other items
+    are kept and an earlier launch's of the same item replaced."""
+    if plan.cutoff_at is None:
+        raise ValueError("the audience plan does not say its scores' cut-off")
+    as_of = plan.cutoff_at.date()
+    folder = predictions_dir(db)
+    existing = partition_path(folder, MODEL_NAME, as_of, plan.model_version)
+    scores = pd.DataFrame({"customer_id": plan.audience["customer_id"].astype(str),
+                           "item_id": plan.item_id,
+                           "score": plan.audience["probability"].astype(float)})
+    if existing.is_file():
+        kept = pd.read_parquet(existing, columns=["customer_id", "item_id", "score"])
+        scores = pd.concat([kept[kept["item_id"] != plan.item_id], scores], ignore_index=True)
+    return write_predictions(folder, scores, model=MODEL_NAME, version=plan.model_version,
+                             as_of=as_of, horizon_days=plan.horizon_days)

@@ -18,7 +18,7 @@ from warehouse.commands.model_registry import list_versions, load_model, models_
 from warehouse.ops import ops_store, ops_transaction
 from warehouse.ops.schema import campaign_assignments
 from warehouse.prediction_log import predictions_dir, read_predictions
-from warehouse.promote.audience import launch_promotion, plan_audience
+from warehouse.promote.audience import launch_promotion, log_launch_scores, plan_audience
 from warehouse.promote.data import PromoteSettings
 from warehouse.promote.job import PromoteTraining, train_propensity
 from warehouse.promote.report import read_report
@@ -168,3 +168,33 @@ def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, 
     assert capped.removed_frequency_cap == len(treated)
     assert not treated & set(capped.audience["customer_id"])
     assert np.isclose(capped.removed_no_consent, plan.removed_no_consent)
+    # the scores the launch used are in the prediction log, as of the model's cut-off
+    assert logged_scores(db, plan.model_version, plan.cutoff_at.date())[popular_item] == (
+        plan.audience.set_index("customer_id")["probability"].to_dict())
+
+
+def logged_scores(db: Path, version: int, as_of: object) -> dict[str, dict[str, float]]:
+    with duckdb.connect() as con:
+        logged = read_predictions(con, predictions_dir(db)).filter(
+            f"version = {version} AND as_of = DATE '{as_of}'").df()
+    assert not logged.duplicated(["customer_id", "item_id"]).any()
+    return {item: rows.set_index("customer_id")["score"].to_dict()
+            for item, rows in logged.groupby("item_id")}
+
+
+def test_logging_another_items_launch_keeps_the_first_items_scores(trained, popular_item):
+    db, result = trained
+    first = plan_audience(db, popular_item, size=300)
+    with open_snapshot(db) as con:
+        second = con.execute("SELECT item_id FROM item_catalogue WHERE item_id <> ? "
+                             "ORDER BY count_buyers_28d DESC, item_id LIMIT 1",
+                             [popular_item]).fetchone()[0]
+    second_plan = plan_audience(db, second, size=80)
+    log_launch_scores(db, second_plan)
+    log_launch_scores(db, first)  # again: replaces its rows, no duplicates
+    logged = logged_scores(db, result.version, first.cutoff_at.date())
+    assert set(logged) == {popular_item, second}
+    assert logged[second] == second_plan.audience.set_index("customer_id")[
+        "probability"].to_dict()
+    assert logged[popular_item] == first.audience.set_index("customer_id")[
+        "probability"].to_dict()
