@@ -108,12 +108,15 @@ def point_at(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
     _set(con, "cutoff_ms", int((cutoff - datetime(1970, 1, 1)).total_seconds() * 1000), "BIGINT")
 
 
-def build_feature_tables(con: duckdb.DuckDBPyConnection, *, temporary: bool = True) -> None:
+def build_feature_tables(con: duckdb.DuckDBPyConnection, *, temporary: bool = True,
+                         for_lookups: bool = True) -> None:
     """The four promote feature sets as tables named by ``FEATURE_TABLES``, at the cut-off the
-    connection's views are pointed at (the pair and category tables sorted for lookups)."""
+    connection's views are pointed at; ``for_lookups``: the pair and category tables sorted, so
+    that one item's rows are read without scanning the others (the stored tables)."""
     kind = "TEMP TABLE" if temporary else "TABLE"
     order = {"promote_customer_items": " ORDER BY item_id, customer_id",
-             "promote_customer_categories": " ORDER BY category, customer_id"}
+             "promote_customer_categories": " ORDER BY category, customer_id"
+             } if for_lookups else {}
     for name, table in FEATURE_TABLES.items():
         con.execute(f"CREATE OR REPLACE {kind} {table} AS "  # noqa: S608 -- code constants
                     f"SELECT * FROM ({feature_query(name)}){order.get(name, '')}")
@@ -169,12 +172,13 @@ class PeriodData:
         con, s = self.con, self.settings
         point_at(con, cutoff)
         if self._features_at != cutoff:  # the training and evaluation rows of one cut-off
-            build_feature_tables(con)
+            build_feature_tables(con, for_lookups=False)
+            point_at(con, cutoff + timedelta(days=s.horizon_days))
+            _set(con, "promote_label_start", cutoff, "TIMESTAMP")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE promote_labels AS "
+                        f"{read_query(LABELS_SQL)}")
+            point_at(con, cutoff)
             self._features_at = cutoff
-        point_at(con, cutoff + timedelta(days=s.horizon_days))
-        _set(con, "promote_label_start", cutoff, "TIMESTAMP")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE promote_labels AS {read_query(LABELS_SQL)}")
-        point_at(con, cutoff)
         salt = f"{s.seed}:{cutoff:%Y%m%d}"
         con.execute(
             "CREATE OR REPLACE TEMP TABLE promote_candidates AS SELECT item_id "
