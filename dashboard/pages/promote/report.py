@@ -77,11 +77,14 @@ def deciles_figure(report: StoredReport) -> go.Figure:
 
 
 def calibration_figure(report: StoredReport) -> go.Figure:
-    """The chosen model's predicted against observed rates, in ten bins of equal count."""
+    """The chosen model's predicted against observed rates, in ten bins of equal count, on log
+    axes (most probabilities are small; a bin with no buyer is left off)."""
     table = report.calibration
-    top = float(max(table["mean_predicted"].max(), table["observed_rate"].max(), 1e-6))
+    rates = pd.concat([table["mean_predicted"], table["observed_rate"]])
+    rates = rates[rates > 0]
+    low, top = (float(rates.min()), float(rates.max())) if len(rates) else (1e-6, 1.0)
     fig = go.Figure()
-    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="Perfect",
+    fig.add_scatter(x=[low, top], y=[low, top], mode="lines", name="Perfect",
                     line={"dash": "dash", "color": "grey"})
     fig.add_scatter(x=table["mean_predicted"], y=table["observed_rate"], mode="lines+markers",
                     name=str(report.run["model_label"]),
@@ -90,8 +93,10 @@ def calibration_figure(report: StoredReport) -> go.Figure:
                                   "%{customdata:,} rows<extra></extra>")
     fig.update_layout(title={"text": "Calibration of the chosen model (test, ten bins of equal "
                                      "count)", "x": 0.01},
-                      template="plotly_white", xaxis_title="Mean predicted probability",
-                      yaxis_title="Observed rate", legend={"x": 0.01, "y": 0.98})
+                      template="plotly_white",
+                      xaxis={"title": "Mean predicted probability", "type": "log"},
+                      yaxis={"title": "Observed rate", "type": "log"},
+                      legend={"x": 0.01, "y": 0.98})
     return fig
 
 
