@@ -122,6 +122,22 @@ def build_feature_tables(con: duckdb.DuckDBPyConnection, *, temporary: bool = Tr
                     f"SELECT * FROM ({feature_query(name)}){order.get(name, '')}")
 
 
+# The training rows' (customer, candidate item) pairs: every positive, every pair with history
+# (a row of the pair table: bought, viewed or carted) and a seeded ``$rate`` of all the pairs.
+SAMPLED_KEYS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE promote_keys AS
+SELECT c.customer_id, k.item_id
+FROM promote_customer_features AS c CROSS JOIN promote_candidates AS k
+WHERE hash(c.customer_id || '|' || k.item_id || $salt) % {HASH_RANGE} < $rate * {HASH_RANGE}
+UNION
+SELECT customer_id, item_id FROM promote_customer_item_features
+WHERE item_id IN (SELECT item_id FROM promote_candidates)
+UNION
+SELECT customer_id, item_id FROM promote_labels
+WHERE item_id IN (SELECT item_id FROM promote_candidates)
+"""  # noqa: S608 -- code constants
+
+
 class PeriodData:
     """The warehouse (staging views) and the published snapshot (``order_lines``) of ``db`` on
     one connection, pointed at one cut-off at a time. Use as a context manager."""
@@ -185,18 +201,20 @@ class PeriodData:
             "FROM promote_item_features WHERE count_buyers_28d >= ? "
             "ORDER BY hash(item_id || ?), item_id LIMIT ?",
             [s.min_item_buyers, salt, n_items])
-        rows = rows_sql("promote_customer_features", "promote_item_features",
-                        "promote_customer_item_features", "promote_customer_category_features",
-                        "promote_candidates")
-        history = "(r.count_bought IS NOT NULL)"
-        kept = (f"WHERE l.customer_id IS NOT NULL OR {history} OR "
-                f"hash(r.customer_id || '|' || r.item_id || $salt) % {HASH_RANGE} "
-                f"< $rate * {HASH_RANGE}") if sample else ""
-        weight = (f"CASE WHEN l.customer_id IS NOT NULL OR {history} THEN 1.0 ELSE 1.0 / $rate "
-                  "END" if sample else "1.0")
+        tables = ("promote_customer_features", "promote_item_features",
+                  "promote_customer_item_features", "promote_customer_category_features",
+                  "promote_candidates")
+        if not sample:
+            rows = rows_sql(*tables)
+            weight, params = "1.0", {}
+        else:  # the kept pairs first, so that only they are joined to their features
+            con.execute(SAMPLED_KEYS_SQL, {"salt": salt, "rate": s.negative_rate})
+            params = {"rate": s.negative_rate}
+            rows = rows_sql(*tables, keys="promote_keys")
+            weight = ("CASE WHEN l.customer_id IS NOT NULL OR r.count_bought IS NOT NULL "
+                      "THEN 1.0 ELSE 1.0 / $rate END")
         query = (f"SELECT r.*, CAST(l.customer_id IS NOT NULL AS INTEGER) AS label, "  # noqa: S608
                  f"{weight} AS weight FROM ({rows}) AS r LEFT JOIN promote_labels AS l "
-                 f"ON l.customer_id = r.customer_id AND l.item_id = r.item_id {kept} "
+                 "ON l.customer_id = r.customer_id AND l.item_id = r.item_id "
                  "ORDER BY r.item_id, r.customer_id")  # a fixed order: SGD's passes follow it
-        params = {"salt": salt, "rate": s.negative_rate} if sample else {}
         return con.execute(query, params).df()
