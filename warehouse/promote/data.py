@@ -34,6 +34,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.features import feature_query, open_raw
+from warehouse.identifiers import check_identifier
 from warehouse.promote import settings as defaults
 from warehouse.schema.promote import FEATURE_TABLES, rows_sql
 from warehouse.snapshots import NoSnapshotError, current_snapshot
@@ -108,17 +109,20 @@ def point_at(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
     _set(con, "cutoff_ms", int((cutoff - datetime(1970, 1, 1)).total_seconds() * 1000), "BIGINT")
 
 
-def build_feature_tables(con: duckdb.DuckDBPyConnection, *, temporary: bool = True,
+def build_feature_tables(con: duckdb.DuckDBPyConnection, *, into: str | None = None,
                          for_lookups: bool = True) -> None:
     """The four promote feature sets as tables named by ``FEATURE_TABLES``, at the cut-off the
-    connection's views are pointed at; ``for_lookups``: the pair and category tables sorted, so
-    that one item's rows are read without scanning the others (the stored tables)."""
-    kind = "TEMP TABLE" if temporary else "TABLE"
+    connection's views are pointed at: temporary tables, or tables of the attached database
+    ``into``; ``for_lookups``: the pair and category tables sorted, so that one item's rows are
+    read without scanning the others (the stored tables)."""
+    if into is not None:
+        check_identifier(into, "database")
+    kind = "TEMP TABLE " if into is None else f"TABLE {into}."
     order = {"promote_customer_items": " ORDER BY item_id, customer_id",
              "promote_customer_categories": " ORDER BY category, customer_id"
              } if for_lookups else {}
     for name, table in FEATURE_TABLES.items():
-        con.execute(f"CREATE OR REPLACE {kind} {table} AS "  # noqa: S608 -- code constants
+        con.execute(f"CREATE OR REPLACE {kind}{table} AS "  # noqa: S608 -- code constants
                     f"SELECT * FROM ({feature_query(name)}){order.get(name, '')}")
 
 

@@ -56,7 +56,6 @@ from warehouse.promote.data import (
     point_at,
 )
 from warehouse.schema.promote import (
-    FEATURE_TABLES,
     MODEL_NAME,
     RESULTS_DDL,
     RESULTS_SUFFIX,
@@ -339,9 +338,7 @@ def _write_results(con: duckdb.DuckDBPyConnection, results: Path,
         con.execute(f"CREATE TABLE results.{PARAMS_TABLE} AS SELECT * FROM incoming")  # noqa: S608
         con.unregister("incoming")
         point_at(con, data_end)
-        build_feature_tables(con)
-        for table in FEATURE_TABLES.values():
-            con.execute(f"CREATE TABLE results.{table} AS SELECT * FROM {table}")  # noqa: S608
+        build_feature_tables(con, into="results")
         con.execute(f"CREATE TABLE results.{SETTINGS_TABLE} AS SELECT CAST(? AS INTEGER) AS "
                     "min_basket, CAST(? AS INTEGER) AS horizon_days, CAST(? AS TIMESTAMP) AS "
                     "cutoff_at", [settings.min_basket, settings.horizon_days, data_end])
