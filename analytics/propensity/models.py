@@ -117,5 +117,6 @@ def linear_probability(x: np.ndarray, params: LinearParams) -> np.ndarray:
     """Probabilities of rows ``x`` (columns in ``params.names`` order)."""
     if x.shape[1] != len(params.names):
         raise ValueError(f"expected {len(params.names)} feature columns, got {x.shape[1]}")
-    z = params.intercept + ((x - params.mean) / params.scale) @ params.coef
+    weights = params.coef / params.scale  # the standardisation folded into the weights
+    z = x @ weights + (params.intercept - params.mean @ weights)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))

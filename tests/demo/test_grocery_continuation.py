@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from tests.support.grocery import PUSHED_DAYS as DAYS
 from tests.support.grocery import PUSHED_ITEM as ITEM
 from tests.support.grocery import build_pushed_grocery
 from warehouse.commands.push_audience import push_treatment_groups
+from warehouse.ops import ops_store, ops_transaction
+from warehouse.ops.schema import campaign_assignments
 from warehouse.promote.results import push_results
+
+
+def held_out(db, campaign_id: str) -> set[str]:
+    with ops_transaction(ops_store(db), readonly=True) as connection:
+        return set(connection.execute(
+            select(campaign_assignments.c.customer_id).where(
+                campaign_assignments.c.campaign_id == campaign_id,
+                campaign_assignments.c.group_name == "control")).scalars())
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +56,17 @@ def test_results_count_the_items_large_basket_buyers_per_group(carried_on):
     treated = set(groups.loc[groups["campaign_id"] == launched.campaign_id, "customer_id"])
     assert results.qualifying_buyers.treatment_mean == pytest.approx(
         len(buyers & treated) / launched.count_treatment)
-    assert "Pushes per incremental qualifying buyer" in results.describe()
+    baskets = large.loc[large["item_id"] == ITEM].drop_duplicates("order_id")
+    assert results.qualifying_baskets.treatment_mean == pytest.approx(
+        baskets["customer_id"].isin(treated).sum() / launched.count_treatment)
+    assert results.qualifying_baskets.control_mean * launched.count_control == pytest.approx(
+        baskets["customer_id"].isin(held_out(db, launched.campaign_id)).sum())
+    low, high = results.pushes_per_incremental_interval
+    assert low <= results.pushes_per_incremental_sale <= high
+    described = results.describe()
+    assert "Qualifying baskets with the item per customer" in described
+    assert "Pushes per incremental qualifying buyer" in described
+    assert "Opt-outs:" in described
 
 
 def test_a_campaign_not_yet_published_is_refused(carried_on):

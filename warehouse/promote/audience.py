@@ -26,6 +26,7 @@ from warehouse.commands import LaunchedCampaign, PushMessages, campaign_clock, l
 from warehouse.commands.push_audience import recent_push_counts
 from warehouse.delivery.quiet_hours import QuietHours
 from warehouse.delivery.settings import load_settings
+from warehouse.prediction_log import partition_path, predictions_dir, write_predictions
 from warehouse.promote import settings as defaults
 from warehouse.promote.message import (
     DEFAULT_BODY,
@@ -35,6 +36,7 @@ from warehouse.promote.message import (
     render_messages,
 )
 from warehouse.promote.scoring import ItemScores, score_item
+from warehouse.schema.promote import MODEL_NAME
 from warehouse.snapshots import open_snapshot
 
 PUSH_SOURCE = "push"
@@ -72,6 +74,7 @@ class AudiencePlan:
     audience: pd.DataFrame = field(repr=False)  # customer_id, probability, segment: launched
     held_quiet_hours: int = 0  # of the audience, held back if launched now (quiet hours)
     quiet_until: datetime | None = None  # naive UTC: when the quiet hours end, if inside them
+    cutoff_at: datetime | None = None  # the model's features' cut-off: the scores' as-of
 
     @property
     def expected_buyers(self) -> float:
@@ -185,7 +188,8 @@ def plan_audience(
         size=chosen, expected=expect(probability, chosen),
         removed_no_consent=int((~consenting).sum()), removed_frequency_cap=int(capped.sum()),
         audience=audience, held_quiet_hours=len(audience) if held else 0,
-        quiet_until=quiet.next_open(now) if held else None)
+        quiet_until=quiet.next_open(now) if held else None,
+        cutoff_at=scores.cutoff_at)
 
 
 def render_push(plan: AudiencePlan, title: str, body: str, deep_link: str) -> pd.DataFrame:
@@ -219,16 +223,39 @@ def launch_promotion(
     ``control_share``, frozen and audited with ``user``; it runs for the model's horizon. The
     treatment group's messages (``title``, ``body``, ``deep_link`` rendered per customer) are
     queued in the outbox in the launch's transaction, not before the end of the ``quiet_hours``
-    (default: the delivery settings') the launch falls in."""
+    (default: the delivery settings') the launch falls in. The scores the launch used go to the
+    prediction log (``log_launch_scores``)."""
     if plan.audience.empty:
         raise ValueError("nobody is left in the audience after the guardrails: nothing to launch")
     quiet = quiet_hours or load_settings(Path(db)).quiet_hours
     messages = render_push(plan, title, body, deep_link)
     now = utc_now()
     offer = offer_text(plan.item_id, plan.item_name)
-    return launch_audience(
+    launched = launch_audience(
         Path(db), plan.audience[["customer_id", "segment"]], user=user, name=name,
         action=f"Push: promote {plan.item_name or plan.item_id}", channel="push", offer=offer,
         kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
         duration_days=plan.horizon_days, ops_url=ops_url,
         messages=PushMessages(messages, not_before=quiet.next_open(now), queued_at=now))
+    log_launch_scores(Path(db), plan)
+    return launched
+
+
+def log_launch_scores(db: Path, plan: AudiencePlan) -> Path:
+    """Write the launched audience's scores (treatment and hold-out alike) to the prediction log
+    as the model version's scores of ``plan.item_id`` as of its cut-off's date. The log keeps one
+    file per model version and date, so the scores other launches logged there for other items
+    are kept and an earlier launch's of the same item replaced."""
+    if plan.cutoff_at is None:
+        raise ValueError("the audience plan does not say its scores' cut-off")
+    as_of = plan.cutoff_at.date()
+    folder = predictions_dir(db)
+    existing = partition_path(folder, MODEL_NAME, as_of, plan.model_version)
+    scores = pd.DataFrame({"customer_id": plan.audience["customer_id"].astype(str),
+                           "item_id": plan.item_id,
+                           "score": plan.audience["probability"].astype(float)})
+    if existing.is_file():
+        kept = pd.read_parquet(existing, columns=["customer_id", "item_id", "score"])
+        scores = pd.concat([kept[kept["item_id"] != plan.item_id], scores], ignore_index=True)
+    return write_predictions(folder, scores, model=MODEL_NAME, version=plan.model_version,
+                             as_of=as_of, horizon_days=plan.horizon_days)

@@ -34,6 +34,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.features import feature_query, open_raw
+from warehouse.identifiers import check_identifier
 from warehouse.promote import settings as defaults
 from warehouse.schema.promote import FEATURE_TABLES, rows_sql
 from warehouse.snapshots import NoSnapshotError, current_snapshot
@@ -108,15 +109,37 @@ def point_at(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
     _set(con, "cutoff_ms", int((cutoff - datetime(1970, 1, 1)).total_seconds() * 1000), "BIGINT")
 
 
-def build_feature_tables(con: duckdb.DuckDBPyConnection, *, temporary: bool = True) -> None:
+def build_feature_tables(con: duckdb.DuckDBPyConnection, *, into: str | None = None,
+                         for_lookups: bool = True) -> None:
     """The four promote feature sets as tables named by ``FEATURE_TABLES``, at the cut-off the
-    connection's views are pointed at (the pair and category tables sorted for lookups)."""
-    kind = "TEMP TABLE" if temporary else "TABLE"
+    connection's views are pointed at: temporary tables, or tables of the attached database
+    ``into``; ``for_lookups``: the pair and category tables sorted, so that one item's rows are
+    read without scanning the others (the stored tables)."""
+    if into is not None:
+        check_identifier(into, "database")
+    kind = "TEMP TABLE " if into is None else f"TABLE {into}."
     order = {"promote_customer_items": " ORDER BY item_id, customer_id",
-             "promote_customer_categories": " ORDER BY category, customer_id"}
+             "promote_customer_categories": " ORDER BY category, customer_id"
+             } if for_lookups else {}
     for name, table in FEATURE_TABLES.items():
-        con.execute(f"CREATE OR REPLACE {kind} {table} AS "  # noqa: S608 -- code constants
+        con.execute(f"CREATE OR REPLACE {kind}{table} AS "  # noqa: S608 -- code constants
                     f"SELECT * FROM ({feature_query(name)}){order.get(name, '')}")
+
+
+# The training rows' (customer, candidate item) pairs: every positive, every pair with history
+# (a row of the pair table: bought, viewed or carted) and a seeded ``$rate`` of all the pairs.
+SAMPLED_KEYS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE promote_keys AS
+SELECT c.customer_id, k.item_id
+FROM promote_customer_features AS c CROSS JOIN promote_candidates AS k
+WHERE hash(c.customer_id || '|' || k.item_id || $salt) % {HASH_RANGE} < $rate * {HASH_RANGE}
+UNION
+SELECT customer_id, item_id FROM promote_customer_item_features
+WHERE item_id IN (SELECT item_id FROM promote_candidates)
+UNION
+SELECT customer_id, item_id FROM promote_labels
+WHERE item_id IN (SELECT item_id FROM promote_candidates)
+"""  # noqa: S608 -- code constants
 
 
 class PeriodData:
@@ -169,30 +192,33 @@ class PeriodData:
         con, s = self.con, self.settings
         point_at(con, cutoff)
         if self._features_at != cutoff:  # the training and evaluation rows of one cut-off
-            build_feature_tables(con)
+            build_feature_tables(con, for_lookups=False)
+            point_at(con, cutoff + timedelta(days=s.horizon_days))
+            _set(con, "promote_label_start", cutoff, "TIMESTAMP")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE promote_labels AS "
+                        f"{read_query(LABELS_SQL)}")
+            point_at(con, cutoff)
             self._features_at = cutoff
-        point_at(con, cutoff + timedelta(days=s.horizon_days))
-        _set(con, "promote_label_start", cutoff, "TIMESTAMP")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE promote_labels AS {read_query(LABELS_SQL)}")
-        point_at(con, cutoff)
         salt = f"{s.seed}:{cutoff:%Y%m%d}"
         con.execute(
             "CREATE OR REPLACE TEMP TABLE promote_candidates AS SELECT item_id "
             "FROM promote_item_features WHERE count_buyers_28d >= ? "
             "ORDER BY hash(item_id || ?), item_id LIMIT ?",
             [s.min_item_buyers, salt, n_items])
-        rows = rows_sql("promote_customer_features", "promote_item_features",
-                        "promote_customer_item_features", "promote_customer_category_features",
-                        "promote_candidates")
-        history = "(r.count_bought IS NOT NULL)"
-        kept = (f"WHERE l.customer_id IS NOT NULL OR {history} OR "
-                f"hash(r.customer_id || '|' || r.item_id || $salt) % {HASH_RANGE} "
-                f"< $rate * {HASH_RANGE}") if sample else ""
-        weight = (f"CASE WHEN l.customer_id IS NOT NULL OR {history} THEN 1.0 ELSE 1.0 / $rate "
-                  "END" if sample else "1.0")
+        tables = ("promote_customer_features", "promote_item_features",
+                  "promote_customer_item_features", "promote_customer_category_features",
+                  "promote_candidates")
+        if not sample:
+            rows = rows_sql(*tables)
+            weight, params = "1.0", {}
+        else:  # the kept pairs first, so that only they are joined to their features
+            con.execute(SAMPLED_KEYS_SQL, {"salt": salt, "rate": s.negative_rate})
+            params = {"rate": s.negative_rate}
+            rows = rows_sql(*tables, keys="promote_keys")
+            weight = ("CASE WHEN l.customer_id IS NOT NULL OR r.count_bought IS NOT NULL "
+                      "THEN 1.0 ELSE 1.0 / $rate END")
         query = (f"SELECT r.*, CAST(l.customer_id IS NOT NULL AS INTEGER) AS label, "  # noqa: S608
                  f"{weight} AS weight FROM ({rows}) AS r LEFT JOIN promote_labels AS l "
-                 f"ON l.customer_id = r.customer_id AND l.item_id = r.item_id {kept} "
+                 "ON l.customer_id = r.customer_id AND l.item_id = r.item_id "
                  "ORDER BY r.item_id, r.customer_id")  # a fixed order: SGD's passes follow it
-        params = {"salt": salt, "rate": s.negative_rate} if sample else {}
         return con.execute(query, params).df()

@@ -56,7 +56,6 @@ from warehouse.promote.data import (
     point_at,
 )
 from warehouse.schema.promote import (
-    FEATURE_TABLES,
     MODEL_NAME,
     RESULTS_DDL,
     RESULTS_SUFFIX,
@@ -184,6 +183,8 @@ def train_propensity(
         first, data_end, orders, large = period.bounds()
         cutoffs = _plan(first, data_end, settings, orders, large)
         rows = _collect_rows(period, settings, cutoffs)
+        log.info("rows at %d cut-offs: %.1f s", len(cutoffs.train) + 2,
+                 time.perf_counter() - started)
         positives = int(rows.train["label"].sum())
         if positives < defaults.MIN_TRAIN_POSITIVES:
             raise TooFewPurchasesError(
@@ -191,6 +192,7 @@ def train_propensity(
                 f"{settings.min_basket} items (of {orders:,} orders, {large:,} that large): "
                 f"too few to learn from (at least {defaults.MIN_TRAIN_POSITIVES})")
         search = _search(rows, settings)
+        log.info("validation search: %.1f s", search["seconds"].sum())
         fit_rows = _with_fit_rows(rows)
         x_fit = _matrix(fit_rows, settings)
         x_test = _matrix(rows.test, settings)
@@ -206,6 +208,7 @@ def train_propensity(
                 probabilities=True)
         for name, score in baseline_scores(rows.test).items():
             evaluations[name] = evaluate_score(rows.test["item_id"], rows.test["label"], score)
+        log.info("refits and test evaluation done at %.1f s", time.perf_counter() - started)
         chosen = str(search.loc[search["is_chosen"], "model"].iloc[0])
         value = float(search.loc[search["is_chosen"], "parameter_value"].iloc[0])
         model, params = fitted[chosen]
@@ -242,6 +245,8 @@ def train_propensity(
         }
         tables = result_frames(run, search, evaluations, params)
         _write_results(period.con, results, tables, data_end, settings, params)
+    log.info("registry, prediction log and results file written at %.1f s",
+             time.perf_counter() - started)
     report = folder / f"v{version}.md"
     report.write_text(report_text(tables), encoding="utf-8")
     return PromoteTraining(version, results, report, chosen, value,
@@ -333,9 +338,7 @@ def _write_results(con: duckdb.DuckDBPyConnection, results: Path,
         con.execute(f"CREATE TABLE results.{PARAMS_TABLE} AS SELECT * FROM incoming")  # noqa: S608
         con.unregister("incoming")
         point_at(con, data_end)
-        build_feature_tables(con)
-        for table in FEATURE_TABLES.values():
-            con.execute(f"CREATE TABLE results.{table} AS SELECT * FROM {table}")  # noqa: S608
+        build_feature_tables(con, into="results")
         con.execute(f"CREATE TABLE results.{SETTINGS_TABLE} AS SELECT CAST(? AS INTEGER) AS "
                     "min_basket, CAST(? AS INTEGER) AS horizon_days, CAST(? AS TIMESTAMP) AS "
                     "cutoff_at", [settings.min_basket, settings.horizon_days, data_end])

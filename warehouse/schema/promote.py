@@ -33,11 +33,7 @@ FEATURE_TABLES = {  # feature set (warehouse/sql/features) -> table
 }
 SETTINGS_TABLE = "promote_settings"
 
-# One row per customer × candidate item: the raw columns of analytics.propensity.design.
-# {customers}, {items}, {pairs}, {categories}: feature tables; {candidates}: item ids (column
-# item_id) to score; every customer of {customers} gets a row per candidate.
-ROWS_SQL = """
-SELECT
+_ROW_COLUMNS = """
     c.customer_id,
     i.item_id,
     c.count_orders, c.count_large_orders, c.count_orders_28d, c.avg_basket_size,
@@ -47,22 +43,39 @@ SELECT
     p.count_bought, p.count_bought_large, p.days_since_bought, p.mean_gap_days, p.sd_gap_days,
     p.count_views, p.count_cart_adds,
     k.count_orders AS category_orders, k.count_items AS category_items,
-    k.days_since_bought AS category_days_since
-FROM {customers} AS c
-CROSS JOIN (SELECT * FROM {items} WHERE item_id IN (SELECT item_id FROM {candidates})) AS i
+    k.days_since_bought AS category_days_since"""
+_HISTORY_JOINS = """
 LEFT JOIN {pairs} AS p ON p.customer_id = c.customer_id AND p.item_id = i.item_id
 LEFT JOIN {categories} AS k ON k.customer_id = c.customer_id AND k.category = i.category
 """
+# One row per customer × candidate item: the raw columns of analytics.propensity.design.
+# {customers}, {items}, {pairs}, {categories}: feature tables; {candidates}: item ids (column
+# item_id) to score; every customer of {customers} gets a row per candidate.
+ROWS_SQL = f"""
+SELECT {_ROW_COLUMNS}
+FROM {{customers}} AS c
+CROSS JOIN (SELECT * FROM {{items}} WHERE item_id IN (SELECT item_id FROM {{candidates}})) AS i
+{_HISTORY_JOINS}"""  # noqa: S608 -- code constants
+# The same columns for the (customer_id, item_id) pairs of {keys} only (pairs whose customer or
+# item has no features are left out): a sample of the rows without building them all.
+KEYED_ROWS_SQL = f"""
+SELECT {_ROW_COLUMNS}
+FROM {{keys}} AS key
+JOIN {{customers}} AS c ON c.customer_id = key.customer_id
+JOIN {{items}} AS i ON i.item_id = key.item_id
+{_HISTORY_JOINS}"""  # noqa: S608 -- code constants
 
 
-def rows_sql(customers: str, items: str, pairs: str, categories: str, candidates: str) -> str:
-    """``ROWS_SQL`` over the named tables (checked identifiers, optionally schema-qualified)."""
+def rows_sql(customers: str, items: str, pairs: str, categories: str, candidates: str, *,
+             keys: str | None = None) -> str:
+    """``ROWS_SQL`` over the named tables (checked identifiers, optionally schema-qualified);
+    with ``keys``, ``KEYED_ROWS_SQL`` (``candidates`` then unused)."""
     names = {"customers": customers, "items": items, "pairs": pairs, "categories": categories,
-             "candidates": candidates}
+             "candidates": candidates, "keys": keys or candidates}
     for what, name in names.items():
         for part in name.split("."):
             check_identifier(part, f"{what} table")
-    return ROWS_SQL.format(**names)
+    return (KEYED_ROWS_SQL if keys else ROWS_SQL).format(**names)
 
 
 # The job's result tables, in its results file.

@@ -15,7 +15,7 @@ from dashboard import components, store_access
 from dashboard.access import CAMPAIGN_OWNER, requires
 from dashboard.data import DataUnavailableError, query, snapshot_reader
 from dashboard.errors import shown
-from dashboard.pages.promote import delivery, ids
+from dashboard.pages.promote import delivery, ids, report
 from dashboard.pages.promote.delivery import queued_text
 from warehouse.connections import WarehouseBusyError
 from warehouse.promote import settings
@@ -187,3 +187,4 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(Output(ids.PROMOTE_RESULTS, "children"),
                  Input(ids.PROMOTE_RESULTS_CAMPAIGN, "value"))(update_results)
     delivery.register_callbacks(app)
+    report.register_callbacks(app)

@@ -8,7 +8,7 @@ from dash import html
 
 from dashboard import components
 from dashboard.access import CAMPAIGN_OWNER, visible_to
-from dashboard.pages.promote import delivery, ids
+from dashboard.pages.promote import delivery, ids, report
 from warehouse.promote import settings
 from warehouse.promote.message import DEFAULT_BODY, DEFAULT_LINK, DEFAULT_TITLE
 
@@ -70,4 +70,5 @@ def layout(**_query: str) -> html.Div:
                   dbc.Select(id=ids.PROMOTE_RESULTS_CAMPAIGN, options=[]),
                   html.Div(id=ids.PROMOTE_RESULTS, className="mt-2")],
                  body=True, className="mb-3"),
+        report.report_card(),
     ])

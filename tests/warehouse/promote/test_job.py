@@ -21,9 +21,10 @@ from warehouse.delivery.quiet_hours import QuietHours
 from warehouse.ops import ops_store, ops_transaction
 from warehouse.ops.schema import campaign_assignments, outbox
 from warehouse.prediction_log import predictions_dir, read_predictions
-from warehouse.promote.audience import launch_promotion, plan_audience
+from warehouse.promote.audience import launch_promotion, log_launch_scores, plan_audience
 from warehouse.promote.data import PromoteSettings
 from warehouse.promote.job import PromoteTraining, train_propensity
+from warehouse.promote.report import read_report
 from warehouse.promote.scoring import NoPropensityModelError, latest_results, score_item
 from warehouse.schema.promote import MODEL_NAME, RESULT_TABLES
 from warehouse.snapshots import open_snapshot
@@ -96,6 +97,23 @@ def test_results_file_and_report_hold_every_scorer(trained):
     for heading in ("Test window", "Lift by decile", "Calibration", "What the coefficients say",
                     "Findings"):
         assert heading in report
+
+
+def test_the_stored_report_reads_back_the_registered_figures(trained):
+    db, result = trained
+    stored = read_report(db)
+    [version] = list_versions(ops_store(db), models_dir(db), MODEL_NAME)
+    assert stored.report_file == result.report and stored.run["model"] == result.chosen
+    metrics = stored.metrics.set_index("scorer")
+    assert list(metrics.index) == list(result.test)  # models, then the baselines
+    for name in ("roc_auc", "pr_auc", "top_decile_lift", "average_lift", "precision_at_100"):
+        assert metrics.loc[result.chosen, name] == version.metrics[f"test_{name}"]
+    assert metrics.loc["popularity", "kind"] == "baseline"
+    assert metrics.loc["popularity", "top_decile_lift"] == pytest.approx(1.0)  # ties within
+    assert stored.deciles.groupby("scorer")["decile"].apply(list).map(len).eq(10).all()
+    assert len(stored.calibration) == 10 and stored.calibration["customers"].sum() == (
+        result.test[result.chosen]["rows"])
+    assert stored.coefficients["sentence"].iloc[0].endswith("per standard deviation")
 
 
 def test_scoring_an_item_ranks_every_customer_by_probability(trained, popular_item):
@@ -174,6 +192,10 @@ def test_launch_holds_out_a_random_tenth_audited_and_the_cap_counts_it(trained, 
     assert (queued["not_before"] == launched.not_before).all()
     assert now < launched.not_before <= now + timedelta(hours=1)
 
+    # the scores the launch used are in the prediction log, as of the model's cut-off
+    assert logged_scores(db, plan.model_version, plan.cutoff_at.date())[popular_item] == (
+        plan.audience.set_index("customer_id")["probability"].to_dict())
+
 
 def test_the_plan_says_how_many_quiet_hours_would_hold_back(trained, popular_item):
     db, _ = trained
@@ -187,3 +209,30 @@ def test_the_plan_says_how_many_quiet_hours_would_hold_back(trained, popular_ite
     day = plan_audience(db, popular_item, size=100, quiet_hours=night,
                         now=datetime(2026, 12, 3, 12, 0))
     assert day.held_quiet_hours == 0 and "0 held by quiet hours" in day.describe()
+
+
+def logged_scores(db: Path, version: int, as_of: object) -> dict[str, dict[str, float]]:
+    with duckdb.connect() as con:
+        logged = read_predictions(con, predictions_dir(db)).filter(
+            f"version = {version} AND as_of = DATE '{as_of}'").df()
+    assert not logged.duplicated(["customer_id", "item_id"]).any()
+    return {item: rows.set_index("customer_id")["score"].to_dict()
+            for item, rows in logged.groupby("item_id")}
+
+
+def test_logging_another_items_launch_keeps_the_first_items_scores(trained, popular_item):
+    db, result = trained
+    first = plan_audience(db, popular_item, size=300)
+    with open_snapshot(db) as con:
+        second = con.execute("SELECT item_id FROM item_catalogue WHERE item_id <> ? "
+                             "ORDER BY count_buyers_28d DESC, item_id LIMIT 1",
+                             [popular_item]).fetchone()[0]
+    second_plan = plan_audience(db, second, size=80)
+    log_launch_scores(db, second_plan)
+    log_launch_scores(db, first)  # again: replaces its rows, no duplicates
+    logged = logged_scores(db, result.version, first.cutoff_at.date())
+    assert set(logged) == {popular_item, second}
+    assert logged[second] == second_plan.audience.set_index("customer_id")[
+        "probability"].to_dict()
+    assert logged[popular_item] == first.audience.set_index("customer_id")[
+        "probability"].to_dict()

@@ -10,11 +10,12 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
-from dashboard.pages.promote import delivery, ids
+from dashboard.pages.promote import delivery, ids, report
 from tests.support.browser import browser_errors, click, start_signed_in
 from tests.support.campaigns import stored_assignments
 from tests.support.grocery import build_trained_grocery
 from warehouse.commands import audit_log, list_campaigns
+from warehouse.promote.report import read_report
 
 pytestmark = pytest.mark.browser
 
@@ -77,9 +78,25 @@ def test_search_an_item_size_its_audience_and_launch_the_push(dash_duo, grocery_
     assert browser_errors(dash_duo) == []
 
 
+def test_a_viewer_reads_the_model_report_stored_by_the_training(dash_duo, grocery_db):
+    start_signed_in(dash_duo, create_app(grocery_db), grocery_db, "viewer", "/promote")
+    stored = read_report(grocery_db)
+    chosen = stored.metrics.set_index("scorer").loc[stored.run["model"]]
+    dash_duo.wait_for_contains_text(f"#{report.REPORT_METRICS}",
+                                    f"{chosen['scorer_label']} (chosen)", timeout=20)
+    table = dash_duo.find_element(f"#{report.REPORT_METRICS}").text
+    assert f"{chosen['top_decile_lift']:.2f}" in table and "Personal frequency" in table
+    dash_duo.wait_for_element(f"#{report.REPORT_DECILES} .main-svg")
+    dash_duo.wait_for_element(f"#{report.REPORT_CALIBRATION} .main-svg")
+    text = dash_duo.find_element(f"#{report.REPORT}").text
+    assert stored.coefficients["sentence"].iloc[0] in text and "What worked" in text
+    assert browser_errors(dash_duo) == []
+
+
 def test_without_a_model_the_page_says_how_to_train_and_counts_large_baskets(dash_duo, demo_db):
     start_signed_in(dash_duo, create_app(demo_db), demo_db, path="/promote")
     dash_duo.find_element(f"#{ids.PROMOTE_SEARCH}").send_keys("1")
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "promote-train", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.PROMOTE_AUDIENCE}", "with at least 5 items")
+    dash_duo.wait_for_contains_text(f"#{report.REPORT}", "promote-train")
     assert browser_errors(dash_duo) == []
