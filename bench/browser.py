@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -543,6 +543,9 @@ def main() -> None:
                 times = np.array(measure(driver, base, action, args.repeats)) * 1000
             except Skip as skipped:
                 print(f"{action.name:<28} skipped: {skipped}")
+                continue
+            except (RuntimeError, TimeoutError, WebDriverException) as error:  # the rest runs
+                print(f"{action.name:<28} FAILED: {str(error).splitlines()[0]}")
                 continue
             p95 = float(np.percentile(times, 95))
             verdict = "yes" if p95 <= TARGET_P95_S * 1000 else "NO"
