@@ -1,6 +1,7 @@
 """Time and peak memory of each pipeline step, and latency of the dashboard's queries.
 
     python bench/bench.py --scale 1.0 [--workdir /tmp/actionboard-bench] [--keep]
+    python bench/bench.py --db /tmp/actionboard-bench/bench.duckdb [--repeats 30]  # queries only
 
 Each step runs as its own process through the real CLI (`app.py demo|ingest|refresh`), so its
 wall time includes start-up and its CPU time and peak memory (from wait4) are the step's alone
@@ -109,9 +110,12 @@ def query_sample(reader: SnapshotReader) -> dict[str, Callable[[], object]]:
     }
 
 
-def time_queries(reader: SnapshotReader, repeats: int) -> list[dict[str, float | str]]:
+def time_queries(reader: SnapshotReader, repeats: int, only: str = ""
+                 ) -> list[dict[str, float | str]]:
     rows = []
     for name, run in query_sample(reader).items():
+        if only not in name:
+            continue
         run()  # warm the cache once, as a page that is already open would have
         samples = []
         for _ in range(repeats):
@@ -126,6 +130,12 @@ def time_queries(reader: SnapshotReader, repeats: int) -> list[dict[str, float |
     return rows
 
 
+def print_queries(reader: SnapshotReader, repeats: int, only: str = "") -> None:
+    print(f"\n{'query':<34} {'p50 ms':>7} {'p95 ms':>7}")
+    for row in time_queries(reader, repeats, only):
+        print(f"{row['query']:<34} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -133,7 +143,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=50, help="runs per query")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="time the queries on this refreshed warehouse; build nothing")
+    parser.add_argument("--only", default="",
+                        help="time only the queries whose name contains this text")
     args = parser.parse_args()
+    if args.db is not None:
+        print_queries(SnapshotReader(args.db), args.repeats, args.only)
+        return
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="actionboard-bench-"))
     raw, db = workdir / "raw", workdir / "bench.duckdb"
@@ -156,9 +173,7 @@ def main() -> None:
     cpu = steps[1]["cpu_seconds"] + steps[2]["cpu_seconds"]
     print(f"{'ingest+refresh':<10} {total:>4.1f} s ({cpu:.1f} CPU s)")
 
-    print(f"\n{'query':<34} {'p50 ms':>7} {'p95 ms':>7}")
-    for row in time_queries(SnapshotReader(db), args.repeats):
-        print(f"{row['query']:<34} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f}")
+    print_queries(SnapshotReader(db), args.repeats, args.only)
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -54,29 +54,23 @@ def known_segments(cur: duckdb.DuckDBPyConnection) -> set[str]:
 def rule_stats(cur: duckdb.DuckDBPyConnection, rules: list[Rule]) -> BoardStats:
     """Matched, won, share and CLV at stake per rule, from the snapshot's stored rule matches
     (``rule_audiences``: a scan only for conditions not seen before in this snapshot)."""
-    found = rule_audiences.winners(cur, rules, read_field_catalogue(cur))
-    clv = rule_audiences.snapshot_arrays(cur).clv_amount
-    total = len(found.winner)
-    won_clv = np.bincount(found.winner[found.winner >= 0],
-                          weights=np.nan_to_num(clv[found.winner >= 0]), minlength=len(rules))
-    won = np.bincount(found.winner[found.winner >= 0], minlength=len(rules))
+    summary = rule_audiences.audience_summary(cur, rules, read_field_catalogue(cur))
+    total = summary.count_customers
     rows = []
     for i, r in enumerate(rules):
-        matched = int(found.flags[i].sum())
+        matched, won = int(summary.count_matched[i]), int(summary.count_won[i])
         rows.append({
             "rule_id": r.rule_id, "priority": r.priority, "name": r.name, "enabled": r.enabled,
             "action": r.action, "channel": r.channel, "offer": r.offer, "kpi": r.kpi,
-            "count_matched": matched, "count_won": int(won[i]),
-            "count_shadowed": matched - int(won[i]),
-            "share_customers": int(won[i]) / total if total else 0.0,
-            "clv_at_stake_amount": float(won_clv[i]),
+            "count_matched": matched, "count_won": won, "count_shadowed": matched - won,
+            "share_customers": won / total if total else 0.0,
+            "clv_at_stake_amount": float(summary.won_clv[i]),
         })
     frame = pd.DataFrame(rows, columns=[
         "rule_id", "priority", "name", "enabled", "action", "channel", "offer", "kpi",
         "count_matched", "count_won", "count_shadowed", "share_customers", "clv_at_stake_amount",
     ])
-    return BoardStats(frame, total, int((found.winner >= 0).sum()),
-                      int((found.count_matched >= 2).sum()))
+    return BoardStats(frame, total, summary.count_targeted, summary.count_multi_matched)
 
 
 def audience_baseline(
@@ -97,24 +91,23 @@ def audience_baseline(
     gmv_mean, gmv_std (currency units; NaN when no period end is early enough),
     baseline_period_end (P or None), cohort_size (customers of those segments at P),
     eligible_per_day (audience members active in the last window ÷ window_days), window_days.
-    Rule matches and segment baselines are stored per snapshot (``rule_audiences``).
+    The audience's segment mix and activity come from the rules' summary the rules grid reads,
+    and segment baselines are stored per snapshot (``rule_audiences``): no pass over customers
+    once the grid has drawn.
     """
     cutoff = measurement_cutoff(cur)
     if cutoff is None:
         raise ValueError("the snapshot has no as-of date (refresh_info is empty)")
     window = int(window_days)
-    found = rule_audiences.winners(cur, rules, read_field_catalogue(cur))
-    arrays = rule_audiences.snapshot_arrays(cur)
+    summary = rule_audiences.audience_summary(cur, rules, read_field_catalogue(cur))
+    segments = rule_audiences.snapshot_arrays(cur).segments
     position = next((i for i, r in enumerate(rules) if r.rule_id == rule_id), None)
-    audience = (found.winner == position if position is not None
-                else np.zeros(arrays.size, dtype=bool))
-    codes = arrays.segment_codes[audience]
-    counts = np.bincount(codes, minlength=len(arrays.segments) + 1)
-    mix = pd.DataFrame({"segment": arrays.segments, "n": counts[1:]}).query("n > 0")
+    counts = (summary.segment_counts[position] if position is not None
+              else np.zeros(len(segments) + 1, dtype=np.int64))
+    mix = pd.DataFrame({"segment": segments, "n": counts[1:]}).query("n > 0")
     cutoff_us = int(cutoff.value // 1000)
-    since_us = cutoff_us - window * 86_400_000_000
-    last = arrays.last_event_us[audience]
-    count_active = int(((last >= since_us) & (last < cutoff_us)).sum())
+    count_active = (0 if position is None else summary.count_active(
+        position, cutoff_us - window * 86_400_000_000, cutoff_us))
     period_end, per_segment = rule_audiences.segment_baselines(
         cur, mix["segment"].tolist(), window, cutoff)
     weighted = mix.merge(per_segment, on="segment", how="inner")
@@ -127,7 +120,7 @@ def audience_baseline(
 
     gmv_mean, gmv_square = average("gmv_mean"), average("gmv_square")
     return {
-        "audience_size": int(audience.sum()),
+        "audience_size": int(counts.sum()),
         "conversion": average("conversion"),
         "gmv_mean": gmv_mean,
         "gmv_std": math.sqrt(max(gmv_square - gmv_mean ** 2, 0.0)),

@@ -189,11 +189,11 @@ def holdout_chart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def purchase_model(con: duckdb.DuckDBPyConnection) -> str | None:
     """The purchase model behind P(alive), expected purchases and CLV ("bg_nbd" or "mbg_nbd"),
     None when none could be fitted."""
-    row = con.execute(PURCHASE_MODEL_SQL).fetchone()
-    return row[0] if row else None
+    rows = con.execute(PURCHASE_MODEL_SQL).fetchall()  # fully: the cursor serves later reads
+    return rows[0][0] if rows else None
 
 
 def correlation_warning(con: duckdb.DuckDBPyConnection) -> str | None:
     """The Gamma-Gamma independence warning (frequency vs spend correlated), or None."""
-    row = con.execute(CORRELATION_WARNING_SQL).fetchone()
-    return row[0] if row else None
+    rows = con.execute(CORRELATION_WARNING_SQL).fetchall()
+    return rows[0][0] if rows else None

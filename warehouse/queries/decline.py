@@ -144,9 +144,9 @@ def search_customers(con: duckdb.DuckDBPyConnection, prefix: str,
 def customer_decline(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any] | None:
     """One scored customer's row of ``customer_decline``, or None when not scored."""
     cursor = con.execute(CUSTOMER_SQL, {"customer_id": customer_id})
-    row = cursor.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cursor.description], row,
-                                             strict=True))
+    rows = cursor.fetchall()  # fully: the cursor serves later reads
+    return None if not rows else dict(zip([d[0] for d in cursor.description], rows[0],
+                                          strict=True))
 
 
 def customer_contributions(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:

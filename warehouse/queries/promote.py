@@ -32,7 +32,8 @@ def search_items(con: duckdb.DuckDBPyConnection, text: str,
 
 def basket_counts(con: duckdb.DuckDBPyConnection, min_basket: int) -> tuple[int, int]:
     """Orders in the published lines, and those holding at least ``min_basket`` items."""
-    orders, large = con.execute(_BASKETS_SQL, {"min_basket": int(min_basket)}).fetchone() or (0, 0)
+    rows = con.execute(_BASKETS_SQL, {"min_basket": int(min_basket)}).fetchall()
+    orders, large = rows[0] if rows else (0, 0)
     return int(orders or 0), int(large or 0)
 
 

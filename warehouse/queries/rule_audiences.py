@@ -6,8 +6,11 @@ either. Per snapshot file this module keeps, in memory and in the order of one s
 conditions (a rule's, whatever its priority, name or on/off state) which customers match them,
 computed once by the compiled SQL of ``warehouse.commands``. Priorities — who wins — are then
 applied with numpy in milliseconds, so moving, switching or renaming a rule costs no scan, and
-editing one rule's conditions scans for that rule only. Per-segment baselines of the experiment
-design (``segment_baselines``) are kept the same way, per segment.
+editing one rule's conditions scans for that rule only. What the rules grid and the experiment
+design read of the winners — per rule: matched, won, CLV at stake, the segment mix and the days of
+last activity of the customers it wins (``audience_summary``) — is kept per set of rules, so a
+design click after the grid has drawn costs no pass over the customers. Per-segment baselines of
+the experiment design (``segment_baselines``) are kept the same way, per segment.
 
 Rows are matched by position: every array comes from a plain scan of the ``customers`` view
 without joins or aggregates, whose order DuckDB keeps (``preserve_insertion_order``, on by
@@ -37,6 +40,34 @@ from warehouse.schema.fields import FieldCatalogue
 # (about 0.3 GB + 16 × 14 MB at scale 10, 14 M customers), so only the current snapshot is kept.
 SNAPSHOTS_KEPT = 1
 CONDITION_SETS_KEPT = 16  # per snapshot: the rules and their recent edits
+RULE_SETS_KEPT = 16  # per snapshot: audience summaries (a few KB each)
+_DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class AudienceSummary:
+    """What each rule (by its position in the rules given, in priority order) reaches in one
+    snapshot: a few numbers per rule instead of an array per customer."""
+
+    count_customers: int
+    count_targeted: int  # customers won by some rule
+    count_multi_matched: int  # customers matched by two or more enabled rules
+    count_matched: np.ndarray  # per rule: customers meeting its conditions
+    count_won: np.ndarray  # per rule: customers it acts on after priority (0 if disabled)
+    won_clv: np.ndarray  # per rule: sum of the known clv_amount of the customers it wins
+    segment_counts: np.ndarray  # rule × segment code: customers won (see SnapshotArrays)
+    last_event_days: np.ndarray  # rule × day: customers won whose last event fell on that day
+    first_day: int  # the day (since the epoch) of column 0 of last_event_days
+
+    def count_active(self, position: int, since_us: int, until_us: int) -> int:
+        """Customers won by rule ``position`` whose last event is in [since_us, until_us);
+        both bounds are midnights (microseconds since the epoch), as the as-of cut-off is."""
+        if since_us % _DAY_US or until_us % _DAY_US:
+            raise ValueError("activity is counted between midnights")
+        days = self.last_event_days[position]
+        low = max(since_us // _DAY_US - self.first_day, 0)
+        high = min(until_us // _DAY_US - self.first_day, len(days))
+        return int(days[low:high].sum()) if high > low else 0
 
 
 @dataclass
@@ -48,6 +79,7 @@ class SnapshotArrays:
     clv_amount: np.ndarray  # NaN where unknown
     last_event_us: np.ndarray  # microseconds since the epoch; INT64_MIN where unknown
     flags: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+    summaries: OrderedDict[tuple, AudienceSummary] = field(default_factory=OrderedDict)
     baselines: dict[tuple[int, str], dict[str, float]] = field(default_factory=dict)
     period_ends: dict[int, Any] = field(default_factory=dict)
 
@@ -171,6 +203,50 @@ def winners(cur: duckdb.DuckDBPyConnection, rules: list[Rule], fields: FieldCata
         count += matched
         winner[(winner < 0) & matched] = index
     return Winners(winner, count, flags)
+
+
+def audience_summary(cur: duckdb.DuckDBPyConnection, rules: list[Rule], fields: FieldCatalogue
+                     ) -> AudienceSummary:
+    """Per rule of ``rules`` (in priority order): what it matches and wins, computed once per
+    set of rules (their conditions and on/off states, in order) in this snapshot."""
+    with _lock:
+        arrays = _snapshot_arrays(cur)
+        key = tuple((_condition_key(r.conditions), bool(r.enabled)) for r in rules)
+        if key in arrays.summaries:
+            arrays.summaries.move_to_end(key)
+            return arrays.summaries[key]
+        summary = _summarise(arrays, winners(cur, rules, fields), len(rules))
+        arrays.summaries[key] = summary
+        while len(arrays.summaries) > RULE_SETS_KEPT:
+            arrays.summaries.popitem(last=False)
+        return summary
+
+
+def _summarise(arrays: SnapshotArrays, found: Winners, count_rules: int) -> AudienceSummary:
+    won = found.winner >= 0
+    position = found.winner[won]
+    width = len(arrays.segments) + 1
+    segment_counts = np.bincount(position.astype(np.int64) * width + arrays.segment_codes[won],
+                                 minlength=count_rules * width).reshape(count_rules, width)
+    last = arrays.last_event_us[won]
+    known = last != _UNKNOWN_TIME
+    days = last[known] // _DAY_US
+    first_day = int(days.min()) if len(days) else 0
+    span = int(days.max()) - first_day + 1 if len(days) else 1
+    last_event_days = np.bincount(position[known].astype(np.int64) * span + (days - first_day),
+                                  minlength=count_rules * span).reshape(count_rules, span)
+    return AudienceSummary(
+        count_customers=arrays.size,
+        count_targeted=int(won.sum()),
+        count_multi_matched=int((found.count_matched >= 2).sum()),
+        count_matched=np.array([int(f.sum()) for f in found.flags], dtype=np.int64),
+        count_won=np.bincount(position, minlength=count_rules),
+        won_clv=np.bincount(position, weights=np.nan_to_num(arrays.clv_amount[won]),
+                            minlength=count_rules),
+        segment_counts=segment_counts,
+        last_event_days=last_event_days,
+        first_day=first_day,
+    )
 
 
 def segment_baselines(

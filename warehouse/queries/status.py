@@ -7,9 +7,10 @@ import duckdb
 
 def refresh_info(cur: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """As-of date, refresh time and data range of the snapshot, as ISO strings."""
-    row = cur.execute(
+    rows = cur.execute(  # fetched fully: the cursor serves later reads
         "SELECT as_of_date, refreshed_at, first_event_date, last_event_date FROM refresh_info"
-    ).fetchone()
+    ).fetchall()
+    row = rows[0] if rows else None
     keys = ("as_of_date", "refreshed_at", "first_event_date", "last_event_date")
     return {key: value.isoformat() if value is not None else None for key, value in zip(
         keys, row or (None,) * len(keys), strict=True

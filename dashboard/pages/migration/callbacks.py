@@ -13,7 +13,7 @@ from dash import Input, Output, html
 
 from dashboard import components, formatting
 from dashboard.data import DataUnavailableError, query
-from dashboard.errors import shown
+from dashboard.errors import InputError, shown
 from dashboard.figures import empty_figure
 from dashboard.pages.migration import figures, ids
 from dashboard.pages.migration.flows import FlowFilter, filter_flows, filter_sizes
@@ -25,25 +25,25 @@ SANKEY_EMPTY_PX = 320
 def resolve_pair(
     from_value: str | None, to_value: str | None, dates: list[date]
 ) -> tuple[date, date]:
-    """Check the two chosen snapshots; ValueError with a message for the page otherwise."""
+    """Check the two chosen snapshots; InputError with a message for the page otherwise."""
     if len(dates) < 2:
         only = dates[0].isoformat() if dates else "none"
-        raise ValueError(
+        raise InputError(
             f"Transitions need two segment snapshots; the published data has one ({only}). "
             "Refresh with more data, or with weekly snapshots (--snapshots week)."
         )
     if not from_value or not to_value:
-        raise ValueError("Choose both a 'from' and a 'to' snapshot.")
+        raise InputError("Choose both a 'from' and a 'to' snapshot.")
     known = {d.isoformat(): d for d in dates}
     for label, value in (("from", from_value), ("to", to_value)):
         if value not in known:
-            raise ValueError(
+            raise InputError(
                 f"There is no segment snapshot on {value} (the '{label}' date); choose one of "
                 f"{', '.join(known)}."
             )
     start, end = known[from_value], known[to_value]
     if start >= end:
-        raise ValueError(
+        raise InputError(
             f"The 'from' snapshot ({start}) must be before the 'to' snapshot ({end}): "
             "choose an earlier 'from' date or a later 'to' date."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import duckdb
@@ -96,15 +97,19 @@ def test_every_filter_reaches_both_the_sankey_and_the_matrix(page, snapshots):
     ],
 )
 def test_invalid_snapshot_choice_gives_a_clear_message_instead_of_charts(
-    page, snapshots, pick, expected
+    page, snapshots, pick, expected, caplog
 ):
     dates = sorted(snapshots["period_end"].dt.date.unique())
     start, end = pick(dates)
-    message, sankey, _, matrix = callbacks.update_transitions(
-        start and start.isoformat(), end.isoformat(), "rfm", False, True
-    )
+    with caplog.at_level(logging.INFO, logger="dashboard"):
+        message, sankey, _, matrix = callbacks.update_transitions(
+            start and start.isoformat(), end.isoformat(), "rfm", False, True
+        )
     assert expected in message.children
     assert sankey.data == () and expected in matrix.layout.annotations[0].text
+    [record] = [r for r in caplog.records if r.name == "dashboard"]  # one line, no traceback
+    assert record.levelno == logging.INFO and record.exc_info is None
+    assert expected in record.getMessage()
 
 
 def test_sizes_callback_shows_buyers_only_on_request(page, snapshots):
