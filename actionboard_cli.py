@@ -900,7 +900,7 @@ def uplift_report(db: Path, share: float, cost_per_contact: float, margin: float
         if models.empty:
             return ("No completed campaign with a control group yet: launch one (Action board or "
                     "uplift-launch), or load one with ingest-campaign, then refresh.")
-        lines = ["Campaigns (newest first):"]
+        lines = ["Campaigns (newest first), then pooled models:"]
         for row in models.itertuples():
             state = (f"{row.learner}, Qini {row.qini_coefficient:.3f} "
                      f"[{row.qini_low:.3f}, {row.qini_high:.3f}], version {row.model_version}"

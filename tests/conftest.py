@@ -77,6 +77,15 @@ def uplift_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def uplift_pool(uplift_demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The uplift demo with a pooled model of two win-back campaigns published by a refresh
+    (``tests/support/uplift.py``). Shared and read-only: copy it before writing."""
+    from tests.support.uplift import publish_pool
+
+    return publish_pool(uplift_demo_db, tmp_path_factory.mktemp("uplift-pool"))
+
+
 @pytest.fixture
 def overview_snapshot(tmp_path: Path) -> OverviewSnapshot:
     """A small published snapshot with the daily tables, every figure derivable by hand."""

@@ -12,7 +12,8 @@ launch. Campaigns whose actions differ are refused: their effects are different 
 
 The chosen model goes to the model registry (model ``uplift``) under the name of the set,
 ``pool:<id>+<id>…`` (``params["campaign_ids"]`` lists them), with its held-out comparison; the
-same set with the same customers and outcomes is learnt once. The published ``uplift_score``
+same set with the same customers and outcomes is learnt once. The next refresh publishes its
+held-out evidence beside the campaigns' for the Uplift page. The published ``uplift_score``
 stays the latest campaign's model: a pooled model is evidence to compare, not yet a scorer
 (its campaign indicator has no value for a customer outside the campaigns).
 """
@@ -35,9 +36,9 @@ from warehouse.commands.uplift_models import register_uplift_model, trained_vers
 from warehouse.features import open_raw
 from warehouse.pipeline.steps.uplift import TRAINING_VERSION, fit_metrics
 from warehouse.pipeline.steps.uplift_data import FEATURE_SET, training_data
+from warehouse.schema.uplift import POOL_PREFIX
 from warehouse.snapshots import open_snapshot
 
-POOL_PREFIX = "pool:"
 CAMPAIGN_FEATURE = "campaign"
 COMPLETED = "completed"
 
@@ -161,6 +162,7 @@ def pooled_report(pooled: PooledModel) -> str:
               "plus the campaign):",
               pooled.comparison[["label", "qini_coefficient", "qini_low", "qini_high", "auuc",
                                  "uplift_at_k", "is_chosen"]].to_string(
-                  index=False, float_format="%.3f")]
+                  index=False, float_format="%.3f"),
+              "", "The next refresh shows it on the Uplift page, after the campaigns."]
     return "\n".join(lines)
 

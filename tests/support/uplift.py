@@ -1,9 +1,11 @@
-"""A demo warehouse whose planted campaign is large enough to learn an uplift model from, and
-private copies of it with everything beside it (models, prediction log, demo state)."""
+"""A demo warehouse whose planted campaign is large enough to learn an uplift model from, private
+copies of it with everything beside it (models, prediction log, demo state), imported campaigns,
+and a pooled model published by a refresh."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +15,12 @@ import pandas as pd
 from tests.support.warehouses import copy_warehouse
 from warehouse.commands import import_campaign_results
 from warehouse.commands.model_registry import models_dir
+from warehouse.commands.uplift_models import uplift_versions
 from warehouse.demo_shop import demo_dir
+from warehouse.pipeline.refresh import refresh
 from warehouse.prediction_log import predictions_dir
 from warehouse.snapshots import open_snapshot
+from warehouse.uplift_pool import train_pooled_model
 
 # The demo's win-back campaign at this scale: about 930 treated and 230 control customers.
 UPLIFT_DEMO_SCALE = 0.2
@@ -54,3 +59,29 @@ def import_random_campaign(db: Path, folder: Path, *, name: str, action: str, se
     return import_campaign_results(db, path, name=name, user="tester", action=action,
                                    launched_at=launched_at, ends_at=ends_at,
                                    control_share=0.2).campaign_id
+
+
+@dataclass(frozen=True)
+class PublishedPool:
+    """A warehouse where a pooled model was learnt and a refresh then published it."""
+
+    db: Path
+    pool_id: str
+    campaign_ids: list[str]
+    version: int  # the pool's registered version
+    versions_before_refresh: int  # uplift versions registered before the publishing refresh
+
+
+def publish_pool(source: Path, folder: Path) -> PublishedPool:
+    """A copy of ``source`` (the uplift demo) with a second win-back campaign imported, refreshed,
+    the two pooled as ``uplift --campaigns`` does, and refreshed again."""
+    db = copy_demo_warehouse(source, folder)
+    other = import_random_campaign(db, folder, name="September win-back", seed=3,
+                                   action=DEMO_CAMPAIGN_ACTION, launched_at=date(2015, 9, 1),
+                                   ends_at=date(2015, 9, 8))
+    refresh(db, progress=False)
+    pooled = train_pooled_model(db, [DEMO_CAMPAIGN_ID, other])
+    before = len(uplift_versions(db))
+    refresh(db, progress=False)
+    return PublishedPool(db, pooled.pool_id, sorted([DEMO_CAMPAIGN_ID, other]),
+                         pooled.version.version, before)

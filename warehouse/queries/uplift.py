@@ -7,13 +7,15 @@ import duckdb
 import pandas as pd
 
 from analytics.uplift.economics import economic_table
+from warehouse.schema.uplift import POOL_PREFIX, POOL_SOURCE
 
-MODELS_SQL = """
+# The campaigns newest first, then the pools.
+MODELS_SQL = f"""
 SELECT m.*, c.offer, c.kpi
 FROM uplift_models AS m
 LEFT JOIN campaigns AS c USING (campaign_id)
-ORDER BY m.ends_at DESC, m.launched_at DESC, m.campaign_id
-"""
+ORDER BY m.source = '{POOL_SOURCE}', m.ends_at DESC, m.launched_at DESC, m.campaign_id
+"""  # noqa: S608 -- constants
 
 # The top share of customers by the published uplift score (ties broken by id, so the audience
 # is the same for the same snapshot), with their segment and CLV for the launch.
@@ -31,10 +33,15 @@ LIMIT (SELECT CAST(round($share * count(*)) AS BIGINT) FROM scored)
 
 
 def uplift_models(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every completed campaign, newest first: trained or why not, the chosen learner and its
-    held-out Qini coefficient, whether its scores are the published ``uplift_score``, and the
-    campaign's offer and KPI."""
+    """Every completed campaign, newest first, then the pooled models: trained or why not, the
+    chosen learner and its held-out Qini coefficient, whether its scores are the published
+    ``uplift_score``, and the campaign's offer and KPI."""
     return con.sql(MODELS_SQL).df()
+
+
+def is_pool(campaign_id: str | None) -> bool:
+    """Whether ``campaign_id`` names a pooled model (several campaigns learnt together)."""
+    return str(campaign_id or "").startswith(POOL_PREFIX)
 
 
 def published_model(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -62,8 +69,9 @@ def campaign_economics(
     cost_per_contact: float, margin_per_conversion: float | None = None,
     population: int | None = None,
 ) -> pd.DataFrame:
-    """The economic table of a learnt campaign (``analytics.uplift.economics``): the population
-    defaults to the campaign's audience, the margin to its revenue per converted customer."""
+    """The economic table of a learnt campaign or pool (``analytics.uplift.economics``): the
+    population defaults to the campaign's audience (a pool's: its campaigns'), the margin to its
+    revenue per converted customer."""
     models = uplift_models(con).set_index("campaign_id")
     if campaign_id not in models.index or not models.loc[campaign_id, "is_trained"]:
         raise ValueError(f"campaign {campaign_id!r} has no uplift model")

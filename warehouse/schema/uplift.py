@@ -7,6 +7,9 @@ CUSTOMER_UPLIFT_TABLE = "customer_uplift"
 UPLIFT_MODEL_NAME = "uplift"  # the model registry's and the prediction log's name
 # The scopes of the type counts: the campaign's own customers, or every customer scored.
 AUDIENCE, EVERYONE = "audience", "all"
+# A pooled model (several campaigns with one action, ``warehouse.uplift_pool``): its registry name
+# and its ``uplift_models.campaign_id`` start with the prefix; its ``source`` is POOL_SOURCE.
+POOL_PREFIX, POOL_SOURCE = "pool:", "pool"
 
 UPLIFT_TABLES_DDL = f"""
 CREATE TABLE {CUSTOMER_UPLIFT_TABLE} (   -- the published model's score of every customer
@@ -16,7 +19,7 @@ CREATE TABLE {CUSTOMER_UPLIFT_TABLE} (   -- the published model's score of every
     p_treated DOUBLE NOT NULL,
     p_control DOUBLE NOT NULL
 );
-CREATE TABLE uplift_models (             -- one row per completed campaign
+CREATE TABLE uplift_models (             -- one row per completed campaign and per pool
     campaign_id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
     action VARCHAR,

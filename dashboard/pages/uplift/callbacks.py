@@ -1,5 +1,6 @@
-"""The Uplift page's callbacks: the chosen campaign's evidence (stored by the refresh), the
-economic table for the user's inputs, and the targeted launch through the command side."""
+"""The Uplift page's callbacks: the chosen campaign's or pool's evidence (stored by the refresh),
+the economic table for the user's inputs, and the targeted launch through the command side (not
+while a pool is chosen: a pool scores no customers)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from warehouse.connections import WarehouseBusyError
 from warehouse.queries import uplift as queries
 
 PROBLEMS = (DataUnavailableError, WarehouseBusyError, SQLAlchemyError)
+POOL_TARGETING = ("A pool scores no customers, so it cannot be targeted: choose a campaign (the "
+                  "published scores are the latest campaign's model's).")
 TYPE_LABELS = {"persuadable": "Persuadables", "sure_thing": "Sure things",
                "lost_cause": "Lost causes", "do_not_disturb": "Do-not-disturb"}
 
@@ -45,8 +48,13 @@ def _interval(value: float, low: float, high: float, fmt: Any = formatting.count
 def _summary(row: dict) -> html.P:
     qini = _interval(row["qini_coefficient"], row["qini_low"], row["qini_high"],
                      lambda v: f"{v:.3f}")
-    published = ("Its scores are the rule fields uplift_score and response_type."
-                 if row["is_published"] else "A later campaign's model publishes the scores.")
+    if queries.is_pool(row["campaign_id"]):
+        published = ("A pooled model is evidence to compare with the campaigns' own models; it "
+                     "scores no customers.")
+    elif row["is_published"]:
+        published = "Its scores are the rule fields uplift_score and response_type."
+    else:
+        published = "A later campaign's model publishes the scores."
     return html.P(
         f"{row['name']}: {formatting.count(row['count_treatment'])} treated, "
         f"{formatting.count(row['count_control'])} control; conversion "
@@ -90,7 +98,8 @@ def update_campaign(campaign_id: str | None) -> tuple[Any, Any, go.Figure, go.Fi
         "Mean predicted uplift": types["avg_uplift"].map(formatting.percent),
     })
     types_shown: Any = _table(shown_types) if not types.empty else html.P(
-        "Customers are typed by the published model only (the latest campaign's).",
+        "Customers are typed by the published model only (the latest campaign's"
+        + ("; a pool scores no customers)." if queries.is_pool(campaign_id) else ")."),
         className="text-muted")
     return (_summary(row), _table(comparison), figures.qini_figure(curves, row["learner"]),
             figures.deciles_figure(deciles), types_shown)
@@ -150,13 +159,22 @@ def update_economics(campaign_id: str | None, top: Any, cost: Any, margin: Any) 
     return html.Div([_table(table), note])
 
 
+def targeting(campaign_id: str | None) -> tuple[bool, bool, str]:
+    """The launch and rule buttons disabled, with the reason, while a pool is chosen."""
+    if queries.is_pool(campaign_id):
+        return True, True, POOL_TARGETING
+    return False, False, ""
+
+
 def launch(trigger: Any, n_clicks: int | None, rule_clicks: int | None, top: Any,
-           name: str | None) -> Any:
+           name: str | None, campaign_id: str | None = None) -> Any:
     """Launch the top share by predicted uplift (source 'uplift') or, when ``trigger`` is the
-    rule button, create the rule; say what was stored."""
+    rule button, create the rule; say what was stored. Refused while a pool is chosen."""
     if not (n_clicks or rule_clicks):
         raise dash.exceptions.PreventUpdate
     try:
+        if queries.is_pool(campaign_id):
+            raise ValueError(POOL_TARGETING)
         share = parse_share(top)
         if trigger == ids.UPLIFT_RULE:
             return _rule_created(share, name)
@@ -235,9 +253,13 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(
         Output(ids.UPLIFT_LAUNCHED, "children"), Input(ids.UPLIFT_LAUNCH, "n_clicks"),
         Input(ids.UPLIFT_RULE, "n_clicks"), State(ids.UPLIFT_TOP, "value"),
-        State(ids.UPLIFT_NAME, "value"),
+        State(ids.UPLIFT_NAME, "value"), State(ids.UPLIFT_CAMPAIGN, "value"),
         prevent_initial_call=True,
     )(requires(CAMPAIGN_OWNER, with_trigger(launch)))
+    app.callback(
+        Output(ids.UPLIFT_LAUNCH, "disabled"), Output(ids.UPLIFT_RULE, "disabled"),
+        Output(ids.UPLIFT_TARGET_REASON, "children"), Input(ids.UPLIFT_CAMPAIGN, "value"),
+    )(targeting)
     app.callback(
         Output(ids.UPLIFT_IMPORTED, "children"), Input(ids.UPLIFT_IMPORT_FILE, "contents"),
         State(ids.UPLIFT_IMPORT_FILE, "filename"), State(ids.UPLIFT_IMPORT_NAME, "value"),

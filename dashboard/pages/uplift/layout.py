@@ -1,5 +1,5 @@
-"""The Uplift page's layout: the campaign picker, the evidence (filled by ``callbacks.py``), the
-money's inputs and the targeted launch."""
+"""The Uplift page's layout: the campaign (or pool) picker, the evidence (filled by
+``callbacks.py``), the money's inputs and the targeted launch."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from warehouse.queries import uplift as queries
 NO_MODEL = ("No uplift model yet: it is learnt from a completed campaign with a control group. "
             "Launch one on the Action board (or load one with `python app.py ingest-campaign`), "
             "let its window pass and refresh.")
+POOLS_EXPLAINED = ("Pools follow the campaigns: several completed campaigns with the same action "
+                   "learnt together. Learn one with `python app.py uplift --campaigns A,B`, then "
+                   "refresh.")
 TYPES_EXPLAINED = ("Types from the predicted chance to convert with (p₁) and without (p₀) "
                    "contact: persuadable when p₁ − p₀ ≥ 1 point, do-not-disturb when ≤ −1 point, "
                    "otherwise sure thing when p₀ ≥ 50 %, else lost cause. A model learnt on one "
@@ -64,6 +67,7 @@ def _launch_card() -> dbc.Card:
                "the targeting itself. Or creates a rule on the board — response type persuadable "
                "and uplift score in the top share of all customers — that follows every "
                "refresh's scores.", className="text-muted small mb-2"),
+        html.Div(id=ids.UPLIFT_TARGET_REASON, className="text-muted small mb-2"),
         controls, html.Div(id=ids.UPLIFT_LAUNCHED)], body=True, className="mb-3",
         style=visible_to(CAMPAIGN_OWNER))
 
@@ -109,8 +113,9 @@ def layout(**_query: str) -> html.Div:
                          _import_card()])
     published = next((row.campaign_id for row in models.itertuples()
                       if row.is_trained and row.is_published), options[0]["value"])
-    picker = dbc.Row(_field(ids.UPLIFT_CAMPAIGN, "Campaign", dbc.Select(
-        id=ids.UPLIFT_CAMPAIGN, options=options, value=published), width=8), className="mb-2")
+    picker = dbc.Row(_field(ids.UPLIFT_CAMPAIGN, "Campaign or pool", dbc.Select(
+        id=ids.UPLIFT_CAMPAIGN, options=options, value=published), width=8), className="mb-1")
+    pools = html.P(POOLS_EXPLAINED, id=ids.UPLIFT_POOL_NOTE, className="text-muted small mb-2")
     evidence = dbc.Card([
         html.Div(id=ids.UPLIFT_SUMMARY, className="mb-2"),
         html.Div(id=ids.UPLIFT_LEARNERS, className="mb-2"),
@@ -120,5 +125,5 @@ def layout(**_query: str) -> html.Div:
         html.P(TYPES_EXPLAINED, className="text-muted small mb-2"),
         html.Div(id=ids.UPLIFT_TYPES),
     ], body=True, className="mb-3")
-    return html.Div([header, html.Div(id=ids.UPLIFT_MESSAGE), picker, evidence,
+    return html.Div([header, html.Div(id=ids.UPLIFT_MESSAGE), picker, pools, evidence,
                      _economics_card(), _launch_card(), _import_card()])

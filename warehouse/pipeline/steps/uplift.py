@@ -22,8 +22,14 @@ The step runs before ``customers`` (it publishes fields there) and ``campaign_ou
 (it fills segments from ``customers``), so it reads the campaigns from the store and measures the
 outcomes itself, by the same rule.
 
+Pooled models (``warehouse.uplift_pool``, trained from the command line, never here) are
+published beside the campaigns from their registration alone: the newest version of each pool
+whose campaigns are all completed gets a row in ``uplift_models`` (id and name of the pool, its
+campaigns' audiences together, ``source`` 'pool', never published as scores) and its stored
+held-out comparison, curves, deciles and targeting in the evidence tables.
+
 Tables (``warehouse.schema.uplift``): ``customer_uplift``, ``uplift_models`` (one row per
-completed campaign: trained or why not), ``uplift_learners``, ``uplift_curves``,
+completed campaign, trained or why not, and per pool), ``uplift_learners``, ``uplift_curves``,
 ``uplift_deciles``, ``uplift_targeting`` (held-out evidence), ``uplift_types`` (customers per
 type, among the campaign's customers and among all).
 """
@@ -57,6 +63,7 @@ from warehouse.commands.uplift_models import (
     load_uplift_model,
     register_uplift_model,
     trained_version,
+    uplift_versions,
 )
 from warehouse.features import open_raw
 from warehouse.frames import insert_frame
@@ -74,6 +81,7 @@ from warehouse.schema.uplift import (
     AUDIENCE,
     CUSTOMER_UPLIFT_TABLE,
     EVERYONE,
+    POOL_SOURCE,
     UPLIFT_MODEL_NAME,
     UPLIFT_TABLES,
     UPLIFT_TABLES_DDL,
@@ -157,6 +165,24 @@ JOIN uplift_campaigns AS c USING (campaign_id)
 LEFT JOIN (SELECT DISTINCT campaign_id FROM uplift_import_outcomes) AS i USING (campaign_id)
 GROUP BY ALL
 ORDER BY c.ends_at, c.launched_at, c.campaign_id
+"""
+
+# A pool's campaigns taken together, as CAMPAIGNS_SQL describes one campaign.
+POOL_SQL = """
+SELECT count(DISTINCT c.campaign_id) AS campaigns,
+       string_agg(DISTINCT c.name, ', ' ORDER BY c.name) AS names,
+       CASE WHEN count(DISTINCT c.channel) = 1 THEN any_value(c.channel) END AS channel,
+       min(c.launched_at) AS launched_at, max(c.ends_at) AS ends_at,
+       count(*) FILTER (WHERE o.is_treated) AS count_treatment,
+       count(*) FILTER (WHERE NOT o.is_treated) AS count_control,
+       count(*) FILTER (WHERE o.is_treated AND o.is_converted) AS converted_treatment,
+       count(*) FILTER (WHERE NOT o.is_treated AND o.is_converted) AS converted_control,
+       sum(o.revenue_amount) FILTER (WHERE o.is_converted)
+           / nullif(count(o.revenue_amount) FILTER (WHERE o.is_converted), 0)
+           AS revenue_per_conversion
+FROM uplift_outcomes AS o
+JOIN uplift_campaigns AS c USING (campaign_id)
+WHERE campaign_id IN (SELECT UNNEST($ids))
 """
 
 log = logging.getLogger(__name__)
@@ -372,8 +398,34 @@ def _publish_scores(con: duckdb.DuckDBPyConnection, ctx: RefreshContext,
         as_of=ctx.as_of, horizon_days=days)
 
 
-def _model_rows(items: list[CampaignModel]) -> pd.DataFrame:
-    published = [item for item in items if item.version is not None][-1:]
+def _pools(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> list[CampaignModel]:
+    """The newest registered version of every pooled model whose campaigns are all completed,
+    with its campaigns' audiences together (its evidence is what the registration stored)."""
+    newest = {v.params["campaign_id"]: v for v in uplift_versions(ctx.db, ops_url=ctx.ops_url)
+              if "campaign_ids" in v.params}
+    pools = []
+    for name, version in sorted(newest.items()):
+        ids = list(version.params["campaign_ids"])
+        cursor = con.execute(POOL_SQL, {"ids": ids})
+        [values] = cursor.fetchall()  # one row: an aggregate
+        together = dict(zip([c[0] for c in cursor.description], values, strict=True))
+        if together.get("campaigns") != len(ids):
+            log.info("uplift: pool %s not published: not all of its campaigns are completed",
+                     name)
+            continue
+        action = version.params.get("action")
+        campaign = {**together, "campaign_id": name, "action": action, "source": POOL_SOURCE,
+                    "name": f"Pool: {together['names']} ({action})"}
+        pools.append(CampaignModel(campaign, str(version.params.get("fingerprint")),
+                                   version=version.version, trained_at=version.trained_at,
+                                   params=version.params, metrics=version.metrics))
+    return pools
+
+
+def _model_rows(items: list[CampaignModel], *, publishes: bool = True) -> pd.DataFrame:
+    """A row of ``uplift_models`` per item; the last trained one is published when
+    ``publishes`` (pools never are)."""
+    published = [item for item in items if item.version is not None][-1:] if publishes else []
     rows = []
     for item in items:
         c, m = item.campaign, item.metrics
@@ -418,7 +470,8 @@ def _evidence(items: list[CampaignModel]) -> dict[str, pd.DataFrame]:
 
 
 def build_uplift(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
-    """Learn (or reuse) each completed campaign's uplift model and score every customer."""
+    """Learn (or reuse) each completed campaign's uplift model, score every customer, and
+    publish the registered pooled models' evidence."""
     con.execute(UPLIFT_TABLES_DDL)
     _copy_campaigns(con, ctx)
     con.execute(OUTCOMES_SQL, {"cutoff_at": ctx.cutoff_at})
@@ -427,8 +480,10 @@ def build_uplift(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None:
         with _Warehouse(ctx) as raw:
             items = _learn(raw, con, ctx)
             _publish_scores(con, ctx, items, raw)
+        pools = _pools(con, ctx)
         insert_frame(con, "uplift_models", _model_rows(items))
-        for table, frame in _evidence(items).items():
+        insert_frame(con, "uplift_models", _model_rows(pools, publishes=False))
+        for table, frame in _evidence(items + pools).items():
             insert_frame(con, table, frame)
 
 

@@ -1,6 +1,6 @@
 """The Uplift page in headless Chromium on the demo: the learnt campaign's evidence renders, the
 money follows the inputs, "Target the persuadables" launches the top share as a campaign, and a
-results file uploaded there becomes a campaign."""
+results file uploaded there becomes a campaign; a pooled model is drawn but cannot be targeted."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.support.ui import Select
 
 from dashboard.app import create_app
 from dashboard.pages.uplift import ids
@@ -69,4 +70,24 @@ def test_the_page_shows_the_evidence_and_launches_the_persuadables(
     dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_IMPORTED}", "60 customers (45 treatment, "
                                     "15 control; 20 converted)", timeout=20)
     assert "Partner mailing" in set(list_campaigns(db)["name"])
+    assert browser_errors(dash_duo) == []
+
+
+def test_a_pool_is_drawn_and_cannot_be_targeted(dash_duo, uplift_pool, tmp_path: Path):
+    db = copy_demo_warehouse(uplift_pool.db, tmp_path)
+    start_signed_in(dash_duo, create_app(db), db, "campaign_owner", "/uplift")
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_POOL_NOTE}", "uplift --campaigns A,B",
+                                    timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_SUMMARY}", "Chosen learner", timeout=20)
+    assert dash_duo.find_element(f"#{ids.UPLIFT_LAUNCH}").is_enabled()
+
+    Select(dash_duo.find_element(f"#{ids.UPLIFT_CAMPAIGN}")).select_by_value(uplift_pool.pool_id)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_SUMMARY}", "Pool: September win-back",
+                                    timeout=20)
+    until(lambda: len(dash_duo.find_elements(f"#{ids.UPLIFT_QINI} .scatterlayer .trace")) == 4,
+          timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.UPLIFT_TARGET_REASON}", "A pool scores no customers",
+                                    timeout=10)
+    until(lambda: not dash_duo.find_element(f"#{ids.UPLIFT_LAUNCH}").is_enabled(), timeout=10)
+    assert not dash_duo.find_element(f"#{ids.UPLIFT_RULE}").is_enabled()
     assert browser_errors(dash_duo) == []

@@ -1,5 +1,6 @@
 """The Uplift page's callbacks without a browser: what users type is checked and said back, an
-uploaded results file is loaded through the command side, and nothing raises."""
+uploaded results file is loaded through the command side, a pooled model is drawn but not
+targeted, and nothing raises."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from dashboard.app import create_app
-from dashboard.pages.uplift import callbacks, ids
+from dashboard.pages.uplift import callbacks, ids, layout
 from tests.support.uplift import DEMO_CAMPAIGN_ID, copy_demo_warehouse
 from warehouse.commands import list_campaigns, list_rules
+from warehouse.queries import uplift as queries
+from warehouse.snapshots import open_snapshot
 
 
 def _upload(text: str) -> str:
@@ -75,3 +78,54 @@ def test_the_rule_button_creates_the_persuadables_rule(app_db: Path):
     assert rule.conditions == [{"field": "response_type", "op": "=", "value": "persuadable"},
                                {"field": "uplift_score", "op": "top_pct", "value": 25}]
     assert (rule.action, rule.channel) == ("Win-back voucher", "email")
+
+
+@pytest.fixture(scope="module")
+def pool_app(uplift_pool, tmp_path_factory: pytest.TempPathFactory):
+    """A private copy of the published pool's warehouse, served."""
+    db = copy_demo_warehouse(uplift_pool.db, tmp_path_factory.mktemp("uplift-pool-page"))
+    create_app(db)
+    return db, uplift_pool.pool_id, uplift_pool.campaign_ids
+
+
+def _pooled_audience(db: Path, campaign_ids: list[str]) -> int:
+    with open_snapshot(db) as con:
+        [(count,)] = con.execute("SELECT count(*) FROM campaign_outcomes WHERE campaign_id IN "
+                                 "(SELECT UNNEST($ids))", {"ids": campaign_ids}).fetchall()
+    return int(count)
+
+
+def test_the_picker_lists_the_pool_after_the_campaigns_and_says_how_to_learn_one(pool_app):
+    db, pool, campaign_ids = pool_app
+    with open_snapshot(db) as con:
+        options = layout.campaign_options(queries.uplift_models(con))
+    values = [o["value"] for o in options]
+    assert sorted(values[:-1]) == campaign_ids and values[-1] == pool
+    assert options[-1]["label"].startswith("Pool: September win-back, Win back lapsed buyers")
+    assert "python app.py uplift --campaigns A,B" in _text(layout.layout())
+
+
+def test_the_page_draws_a_pool_and_its_money_for_the_pooled_audiences(pool_app):
+    db, pool, campaign_ids = pool_app
+    summary, learners, qini, deciles, types = callbacks.update_campaign(pool)
+    assert "Pool: September win-back" in _text(summary)
+    assert "scores no customers" in _text(summary)
+    assert "(chosen)" in _text(learners)
+    assert len(qini.data) == 4  # three learners and the random line
+    assert list(deciles.data[0].x) == list(range(1, 11))
+    assert "a pool scores no customers" in _text(types)
+    money = _text(callbacks.update_economics(pool, 30, 1, None))
+    assert "Contact everyone" in money
+    assert f"{_pooled_audience(db, campaign_ids):,}" in money
+
+
+def test_targeting_is_disabled_and_refused_for_a_pool(pool_app):
+    db, pool, _ = pool_app
+    assert callbacks.targeting(pool) == (True, True, callbacks.POOL_TARGETING)
+    assert callbacks.targeting(DEMO_CAMPAIGN_ID) == (False, False, "")
+    rules = len(list_rules(db))
+    for trigger, clicks in ((ids.UPLIFT_LAUNCH, (1, None)), (ids.UPLIFT_RULE, (None, 1))):
+        answer = _text(callbacks.launch(trigger, *clicks, 30, None, pool))
+        assert "A pool scores no customers" in answer and "color='warning'" in answer
+    assert not (list_campaigns(db)["source"] == "uplift").any()
+    assert len(list_rules(db)) == rules

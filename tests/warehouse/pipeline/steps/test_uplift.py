@@ -197,3 +197,49 @@ def test_training_features_of_visitors_and_orders_file_customers_by_hand(tmp_pat
          "count_items": 3, "gmv_amount": 40.0},
     ]
     assert data.features["days_since_last_event"].tolist()[0] == 4  # 06-05 12:00, whole days
+
+
+def _rows(db: Path, sql: str, *params: object) -> list[dict]:
+    with open_snapshot(db) as con:
+        cursor = con.execute(sql, list(params))
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_a_refresh_publishes_a_pooled_model_from_its_registration(uplift_pool):
+    db, pool = uplift_pool.db, uplift_pool.pool_id
+    versions = uplift_versions(db)
+    assert len(versions) == uplift_pool.versions_before_refresh  # nothing learnt again
+    [registered] = [v for v in versions if v.version == uplift_pool.version]
+    [row] = _rows(db, "SELECT * FROM uplift_models WHERE campaign_id = ?", pool)
+    assert pool == "pool:" + "+".join(uplift_pool.campaign_ids)
+    assert row["name"] == ("Pool: September win-back, Win back lapsed buyers - August 2015 "
+                           "(Win-back voucher)")
+    assert (row["source"], row["action"], row["is_trained"], row["is_published"]) == (
+        "pool", "Win-back voucher", True, False)
+    assert (row["model_version"], row["learner"]) == (registered.version,
+                                                      registered.params["learner"])
+    [audience] = _rows(db, "SELECT count(*) FILTER (WHERE group_name = 'treatment') AS t, "
+                       "count(*) FILTER (WHERE group_name = 'control') AS c, "
+                       "min(launched_at) AS launched_at, max(ends_at) AS ends_at "
+                       "FROM campaign_outcomes JOIN campaigns USING (campaign_id) "
+                       "WHERE campaign_id IN (?, ?)", *uplift_pool.campaign_ids)
+    assert (row["count_treatment"], row["count_control"]) == (audience["t"], audience["c"])
+    assert (row["launched_at"], row["ends_at"]) == (audience["launched_at"], audience["ends_at"])
+    assert row["count_train"] + row["count_holdout"] == audience["t"] + audience["c"]
+    [published] = _rows(db, "SELECT campaign_id FROM uplift_models WHERE is_published")
+    assert published["campaign_id"] != pool
+
+    m = registered.metrics
+    learners = _rows(db, "SELECT learner, qini_coefficient, is_chosen FROM uplift_learners "
+                     "WHERE campaign_id = ? ORDER BY learner", pool)
+    assert learners == sorted(({k: r[k] for k in ("learner", "qini_coefficient", "is_chosen")}
+                               for r in m["comparison"]), key=lambda r: r["learner"])
+    for table, stored in (("uplift_curves", m["curves"]), ("uplift_deciles", m["deciles"]),
+                          ("uplift_targeting", m["targeting"])):
+        [counted] = _rows(db, f"SELECT count(*) AS n FROM {table} WHERE campaign_id = ?", pool)
+        assert counted["n"] == len(stored) > 0, table
+    [held_out] = _rows(db, "SELECT sum(n_treatment + n_control) AS n FROM uplift_deciles "
+                       "WHERE campaign_id = ?", pool)
+    assert held_out["n"] == row["count_holdout"]
+    assert _rows(db, "SELECT * FROM uplift_types WHERE campaign_id = ?", pool) == []
