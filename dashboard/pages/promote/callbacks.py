@@ -3,6 +3,7 @@ chosen item and size, the model's state, and the launch. Bodies are plain functi
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dash
@@ -26,6 +27,7 @@ from warehouse.promote.scoring import NoPropensityModelError, latest_results
 from warehouse.queries import promote as queries
 from warehouse.snapshots import NoSnapshotError
 
+log = logging.getLogger(__name__)
 # What a card shows as a message: a mistake in what was typed, missing data or model, a busy
 # warehouse, an operational store that cannot be reached.
 PROBLEMS = (ValueError, DataUnavailableError, NoPropensityModelError, NoSnapshotError,
@@ -58,8 +60,9 @@ def model_state() -> Any:
             orders, large = query(queries.basket_counts, settings.DEFAULT_MIN_BASKET)
         except DataUnavailableError as unavailable:
             return components.message(shown(unavailable))
+        log.info("promote page: %s", error)  # the expected state before a first training
         return components.message(
-            f"{shown(error)}. The published data holds {orders:,} orders, {large:,} of them "
+            f"{error}. The published data holds {orders:,} orders, {large:,} of them "
             f"with at least {settings.DEFAULT_MIN_BASKET} items (the baskets worth a push).")
     return None
 

@@ -139,6 +139,8 @@ def show_report(_id: Any = None) -> Any:
     """The latest training's report, or why there is none (and the command to train)."""
     try:
         report = read_report(snapshot_reader().db)
+    except NoPropensityModelError as error:  # the expected state before a first training
+        return components.message(str(error))
     except PROBLEMS as error:
         return components.message(shown(error))
     return report_view(report)
