@@ -150,40 +150,37 @@ LEFT JOIN window_orders AS o USING (campaign_id, customer_id)
 LEFT JOIN uplift_import_outcomes AS i USING (campaign_id, customer_id)
 """
 
-CAMPAIGNS_SQL = """
-SELECT c.campaign_id, c.name, c.action, c.channel, c.launched_at, c.ends_at, c.source,
-       i.campaign_id IS NOT NULL AS is_imported,
-       count(*) FILTER (WHERE o.is_treated) AS count_treatment,
+# Group sizes, conversions and revenue per conversion of the outcomes ``o`` aggregated over.
+OUTCOME_COUNTS = """count(*) FILTER (WHERE o.is_treated) AS count_treatment,
        count(*) FILTER (WHERE NOT o.is_treated) AS count_control,
        count(*) FILTER (WHERE o.is_treated AND o.is_converted) AS converted_treatment,
        count(*) FILTER (WHERE NOT o.is_treated AND o.is_converted) AS converted_control,
        sum(o.revenue_amount) FILTER (WHERE o.is_converted)
            / nullif(count(o.revenue_amount) FILTER (WHERE o.is_converted), 0)
-           AS revenue_per_conversion
+           AS revenue_per_conversion"""
+
+CAMPAIGNS_SQL = f"""
+SELECT c.campaign_id, c.name, c.action, c.channel, c.launched_at, c.ends_at, c.source,
+       i.campaign_id IS NOT NULL AS is_imported,
+       {OUTCOME_COUNTS}
 FROM uplift_outcomes AS o
 JOIN uplift_campaigns AS c USING (campaign_id)
 LEFT JOIN (SELECT DISTINCT campaign_id FROM uplift_import_outcomes) AS i USING (campaign_id)
 GROUP BY ALL
 ORDER BY c.ends_at, c.launched_at, c.campaign_id
-"""
+"""  # noqa: S608 -- constants only
 
 # A pool's campaigns taken together, as CAMPAIGNS_SQL describes one campaign.
-POOL_SQL = """
+POOL_SQL = f"""
 SELECT count(DISTINCT c.campaign_id) AS campaigns,
        string_agg(DISTINCT c.name, ', ' ORDER BY c.name) AS names,
        CASE WHEN count(DISTINCT c.channel) = 1 THEN any_value(c.channel) END AS channel,
        min(c.launched_at) AS launched_at, max(c.ends_at) AS ends_at,
-       count(*) FILTER (WHERE o.is_treated) AS count_treatment,
-       count(*) FILTER (WHERE NOT o.is_treated) AS count_control,
-       count(*) FILTER (WHERE o.is_treated AND o.is_converted) AS converted_treatment,
-       count(*) FILTER (WHERE NOT o.is_treated AND o.is_converted) AS converted_control,
-       sum(o.revenue_amount) FILTER (WHERE o.is_converted)
-           / nullif(count(o.revenue_amount) FILTER (WHERE o.is_converted), 0)
-           AS revenue_per_conversion
+       {OUTCOME_COUNTS}
 FROM uplift_outcomes AS o
 JOIN uplift_campaigns AS c USING (campaign_id)
 WHERE campaign_id IN (SELECT UNNEST($ids))
-"""
+"""  # noqa: S608 -- constants only
 
 log = logging.getLogger(__name__)
 
