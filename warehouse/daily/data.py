@@ -279,11 +279,9 @@ def outcomes_by_date(
         con.unregister("outcome_rows")
     result = con.execute(OUTCOMES_BY_DATE_SQL).df()
     con.execute("DROP TABLE outcome_candidates")
-    start = 0
-    for day in days:  # one row per candidate, by report date
-        end = start + len(candidates[day])
-        yield day, result.iloc[start:end].reset_index(drop=True)
-        start = end
+    dates = pd.to_datetime(result["report_date"]).dt.date
+    for day in days:  # split by the report date itself, not by row counts
+        yield day, result[(dates == day).to_numpy()].reset_index(drop=True)
 
 
 def outcomes(

@@ -131,12 +131,18 @@ def load_settings(db: Path, path: Path | None = None, **overrides: Any) -> Deliv
     if found is not None:
         try:
             with found.open("rb") as handle:
-                values = dict(tomllib.load(handle).get("delivery", {}))
+                table = tomllib.load(handle).get("delivery", {})
         except FileNotFoundError:
             raise ValueError(f"no delivery settings file at {found}") from None
+        except OSError as error:
+            raise ValueError(f"cannot read the delivery settings file {found}: {error}"
+                             ) from None
         except tomllib.TOMLDecodeError as error:
             raise ValueError(f"the delivery settings file {found} is not valid TOML: {error}"
                              ) from None
+        if not isinstance(table, dict):
+            raise ValueError(f"[delivery] in {found} must be a table of settings")
+        values = dict(table)
     try:
         return from_mapping(overrides, from_mapping(values))
     except (TypeError, ValueError) as error:

@@ -12,6 +12,7 @@ ends, and the plan says how many that holds.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,6 +53,9 @@ def item_of_offer(offer: str | None) -> str | None:
     """The promoted item's id in a push campaign's offer (None if it names none)."""
     found = _OFFER.fullmatch(offer or "")
     return found.group(1) if found else None
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,11 @@ def launch_promotion(
         kpi="conversion rate", source=PUSH_SOURCE, control_share=control_share,
         duration_days=plan.horizon_days, ops_url=ops_url,
         messages=PushMessages(messages, not_before=quiet.next_open(now), queued_at=now))
-    log_launch_scores(Path(db), plan)
+    try:  # the campaign is committed: a failure to log its scores must not read as "not launched"
+        log_launch_scores(Path(db), plan)
+    except (OSError, ValueError) as error:
+        log.warning("campaign %s launched, but its scores were not logged: %s",
+                    launched.campaign_id, error)
     return launched
 
 

@@ -54,10 +54,11 @@ def read_report(db: Path) -> StoredReport:
                                "FROM promote_coefficients ORDER BY rank").df()
         search = con.sql("SELECT * FROM promote_search").df()
     order = list(dict.fromkeys(long["scorer"]))
-    metrics = (long[long["metric"].isin(REPORTED)]
-               .pivot_table(index=["scorer", "scorer_label", "kind"], columns="metric",
-                            values="value")
-               .reindex(columns=list(REPORTED)).reset_index())
-    metrics = metrics.set_index("scorer").loc[order].reset_index()
+    labels = long[["scorer", "scorer_label", "kind"]].drop_duplicates("scorer").set_index("scorer")
+    # a scorer whose every metric is missing (no buyer in the test window) keeps its row
+    values = (long[long["metric"].isin(REPORTED)]
+              .pivot_table(index="scorer", columns="metric", values="value")
+              .reindex(index=order, columns=list(REPORTED)))
+    metrics = labels.loc[order].join(values).rename_axis("scorer").reset_index()
     metrics.columns.name = None
     return StoredReport(results, run, metrics, deciles, calibration, coefficients, search)
