@@ -134,7 +134,8 @@ def train_pooled_model(db: Path, campaign_ids: Sequence[str], *,
         [d.features.assign(**{CAMPAIGN_FEATURE: cid}) for d, cid in parts], ignore_index=True)
     converted = np.concatenate([d.is_converted for d, _ in parts])
     treated = np.concatenate([d.is_treated for d, _ in parts])
-    fit = fit_uplift(features, converted, treated)
+    customers = np.concatenate([d.customer_ids.to_numpy(zero_copy_only=False) for d, _ in parts])
+    fit = fit_uplift(features, converted, treated, groups=customers)
     params = {"learner": fit.chosen, "features": list(features.columns),
               "feature_set": FEATURE_SET, "campaign_ids": ids, "action": action,
               "training_version": TRAINING_VERSION}

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from threadpoolctl import threadpool_limits
 
 from analytics.uplift.economics import GRID
@@ -91,9 +91,14 @@ def check_trainable(y: np.ndarray, treatment: np.ndarray) -> None:
         raise NotEnoughDataError(reason)
 
 
-def _split(y: np.ndarray, treatment: np.ndarray, random_state: int
-           ) -> tuple[np.ndarray, np.ndarray]:
+def _split(y: np.ndarray, treatment: np.ndarray, random_state: int,
+           groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     positions = np.arange(len(y))
+    if groups is not None:  # every row of a group (a customer in several campaigns) on one side
+        train, test = next(GroupShuffleSplit(n_splits=1, test_size=HOLDOUT_SHARE,
+                                             random_state=random_state).split(positions,
+                                                                              groups=groups))
+        return np.sort(train), np.sort(test)
     strata = treatment * 2 + y
     counts = np.bincount(strata, minlength=4)
     stratify = strata if counts[counts > 0].min() >= 2 else treatment
@@ -116,23 +121,26 @@ def _curve(learner: str, y: np.ndarray, score: np.ndarray, t: np.ndarray) -> pd.
 def fit_uplift(
     X: pd.DataFrame, y: ArrayLike, treatment: ArrayLike, *,
     learners: Sequence[str] = tuple(LEARNERS), k: float = DEFAULT_K, estimator: Any = None,
-    random_state: int = 0, bootstrap_samples: int = 200,
+    random_state: int = 0, bootstrap_samples: int = 200, groups: ArrayLike | None = None,
 ) -> UpliftFit:
     """Compare ``learners`` on a held-out part of the campaign; refit the best on all of it.
 
     ``X``: one row per customer (numbers, and text columns); ``y``: converted (0/1);
-    ``treatment``: contacted (1) or control (0). Raises NotEnoughDataError for a campaign too
+    ``treatment``: contacted (1) or control (0). ``groups`` (e.g. the customer of each row when
+    campaigns are pooled) keeps all rows of a group on one side of the hold-out, so no customer
+    is judged on rows of theirs the learners saw. Raises NotEnoughDataError for a campaign too
     small to learn from.
     """
     with threadpool_limits(limits=1, user_api="openmp"):
         return _fit_uplift(X, y, treatment, learners=learners, k=k, estimator=estimator,
-                           random_state=random_state, bootstrap_samples=bootstrap_samples)
+                           random_state=random_state, bootstrap_samples=bootstrap_samples,
+                           groups=None if groups is None else np.asarray(groups))
 
 
 def _fit_uplift(
     X: pd.DataFrame, y: ArrayLike, treatment: ArrayLike, *,
     learners: Sequence[str], k: float, estimator: Any, random_state: int,
-    bootstrap_samples: int,
+    bootstrap_samples: int, groups: np.ndarray | None,
 ) -> UpliftFit:
     started = time.perf_counter()
     y_ = np.asarray(y).astype(np.int64)
@@ -141,7 +149,7 @@ def _fit_uplift(
         raise ValueError(f"X, y and treatment must have the same length, got {len(X)}, "
                          f"{len(y_)} and {len(t_)}")
     check_trainable(y_, t_)
-    train, test = _split(y_, t_, random_state)
+    train, test = _split(y_, t_, random_state, groups)
     X_train, X_test = X.iloc[train], X.iloc[test]
     y_test, t_test = y_[test], t_[test]
     rows, curves, scores = [], [], {}

@@ -6,7 +6,7 @@ import pytest
 
 from analytics.uplift.economics import GRID
 from analytics.uplift.metrics import qini_coefficient
-from analytics.uplift.training import HOLDOUT_SHARE, NotEnoughDataError, fit_uplift
+from analytics.uplift.training import HOLDOUT_SHARE, NotEnoughDataError, _split, fit_uplift
 
 
 def _campaign(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -64,3 +64,14 @@ def test_a_campaign_too_small_says_what_is_missing():
     X, y, t = _campaign(2_000, 5)
     with pytest.raises(NotEnoughDataError, match="at least 10"):
         fit_uplift(X, np.zeros_like(y), t)
+
+
+def test_a_pooled_split_keeps_each_customer_on_one_side() -> None:
+    rng = np.random.default_rng(3)
+    customers = np.repeat(np.arange(400), 2)  # every customer in two pooled campaigns
+    y = rng.integers(0, 2, len(customers))
+    t = rng.integers(0, 2, len(customers))
+    train, test = _split(y, t, 0, groups=customers)
+    assert not set(customers[train]) & set(customers[test])
+    assert len(np.unique(customers[test])) == 120  # 30 % of the 400 customers
+    assert len(train) + len(test) == len(customers)
