@@ -7,9 +7,14 @@ writer deletes only the files whose process is gone, never those of one still ru
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def writer_running(pid: int, path: Path) -> bool:
@@ -25,6 +30,25 @@ def writer_running(pid: int, path: Path) -> bool:
         return True
     started = _process_started_at(pid)
     return started is None or started <= _mtime(path) + 1.0  # +1: /proc's clock is coarse
+
+
+def remove_abandoned(paths: Iterable[Path], name: re.Pattern[str], writer: str) -> list[Path]:
+    """Delete the files among ``paths`` whose name matches ``name`` (its group ``pid`` the
+    writer's process id) and whose writer is gone; this process's own files and those of
+    writers still running stay. ``writer`` names them in the log ("a refresh"). Returns the
+    paths deleted."""
+    removed = []
+    for path in sorted(paths):
+        match = name.match(path.name)
+        if match is None:
+            continue
+        pid = int(match["pid"])
+        if pid == os.getpid() or writer_running(pid, path):
+            continue
+        log.info("removing %s, left by %s that did not finish", path.name, writer)
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def _mtime(path: Path) -> float:

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.paths import snapshot_dir
-from warehouse.processes import writer_running
+from warehouse.processes import remove_abandoned
 
 SNAPSHOTS_KEPT = 3
 BUILDING_SUFFIX = ".duckdb.building"
@@ -56,18 +56,8 @@ def remove_abandoned_builds(db: Path) -> list[Path]:
     process has exited, or the process now holding its id started after the file was last
     written. This process's own files and those of running refreshes stay. Returns the paths
     deleted."""
-    removed = []
-    for path in sorted(snapshot_dir(db).glob(f"*{BUILDING_SUFFIX}*")):
-        match = _BUILDING_NAME.match(path.name)
-        if match is None:
-            continue
-        pid = int(match["pid"])
-        if pid == os.getpid() or writer_running(pid, path):
-            continue
-        log.info("removing %s, left by a refresh that did not finish", path.name)
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
+    return remove_abandoned(snapshot_dir(db).glob(f"*{BUILDING_SUFFIX}*"), _BUILDING_NAME,
+                            "a refresh")
 
 
 def publish_snapshot(db: Path, building: Path) -> Path:

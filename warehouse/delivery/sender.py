@@ -10,8 +10,10 @@ the launch (``customer_push_consent`` of the published data says so) is not sent
 it is marked 'skipped'. Only 'queued' rows are ever read, so a
 re-run never sends a 'sent' message again; the hold-out has no rows at all. Each campaign that had
 messages delivered or refused gets an audit row ('send') with the acting user. A run refuses to
-start while another send run is still going (its process alive), so two senders never take the
-same messages; were they to, the idempotency keys let the provider drop the copies.
+start while another send run is still going: on this machine a lock beside the warehouse decides
+(two runs started at the same instant cannot both pass), and the run records catch a sender on
+another machine sharing the store. Were two senders ever to take the same messages, the
+idempotency keys let the provider drop the copies.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from analytics.experiments.assignment import TREATMENT
 from warehouse.clock import utc_now
@@ -44,6 +47,7 @@ from warehouse.commands.store import store_engine
 from warehouse.delivery.adapters import make_adapter
 from warehouse.delivery.rate import RateLimiter
 from warehouse.delivery.settings import DeliverySettings
+from warehouse.locks import LockTaken, held_exclusively
 from warehouse.snapshots import NoSnapshotError, open_snapshot
 
 log = logging.getLogger(__name__)
@@ -134,6 +138,28 @@ def send_queued(
     engine = store_engine(Path(db), ops_url=ops_url)
     if campaign_id is not None and not campaign_exists(engine, campaign_id):
         raise ValueError(f"no campaign {campaign_id!r} in the operational store")
+    try:
+        with held_exclusively(send_lock_path(Path(db))):
+            summary = _send_alone(engine, Path(db), settings, campaign_id, sleep)
+    except LockTaken:
+        raise ValueError("another send run is still delivering from this warehouse: wait for it "
+                         "to end") from None
+    for campaign, counts in sorted(summary.by_campaign.items()):
+        log_send(Path(db), campaign, TREATMENT, counts.get(SENT, 0), user=user, ops_url=ops_url,
+                 detail={"channel": "push", "adapter": settings.adapter,
+                         "target": summary.target, "failed": counts.get(FAILED, 0),
+                         "skipped": counts.get(SKIPPED, 0)})
+    return summary
+
+
+def send_lock_path(db: Path) -> Path:
+    """The file whose lock a send run holds: beside the warehouse, one per warehouse."""
+    return db.with_name(f"{db.name}.send.lock")
+
+
+def _send_alone(engine: Engine, db: Path, settings: DeliverySettings, campaign_id: str | None,
+                sleep: Callable[[float], None]) -> SendSummary:
+    """The run itself, while this process holds the send lock."""
     running = list_runs(engine, limit=100).query("kind == 'send' and status == 'running'")
     if not running.empty:
         other = running.iloc[0]
@@ -156,7 +182,7 @@ def send_queued(
         summary.target = str(getattr(adapter, "path", settings.url or ""))
         limiter = RateLimiter(settings.rate_per_second, sleep=sleep)
         campaign_of: dict[int, str] = {}
-        opted_out = opted_out_customers(Path(db))
+        opted_out = opted_out_customers(db)
         after_id = 0
         try:
             while not quiet.contains(utc_now()):
@@ -183,9 +209,4 @@ def send_queued(
         _, summary.held = queued_counts(engine, now, campaign_id)
         run.add_counts({"sent": summary.sent, "failed": summary.failed, "skipped": summary.skipped,
                         "retry_later": summary.retry_later, "held": summary.held})
-    for campaign, counts in sorted(summary.by_campaign.items()):
-        log_send(Path(db), campaign, TREATMENT, counts.get(SENT, 0), user=user, ops_url=ops_url,
-                 detail={"channel": "push", "adapter": settings.adapter,
-                         "target": summary.target, "failed": counts.get(FAILED, 0),
-                         "skipped": counts.get(SKIPPED, 0)})
     return summary

@@ -31,8 +31,9 @@ from warehouse.commands import audit_log
 from warehouse.commands.runs import list_runs, record_run
 from warehouse.commands.store import store_engine
 from warehouse.delivery.quiet_hours import QuietHours
-from warehouse.delivery.sender import send_queued
+from warehouse.delivery.sender import send_lock_path, send_queued
 from warehouse.delivery.settings import DeliverySettings
+from warehouse.locks import held_exclusively
 from warehouse.ops import ops_transaction
 from warehouse.ops.schema import outbox
 from warehouse.snapshots import new_snapshot_path, publish_snapshot
@@ -172,12 +173,12 @@ def test_inside_the_quiet_hours_nothing_is_sent_and_the_run_says_how_many_wait(d
 
 def test_messages_queued_during_quiet_hours_wait_for_their_not_before_time(db):
     launch_push(db, 100, name="tonight", not_before=utc_now() + timedelta(hours=3))
-    launch_push(db, 100, name="now", first=500)
+    now = launch_push(db, 100, name="now", first=500)
     with push_receiver() as receiver:
         summary = send_queued(db, _settings(receiver.url), user="ana")
-    assert receiver.received_customers == {f"p{i}" for i in range(500, 600)} & {
-        m["customer_id"] for r in receiver.requests for m in r}
-    assert all(int(c[1:]) >= 500 for c in receiver.received_customers)
+    groups = stored_assignments(db, now.campaign_id)
+    assert receiver.received_customers == set(
+        groups.loc[groups["group_name"] == "treatment", "customer_id"])
     assert (summary.sent, summary.held) == (90, 90)
 
 
@@ -249,3 +250,15 @@ def test_a_second_sender_refuses_to_start_while_one_is_delivering(db):
           pytest.raises(ValueError, match=r"another send run .* is still delivering")):
         send_queued(db, _settings(receiver.url), user="ana")
     assert receiver.requests == [] and set(_outbox(db)["status"]) == {"queued"}
+
+
+def test_a_second_sender_started_at_the_same_instant_is_refused_by_the_lock(db):
+    """The run check alone lets two senders started together both pass; the lock does not."""
+    launch_push(db, 20)
+    with (push_receiver() as receiver, held_exclusively(send_lock_path(db)),
+          pytest.raises(ValueError, match=r"another send run is still delivering")):
+        send_queued(db, _settings(receiver.url), user="ana")
+    assert receiver.requests == [] and set(_outbox(db)["status"]) == {"queued"}
+    assert list_runs(store_engine(db)).query("kind == 'send'").empty
+    with push_receiver() as receiver:  # freed: the next run sends
+        assert send_queued(db, _settings(receiver.url), user="ana").sent == 18

@@ -52,7 +52,7 @@ from warehouse.commands.campaigns.storage import (
 )
 from warehouse.csv_safety import safe_csv_chunks
 from warehouse.ops import ops_store, ops_transaction
-from warehouse.processes import writer_running
+from warehouse.processes import remove_abandoned
 
 EXPORT_COLUMNS = ("customer_id", "group", "action", "channel", "offer", "segment", "clv_amount")
 CONTROL_EXPORT_COLUMNS = ("customer_id", "group", "instruction", "segment", "clv_amount")
@@ -138,18 +138,7 @@ def remove_abandoned_exports(out_dir: Path) -> list[Path]:
     """Delete the temporary files of exports into ``out_dir`` that were killed: their process
     is gone. This process's own files and those of running exports stay. Returns the paths
     deleted."""
-    removed = []
-    for path in sorted(out_dir.glob(".*.tmp")):
-        match = TEMPORARY_NAME.match(path.name)
-        if match is None:
-            continue
-        pid = int(match["pid"])
-        if pid == os.getpid() or writer_running(pid, path):
-            continue
-        log.info("removing %s, left by an export that did not finish", path.name)
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
+    return remove_abandoned(out_dir.glob(".*.tmp"), TEMPORARY_NAME, "an export")
 
 
 def _write_group(connection: Connection, campaign_id: str, group_name: str,
