@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.errors import InputError
+
 DEFAULT_DAYS = 28
 
 
@@ -33,22 +35,22 @@ def quick_range(bounds: dict[str, str], days: int | None) -> tuple[date, date]:
 
 
 def resolve_range(start: str | None, end: str | None, bounds: dict[str, str]) -> tuple[date, date]:
-    """Parse and check the picker's dates; ValueError with a message for the page otherwise."""
+    """Parse and check the picker's dates; InputError with a message for the page otherwise."""
     first, last = date.fromisoformat(bounds["first"]), date.fromisoformat(bounds["last"])
     if not start or not end:
-        raise ValueError("Pick both a start and an end date.")
+        raise InputError("Pick both a start and an end date.")
     try:
         start_day, end_day = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
     except ValueError:
-        raise ValueError(f"Dates must be written YYYY-MM-DD, got {start!r} and {end!r}.") from None
+        raise InputError(f"Dates must be written YYYY-MM-DD, got {start!r} and {end!r}.") from None
     if start_day > end_day:
-        raise ValueError(f"The start date {start_day} is after the end date {end_day}.")
+        raise InputError(f"The start date {start_day} is after the end date {end_day}.")
     if end_day < first or start_day > last:
-        raise ValueError(
+        raise InputError(
             f"{start_day} to {end_day} is outside the data, which covers {first} to {last}."
         )
     if start_day < first or end_day > last:
-        raise ValueError(f"Pick dates between {first} and {last} (the data's first and last day).")
+        raise InputError(f"Pick dates between {first} and {last} (the data's first and last day).")
     return start_day, end_day
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import dash
@@ -112,9 +113,12 @@ def test_range_from_the_first_day_has_no_previous_period_and_still_renders(page,
     ],
 )
 def test_invalid_date_range_gives_one_message_and_hides_every_chart(
-    page, bounds, start, end, expected
+    page, bounds, start, end, expected, caplog
 ):
-    message, label, style, *charts = callbacks.update_overview(start, end, "day", bounds)
+    with caplog.at_level(logging.INFO, logger="dashboard"):
+        message, label, style, *charts = callbacks.update_overview(start, end, "day", bounds)
+    [logged] = caplog.records  # the user's own choice: one line, no traceback
+    assert expected in logged.getMessage() and logged.exc_info is None
     assert expected in message.children
     assert style == callbacks.HIDDEN and label == ""
     assert all(chart is dash.no_update for chart in charts)  # not five blank charts
