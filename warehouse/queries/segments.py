@@ -155,14 +155,14 @@ EXPORT_COLUMNS = (
     "clv_amount",
 )
 
-SEGMENT_EXPORT_SQL = f"""
+# The rows of one segment in the order they are stored: the export's order, for a snapshot
+# marked EXPORT_ORDER_COMMENT.
+SEGMENT_EXPORT_STORED_ORDER_SQL = f"""
 SELECT {", ".join(EXPORT_COLUMNS)}
 FROM customers
 WHERE segment = ?
-ORDER BY {TOP_CUSTOMERS_ORDER}
-"""  # noqa: S608 EXPORT_COLUMNS and the order are constants
-# The same rows in the order they are stored, for a snapshot marked EXPORT_ORDER_COMMENT.
-SEGMENT_EXPORT_STORED_ORDER_SQL = SEGMENT_EXPORT_SQL.split("ORDER BY")[0]
+"""  # noqa: S608 EXPORT_COLUMNS are constants
+SEGMENT_EXPORT_SQL = f"{SEGMENT_EXPORT_STORED_ORDER_SQL}ORDER BY {TOP_CUSTOMERS_ORDER}\n"
 STORED_IN_EXPORT_ORDER_SQL = """
 SELECT count(*) FROM duckdb_views()
 WHERE database_name = current_database() AND view_name = ? AND comment = ?
