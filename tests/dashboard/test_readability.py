@@ -1,7 +1,7 @@
 """Every page in headless Chromium at 1440 x 1000 and 1024 x 768: text contrast of at least 4.5:1
-(WCAG 2.1 AA) and no chart title clipped or under the chart toolbar — the ten pages as a new user
-of the demo sees them (their empty states where a job has not run), and the pages whose content
-comes from a job with that content."""
+(WCAG 2.1 AA), no chart title clipped or under the chart toolbar, the navigation bar on one row;
+the ten pages as a new user of the demo sees them (their empty states where a job has not run),
+and the pages whose content comes from a job with that content."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.support.browser import (
     click,
     low_contrast_texts,
     misplaced_chart_titles,
+    navbar_misfits,
     settled,
     start_signed_in,
 )
@@ -44,4 +45,5 @@ def test_every_text_is_legible_and_no_chart_title_is_clipped_or_hidden(
             until(lambda: settled(dash_duo), timeout=20)
         assert low_contrast_texts(dash_duo) == [], (width, path)
         assert misplaced_chart_titles(dash_duo) == [], (width, path)
+        assert navbar_misfits(dash_duo) == [], (width, path)
     assert browser_errors(dash_duo) == []

@@ -186,6 +186,26 @@ def misplaced_chart_titles(dash_duo) -> list[str]:
     return dash_duo.driver.execute_script(_TITLE_JS)
 
 
+_NAVBAR_JS = """
+const items = [...document.querySelectorAll('#app-navbar .navbar-brand, #app-navbar .nav-item')]
+  .filter(e => e.offsetParent);
+const lines = e => { const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT), tops = [];
+  while (walker.nextNode()) { const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const r of range.getClientRects()) if (r.width > 0) tops.push(Math.round(r.top)); }
+  return new Set(tops).size; };
+const first = Math.min(...items.map(e => e.getBoundingClientRect().top));
+return items.filter(e => lines(e) > 1 || e.getBoundingClientRect().top > first + 20)
+  .map(e => e.textContent);
+"""
+
+
+def navbar_misfits(dash_duo) -> list[str]:
+    """The navigation bar's items that do not fit on its one row: a label broken over two
+    lines, or an item pushed to a second row."""
+    return dash_duo.driver.execute_script(_NAVBAR_JS)
+
+
 def settled(dash_duo) -> bool:
     """No callback is running and every chart has drawn."""
     return dash_duo.driver.execute_script(
