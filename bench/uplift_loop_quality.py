@@ -1,13 +1,13 @@
 """How well do the uplift models find the persuadables of campaigns a campaign owner would run?
 
-    python bench/uplift_loop_quality.py --folder DIR [--seeds 7,11] [--scale 1] [--splits 3]
-        [--audiences buyers,buyers-90d,active-30d]
+    python bench/uplift_loop_quality.py --folder DIR [--seeds 7,11] [--scale 1] [--splits 5]
+        [--audiences planted,buyers,buyers-90d,active-30d]
 
 The loop of issue 14 on a fresh demo shop, through the product's own commands. Per demo seed:
 build the demo warehouse (``DIR/seed<S>/base``, as ``python app.py serve`` does, without the
-decline model; kept and reused when it is already there) and judge its planted win-back campaign;
-then, per audience, on a copy of that fresh warehouse: a rule of the board (first, so it wins
-every customer it matches) with a random control group of 20 % is launched by
+decline model; kept and reused when it is already there); then, per audience, on a copy of that
+fresh warehouse: a rule of the board (first, so it wins every customer it matches) with a random
+control group of 20 % is launched by
 ``launch_campaign`` as the board does (email, 14 days, dated by the campaign clock at the end of
 the data), ``simulate_days`` carries the shop on 14 days (the treatment group responds by its
 true email type), and ``refresh`` measures the campaign and learns its uplift model. Each
@@ -16,6 +16,7 @@ campaign is then judged exactly as ``bench/uplift_quality.py`` judges the plante
 
 Audiences (dates relative to the end of the data, D):
 
+* ``planted``: the demo's planted win-back campaign, judged on the fresh demo itself;
 * ``buyers``: every customer who bought;
 * ``buyers-90d``: buyers with any activity in the 90 days before D;
 * ``active-30d``: everyone (buyers and visitors who never bought) active in the 30 days before D.
@@ -123,17 +124,17 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--seeds", default="7,11")
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--splits", type=int, default=3)
-    parser.add_argument("--audiences", default="buyers,buyers-90d,active-30d")
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--audiences", default="planted,buyers,buyers-90d,active-30d")
     args = parser.parse_args()
     rows = ["| seed | audience | treated / control | split | chosen | Qini [95 %] | oracle | "
             "of oracle | persuadables held out | in top 30 % | ratio |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for seed in (int(s) for s in args.seeds.split(",")):
         base = fresh_demo(args.folder.resolve(), seed, args.scale)
-        campaigns = [("planted", base, CAMPAIGN)]
-        for audience in args.audiences.split(","):
-            campaigns.append((audience, *run_loop(base, audience)))
+        campaigns = [(audience, *((base, CAMPAIGN) if audience == "planted"
+                                  else run_loop(base, audience)))
+                     for audience in args.audiences.split(",")]
         for audience, db, campaign_id in campaigns:
             for split in range(args.splits):
                 quality = judge_campaign(db, campaign_id, split)
