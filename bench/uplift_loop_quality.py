@@ -31,6 +31,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+# The repository root in place of bench/ (which Python puts first for a script): there bench.py
+# would shadow the bench folder that the shared judgement is imported from.
+if sys.path[0] == str(Path(__file__).resolve().parent):
+    sys.path.pop(0)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actionboard_cli import build_demo_warehouse
