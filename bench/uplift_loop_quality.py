@@ -12,7 +12,9 @@ control group of 20 % is launched by
 the data), ``simulate_days`` carries the shop on 14 days (the treatment group responds by its
 true email type), and ``refresh`` measures the campaign and learns its uplift model. Each
 campaign is then judged exactly as ``bench/uplift_quality.py`` judges the planted one
-(``judge_campaign``), on hold-out splits 0 to ``--splits`` - 1 (split 0 is the refresh's own).
+(``judge_campaign``: the chosen learner's held-out Qini with its interval, its share of the
+oracle's, the persuadables in its top 30 % against their base share, and the same for ranking by
+visits), on hold-out splits 0 to ``--splits`` - 1 (split 0 is the refresh's own).
 
 Audiences (dates relative to the end of the data, D):
 
@@ -120,7 +122,7 @@ def row(seed: int, audience: str, quality: TruthQuality) -> str:
     return (f"| {seed} | {audience} | {q.count_treatment:,} / {q.count_control:,} | {q.split} | "
             f"{q.chosen} | {q.qini:.3f} [{q.qini_low:.3f}, {q.qini_high:.3f}] | "
             f"{q.oracle:.3f} | {q.of_oracle:.2f} | {q.base_share:.1%} | {q.top_share:.1%} | "
-            f"{q.ratio:.2f} |")
+            f"{q.ratio:.2f} | {q.baseline_of_oracle:.2f} | {q.baseline_ratio:.2f} |")
 
 
 def main() -> None:
@@ -132,8 +134,9 @@ def main() -> None:
     parser.add_argument("--audiences", default="planted,buyers,buyers-90d,active-30d")
     args = parser.parse_args()
     rows = ["| seed | audience | treated / control | split | chosen | Qini [95 %] | oracle | "
-            "of oracle | persuadables held out | in top 30 % | ratio |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "of oracle | persuadables held out | in top 30 % | ratio | most visits first: "
+            "of oracle | ratio |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for seed in (int(s) for s in args.seeds.split(",")):
         base = fresh_demo(args.folder.resolve(), seed, args.scale)
         campaigns = [(audience, *((base, CAMPAIGN) if audience == "planted"

@@ -12,7 +12,12 @@ beside it, in ``<db stem>.demo/``) and refreshed. For the planted win-back campa
 2. against the ground truth (``ground_truth_response.csv``: each visitor's true email type): the
    oracle's held-out Qini coefficient (ranking persuadables first, do-not-disturb last), the
    chosen model's share of it, and the share of true persuadables in the top 30 % of the
-   held-out customers by predicted uplift against their share among all held-out customers.
+   held-out customers by predicted uplift against their share among all held-out customers;
+   the same two figures for the ranking an owner could use without a model (most visits before
+   the launch first).
+
+``judge_campaign`` judges any completed campaign of a demo warehouse so, against the true types
+of its channel; ``bench/uplift_loop_quality.py`` uses it on campaigns launched from the board.
 
 Then ``fit_uplift`` on a synthetic randomised campaign of ``--synthetic`` customers (13 numeric
 features like the feature set's, heterogeneous effect), timed end to end. Results for the record
@@ -43,6 +48,8 @@ from warehouse.snapshots import open_snapshot
 
 CAMPAIGN = "demo-winback-2015-08"
 TOP_SHARE = 0.3
+# The ranking an owner could use without a model: most visits before the launch first.
+BASELINE_FEATURE = "count_sessions"
 TYPE_ORDER = {"persuadable": 1.0, "sure_thing": 0.0, "lost_cause": 0.0, "do_not_disturb": -1.0}
 
 
@@ -68,6 +75,8 @@ class TruthQuality:
     oracle_high: float
     base_share: float  # true persuadables among the held-out customers
     top_share: float  # ... among the top TOP_SHARE of them by predicted uplift
+    baseline_qini: float  # the held-out customers ranked by BASELINE_FEATURE
+    baseline_top_share: float
 
     @property
     def of_oracle(self) -> float:
@@ -77,6 +86,19 @@ class TruthQuality:
     def ratio(self) -> float:
         return self.top_share / self.base_share
 
+    @property
+    def baseline_of_oracle(self) -> float:
+        return self.baseline_qini / self.oracle
+
+    @property
+    def baseline_ratio(self) -> float:
+        return self.baseline_top_share / self.base_share
+
+
+def with_random_ties(score: np.ndarray, seed: int) -> np.ndarray:
+    """``score`` with ties broken at random, not by position (a draw far below any step)."""
+    return score + np.random.default_rng(seed).uniform(0, 1e-6, len(score))
+
 
 def oracle_scores(true_type: np.ndarray, seed: int) -> np.ndarray:
     """The oracle's ranking: persuadables first, do-not-disturb last, ties broken at random (not
@@ -84,8 +106,7 @@ def oracle_scores(true_type: np.ndarray, seed: int) -> np.ndarray:
     unknown = sorted(set(true_type) - set(TYPE_ORDER))
     if unknown:
         raise ValueError(f"unknown response types: {', '.join(map(str, unknown))}")
-    score = np.vectorize(TYPE_ORDER.get, otypes=[float])(true_type)
-    return score + np.random.default_rng(seed).uniform(0, 1e-6, len(score))
+    return with_random_ties(np.vectorize(TYPE_ORDER.get, otypes=[float])(true_type), seed)
 
 
 def persuadable_shares(true_type: np.ndarray, score: np.ndarray,
@@ -144,6 +165,9 @@ def judge_campaign(db: Path, campaign_id: str, split: int) -> TruthQuality:
     oracle_low, oracle_high = qini_interval(y, oracle, t, seed=split)
     chosen = fit.comparison.set_index("learner").loc[fit.chosen]
     base, in_top = persuadable_shares(true_type, holdout[f"uplift_{fit.chosen}"].to_numpy())
+    visits = data.features[BASELINE_FEATURE].to_numpy(dtype=float)[holdout["position"]]
+    baseline = with_random_ties(visits, split)
+    _, baseline_top = persuadable_shares(true_type, baseline)
     return TruthQuality(
         campaign_id=campaign_id, channel=channel, split=split,
         count_treatment=int(data.is_treated.sum()),
@@ -151,7 +175,8 @@ def judge_campaign(db: Path, campaign_id: str, split: int) -> TruthQuality:
         seconds=seconds, comparison=fit.comparison, chosen=fit.chosen,
         qini=float(chosen["qini_coefficient"]), qini_low=float(chosen["qini_low"]),
         qini_high=float(chosen["qini_high"]), oracle=qini_coefficient(y, oracle, t),
-        oracle_low=oracle_low, oracle_high=oracle_high, base_share=base, top_share=in_top)
+        oracle_low=oracle_low, oracle_high=oracle_high, base_share=base, top_share=in_top,
+        baseline_qini=qini_coefficient(y, baseline, t), baseline_top_share=baseline_top)
 
 
 def measure_demo(db: Path, seed: int) -> None:
@@ -167,6 +192,9 @@ def measure_demo(db: Path, seed: int) -> None:
           f"{quality.oracle_high:.3f}]; chosen / oracle = {quality.of_oracle:.2f}")
     print(f"true persuadables: {quality.base_share:.1%} of the held-out customers, "
           f"{quality.top_share:.1%} of the top 30 % by predicted uplift ({quality.ratio:.2f}x)")
+    print(f"baseline (most visits first): {quality.baseline_of_oracle:.2f} of the oracle, "
+          f"{quality.baseline_top_share:.1%} persuadables in the top 30 % "
+          f"({quality.baseline_ratio:.2f}x)")
 
 
 def measure_synthetic(n: int, seed: int) -> None:
