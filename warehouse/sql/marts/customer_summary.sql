@@ -10,7 +10,7 @@
 
 WITH
 
-activity AS (SELECT * FROM int_customer_activity),
+activity AS NOT MATERIALIZED (SELECT * FROM int_customer_activity),  -- read twice, never stored
 lines AS (SELECT * FROM order_lines),
 
 -- Grouped by the integer key alone where there is one: a second key column, even one that is
