@@ -14,7 +14,7 @@ activity AS NOT MATERIALIZED (SELECT * FROM int_customer_activity),  -- read twi
 lines AS (SELECT * FROM order_lines),
 
 -- Grouped by the integer key alone where there is one: a second key column, even one that is
--- always NULL there, made grouping the 27 M events of a scale-10 shop twice as slow.
+-- always NULL there, made grouping the 27 M events of a scale-10 shop 40 % slower.
 keyed_activity AS (
     SELECT
         customer_key,
