@@ -25,6 +25,8 @@ named from its centre's z-scores relative to all buyers, e.g. "High spend · fre
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -78,6 +80,10 @@ SEGMENTATION_K_RANGE = (3, 8)
 # every cluster equally, would otherwise favour splitting off tiny ones on small shops.
 MIN_CLUSTER_SHARE = 0.02
 SCORE_COLUMNS = ["method", "k", "silhouette", "bic", "inertia", "is_chosen"]
+# Candidate models fitted at the same time, each on one thread: the fits are independent, so two
+# at a time use both cores of the machine this runs on (3.3 s -> 2.3 s for the 12 candidates),
+# and each fit computes exactly what it computes alone.
+CANDIDATE_WORKERS = 2
 
 
 def feature_matrix(X: pd.DataFrame) -> np.ndarray:
@@ -297,26 +303,15 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
         self, sample: np.ndarray, ks: list[int], methods: list[str]
     ) -> tuple[pd.DataFrame, dict[tuple[str, int], KMeans | GaussianMixture]]:
         """Fit every (method, k) on the sample; silhouettes on one shared sub-sample of it."""
+        candidates = [(method, k) for method in methods for k in ks]
+        with ThreadPoolExecutor(max_workers=CANDIDATE_WORKERS) as pool:
+            results = list(pool.map(lambda c: self._fit_candidate(sample, *c), candidates))
         rows, fitted, labelings = [], {}, []
-        for method in methods:  # a handful of candidate models, not a loop over customers
-            for k in ks:
-                if method == "kmeans":
-                    model = KMeans(k, n_init=KMEANS_STARTS, random_state=self.random_state).fit(
-                        sample)
-                    labels, bic, inertia = model.labels_, np.nan, float(model.inertia_)
-                else:
-                    model = GaussianMixture(
-                        k,
-                        reg_covar=GMM_REG_COVAR,
-                        n_init=GMM_STARTS,
-                        init_params="k-means++",
-                        random_state=self.random_state,
-                    ).fit(sample)
-                    labels, bic, inertia = model.predict(sample), float(model.bic(sample)), np.nan
-                fitted[method, k] = model
-                labelings.append(labels)
-                smallest = np.bincount(labels, minlength=k).min() / len(labels)
-                rows.append((method, k, bic, inertia, smallest))
+        for (method, k), (model, labels, bic, inertia) in zip(candidates, results, strict=True):
+            fitted[method, k] = model
+            labelings.append(labels)
+            smallest = np.bincount(labels, minlength=k).min() / len(labels)
+            rows.append((method, k, bic, inertia, smallest))
         frame = pd.DataFrame(rows, columns=["method", "k", "bic", "inertia", "smallest_share"])
         picked = np.arange(len(sample))
         if len(sample) > self.silhouette_sample_size:
@@ -329,6 +324,24 @@ class BehaviourClusterer(ClusterMixin, BaseEstimator):
             sample[picked], [lab[picked] for lab in labelings], balanced=True
         )
         return frame, fitted
+
+    def _fit_candidate(
+        self, sample: np.ndarray, method: str, k: int
+    ) -> tuple[KMeans | GaussianMixture, np.ndarray, float, float]:
+        """One candidate fitted on one thread (OpenMP's limit is per thread, so it is set in the
+        thread that fits): the model, its labels of the sample, BIC and inertia."""
+        with threadpool_limits(limits=1):
+            if method == "kmeans":
+                kmeans = KMeans(k, n_init=KMEANS_STARTS, random_state=self.random_state).fit(sample)
+                return kmeans, kmeans.labels_, np.nan, float(kmeans.inertia_)
+            mixture = GaussianMixture(
+                k,
+                reg_covar=GMM_REG_COVAR,
+                n_init=GMM_STARTS,
+                init_params="k-means++",
+                random_state=self.random_state,
+            ).fit(sample)
+            return mixture, mixture.predict(sample), float(mixture.bic(sample)), np.nan
 
     def _choose(self, scores: pd.DataFrame, n_rows: int) -> tuple[str, int]:
         """The highest cluster-balanced silhouette among solutions without a cluster smaller than

@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_samples, silhouette_score
 
+import analytics.clusters as clusters_module
 from analytics.clusters import (
     FEATURES,
     MIN_CLUSTER_SHARE,
@@ -122,6 +123,19 @@ def test_fit_is_deterministic_for_a_fixed_random_state(blobs):
     second = BehaviourClusterer(random_state=5).fit(frame)
     np.testing.assert_array_equal(first.labels_, second.labels_)
     pd.testing.assert_frame_equal(first.scores_, second.scores_)
+
+
+def test_candidates_fitted_two_at_a_time_equal_those_fitted_one_at_a_time(monkeypatch):
+    # a sampled selection (every candidate on 600 of 900 rows), so the fits do real work
+    frame, _ = planted_blobs(seed=3)
+    frame = pd.concat([frame] * 4, ignore_index=True).iloc[:900]
+    settings = {"selection_sample_size": 600, "silhouette_sample_size": 400, "random_state": 2}
+    together = BehaviourClusterer(**settings).fit(frame)
+    monkeypatch.setattr(clusters_module, "CANDIDATE_WORKERS", 1)
+    alone = BehaviourClusterer(**settings).fit(frame)
+    pd.testing.assert_frame_equal(together.candidates_, alone.candidates_, check_exact=True)
+    np.testing.assert_array_equal(together.labels_, alone.labels_)
+    assert len(together.candidates_) == 14  # K-Means and mixtures, k = 2..8
 
 
 def test_predict_on_the_training_rows_reproduces_labels(blobs):

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analytics.uplift.training as training_module
 from analytics.uplift.economics import GRID
 from analytics.uplift.metrics import qini_coefficient
 from analytics.uplift.training import HOLDOUT_SHARE, NotEnoughDataError, _split, fit_uplift
@@ -55,6 +56,18 @@ def test_the_model_kept_is_refitted_on_every_customer_and_ranks_the_helped_first
     assert fit.model.encoder_ is not None
     predicted = fit.model.predict(X)
     assert predicted[X["x"] > 0.6].mean() > predicted[X["x"] <= 0.6].mean() + 0.1
+
+
+def test_learners_compared_two_at_a_time_give_what_one_at_a_time_gives(fitted, monkeypatch):
+    fit, X, y, t = fitted
+    monkeypatch.setattr(training_module, "COMPARISON_WORKERS", 1)
+    alone = fit_uplift(X, y, t, bootstrap_samples=50)
+    timings = ["fit_seconds"]
+    pd.testing.assert_frame_equal(fit.comparison.drop(columns=timings),
+                                  alone.comparison.drop(columns=timings), check_exact=True)
+    for name in ("curves", "deciles", "targeting", "holdout"):
+        pd.testing.assert_frame_equal(getattr(fit, name), getattr(alone, name), check_exact=True)
+    np.testing.assert_array_equal(fit.model.predict(X), alone.model.predict(X))
 
 
 def test_a_campaign_too_small_says_what_is_missing():

@@ -60,6 +60,25 @@ SELECT count(*) FROM (SELECT DISTINCT segment FROM {BUYERS})
 JOIN (SELECT DISTINCT segment FROM {VISITORS}) USING (segment)
 """  # noqa: S608 -- constants only
 
+# Each segment's place in text order. The parts are sorted by this number rather than by the
+# segment's name: names longer than a sort key's inline prefix made every comparison within a
+# segment compare whole strings (sorting 14 M visitors took 9.5 s by name, 5.5 s by rank). The
+# segments are taken from the small tables ``customer_segments`` looks them up in (a buyer's in
+# ``customer_rfm``, a visitor's in ``behaviour_segment_labels``), not from its 14 M rows: ranks
+# among more segments than the parts hold order those the same way.
+SEGMENT_RANKS = "customer_segment_ranks"
+SEGMENT_RANKS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE {SEGMENT_RANKS} AS
+SELECT segment, row_number() OVER (ORDER BY segment) AS segment_rank
+FROM (
+    SELECT segment FROM segment_definitions
+    UNION
+    SELECT segment FROM customer_rfm
+    UNION
+    SELECT segment FROM behaviour_segment_labels
+)
+"""  # noqa: S608 -- constants only
+
 # The view gives visitors zero orders: that holds only if the buyers (RFM-scored) are exactly
 # the summary's customers with an order.
 BUYERS_AGREE_SQL = """
@@ -71,8 +90,8 @@ SELECT (SELECT count(*) FROM customer_rfm),
 def part_query(part: str, fields: list[Field]) -> str:
     """A stored part's SQL: its model file, plus each field held in a step's table (for
     ``customer_visitors`` only the fields that cover visitors), joined on ``customer_id``,
-    ordered by segment, then in the export's order. Names are checked identifiers from
-    declarations."""
+    ordered by segment (its rank in ``SEGMENT_RANKS``: the same order), then in the export's
+    order. Names are checked identifiers from declarations."""
     by_table: dict[str, list[str]] = defaultdict(list)
     for field in fields:
         if field.table is not None and (part == BUYERS or field.covers_visitors):
@@ -81,8 +100,9 @@ def part_query(part: str, fields: list[Field]) -> str:
     joins = "".join(f"\nLEFT JOIN {table} USING (customer_id)" for table in by_table)
     within = TOP_CUSTOMERS_ORDER if any("clv_amount" in names for names in by_table.values()) \
         else "customer_id"  # a part without CLVs: all NULL, so by id
-    return (f"SELECT part.*{columns}\nFROM (\n{model_query(part)}\n) AS part"
-            f"{joins}\nORDER BY part.segment, {within}")
+    return (f"SELECT part.*{columns}\nFROM (\n{model_query(part)}\n) AS part{joins}"
+            f"\nLEFT JOIN {SEGMENT_RANKS} AS ranks ON ranks.segment = part.segment"
+            f"\nORDER BY ranks.segment_rank, {within}")
 
 
 
@@ -96,10 +116,11 @@ def build_customers(con: duckdb.DuckDBPyConnection, ctx: RefreshContext) -> None
             "order; the customers table would misstate orders. Please report this."
         )
     fields = [field for _, field in ctx.published_fields]
-    materialize(con, BUYERS, part_query(BUYERS, fields), Materialization.TABLE,
-                uncompressed=CUSTOMER_PARTS[BUYERS])
-    materialize(con, VISITORS, part_query(VISITORS, fields), Materialization.TABLE,
-                uncompressed=CUSTOMER_PARTS[VISITORS])
+    con.execute(SEGMENT_RANKS_SQL)
+    for part, uncompressed in CUSTOMER_PARTS.items():
+        materialize(con, part, part_query(part, fields), Materialization.TABLE,
+                    uncompressed=uncompressed)
+    con.execute(f"DROP TABLE {SEGMENT_RANKS}")
     build_model(con, CUSTOMERS_VIEW, Materialization.VIEW)
     if not con.execute(SEGMENTS_IN_BOTH_PARTS_SQL).fetchone()[0]:
         con.execute(f"COMMENT ON VIEW {CUSTOMERS_VIEW} IS '{EXPORT_ORDER_COMMENT}'")
@@ -140,7 +161,8 @@ FIELDS = (
 
 REGISTRY.register(Step(
     "customers", build_customers,
-    reads=("customer_segments", "customer_summary", "customer_rfm", "segment_definitions"),
+    reads=("customer_segments", "customer_summary", "customer_rfm", "segment_definitions",
+           "behaviour_segment_labels"),
     writes=(BUYERS, VISITORS, CUSTOMERS_VIEW, SEGMENT_SUMMARY_TABLE,
             SEGMENT_TOP_CUSTOMERS_TABLE),
     fields=FIELDS,

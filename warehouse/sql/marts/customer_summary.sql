@@ -10,19 +10,43 @@
 
 WITH
 
-activity AS (SELECT * FROM int_customer_activity),
+activity AS NOT MATERIALIZED (SELECT * FROM int_customer_activity),  -- read twice, never stored
 lines AS (SELECT * FROM order_lines),
 
-customer_activity AS (
+-- Grouped by the integer key alone where there is one: a second key column, even one that is
+-- always NULL there, made grouping the 27 M events of a scale-10 shop 40 % slower.
+keyed_activity AS (
     SELECT
-        coalesce(CAST(customer_key AS VARCHAR), unkeyed_customer_id)    AS customer_id,
+        customer_key,
         min(activity_at)                                                AS first_event_at,
         max(activity_at)                                                AS last_event_at,
         count(*)                                                        AS count_events,
         count(*) FILTER (WHERE activity_type = 'view')                  AS count_views,
         count(*) FILTER (WHERE activity_type = 'addtocart')             AS count_cart_adds
     FROM activity
-    GROUP BY customer_key, unkeyed_customer_id
+    WHERE customer_key IS NOT NULL
+    GROUP BY customer_key
+),
+
+unkeyed_activity AS (
+    SELECT
+        unkeyed_customer_id,
+        min(activity_at)                                                AS first_event_at,
+        max(activity_at)                                                AS last_event_at,
+        count(*)                                                        AS count_events,
+        count(*) FILTER (WHERE activity_type = 'view')                  AS count_views,
+        count(*) FILTER (WHERE activity_type = 'addtocart')             AS count_cart_adds
+    FROM activity
+    WHERE customer_key IS NULL
+    GROUP BY unkeyed_customer_id
+),
+
+customer_activity AS (
+    SELECT CAST(customer_key AS VARCHAR) AS customer_id, * EXCLUDE (customer_key)
+    FROM keyed_activity
+    UNION ALL
+    SELECT unkeyed_customer_id AS customer_id, * EXCLUDE (unkeyed_customer_id)
+    FROM unkeyed_activity
 ),
 
 customer_purchases AS (

@@ -1,8 +1,9 @@
 -- Stored part of `customers`: one row per visitor without an order up to the as-of date
 -- (segment_kind 'behavioural'); key customer_id. Only the columns that vary among non-buyers:
 -- the `customers` view adds the rest (no orders, no GMV; no RFM, cluster or CLV), so the
--- millions of non-buyers are not written with a dozen empty columns each. Stored ordered by
--- segment, so a page reading one segment touches few row groups.
+-- millions of non-buyers are not written with a dozen empty columns each. The customers step
+-- stores the rows ordered by segment, then by id, so a page reading one segment touches few row
+-- groups (an ORDER BY here would sort the 14 M visitors of a scale-10 shop a second time).
 
 SELECT
     customer_id,
@@ -15,4 +16,3 @@ SELECT
     last_event_at
 FROM customer_segments
 WHERE segment_kind = 'behavioural'
-ORDER BY segment
