@@ -43,6 +43,16 @@ def centre(dash_duo, selector: str):
     return element
 
 
+def wait_for_text_in_view(dash_duo, selector: str, text: str, timeout: float = 20) -> None:
+    """Wait until ``text`` shows in an element the user has scrolled to. A grid below the fold
+    renders its rows only once in view, and after a reload the page may open anywhere."""
+
+    def shown() -> bool:
+        return text in centre(dash_duo, selector).text
+
+    until(shown, timeout=timeout)
+
+
 def click(dash_duo, selector: str, timeout: float = 20) -> None:
     """Click an element once it is in view and nothing covers it (charts and tables above it
     may still be growing)."""

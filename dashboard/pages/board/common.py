@@ -81,7 +81,8 @@ def grid(component_id: str, columns: list[dict[str, Any]], row_id: str,
     )
 
 
-COUNT_FORMAT = {"function": "d3.format(',')(params.value)"}
+# A missing count stays blank: d3 would print null as 0.
+COUNT_FORMAT = {"function": "params.value == null ? '' : d3.format(',')(params.value)"}
 
 
 REQUIRED_MARK = "*"

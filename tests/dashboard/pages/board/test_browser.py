@@ -21,6 +21,7 @@ from tests.support.browser import (
     downloaded_csv,
     pattern_id,
     start_signed_in,
+    wait_for_text_in_view,
 )
 from tests.support.warehouses import board_warehouse
 from warehouse.commands import CONTROL_EXPORT_COLUMNS, EXPORT_COLUMNS, list_rules
@@ -108,8 +109,14 @@ def test_create_a_rule_launch_it_and_download_both_groups(dash_duo, board_db: Pa
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_LAUNCH_RESULT}",
                                     "already in a running campaign were kept", timeout=20)
     dash_duo.driver.refresh()  # the audit card shows the downloads once the page is reloaded
-    dash_duo.wait_for_contains_text(f"#{ids.BOARD_AUDIT_GRID}",
-                                    f"{campaign_id}_control_do_not_contact.csv", timeout=20)
+    wait_for_text_in_view(dash_duo, f"#{ids.BOARD_AUDIT_GRID}",
+                          f"{campaign_id}_control_do_not_contact.csv")
+    grid = f"#{ids.BOARD_AUDIT_GRID} .ag-center-cols-container .ag-row"
+    counts = {(row.find_element("css selector", "[col-id='event']").text,
+               row.find_element("css selector", "[col-id='row_count']").text)
+              for row in dash_duo.find_elements(grid)}
+    assert ("sign_in", "") in counts  # no row count: blank, not 0
+    assert ("export", f"{control:,}") in counts
     assert browser_errors(dash_duo) == []
 
 
