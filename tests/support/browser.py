@@ -6,7 +6,10 @@ import csv
 from pathlib import Path
 
 from dash.testing.wait import until
-from selenium.common.exceptions import ElementClickInterceptedException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+)
 
 from tests.support.signed_in import add_team, sign_in_browser
 
@@ -48,9 +51,12 @@ def wait_for_text_in_view(dash_duo, selector: str, text: str, timeout: float = 2
     renders its rows only once in view, and after a reload the page may open anywhere."""
 
     def shown() -> bool:
-        return text in centre(dash_duo, selector).text
+        try:
+            return text in centre(dash_duo, selector).text
+        except StaleElementReferenceException:  # redrawn between finding and reading it
+            return False
 
-    until(shown, timeout=timeout)
+    until(shown, timeout=timeout, msg=f"{text!r} not shown in {selector} within {timeout} s")
 
 
 def click(dash_duo, selector: str, timeout: float = 20) -> None:
