@@ -5,6 +5,7 @@ Reports are read from what the daily job stored (``warehouse.queries.daily_list`
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from dashboard.errors import shown
 from dashboard.pages.daily_list import figures, ids
 from warehouse.commands import CHANNELS, DEFAULT_LIST_CONTROL_SHARE
 from warehouse.queries import daily_list as queries
+
+log = logging.getLogger(__name__)
 
 HIDDEN = {"display": "none"}
 SHOWN: dict = {}
@@ -240,6 +243,9 @@ def layout(**_query: str) -> html.Div:
     try:
         status = queries.status(db)
         dates = queries.allowed_dates(db, queries.PREDICTION)
+    except queries.NoDailyListError as error:  # the page's empty state, not a fault
+        log.info("daily list page: %s", error)
+        return html.Div([header, components.message(str(error), component_id=ids.DAILY_MESSAGE)])
     except (LookupError, OSError, ValueError) as error:
         return html.Div([header, components.message(shown(error),
                                                     component_id=ids.DAILY_MESSAGE)])

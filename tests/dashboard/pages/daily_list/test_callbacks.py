@@ -3,6 +3,7 @@ report, the exact file's download and the launch's answers."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import date
 
@@ -183,6 +184,10 @@ def test_the_layout_shows_the_backtest_and_the_history(page) -> None:
     assert LIST_DATES[-1].isoformat() in text
 
 
-def test_without_any_list_the_page_says_how_to_make_one(demo_db, tmp_path) -> None:
+def test_without_any_list_the_page_says_how_to_make_one(demo_db, tmp_path, caplog) -> None:
     create_app(copy_warehouse(demo_db, tmp_path))
+    caplog.set_level(logging.INFO)
     assert "No daily list has been made for actionboard.duckdb yet" in _text(layout())
+    # An empty state, not a fault: one line at INFO, no warning with a traceback.
+    said = [r for r in caplog.records if "No daily list has been made" in r.getMessage()]
+    assert [(r.levelno, r.exc_info) for r in said] == [(logging.INFO, None)]
